@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describeBusContract } from '../../contracts/bus.contract';
+import { SpoolBus } from './spool-bus';
+
+const root = mkdtempSync(path.join(tmpdir(), 'citysoc-bus-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describeBusContract('embedded spool', {
+  async open(ns) {
+    return new SpoolBus({ file: path.join(root, `${ns}.db`), pollMs: 50, retryMs: 50, batchSize: 100 });
+  },
+});
+
+describe('spool housekeeping', () => {
+  it('compaction keeps what a lagging group has not committed', async () => {
+    const bus = new SpoolBus({ file: path.join(root, 'compact.db'), pollMs: 20, batchSize: 2 });
+    const seen: number[] = [];
+    await bus.publish('citysoc.events', [1, 2, 3].map((v) => ({ key: 'k', value: v })));
+    const before = bus.spoolBytes();
+    expect(before).toBe(3);
+    const sub = await bus.subscribe<number>('citysoc.events', 'fast', async (b) => void seen.push(...b.map((m) => m.value)));
+    await bus.subscribe<number>('citysoc.events', 'stuck', async () => {
+      throw new Error('down');
+    });
+    while (seen.length < 3) await new Promise((r) => setTimeout(r, 10));
+    await sub.stop();
+    expect(bus.compact()).toBe(0);
+    expect(bus.spoolBytes()).toBe(before);
+    await bus.close();
+  });
+
+  it('compaction drops what every group has committed, and the spool shrinks', async () => {
+    const bus = new SpoolBus({ file: path.join(root, 'compact2.db'), pollMs: 20 });
+    const seen: number[] = [];
+    const sub = await bus.subscribe<number>('citysoc.events', 'only', async (b) => void seen.push(...b.map((m) => m.value)));
+    await bus.publish('citysoc.events', [10, 20].map((v) => ({ key: 'k', value: v })));
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await sub.stop();
+    expect(bus.spoolBytes()).toBe(4);
+    expect(bus.compact()).toBe(2);
+    expect(bus.spoolBytes()).toBe(0);
+    await bus.close();
+  });
+
+  it('a second consumer of one group in one process is refused', async () => {
+    const bus = new SpoolBus({ file: path.join(root, 'conflict.db') });
+    await bus.subscribe('citysoc.events', 'g', async () => undefined);
+    await expect(bus.subscribe('citysoc.events', 'g', async () => undefined)).rejects.toThrow(/already consumes/);
+    await bus.close();
+  });
+});

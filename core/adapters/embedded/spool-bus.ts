@@ -1,0 +1,172 @@
+/**
+ * The embedded profile's bus: topics kept in an on-disk spool (SQLite, WAL, fsync on every
+ * publish), consumer groups with committed offsets. A message a publisher saw accepted
+ * survives a crash; a group sees it again until its handler has finished with it.
+ */
+import { EventEmitter } from 'node:events';
+import type { Statement } from 'better-sqlite3';
+import { CitySocError } from '../../errors';
+import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../ports/bus';
+import { type Db, openDatabase } from '../sqlite/database';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS messages (
+  "offset" INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  bytes INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_topic ON messages(topic, "offset");
+CREATE TABLE IF NOT EXISTS commits (
+  topic TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  "offset" INTEGER NOT NULL,
+  PRIMARY KEY (topic, grp)
+);
+`;
+
+export interface SpoolBusOptions {
+  readonly file: string;
+  readonly batchSize?: number;
+  /** Poll interval: also picks up messages written by another process on the same spool. */
+  readonly pollMs?: number;
+  readonly retryMs?: number;
+  readonly onError?: (err: unknown, ctx: { topic: Topic; group: string }) => void;
+}
+
+export class SpoolBus implements Bus {
+  private readonly db: Db;
+  private readonly wake = new EventEmitter();
+  private readonly subs = new Set<SpoolSubscription>();
+  private readonly insert: Statement;
+  private readonly publishTx: (topic: Topic, messages: readonly BusMessage[]) => void;
+  private closed = false;
+
+  constructor(private readonly opts: SpoolBusOptions) {
+    // FULL: fsync at every commit, so "published" means on disk.
+    this.db = openDatabase(opts.file, { synchronous: 'FULL' });
+    this.db.exec(SCHEMA);
+    this.wake.setMaxListeners(0);
+    this.insert = this.db.prepare('INSERT INTO messages (topic, key, value, bytes) VALUES (?, ?, ?, ?)');
+    this.publishTx = this.db.transaction((topic: Topic, messages: readonly BusMessage[]) => {
+      for (const m of messages) {
+        const value = JSON.stringify(m.value);
+        this.insert.run(topic, m.key, value, Buffer.byteLength(value));
+      }
+    });
+  }
+
+  async publish<T>(topic: Topic, messages: readonly BusMessage<T>[]): Promise<void> {
+    if (this.closed) throw new CitySocError('UNAVAILABLE', 'the bus is closed');
+    if (messages.length === 0) return;
+    this.publishTx(topic, messages);
+    this.wake.emit(topic);
+  }
+
+  async subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription> {
+    for (const s of this.subs) {
+      if (s.topic === topic && s.group === group) throw new CitySocError('CONFLICT', `group ${group} already consumes ${topic} in this process`);
+    }
+    this.db.prepare('INSERT OR IGNORE INTO commits (topic, grp, "offset") VALUES (?, ?, 0)').run(topic, group);
+    const sub = new SpoolSubscription(this.db, this.wake, topic, group, handler as (b: DeliveredMessage[]) => Promise<void>, this.opts, () => this.subs.delete(sub));
+    this.subs.add(sub);
+    sub.start();
+    return sub;
+  }
+
+  async lag(topic: Topic, group: string): Promise<number> {
+    const row = this.db
+      .prepare('SELECT count(*) AS n FROM messages WHERE topic = ? AND "offset" > COALESCE((SELECT "offset" FROM commits WHERE topic = ? AND grp = ?), 0)')
+      .get(topic, topic, group) as { n: number };
+    return row.n;
+  }
+
+  /** Bytes held in the spool: the gateway's backpressure signal. */
+  spoolBytes(): number {
+    return (this.db.prepare('SELECT COALESCE(sum(bytes), 0) AS b FROM messages').get() as { b: number }).b;
+  }
+
+  /** Drops messages every known group has committed. */
+  compact(): number {
+    return this.db
+      .prepare('DELETE FROM messages WHERE "offset" <= COALESCE((SELECT min("offset") FROM commits c WHERE c.topic = messages.topic), 0)')
+      .run().changes;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subs].map((s) => s.stop()));
+    this.db.close();
+  }
+}
+
+class SpoolSubscription implements Subscription {
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private wakeUp: (() => void) | null = null;
+  private readonly onWake = () => this.wakeUp?.();
+
+  constructor(
+    private readonly db: Db,
+    private readonly wake: EventEmitter,
+    readonly topic: Topic,
+    readonly group: string,
+    private readonly handler: (batch: DeliveredMessage[]) => Promise<void>,
+    private readonly opts: SpoolBusOptions,
+    private readonly onStop: () => void,
+  ) {}
+
+  start(): void {
+    this.wake.on(this.topic, this.onWake);
+    this.loop = this.run();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeUp = () => {
+        if (this.timer) clearTimeout(this.timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      this.timer = setTimeout(() => this.wakeUp?.(), ms);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const fetch = this.db.prepare(
+      'SELECT "offset", key, value FROM messages WHERE topic = ? AND "offset" > (SELECT "offset" FROM commits WHERE topic = ? AND grp = ?) ORDER BY "offset" LIMIT ?',
+    );
+    const commit = this.db.prepare('UPDATE commits SET "offset" = ? WHERE topic = ? AND grp = ? AND "offset" < ?');
+    while (!this.stopped) {
+      const rows = fetch.all(this.topic, this.topic, this.group, this.opts.batchSize ?? 500) as { offset: number; key: string; value: string }[];
+      if (rows.length === 0) {
+        await this.sleep(this.opts.pollMs ?? 250);
+        continue;
+      }
+      const batch: DeliveredMessage[] = rows.map((r) => ({ topic: this.topic, key: r.key, value: JSON.parse(r.value) as unknown, offset: String(r.offset) }));
+      try {
+        await this.handler(batch);
+      } catch (err) {
+        this.opts.onError?.(err, { topic: this.topic, group: this.group });
+        if (!this.stopped) await this.sleep(this.opts.retryMs ?? 1000);
+        continue;
+      }
+      // A stopped consumer is a dead one: work it finishes afterwards is not committed.
+      if (this.stopped) break;
+      const last = rows[rows.length - 1]!.offset;
+      commit.run(last, this.topic, this.group, last);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.wake.off(this.topic, this.onWake);
+    this.wakeUp?.();
+    await this.loop;
+    this.onStop();
+  }
+}

@@ -1,0 +1,39 @@
+/** Paging and bucket rules every EventStore adapter shares, so their answers match exactly. */
+import { CitySocError } from '../errors';
+import type { Bucket } from '../ports/event-store';
+
+export const MAX_RESULT_WINDOW = 10_000;
+
+export function checkPaging(size: number, offset?: number, after?: string): void {
+  if (!Number.isInteger(size) || size < 1 || size > MAX_RESULT_WINDOW) throw new CitySocError('INPUT_INVALID', `size ${size} is out of range: expected an integer 1..${MAX_RESULT_WINDOW}`);
+  if (offset !== undefined) {
+    if (!Number.isInteger(offset) || offset < 0) throw new CitySocError('INPUT_INVALID', `offset ${offset} is invalid: expected an integer ≥ 0`);
+    if (offset + size > MAX_RESULT_WINDOW) throw new CitySocError('INPUT_INVALID', `offset + size = ${offset + size} exceeds ${MAX_RESULT_WINDOW}: use the cursor (after) for deep paging`);
+    if (after !== undefined && offset > 0) throw new CitySocError('INPUT_INVALID', 'offset and after cannot be combined: the cursor already says where the page starts');
+  }
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, n: number): unknown[] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === n) return v;
+  } catch {
+    // fall through to the error below
+  }
+  throw new CitySocError('INPUT_INVALID', 'cursor is not valid for this sort: pass back nextCursor from the previous page unchanged');
+}
+
+/** Date histograms list empty buckets between the first and the last, as Elasticsearch does. */
+export function fillHistogram(buckets: Bucket[], step: number): Bucket[] {
+  if (buckets.length === 0) return [];
+  const byKey = new Map(buckets.map((b) => [Number(b.key), b.count]));
+  const first = Number(buckets[0]!.key);
+  const last = Number(buckets[buckets.length - 1]!.key);
+  const out: Bucket[] = [];
+  for (let k = first; k <= last; k += step) out.push({ key: k, count: byKey.get(k) ?? 0 });
+  return out;
+}

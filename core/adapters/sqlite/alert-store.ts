@@ -1,0 +1,127 @@
+import { type Alert, ALERT_TRANSITIONS, type AlertStatus } from '../../alert';
+import { CitySocError } from '../../errors';
+import type { AlertQuery, AlertStore } from '../../ports/alert-store';
+import { type Db, openDatabase } from './database';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS alerts (
+  id TEXT PRIMARY KEY,
+  dedup_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  department TEXT,
+  rule_id TEXT NOT NULL,
+  assignee TEXT,
+  last_seen INTEGER NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_dedup ON alerts(dedup_key, last_seen);
+CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status, last_seen);
+`;
+
+const MAX_EVENT_IDS = 1000;
+
+export class SqliteAlertStore implements AlertStore {
+  private readonly db: Db;
+
+  constructor(file: string, private readonly clock: () => Date = () => new Date()) {
+    this.db = openDatabase(file);
+    this.db.exec(SCHEMA);
+  }
+
+  private save(a: Alert, insert: boolean): void {
+    const sql = insert
+      ? 'INSERT INTO alerts (id, dedup_key, status, department, rule_id, assignee, last_seen, doc) VALUES (@id, @dedupKey, @status, @department, @ruleId, @assignee, @lastSeen, @doc)'
+      : 'UPDATE alerts SET status=@status, department=@department, assignee=@assignee, last_seen=@lastSeen, doc=@doc WHERE id=@id';
+    this.db.prepare(sql).run({
+      id: a.id,
+      dedupKey: a.dedupKey,
+      status: a.status,
+      department: a.department ?? null,
+      ruleId: a.rule.id,
+      assignee: a.assignee ?? null,
+      lastSeen: Date.parse(a.lastSeen),
+      doc: JSON.stringify(a),
+    });
+  }
+
+  async upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean }> {
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare("SELECT doc FROM alerts WHERE dedup_key = ? AND status != 'closed' AND last_seen >= ? ORDER BY last_seen DESC LIMIT 1")
+        .get(alert.dedupKey, Date.parse(alert.firstSeen) - suppressionMs) as { doc: string } | undefined;
+      if (!row) {
+        this.save(alert, true);
+        return { alert, created: true };
+      }
+      const cur = JSON.parse(row.doc) as Alert;
+      const entities = [...cur.entities];
+      for (const e of alert.entities) if (!entities.some((x) => x.type === e.type && x.value === e.value)) entities.push(e);
+      const merged: Alert = {
+        ...cur,
+        count: cur.count + alert.count,
+        lastSeen: alert.lastSeen > cur.lastSeen ? alert.lastSeen : cur.lastSeen,
+        firstSeen: alert.firstSeen < cur.firstSeen ? alert.firstSeen : cur.firstSeen,
+        eventIds: [...new Set([...cur.eventIds, ...alert.eventIds])].slice(0, MAX_EVENT_IDS),
+        entities,
+        risk: Math.max(cur.risk, alert.risk),
+      };
+      this.save(merged, false);
+      return { alert: merged, created: false };
+    })();
+  }
+
+  async get(id: string): Promise<Alert | null> {
+    const row = this.db.prepare('SELECT doc FROM alerts WHERE id = ?').get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as Alert) : null;
+  }
+
+  async list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.status?.length) {
+      where.push(`status IN (${q.status.map(() => '?').join(',')})`);
+      params.push(...q.status);
+    }
+    if (q.department) {
+      where.push('department = ?');
+      params.push(q.department);
+    }
+    if (q.ruleId) {
+      where.push('rule_id = ?');
+      params.push(q.ruleId);
+    }
+    if (q.assignee) {
+      where.push('assignee = ?');
+      params.push(q.assignee);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM alerts ${w}`).get(...params) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT doc FROM alerts ${w} ORDER BY last_seen DESC, id LIMIT ? OFFSET ?`).all(...params, Math.min(q.size ?? 50, 1000), q.offset ?? 0) as { doc: string }[];
+    return { total, alerts: rows.map((r) => JSON.parse(r.doc) as Alert) };
+  }
+
+  async transition(id: string, to: AlertStatus, actor: string, opts: { comment?: string; resolution?: Alert['resolution']; assignee?: string } = {}): Promise<Alert> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT doc FROM alerts WHERE id = ?').get(id) as { doc: string } | undefined;
+      if (!row) throw new CitySocError('NOT_FOUND', `alert ${id} does not exist`);
+      const cur = JSON.parse(row.doc) as Alert;
+      if (cur.status !== to && !ALERT_TRANSITIONS[cur.status].includes(to)) {
+        throw new CitySocError('CONFLICT', `alert ${id} is ${cur.status}; it can move to ${ALERT_TRANSITIONS[cur.status].join(', ')}, not ${to}`);
+      }
+      if (to === 'closed' && !opts.resolution) throw new CitySocError('INPUT_INVALID', 'closing an alert needs a resolution (true_positive, benign_positive, false_positive, duplicate)');
+      const next: Alert = {
+        ...cur,
+        status: to,
+        ...(to === 'closed' ? { resolution: opts.resolution } : {}),
+        ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
+        history: [...cur.history, { at: this.clock().toISOString(), actor, action: 'status', from: cur.status, to, ...(opts.comment ? { comment: opts.comment } : {}) }],
+      };
+      this.save(next, false);
+      return next;
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

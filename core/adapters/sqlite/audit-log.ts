@@ -1,0 +1,101 @@
+import type { Statement } from 'better-sqlite3';
+import { AuditInput, type AuditRecord } from '../../audit';
+import { GENESIS_HASH, hashRecord, verifyChain } from '../../audit-chain';
+import { CitySocError } from '../../errors';
+import { describeIssues } from '../../event';
+import type { AuditLog, AuditQuery, AuditVerification } from '../../ports/audit-log';
+import { type Db, openDatabase } from './database';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  record TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_seq ON audit(seq);
+CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, seq);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+`;
+
+/** The embedded audit trail: one SQLite table, appended under a write lock, fsync on commit. */
+export class SqliteAuditLog implements AuditLog {
+  private readonly db: Db;
+  private readonly appendTx: (input: AuditInput) => AuditRecord;
+  private readonly last: Statement;
+
+  constructor(file: string, private readonly clock: () => Date = () => new Date()) {
+    this.db = openDatabase(file, { synchronous: 'FULL' });
+    this.db.exec(SCHEMA);
+    this.last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY rowid DESC LIMIT 1');
+    const insert = this.db.prepare('INSERT INTO audit (seq, at, actor, action, resource, decision, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const tx = this.db.transaction((input: AuditInput): AuditRecord => {
+      const parsed = AuditInput.safeParse(input);
+      if (!parsed.success) throw new CitySocError('INPUT_INVALID', `audit record: ${describeIssues(parsed.error)}`);
+      const prev = this.last.get() as { seq: number; hash: string } | undefined;
+      const base: Omit<AuditRecord, 'hash'> = {
+        seq: (prev?.seq ?? 0) + 1,
+        at: this.clock().toISOString(),
+        ...parsed.data,
+        prevHash: prev?.hash ?? GENESIS_HASH,
+      };
+      const record: AuditRecord = { ...base, hash: hashRecord(base) };
+      const { hash, ...body } = record;
+      insert.run(record.seq, record.at, record.actor, record.action, record.resource, record.decision, JSON.stringify(body), hash);
+      return record;
+    });
+    // IMMEDIATE: take the write lock before reading the tail, so two processes cannot fork the chain.
+    this.appendTx = (input) => tx.immediate(input);
+  }
+
+  async append(input: AuditInput): Promise<AuditRecord> {
+    return this.appendTx(input);
+  }
+
+  async query(q: AuditQuery): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      where.push(sql);
+      params.push(v);
+    };
+    if (q.actor) add('actor = ?', q.actor);
+    if (q.action) add('action = ?', q.action);
+    if (q.resource) add('resource = ?', q.resource);
+    if (q.decision) add('decision = ?', q.decision);
+    if (q.from) add('at >= ?', new Date(q.from).toISOString());
+    if (q.to) add('at < ?', new Date(q.to).toISOString());
+    if (q.afterSeq !== undefined) add('seq > ?', q.afterSeq);
+    const size = Math.min(Math.max(q.size ?? 100, 1), 10_000);
+    const rows = this.db
+      .prepare(`SELECT record, hash FROM audit ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq ${q.afterSeq !== undefined ? 'ASC' : 'DESC'} LIMIT ?`)
+      .all(...params, size) as { record: string; hash: string }[];
+    return rows.map(toRecord);
+  }
+
+  async verify(): Promise<AuditVerification> {
+    type Row = { seq: number; at: string; actor: string; action: string; resource: string; decision: string; record: string; hash: string };
+    const rows = this.db.prepare('SELECT * FROM audit ORDER BY rowid').iterate() as IterableIterator<Row>;
+    function* records(): Generator<AuditRecord> {
+      for (const row of rows) {
+        const r = toRecord(row);
+        // The indexed columns are copies for searching; a copy that disagrees is tampering too.
+        const copiesAgree = row.seq === r.seq && row.at === r.at && row.actor === r.actor && row.action === r.action && row.resource === r.resource && row.decision === r.decision;
+        yield copiesAgree ? r : { ...r, hash: 'column-copy-differs' };
+      }
+    }
+    return verifyChain(records());
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toRecord(r: { record: string; hash: string }): AuditRecord {
+  return { ...(JSON.parse(r.record) as Omit<AuditRecord, 'hash'>), hash: r.hash };
+}

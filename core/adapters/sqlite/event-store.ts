@@ -1,0 +1,229 @@
+import type { Statement } from 'better-sqlite3';
+import { CitySocError } from '../../errors';
+import type { EcsEvent } from '../../event';
+import { fieldSpec } from '../../fields';
+import type {
+  AggregateRequest,
+  AggregateResult,
+  AggregationResult,
+  Bucket,
+  EventStore,
+  SearchRequest,
+  SearchResult,
+  SortKey,
+  WriteResult,
+} from '../../ports/event-store';
+import { prepareEvent } from '../../prepare';
+import { and, type QueryNode } from '../../query/ast';
+import { compileQuery } from '../../query/analyze';
+import { DAY_MS, intervalMs, resolveDate } from '../../query/dates';
+import { access, columnName, compileSql, INDEXED_FIELDS, jsonPath } from './compile';
+import { type Db, openDatabase } from './database';
+import { decodeCursor, encodeCursor, fillHistogram, checkPaging } from '../paging';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  ts INTEGER NOT NULL,
+  doc TEXT NOT NULL
+  ${INDEXED_FIELDS.map((f) => `, ${columnName(f)} ANY GENERATED ALWAYS AS (json_extract(doc, '${jsonPath(f)}')) VIRTUAL`).join('\n  ')}
+);
+CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
+${INDEXED_FIELDS.map((f) => `CREATE INDEX IF NOT EXISTS events_${columnName(f)} ON events(${columnName(f)}, ts);`).join('\n')}
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(
+  message, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0 tokenchars '_'"
+);
+`;
+
+/** The embedded profile's event store: one SQLite file, JSON documents, indexed hot fields, FTS5. */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Db;
+  private readonly insert: Statement;
+  private readonly insertFts: Statement;
+  private readonly writeBatch: (events: readonly EcsEvent[]) => WriteResult;
+
+  constructor(file: string) {
+    this.db = openDatabase(file);
+    this.db.exec(SCHEMA);
+    this.insert = this.db.prepare('INSERT OR IGNORE INTO events (id, ts, doc) VALUES (?, ?, ?)');
+    this.insertFts = this.db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)');
+    this.writeBatch = this.db.transaction((events: readonly EcsEvent[]) => {
+      let written = 0;
+      let duplicates = 0;
+      const failed: { id: string; reason: string }[] = [];
+      for (const raw of events) {
+        const p = prepareEvent(raw);
+        if (!p.ok) {
+          failed.push({ id: p.id, reason: p.reason });
+          continue;
+        }
+        const info = this.insert.run(p.id, p.ts, JSON.stringify(p.event));
+        if (info.changes === 0) {
+          duplicates++;
+          continue;
+        }
+        written++;
+        const msg = p.event.message;
+        if (typeof msg === 'string' && msg !== '') this.insertFts.run(info.lastInsertRowid, msg);
+      }
+      return { written, duplicates, failed };
+    });
+  }
+
+  async write(events: readonly EcsEvent[]): Promise<WriteResult> {
+    return this.writeBatch(events);
+  }
+
+  async get(id: string): Promise<EcsEvent | null> {
+    const row = this.db.prepare('SELECT doc FROM events WHERE id = ?').get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as EcsEvent) : null;
+  }
+
+  private where(req: { query?: string; filters?: readonly QueryNode[]; range?: { from?: string; to?: string } }): { sql: string; params: unknown[] } {
+    const now = new Date();
+    const nodes: QueryNode[] = [compileQuery(req.query, now), ...(req.filters ?? [])];
+    if (req.range?.from || req.range?.to) {
+      nodes.push({
+        type: 'date_range',
+        field: '@timestamp',
+        ...(req.range.from ? { gte: resolveDate(req.range.from, now, 'range.from') } : {}),
+        ...(req.range.to ? { lt: resolveDate(req.range.to, now, 'range.to') } : {}),
+      });
+    }
+    return compileSql(and(...nodes));
+  }
+
+  async search(req: SearchRequest): Promise<SearchResult> {
+    const size = req.size ?? 100;
+    checkPaging(size, req.offset, req.after);
+    const where = this.where(req);
+    const sort: SortKey[] = [...(req.sort ?? [{ field: '@timestamp', order: 'desc' }]), { field: 'event.id', order: 'asc' }];
+    const keys = sort.map((s) => ({ ...s, expr: sortExpr(s.field) }));
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+
+    const cursor = req.after ? afterCursor(keys, decodeCursor(req.after, keys.length)) : { sql: '1', params: [] };
+    const order = keys.map((k) => `${k.expr} IS NULL, ${k.expr} ${k.order === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
+    const rows = this.db
+      .prepare(`SELECT e.doc, ${keys.map((k, i) => `${k.expr} AS s${i}`).join(', ')} FROM events e WHERE ${where.sql} AND ${cursor.sql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...where.params, ...cursor.params, size + 1, req.offset ?? 0) as Record<string, unknown>[];
+    const more = rows.length > size;
+    const page = rows.slice(0, size);
+    const last = page[page.length - 1];
+    return {
+      total,
+      events: page.map((r) => JSON.parse(r.doc as string) as EcsEvent),
+      ...(more && last ? { nextCursor: encodeCursor(keys.map((_, i) => last[`s${i}`] ?? null)) } : {}),
+    };
+  }
+
+  async aggregate(req: AggregateRequest): Promise<AggregateResult> {
+    const where = this.where(req);
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    const aggs: Record<string, AggregationResult> = {};
+    for (const [name, agg] of Object.entries(req.aggs)) {
+      if (agg.type === 'date_histogram') {
+        const field = agg.field ?? '@timestamp';
+        const step = intervalMs(agg.interval);
+        const expr = field === '@timestamp' ? 'e.ts' : `iso_ms(json_extract(e.doc, '${jsonPath(field)}'))`;
+        const rows = this.db
+          .prepare(`SELECT (${expr} / ${step}) * ${step} AS k, count(*) AS c FROM events e WHERE ${where.sql} AND ${expr} IS NOT NULL GROUP BY k ORDER BY k`)
+          .all(...where.params) as { k: number; c: number }[];
+        aggs[name] = { type: 'date_histogram', buckets: fillHistogram(rows.map((r) => ({ key: r.k, count: r.c })), step) };
+      } else if (agg.type === 'terms') {
+        const size = agg.size ?? 10;
+        if (size < 1 || size > 10_000) throw new CitySocError('INPUT_INVALID', `terms size ${size} is out of range 1..10000`);
+        const { from, valueExpr, distinctDoc } = fieldSource(agg.field);
+        const rows = this.db
+          .prepare(`SELECT ${valueExpr} AS k, count(${distinctDoc ? 'DISTINCT e.seq' : '*'}) AS c FROM ${from} WHERE ${where.sql} AND ${valueExpr} IS NOT NULL GROUP BY k ORDER BY c DESC, k ASC LIMIT ?`)
+          .all(...where.params, size) as { k: unknown; c: number }[];
+        aggs[name] = { type: 'terms', buckets: rows.map((r) => termBucket(agg.field, r.k, r.c)) };
+      } else {
+        const { from, valueExpr } = fieldSource(agg.field);
+        const row = this.db.prepare(`SELECT count(DISTINCT ${valueExpr}) AS n FROM ${from} WHERE ${where.sql}`).get(...where.params) as { n: number };
+        aggs[name] = { type: 'cardinality', value: row.n };
+      }
+    }
+    return { total, aggs };
+  }
+
+  async refresh(): Promise<void> {
+    // Committed SQLite transactions are visible to the next read; nothing to do.
+  }
+
+  async enforceRetention(now: Date, retentionDays: number): Promise<{ deleted: number }> {
+    const cutoff = Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS;
+    const select = this.db.prepare('SELECT seq FROM events WHERE ts < ? LIMIT 5000');
+    const delFts = this.db.prepare('DELETE FROM events_fts WHERE rowid = ?');
+    const delEvent = this.db.prepare('DELETE FROM events WHERE seq = ?');
+    // Small transactions so a big purge never holds the write lock for long.
+    const chunk = this.db.transaction((seqs: number[]) => {
+      for (const s of seqs) {
+        delFts.run(s);
+        delEvent.run(s);
+      }
+    });
+    let deleted = 0;
+    for (;;) {
+      const seqs = (select.all(cutoff) as { seq: number }[]).map((r) => r.seq);
+      if (seqs.length === 0) break;
+      chunk(seqs);
+      deleted += seqs.length;
+    }
+    return { deleted };
+  }
+
+  async health(): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, detail: (e as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+  }
+}
+
+function sortExpr(field: string): string {
+  if (field === '@timestamp') return 'e.ts';
+  if (field === 'event.id') return 'e.id';
+  const a = access(field);
+  // Sorting on an array field uses its first element, as a stable and engine-neutral choice.
+  return a.kind === 'scalar' ? a.expr : `json_extract(e.doc, '${a.path}[0]')`;
+}
+
+/** Keyset condition "after this row" for the sort keys, with missing values last. */
+function afterCursor(keys: { expr: string; order: 'asc' | 'desc' }[], values: unknown[]): { sql: string; params: unknown[] } {
+  const k = keys[0]!;
+  const v = values[0];
+  const rest = keys.length > 1 ? afterCursor(keys.slice(1), values.slice(1)) : null;
+  if (v === null || v === undefined) {
+    return rest === null ? { sql: '0', params: [] } : { sql: `(${k.expr} IS NULL AND ${rest.sql})`, params: rest.params };
+  }
+  const beyond = `(${k.expr} ${k.order === 'asc' ? '>' : '<'} ? OR ${k.expr} IS NULL)`;
+  if (rest === null) return { sql: beyond, params: [v] };
+  return { sql: `(${beyond} OR (${k.expr} = ? AND ${rest.sql}))`, params: [v, v, ...rest.params] };
+}
+
+function fieldSource(field: string): { from: string; valueExpr: string; distinctDoc: boolean } {
+  const a = access(field);
+  if (a.kind === 'scalar') return { from: 'events e', valueExpr: a.expr, distinctDoc: false };
+  return {
+    from: `events e JOIN json_each(e.doc, '${a.path}') j ON j.type NOT IN ('object','array','null')`,
+    valueExpr: 'j.value',
+    distinctDoc: true,
+  };
+}
+
+function termBucket(field: string, key: unknown, count: number): Bucket {
+  const t = fieldSpec(field).type;
+  if (t === 'long' || t === 'double' || t === 'date') return { key: Number(key), count };
+  if (t === 'boolean') return { key: key === 1 || key === true ? 'true' : 'false', count };
+  return { key: String(key), count };
+}

@@ -1,0 +1,181 @@
+/**
+ * Configuration: defaults < file (YAML or JSON) < environment (CITYSOC_*) < command-line flags.
+ * Validated once at start; a bad value stops the process with the key, the value, where it
+ * came from and what is expected.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { CitySocError } from './errors';
+
+const Port = z.coerce.number().int().min(1).max(65_535);
+const Bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+const EngineConnection = z.strictObject({
+  node: z.array(z.url()).min(1).or(z.url().transform((u) => [u])),
+  apiKey: z.string().min(1).optional(),
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  caFile: z.string().min(1).optional(),
+  tlsVerify: Bool.default(true),
+});
+
+export const ConfigSchema = z.strictObject({
+  profile: z.enum(['embedded', 'cluster']).default('embedded'),
+  dataDir: z.string().min(1).default('.data'),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: Port.default(8080),
+      /** Where the console's built files are served from, if present. */
+      consoleDir: z.string().optional(),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      sessionTtlMinutes: z.coerce.number().int().min(5).max(7 * 24 * 60).default(480),
+      maxFailedLogins: z.coerce.number().int().min(3).max(100).default(10),
+      lockoutMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      eventsDays: z.coerce.number().int().min(1).max(3650).default(180),
+      auditDays: z.coerce.number().int().min(180).max(3650).default(365),
+      /** How often the retention job runs. */
+      intervalMinutes: z.coerce.number().int().min(1).max(24 * 60).default(60),
+    })
+    .prefault({}),
+  ingest: z
+    .strictObject({
+      maxRequestBytes: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
+      spoolMaxBytes: z.coerce.number().int().min(1024 * 1024).default(1024 * 1024 * 1024),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  cluster: z
+    .strictObject({
+      store: z.enum(['elasticsearch', 'opensearch']).default('elasticsearch'),
+      elasticsearch: EngineConnection.optional(),
+      opensearch: EngineConnection.optional(),
+      kafka: z
+        .strictObject({
+          brokers: z.array(z.string().min(1)).min(1).or(z.string().transform((s) => s.split(',').map((b) => b.trim()))),
+          clientId: z.string().default('citysoc'),
+          ssl: Bool.default(false),
+          caFile: z.string().optional(),
+          sasl: z.strictObject({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string(), password: z.string() }).optional(),
+        })
+        .optional(),
+      flink: z.strictObject({ gatewayUrl: z.url(), restUrl: z.url().optional() }).optional(),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Environment variables and the config key each one sets. */
+export const ENV_KEYS: Readonly<Record<string, string>> = {
+  CITYSOC_PROFILE: 'profile',
+  CITYSOC_DATA_DIR: 'dataDir',
+  CITYSOC_HOST: 'server.host',
+  CITYSOC_PORT: 'server.port',
+  CITYSOC_LOG_LEVEL: 'log.level',
+  CITYSOC_RETENTION_DAYS: 'retention.eventsDays',
+  CITYSOC_AUDIT_RETENTION_DAYS: 'retention.auditDays',
+  CITYSOC_STORE: 'cluster.store',
+  CITYSOC_ES_URL: 'cluster.elasticsearch.node',
+  CITYSOC_ES_API_KEY: 'cluster.elasticsearch.apiKey',
+  CITYSOC_ES_USERNAME: 'cluster.elasticsearch.username',
+  CITYSOC_ES_PASSWORD: 'cluster.elasticsearch.password',
+  CITYSOC_ES_CA_FILE: 'cluster.elasticsearch.caFile',
+  CITYSOC_ES_TLS_VERIFY: 'cluster.elasticsearch.tlsVerify',
+  CITYSOC_OPENSEARCH_URL: 'cluster.opensearch.node',
+  CITYSOC_OPENSEARCH_USERNAME: 'cluster.opensearch.username',
+  CITYSOC_OPENSEARCH_PASSWORD: 'cluster.opensearch.password',
+  CITYSOC_OPENSEARCH_CA_FILE: 'cluster.opensearch.caFile',
+  CITYSOC_OPENSEARCH_TLS_VERIFY: 'cluster.opensearch.tlsVerify',
+  CITYSOC_KAFKA_BROKERS: 'cluster.kafka.brokers',
+  CITYSOC_FLINK_GATEWAY_URL: 'cluster.flink.gatewayUrl',
+  CITYSOC_FLINK_REST_URL: 'cluster.flink.restUrl',
+};
+
+const SECRET_KEY = /password|apiKey|secret|token/i;
+
+function setPath(obj: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+function getPath(obj: unknown, parts: readonly PropertyKey[]): unknown {
+  let cur = obj;
+  for (const p of parts) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+export interface LoadConfigOptions {
+  readonly file?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** From command-line flags, keyed by dotted config key. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const raw: Record<string, unknown> = {};
+  const origin = new Map<string, string>();
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, 'utf8');
+    } catch (e) {
+      throw new CitySocError('CONFIG_INVALID', `config file ${opts.file} cannot be read: ${(e as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = opts.file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    } catch (e) {
+      throw new CitySocError('CONFIG_INVALID', `config file ${opts.file} is not valid ${opts.file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new CitySocError('CONFIG_INVALID', `config file ${opts.file} must hold a mapping of keys to values`);
+      Object.assign(raw, parsed);
+    }
+  }
+  const env = opts.env ?? process.env;
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') {
+      setPath(raw, key, v);
+      origin.set(key, `environment variable ${name}`);
+    }
+  }
+  for (const [key, v] of Object.entries(opts.overrides ?? {})) {
+    if (v !== undefined) {
+      setPath(raw, key, v);
+      origin.set(key, 'command line');
+    }
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const value = getPath(raw, issue.path);
+      const shown = value === undefined ? '(missing)' : SECRET_KEY.test(key) ? '(hidden)' : JSON.stringify(value);
+      const from = origin.get(key) ?? (opts.file ? `config file ${opts.file}` : 'defaults');
+      const what = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message;
+      return `${key || '(root)'} = ${shown} (from ${from}): ${what}`;
+    });
+    throw new CitySocError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, { issues: lines });
+  }
+  const cfg = result.data;
+  return { ...cfg, dataDir: path.resolve(cfg.dataDir) };
+}

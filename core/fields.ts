@@ -1,0 +1,126 @@
+/**
+ * The field catalogue: the ECS fields CitySOC relies on and the `citysoc.*` fieldset, with the
+ * type each store must give them. Query compilers, index templates and SQLite columns all read
+ * this one list, so a field behaves the same in every engine.
+ */
+export type FieldType = 'keyword' | 'text' | 'date' | 'long' | 'double' | 'ip' | 'boolean';
+
+export interface FieldSpec {
+  readonly type: FieldType;
+  /** ECS declares it as an array of keywords (event.category, event.type, ...). */
+  readonly array?: boolean;
+  /** Hot field: the embedded store keeps an indexed column for it. */
+  readonly indexed?: boolean;
+}
+
+export const FIELDS: Readonly<Record<string, FieldSpec>> = {
+  '@timestamp': { type: 'date' },
+  message: { type: 'text' },
+  tags: { type: 'keyword', array: true },
+  labels: { type: 'keyword' },
+  'ecs.version': { type: 'keyword' },
+
+  'event.id': { type: 'keyword' },
+  'event.kind': { type: 'keyword', indexed: true },
+  'event.category': { type: 'keyword', array: true },
+  'event.type': { type: 'keyword', array: true },
+  'event.action': { type: 'keyword', indexed: true },
+  'event.outcome': { type: 'keyword', indexed: true },
+  'event.dataset': { type: 'keyword', indexed: true },
+  'event.module': { type: 'keyword' },
+  'event.provider': { type: 'keyword' },
+  'event.code': { type: 'keyword' },
+  'event.severity': { type: 'long' },
+  'event.risk_score': { type: 'double' },
+  'event.created': { type: 'date' },
+  'event.ingested': { type: 'date' },
+  'event.duration': { type: 'long' },
+  'event.original': { type: 'keyword' },
+  'event.hash': { type: 'keyword' },
+
+  'log.level': { type: 'keyword', indexed: true },
+  'log.logger': { type: 'keyword' },
+  'log.file.path': { type: 'keyword' },
+  'log.syslog.facility.name': { type: 'keyword' },
+  'log.syslog.severity.name': { type: 'keyword' },
+
+  'host.name': { type: 'keyword', indexed: true },
+  'host.hostname': { type: 'keyword' },
+  'host.ip': { type: 'ip', array: true },
+  'host.os.type': { type: 'keyword' },
+
+  'user.name': { type: 'keyword', indexed: true },
+  'user.id': { type: 'keyword' },
+  'user.domain': { type: 'keyword' },
+  'user.roles': { type: 'keyword', array: true },
+  'user.target.name': { type: 'keyword' },
+  'user.effective.name': { type: 'keyword' },
+
+  'source.ip': { type: 'ip', indexed: true },
+  'source.port': { type: 'long' },
+  'source.domain': { type: 'keyword' },
+  'source.bytes': { type: 'long' },
+  'destination.ip': { type: 'ip' },
+  'destination.port': { type: 'long' },
+  'destination.domain': { type: 'keyword' },
+  'destination.bytes': { type: 'long' },
+  'network.transport': { type: 'keyword' },
+  'network.protocol': { type: 'keyword' },
+  'network.zone': { type: 'keyword' },
+
+  'process.name': { type: 'keyword' },
+  'process.pid': { type: 'long' },
+  'process.executable': { type: 'keyword' },
+  'process.command_line': { type: 'keyword' },
+  'process.args': { type: 'keyword', array: true },
+  'process.parent.name': { type: 'keyword' },
+  'process.parent.executable': { type: 'keyword' },
+  'process.parent.command_line': { type: 'keyword' },
+  'process.thread.name': { type: 'keyword' },
+
+  'file.path': { type: 'keyword' },
+  'file.name': { type: 'keyword' },
+  'file.size': { type: 'long' },
+
+  'url.original': { type: 'keyword' },
+  'url.path': { type: 'keyword' },
+  'url.query': { type: 'keyword' },
+  'http.request.method': { type: 'keyword' },
+  'http.response.status_code': { type: 'long' },
+  'http.response.body.bytes': { type: 'long' },
+  'http.version': { type: 'keyword' },
+  'user_agent.original': { type: 'keyword' },
+
+  'service.name': { type: 'keyword' },
+  'service.type': { type: 'keyword' },
+  'organization.id': { type: 'keyword', indexed: true },
+  'organization.name': { type: 'keyword' },
+
+  'rule.id': { type: 'keyword' },
+  'rule.name': { type: 'keyword' },
+  'error.message': { type: 'keyword' },
+  'error.type': { type: 'keyword' },
+  'related.ip': { type: 'ip', array: true },
+  'related.user': { type: 'keyword', array: true },
+  'related.hosts': { type: 'keyword', array: true },
+
+  'citysoc.source': { type: 'keyword' },
+  'citysoc.collector': { type: 'keyword' },
+  'citysoc.dead_letter': { type: 'boolean' },
+  'citysoc.data.resource': { type: 'keyword' },
+  'citysoc.data.dataset': { type: 'keyword', indexed: true },
+  'citysoc.data.classification': { type: 'keyword' },
+  'citysoc.data.owner_department': { type: 'keyword' },
+  'citysoc.data.action': { type: 'keyword' },
+  'citysoc.data.records': { type: 'long' },
+  'citysoc.data.bytes': { type: 'long' },
+  'citysoc.data.platform': { type: 'keyword' },
+  'citysoc.grant.id': { type: 'keyword' },
+};
+
+/** Unknown fields behave like keywords, as Elasticsearch's dynamic string mapping in our template. */
+export function fieldSpec(name: string): FieldSpec {
+  return FIELDS[name] ?? { type: 'keyword' };
+}
+
+export const TEXT_FIELD = 'message';

@@ -1,0 +1,23 @@
+import type { Alert, AlertStatus } from '../alert';
+
+export interface AlertQuery {
+  readonly status?: readonly AlertStatus[];
+  readonly department?: string;
+  readonly ruleId?: string;
+  readonly assignee?: string;
+  readonly size?: number;
+  readonly offset?: number;
+}
+
+/**
+ * Contract: upsert folds an alert with the same dedupKey whose lastSeen is within the
+ * suppression window into the existing one (count += n, lastSeen, event ids, entities merged);
+ * transitions follow ALERT_TRANSITIONS and are recorded in history.
+ */
+export interface AlertStore {
+  upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean }>;
+  get(id: string): Promise<Alert | null>;
+  list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }>;
+  transition(id: string, to: AlertStatus, actor: string, opts?: { comment?: string; resolution?: Alert['resolution']; assignee?: string }): Promise<Alert>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,4 @@
+export * from './event-store';
+export * from './bus';
+export * from './alert-store';
+export * from './audit-log';

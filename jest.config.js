@@ -1,0 +1,25 @@
+/**
+ * Two projects: `unit` (pure logic and the embedded engines: SQLite, spool, in-process bus)
+ * and `integration` (`*.itest.ts`: the real Elasticsearch, OpenSearch, Kafka and Flink, started
+ * by the global setup through `citysoc stack up`).
+ */
+const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
+const common = {
+  transform,
+  testEnvironment: 'node',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.stack/', '/console/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.stack/'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/**/*.itest.ts'],
+      globalSetup: '<rootDir>/stack/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/stack/jest-global-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};
