@@ -11,6 +11,7 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.stack/'],
 };
 module.exports = {
+  reporters: ['default', '<rootDir>/.ci/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'] },
     {

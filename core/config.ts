@@ -9,7 +9,8 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { CitySocError } from './errors';
 
-const Port = z.coerce.number().int().min(1).max(65_535);
+const PORT_RULE = 'expected a whole number 0..65535 (0 picks a free port)';
+const Port = z.coerce.number({ error: PORT_RULE }).int({ error: PORT_RULE }).min(0, { error: PORT_RULE }).max(65_535, { error: PORT_RULE });
 const Bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 const EngineConnection = z.strictObject({

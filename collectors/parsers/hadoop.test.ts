@@ -1,0 +1,37 @@
+import { hadoop } from './hadoop';
+import { CTX, disagreements, expectedIso, loghubSample, parseAll } from './test-support/loghub';
+
+const sample = loghubSample('Hadoop');
+const events = parseAll(hadoop, sample.lines);
+
+describe('hadoop on the loghub Hadoop_2k sample', () => {
+  test('every one of the 2000 lines parses', () => {
+    expect(events).toHaveLength(2000);
+    expect(sample.rows).toHaveLength(2000);
+  });
+
+  test('time, level, thread (Process), logger (Component) and message agree with the structured CSV row by row', () => {
+    expect(
+      disagreements(events, sample.rows, {
+        '@timestamp': (r) => expectedIso(r.Date!.slice(0, 4), r.Date!.slice(5, 7), r.Date!.slice(8, 10), r.Time!.slice(0, 8), r.Time!.slice(9)),
+        'log.level': (r) => r.Level!.toLowerCase(),
+        'process.thread.name': (r) => r.Process,
+        'log.logger': (r) => r.Component,
+        message: (r) => r.Content,
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('hadoop on single lines', () => {
+  const parse = (line: string) => hadoop.parse({ kind: 'line', line }, CTX);
+
+  test('an ERROR line is an error event', () => {
+    const out = parse('2015-10-18 18:10:58,371 ERROR [RMCommunicator Allocator] org.apache.hadoop.mapreduce.v2.app.rm.RMContainerAllocator: ERROR IN CONTACTING RM.');
+    expect(out.ok && out.event).toMatchObject({ event: { type: ['error'] }, log: { level: 'error' }, process: { thread: { name: 'RMCommunicator Allocator' } } });
+  });
+
+  test('a line without a thread is rejected with the expected layout', () => {
+    expect(parse('2015-10-18 18:01:47,978 INFO MRAppMaster: x').ok).toBe(false);
+  });
+});

@@ -1,0 +1,32 @@
+/** Hadoop YARN / MapReduce daemon logs (log4j "%d %p [%t] %c: %m"). */
+import type { LogSource, ParseContext, RawInput } from './source';
+import { fail, level, lineOf, ok, typeForLevel } from './event-doc';
+import { isoFromYmd } from './timestamps';
+
+const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}) ([A-Z]+) \[([^\]]*)\] ([\w.$]+): ?(.*)$/s;
+
+export const hadoop: LogSource = {
+  name: 'hadoop',
+  description: 'Hadoop YARN / MapReduce daemon log (log4j: date LEVEL [thread] class: message)',
+  detect(input: RawInput): boolean {
+    const line = lineOf(input);
+    return line !== undefined && /^\d{4}-\d{2}-\d{2} [\d:]{8},\d{3} [A-Z]+ \[[^\]]*\] [\w.$]+:/.test(line);
+  },
+  parse(input: RawInput, ctx: ParseContext) {
+    const line = lineOf(input);
+    if (line === undefined) return fail('hadoop expects a text line, got a structured record');
+    const m = LINE.exec(line);
+    if (!m) return fail('not a Hadoop log4j line: expected "yyyy-MM-dd HH:mm:ss,SSS LEVEL [thread] class: message"');
+    const ts = isoFromYmd(m[1]!, ctx);
+    if (!ts) return fail(`invalid date/time "${m[1]}"`);
+    const lvl = level(m[2]);
+    return ok({
+      '@timestamp': ts,
+      message: m[5],
+      event: { kind: 'event', dataset: 'hadoop.yarn', module: 'hadoop', type: typeForLevel(lvl) },
+      log: { level: lvl, logger: m[4] },
+      process: { thread: { name: m[3] } },
+      service: { type: 'hadoop' },
+    });
+  },
+};

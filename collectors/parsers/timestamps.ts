@@ -1,0 +1,74 @@
+/** Turns the many date spellings of log formats into ISO 8601 with an explicit offset. */
+import type { ParseContext } from './source';
+
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+};
+
+export function monthNumber(name: string): number | undefined {
+  return MONTHS[name.slice(0, 3).toLowerCase()];
+}
+
+/** "+08:00", "+0800", "+08", "Z", "UTC" → "+08:00" | "Z"; undefined when unrecognised. */
+export function normalizeOffset(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const s = raw.trim();
+  if (s === 'Z' || /^(UTC|GMT)$/i.test(s)) return 'Z';
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(s);
+  if (!m) return undefined;
+  const off = `${m[1]}${m[2]}:${m[3] ?? '00'}`;
+  return off === '+00:00' || off === '-00:00' ? 'Z' : off;
+}
+
+/** The offset for formats that carry none: the collector's setting, else UTC. */
+export function contextOffset(ctx: ParseContext): string {
+  return normalizeOffset(ctx.defaultOffset) ?? 'Z';
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Wall-clock parts as written in the log, kept in their own offset (not shifted to UTC) so the
+ * ISO string reads like the line. Undefined when a part is out of range.
+ */
+export function isoFromParts(
+  year: number, month: number, day: number, hour: number, minute: number, second: number,
+  fraction: string | undefined, offset: string,
+): string | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  const ms = (fraction ?? '').padEnd(3, '0').slice(0, 3);
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}.${ms}${offset}`;
+}
+
+const YMD_HMS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{2}|UTC|GMT)?$/i;
+
+/** "2015-10-18 18:01:47,978", "2016-05-04T13:10:38 UTC", "2023-01-01T10:00:00.123+08:00". */
+export function isoFromYmd(raw: string, ctx: ParseContext): string | undefined {
+  const m = YMD_HMS.exec(raw.trim());
+  if (!m) return undefined;
+  const offset = m[8] === undefined ? contextOffset(ctx) : normalizeOffset(m[8]);
+  if (offset === undefined) return undefined;
+  return isoFromParts(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7], offset);
+}
+
+/** Seconds or milliseconds since the epoch, as numbers or strings ("1364481363.243"). */
+export function isoFromEpoch(raw: number | string): string | undefined {
+  const n = typeof raw === 'number' ? raw : /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) return undefined;
+  const ms = n > 1e11 ? n : n * 1000;
+  const d = new Date(Math.round(ms));
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** Any of the above, for JSON sources whose producers disagree on the time format. */
+export function isoFromAny(raw: unknown, ctx: ParseContext): string | undefined {
+  if (typeof raw === 'number') return isoFromEpoch(raw);
+  if (typeof raw !== 'string') return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw)) return isoFromEpoch(raw);
+  return isoFromYmd(raw, ctx);
+}

@@ -1,0 +1,142 @@
+/**
+ * The `citysoc` command line. Every verb takes --config and --data-dir; configuration errors
+ * exit with code 2 and say which key, which value and what was expected.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import path from 'node:path';
+import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
+import { type Config, loadConfig } from '../core/config';
+import { CitySocError, isCitySocError } from '../core/errors';
+import { createLogger } from '../core/logging';
+import { startPlatform } from './platform';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, notImplemented: 3 } as const;
+
+interface GlobalOpts {
+  config?: string;
+  dataDir?: string;
+}
+
+function configFrom(opts: GlobalOpts, overrides: Record<string, unknown> = {}): Config {
+  return loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir, ...overrides } });
+}
+
+/** A verb whose capability is owned by work that has not landed: says so and fails. */
+function notYet(capability: string): never {
+  throw new CitySocError('NOT_IMPLEMENTED', `${capability} is not available in this build yet`);
+}
+
+export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
+  const program = new Command('citysoc')
+    .description('CitySOC: security operations and audit for a city brain')
+    .option('--config <file>', 'configuration file (YAML or JSON)')
+    .option('--data-dir <dir>', 'where the embedded profile keeps its data (env CITYSOC_DATA_DIR)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program
+    .command('up')
+    .description('run the platform: API, ingest, analytics')
+    .addOption(new Option('--profile <profile>', 'embedded or cluster').choices(['embedded', 'cluster']))
+    .option('--port <port>', 'HTTP port (env CITYSOC_PORT, default 8080)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .option('--demo', 'load demonstration data')
+    .action(async (opts: { profile?: string; port?: string; host?: string; demo?: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOpts>();
+      const config = configFrom(g, { profile: opts.profile, 'server.port': opts.port, 'server.host': opts.host });
+      if (opts.demo) notYet('demonstration data (--demo)');
+      const log = createLogger(config.log.level);
+      const platform = await startPlatform(config, log, { announce: io.out });
+      io.out(`CitySOC ${config.profile} profile listening on ${platform.url} (GraphQL at ${platform.url}/graphql)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log.info({ signal }, 'shutting down');
+          platform.close().then(resolve, (err: unknown) => {
+            log.error({ err }, 'shutdown failed');
+            resolve();
+          });
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+
+  const stack = program.command('stack').description('the real engines (Elasticsearch, OpenSearch, Kafka, Flink) for the cluster profile and the tests');
+  for (const verb of ['up', 'down', 'status'] as const) {
+    stack
+      .command(verb)
+      .option('--only <engines>', 'comma-separated: es,opensearch,kafka,flink')
+      .action(async () => notYet(`citysoc stack ${verb}`));
+  }
+
+  program
+    .command('parse')
+    .description('raw log lines → normalized ECS JSON lines on stdout')
+    .requiredOption('--source <type>', 'log source type')
+    .argument('<file>')
+    .action(async () => notYet('log parsing (citysoc parse)'));
+
+  program
+    .command('ingest')
+    .description('replay files through the pipeline into the configured store')
+    .option('--source <type>', 'log source type (detected when absent)')
+    .argument('<files...>')
+    .action(async () => notYet('file replay (citysoc ingest)'));
+
+  program
+    .command('detect')
+    .description('offline detection and correlation → alerts as JSON lines')
+    .requiredOption('--rules <dirs...>', 'rule folders')
+    .option('--pipeline <name>', 'field mapping pipeline')
+    .argument('<files...>')
+    .action(async () => notYet('offline detection (citysoc detect)'));
+
+  const rules = program.command('rules').description('detection rules');
+  rules.command('validate').argument('<paths...>').action(async () => notYet('rule validation (citysoc rules validate)'));
+  rules
+    .command('convert')
+    .addOption(new Option('--target <target>').choices(['es', 'opensearch', 'sqlite', 'flink']).makeOptionMandatory())
+    .argument('<path>')
+    .action(async () => notYet('rule conversion (citysoc rules convert)'));
+
+  const auditCmd = program.command('audit').description('the tamper-evident audit trail');
+  auditCmd
+    .command('verify')
+    .description('check the hash chain; exit 1 and name the first bad record on tampering')
+    .action(async (_o: object, cmd: Command) => {
+      const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
+      if (config.profile !== 'embedded') notYet('audit verification for the cluster profile');
+      const log = new SqliteAuditLog(path.join(config.dataDir, 'audit.db'));
+      try {
+        const v = await log.verify();
+        if (v.ok) {
+          io.out(`audit trail intact: ${v.checked} records verified\n`);
+        } else {
+          io.err(`audit trail TAMPERED: record ${v.firstBad!.seq} is ${v.firstBad!.problem} (${v.checked} records before it verified)\n`);
+          process.exitCode = EXIT.failure;
+        }
+      } finally {
+        await log.close();
+      }
+    });
+
+  return program;
+}
+
+export async function main(argv: string[], io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) }): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (isCitySocError(e)) {
+      io.err(`citysoc: ${e.message}\n`);
+      if (e.code === 'NOT_IMPLEMENTED') return EXIT.notImplemented;
+      return e.code === 'CONFIG_INVALID' || e.code === 'INPUT_INVALID' ? EXIT.usage : EXIT.failure;
+    }
+    io.err(`citysoc: ${(e as Error).message}\n`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,187 @@
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import type { Alert, AlertStatus } from '../../core/alert';
+import type { Aggregation, Interval, SearchRequest, SortKey } from '../../core/ports';
+import { compileQuery } from '../../core/query/analyze';
+import type { QueryNode } from '../../core/query/ast';
+import type { Role } from '../auth/roles';
+import { audit, type ApiContext, guarded, invalid, toGraphQLError } from './context';
+
+function literal(ast: ValueNode): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literal(f.value)]));
+    case Kind.LIST:
+      return ast.values.map(literal);
+    default:
+      return null;
+  }
+}
+
+const JSONScalar = new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v, parseLiteral: literal });
+
+/** Department admins see their department only; the policy decision point refines this per dataset and field. */
+function rowFilters(ctx: ApiContext): QueryNode[] {
+  const p = ctx.principal!;
+  if (p.roles.includes('admin') || p.roles.includes('auditor') || p.roles.includes('analyst')) return [];
+  if (p.department) return [{ type: 'keyword', field: 'organization.name', value: p.department }];
+  return [{ type: 'none' }];
+}
+
+interface EventsArgs {
+  query?: string;
+  from?: string;
+  to?: string;
+  sort?: SortKey[];
+  size?: number;
+  offset?: number;
+  after?: string;
+}
+
+function searchRequest(a: EventsArgs, ctx: ApiContext): SearchRequest {
+  return {
+    ...(a.query !== undefined && a.query !== null ? { query: a.query } : {}),
+    filters: rowFilters(ctx),
+    range: { ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}) },
+    ...(a.sort ? { sort: a.sort } : {}),
+    size: a.size ?? 100,
+    ...(a.offset !== undefined && a.offset !== null ? { offset: a.offset } : {}),
+    ...(a.after ? { after: a.after } : {}),
+  };
+}
+
+interface AggArgs {
+  query?: string;
+  from?: string;
+  to?: string;
+  aggs: { name: string; type: 'terms' | 'date_histogram' | 'cardinality'; field?: string; size?: number; interval?: string }[];
+}
+
+function toAggregation(a: AggArgs['aggs'][number]): Aggregation {
+  if (a.type === 'date_histogram') {
+    if (!a.interval) throw invalid(`aggregation ${a.name}: date_histogram needs an interval such as 1h`);
+    return { type: 'date_histogram', interval: a.interval as Interval, ...(a.field ? { field: a.field } : {}) };
+  }
+  if (!a.field) throw invalid(`aggregation ${a.name}: ${a.type} needs a field`);
+  return a.type === 'terms' ? { type: 'terms', field: a.field, ...(a.size ? { size: a.size } : {}) } : { type: 'cardinality', field: a.field };
+}
+
+export function createResolvers() {
+  return {
+    JSON: JSONScalar,
+    Query: {
+      me: guarded('auth.me', null, async (_a: object, ctx) => ({ ...ctx.principal! })),
+      events: guarded(
+        'events.search',
+        'events:read',
+        async (a: EventsArgs, ctx) => {
+          // Validate before touching the store so syntax errors come back with their position.
+          compileQuery(a.query ?? undefined);
+          return ctx.ports.events.search(searchRequest(a, ctx));
+        },
+        (a) => ({ details: { query: a.query ?? '', from: a.from, to: a.to } }),
+      ),
+      event: guarded(
+        'events.get',
+        'events:read',
+        async (a: { id: string }, ctx) => {
+          const r = await ctx.ports.events.search({ filters: [{ type: 'keyword', field: 'event.id', value: a.id }, ...rowFilters(ctx)], size: 1 });
+          return r.events[0] ?? null;
+        },
+        (a) => ({ resource: `event:${a.id}` }),
+      ),
+      eventAggregations: guarded(
+        'events.aggregate',
+        'events:read',
+        async (a: AggArgs, ctx) => {
+          if (a.aggs.length === 0 || a.aggs.length > 20) throw invalid('aggs: give 1 to 20 aggregations');
+          const names = new Set(a.aggs.map((x) => x.name));
+          if (names.size !== a.aggs.length) throw invalid('aggs: names must be unique');
+          compileQuery(a.query ?? undefined);
+          const r = await ctx.ports.events.aggregate({
+            ...(a.query ? { query: a.query } : {}),
+            filters: rowFilters(ctx),
+            range: { ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}) },
+            aggs: Object.fromEntries(a.aggs.map((x) => [x.name, toAggregation(x)])),
+          });
+          return {
+            total: r.total,
+            aggs: Object.entries(r.aggs).map(([name, v]) => ({ name, type: v.type, ...(v.type === 'cardinality' ? { value: v.value } : { buckets: v.buckets }) })),
+          };
+        },
+        (a) => ({ details: { query: a.query ?? '', aggs: a.aggs.map((x) => x.name) } }),
+      ),
+      alerts: guarded('alerts.list', 'alerts:read', async (a: { status?: AlertStatus[]; size?: number; offset?: number }, ctx) => {
+        if ((a.size ?? 50) < 1 || (a.size ?? 50) > 1000) throw invalid('size must be 1..1000');
+        const dept = ctx.principal!.roles.includes('department_admin') && !ctx.principal!.roles.includes('admin') ? ctx.principal!.department : undefined;
+        return ctx.ports.alerts.list({ ...(a.status ? { status: a.status } : {}), size: a.size ?? 50, offset: a.offset ?? 0, ...(dept ? { department: dept } : {}) });
+      }),
+      alert: guarded('alerts.get', 'alerts:read', async (a: { id: string }, ctx) => ctx.ports.alerts.get(a.id), (a) => ({ resource: `alert:${a.id}` })),
+      auditRecords: guarded('audit.query', 'audit:read', async (a: { actor?: string; action?: string; decision?: 'allow'; from?: string; to?: string; size?: number; afterSeq?: number }, ctx) => {
+        const clean = Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined));
+        return ctx.ports.audit.query(clean);
+      }),
+      auditVerify: guarded('audit.verify', 'audit:read', async (_a: object, ctx) => {
+        const v = await ctx.ports.audit.verify();
+        return { ok: v.ok, checked: v.checked, firstBadSeq: v.firstBad?.seq ?? null, problem: v.firstBad?.problem ?? null };
+      }),
+      users: guarded('users.list', 'users:manage', async (_a: object, ctx) => ctx.identity.listUsers()),
+      apiTokens: guarded('tokens.list', 'tokens:manage', async (_a: object, ctx) => ctx.identity.listApiTokens()),
+    },
+    Mutation: {
+      login: async (_p: unknown, a: { username: string; password: string }, ctx: ApiContext) => {
+        if (a.username.length > 64 || a.password.length > 256) throw new GraphQLError('user name or password too long', { extensions: { code: 'INPUT_INVALID' } });
+        const r = await ctx.identity.login(a.username, a.password, ctx.sourceIp);
+        if (!r.ok) {
+          await audit(ctx, { actor: a.username, action: 'auth.login', decision: 'failure', reason: r.reason, resource: `user:${a.username}` });
+          const message = r.reason === 'locked' ? 'too many failed sign-ins: the account is locked for a while' : 'wrong user name or password';
+          throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+        }
+        await audit({ ...ctx, principal: r.principal }, { action: 'auth.login', decision: 'success', reason: 'password verified', resource: `user:${a.username}` });
+        return { token: r.token, expiresAt: r.expiresAt, mustChangePassword: r.principal.mustChangePassword, me: r.principal };
+      },
+      logout: guarded('auth.logout', null, async (_a: object, ctx) => (ctx.token ? ctx.identity.logout(ctx.token) : false)),
+      changePassword: guarded('auth.change_password', null, async (a: { current: string; next: string }, ctx) => {
+        if (ctx.principal!.kind !== 'user') throw invalid('API tokens have no password');
+        await ctx.identity.changePassword(ctx.principal!.name, a.current, a.next);
+        ctx.identity.revokeSessions(ctx.principal!.name);
+        return true;
+      }),
+      createUser: guarded(
+        'users.create',
+        'users:manage',
+        async (a: { username: string; roles: Role[]; department?: string }, ctx) => {
+          const { password } = await ctx.identity.createUser(a.username, a.roles, a.department ?? null);
+          const user = ctx.identity.listUsers().find((u) => u.username === a.username)!;
+          return { user, oneTimePassword: password };
+        },
+        (a) => ({ resource: `user:${a.username}`, details: { roles: a.roles, department: a.department } }),
+      ),
+      createApiToken: guarded(
+        'tokens.create',
+        'tokens:manage',
+        async (a: { name: string; roles: Role[] }, ctx) => ctx.identity.issueApiToken(a.name, a.roles, ctx.principal!.name),
+        (a) => ({ resource: `token:${a.name}`, details: { roles: a.roles } }),
+      ),
+      revokeApiToken: guarded('tokens.revoke', 'tokens:manage', async (a: { id: string }, ctx) => ctx.identity.revokeApiToken(a.id), (a) => ({ resource: `token:${a.id}` })),
+      transitionAlert: guarded(
+        'alerts.transition',
+        'alerts:write',
+        async (a: { id: string; to: AlertStatus; comment?: string; resolution?: Alert['resolution']; assignee?: string }, ctx) =>
+          ctx.ports.alerts.transition(a.id, a.to, ctx.principal!.name, {
+            ...(a.comment ? { comment: a.comment } : {}),
+            ...(a.resolution ? { resolution: a.resolution } : {}),
+            ...(a.assignee ? { assignee: a.assignee } : {}),
+          }),
+        (a) => ({ resource: `alert:${a.id}`, details: { to: a.to } }),
+      ),
+    },
+  };
+}
+
+export { toGraphQLError };

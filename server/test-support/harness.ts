@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../core/config';
+import { createLogger } from '../../core/logging';
+import { type Platform, startPlatform } from '../platform';
+
+export interface Running {
+  platform: Platform;
+  dir: string;
+  adminPassword: string;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string; position?: number } }[] }>;
+  stop(): Promise<void>;
+}
+
+/** A real platform on an ephemeral port over a fresh data directory. */
+export async function startTestPlatform(dir = mkdtempSync(path.join(tmpdir(), 'citysoc-platform-')), keep = false): Promise<Running> {
+  const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent' } });
+  let announced = '';
+  const platform = await startPlatform(config, createLogger('silent'), { announce: (t) => void (announced += t) });
+  const adminPassword = /one-time password:\s+(\S+)/.exec(announced)?.[1] ?? '';
+  return {
+    platform,
+    dir,
+    adminPassword,
+    async gql(query, variables, token) {
+      const res = await fetch(`${platform.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as never;
+    },
+    async stop() {
+      await platform.close();
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const STRONG = 'Correct-Horse-42-battery';
+
+/** Signs in as admin, changes the one-time password, and returns a working session token. */
+export async function adminSession(r: Running): Promise<string> {
+  const first = await r.gql<{ login: { token: string } }>('mutation($p:String!){login(username:"admin",password:$p){token}}', { p: r.adminPassword });
+  await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: r.adminPassword, n: STRONG }, first.data!.login.token);
+  const second = await r.gql<{ login: { token: string } }>('mutation($p:String!){login(username:"admin",password:$p){token}}', { p: STRONG });
+  return second.data!.login.token;
+}
