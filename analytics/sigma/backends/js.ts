@@ -1,0 +1,325 @@
+// The JavaScript matcher backend: a rule becomes closures `(event) => boolean` over nested events.
+// Strings compare lowercased (Sigma is case-insensitive by default) unless `cased`.
+import { cidrContains, parseCidr } from '../cidr';
+import type { CompareOp, FieldCondition, SigmaRule, SigmaValue, StringToken, TimePart } from '../model';
+import type { ProcessedRule, ProcessingPipeline } from '../pipeline';
+import { classifyString, SigmaBackend, type ValueContext } from './base';
+import { compileAccessor, leafTexts, scalarText, type SigmaEvent } from './fieldpath';
+import { comparator, extractTimePart, stringCheck, wildcardRegex } from './js-values';
+import { toJsRegex } from './regex';
+
+export type { SigmaEvent } from './fieldpath';
+export type Predicate = (event: SigmaEvent) => boolean;
+
+/** A test over the values one field resolved to; several share one field resolution. */
+type ValueTest = (values: FieldValues) => boolean;
+/** Predicates built for a single field carry their test so a field condition resolves the field once. */
+type FieldPredicate = Predicate & { fieldTest?: { field: string; test: ValueTest } };
+
+class FieldValues {
+  private texts?: (string | undefined)[];
+  private lowered?: (string | undefined)[];
+  constructor(readonly raw: unknown[]) {}
+  text(): (string | undefined)[] {
+    return (this.texts ??= this.raw.map(scalarText));
+  }
+  lower(): (string | undefined)[] {
+    return (this.lowered ??= this.text().map((s) => s?.toLowerCase()));
+  }
+}
+
+/**
+ * Field values of the event being matched, shared by every rule: a field is resolved and
+ * lowercased once per event, not once per rule. Matching is synchronous, so one scope suffices.
+ */
+class EventScope {
+  private event: SigmaEvent | undefined;
+  private readonly fields = new Map<string, FieldValues>();
+  begin(event: SigmaEvent): void {
+    this.event = event;
+    this.fields.clear();
+  }
+  values(event: SigmaEvent, path: string, access: (e: SigmaEvent) => unknown[]): FieldValues {
+    if (event !== this.event) this.begin(event);
+    let v = this.fields.get(path);
+    if (!v) {
+      v = new FieldValues(access(event));
+      this.fields.set(path, v);
+    }
+    return v;
+  }
+}
+
+const scope = new EventScope();
+
+/** Starts matching a new event (or the same object after it changed). */
+export function beginEvent(event: SigmaEvent): void {
+  scope.begin(event);
+}
+
+export interface CompiledLeaf {
+  field: string | null;
+  test: Predicate;
+}
+
+export interface CompiledRule {
+  rule: ProcessedRule;
+  /** Self-contained: safe on any event, any time. */
+  match: Predicate;
+  /** Reuses field values cached since the last beginEvent(event); for matching many rules on one event. */
+  evaluate: Predicate;
+  /** Every field condition on its own, to report which fields matched. */
+  leaves: CompiledLeaf[];
+}
+
+const DECIMAL = /^\s*-?\d+(\.\d+)?\s*$/;
+const keywordCache = new WeakMap<object, string[]>();
+
+export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
+  readonly name = 'js';
+  private leaves: CompiledLeaf[] = [];
+
+  constructor(pipelines: readonly ProcessingPipeline[] = []) {
+    super(pipelines);
+  }
+
+  compile(rule: SigmaRule): CompiledRule {
+    this.leaves = [];
+    return this.convertRule(rule);
+  }
+
+  protected finalize(evaluate: Predicate, rule: ProcessedRule): CompiledRule {
+    const leaves = this.leaves;
+    this.leaves = [];
+    const match: Predicate = (e) => {
+      scope.begin(e);
+      return evaluate(e);
+    };
+    return { rule, match, evaluate, leaves };
+  }
+
+  protected and(items: Predicate[]): Predicate {
+    if (items.length === 1) return items[0] as Predicate;
+    if (items.length === 2) {
+      const [a, b] = items as [Predicate, Predicate];
+      return (e) => a(e) && b(e);
+    }
+    return (e) => {
+      for (let i = 0; i < items.length; i++) if (!(items[i] as Predicate)(e)) return false;
+      return true;
+    };
+  }
+  protected or(items: Predicate[]): Predicate {
+    if (items.length === 1) return items[0] as Predicate;
+    if (items.length === 2) {
+      const [a, b] = items as [Predicate, Predicate];
+      return (e) => a(e) || b(e);
+    }
+    return (e) => {
+      for (let i = 0; i < items.length; i++) if ((items[i] as Predicate)(e)) return true;
+      return false;
+    };
+  }
+  protected not(item: Predicate): Predicate {
+    return (e) => !item(e);
+  }
+
+  protected override convertFieldCondition(fc: FieldCondition, rule: ProcessedRule): Predicate {
+    let pred = this.stringBatch(fc) ?? this.mergedFieldCondition(fc, rule);
+    if (fc.negated) pred = this.not(pred);
+    this.leaves.push({ field: fc.field, test: pred });
+    return pred;
+  }
+
+  /** Values of one field share a single resolution of that field. */
+  private mergedFieldCondition(fc: FieldCondition, rule: ProcessedRule): Predicate {
+    const parts = fc.values.map((v) => this.convertValue(v, fc, rule)) as FieldPredicate[];
+    const tests = parts.map((p) => p.fieldTest);
+    if (fc.field === null || !tests.every((t) => t !== undefined && t.field === fc.field)) {
+      return fc.linking === 'and' ? this.and(parts) : this.or(parts);
+    }
+    const access = compileAccessor(fc.field);
+    const field = fc.field;
+    const fns = tests.map((t) => (t as { test: ValueTest }).test);
+    if (fc.linking === 'and') {
+      return (e) => {
+        const values = scope.values(e, field, access);
+        for (let i = 0; i < fns.length; i++) if (!(fns[i] as ValueTest)(values)) return false;
+        return true;
+      };
+    }
+    return (e) => {
+      const values = scope.values(e, field, access);
+      for (let i = 0; i < fns.length; i++) if ((fns[i] as ValueTest)(values)) return true;
+      return false;
+    };
+  }
+
+  /**
+   * The common shape `Field|endswith: [many strings]` (OR): one pass over the field's values
+   * with a Set for exact values and plain loops for prefixes/suffixes/substrings.
+   */
+  private stringBatch(fc: FieldCondition): Predicate | undefined {
+    if (fc.field === null || fc.linking !== 'or' || fc.timePart || fc.values.length < 2) return undefined;
+    const exact = new Set<string>();
+    const prefixes: string[] = [];
+    const suffixes: string[] = [];
+    const contains: string[] = [];
+    const patterns: RegExp[] = [];
+    for (const v of fc.values) {
+      if (v.type !== 'string' || v.tokens.some((t) => t.kind === 'placeholder')) return undefined;
+      const shape = classifyString(v.tokens);
+      if (shape.kind === 'wildcard') patterns.push(wildcardRegex(shape.tokens, fc.cased));
+      else {
+        const text = fc.cased ? shape.text : shape.text.toLowerCase();
+        if (shape.kind === 'exact') exact.add(text);
+        else (shape.kind === 'prefix' ? prefixes : shape.kind === 'suffix' ? suffixes : contains).push(text);
+      }
+    }
+    const access = compileAccessor(fc.field);
+    const field = fc.field;
+    const cased = fc.cased;
+    return (e) => {
+      const values = scope.values(e, field, access);
+      const texts = cased ? values.text() : values.lower();
+      for (let i = 0; i < texts.length; i++) {
+        const s = texts[i];
+        if (s === undefined) continue;
+        if (exact.has(s)) return true;
+        for (let k = 0; k < suffixes.length; k++) if (s.endsWith(suffixes[k] as string)) return true;
+        for (let k = 0; k < contains.length; k++) if (s.includes(contains[k] as string)) return true;
+        for (let k = 0; k < prefixes.length; k++) if (s.startsWith(prefixes[k] as string)) return true;
+        for (let k = 0; k < patterns.length; k++) if ((patterns[k] as RegExp).test(s)) return true;
+      }
+      return false;
+    };
+  }
+
+  private onField(ctx: ValueContext, test: ValueTest): FieldPredicate {
+    const access = compileAccessor(ctx.field);
+    const field = ctx.field;
+    const pred: FieldPredicate = (e) => test(scope.values(e, field, access));
+    pred.fieldTest = { field: ctx.field, test };
+    return pred;
+  }
+
+  private stringTest(ctx: ValueContext, check: (s: string) => boolean): FieldPredicate {
+    const cased = ctx.cased;
+    return this.onField(ctx, (v) => {
+      const texts = cased ? v.text() : v.lower();
+      for (let i = 0; i < texts.length; i++) {
+        const s = texts[i];
+        if (s !== undefined && check(s)) return true;
+      }
+      return false;
+    });
+  }
+
+  protected override stringExact(text: string, ctx: ValueContext): Predicate {
+    const t = ctx.cased ? text : text.toLowerCase();
+    return this.stringTest(ctx, (s) => s === t);
+  }
+  protected override stringPrefix(text: string, ctx: ValueContext): Predicate {
+    const t = ctx.cased ? text : text.toLowerCase();
+    return this.stringTest(ctx, (s) => s.startsWith(t));
+  }
+  protected override stringSuffix(text: string, ctx: ValueContext): Predicate {
+    const t = ctx.cased ? text : text.toLowerCase();
+    return this.stringTest(ctx, (s) => s.endsWith(t));
+  }
+  protected override stringContains(text: string, ctx: ValueContext): Predicate {
+    const t = ctx.cased ? text : text.toLowerCase();
+    return this.stringTest(ctx, (s) => s.includes(t));
+  }
+  protected stringWildcard(tokens: StringToken[], ctx: ValueContext): Predicate {
+    const re = wildcardRegex(tokens, ctx.cased);
+    return this.stringTest(ctx, (s) => re.test(s));
+  }
+
+  protected numberEquals(value: number, ctx: ValueContext): Predicate {
+    return this.onField(ctx, (v) => v.raw.some((x) => (typeof x === 'number' ? x === value : typeof x === 'string' && DECIMAL.test(x) && Number(x) === value)));
+  }
+  protected booleanEquals(value: boolean, ctx: ValueContext): Predicate {
+    const text = String(value);
+    return this.onField(ctx, (v) => v.raw.some((x) => x === value || (typeof x === 'string' && x.toLowerCase() === text)));
+  }
+  protected isNull(ctx: ValueContext): Predicate {
+    return this.onField(ctx, (v) => v.raw.length === 0 || v.raw.some((x) => x === null));
+  }
+  protected exists(ctx: ValueContext): Predicate {
+    return this.onField(ctx, (v) => v.raw.length > 0);
+  }
+  protected regex(pattern: string, flags: { i: boolean; m: boolean; s: boolean }, ctx: ValueContext): Predicate {
+    const re = toJsRegex(pattern, flags, ctx.condition.path);
+    return this.onField(ctx, (v) => v.text().some((s) => s !== undefined && re.test(s)));
+  }
+  protected cidr(network: string, prefix: number, _version: 4 | 6, ctx: ValueContext): Predicate {
+    const range = parseCidr(`${network}/${prefix}`);
+    if (!range) return this.unsupported(`CIDR ${network}/${prefix}`, ctx);
+    return this.onField(ctx, (v) => v.text().some((s) => s !== undefined && cidrContains(range, s)));
+  }
+  protected compare(op: CompareOp, value: number, ctx: ValueContext): Predicate {
+    const cmp = comparator(op, value);
+    return this.onField(ctx, (v) =>
+      v.raw.some((x) => {
+        const n = typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' ? Number(x) : NaN;
+        return Number.isFinite(n) && cmp(n);
+      }),
+    );
+  }
+  protected override fieldRef(other: string, ctx: ValueContext): Predicate {
+    const access = compileAccessor(other);
+    const norm = (s: string | undefined): string | undefined => (ctx.cased ? s : s?.toLowerCase());
+    return this.onFieldWithEvent(ctx, (v, e) => {
+      const theirs = new Set(
+        access(e)
+          .map((x) => norm(scalarText(x)))
+          .filter((s) => s !== undefined),
+      );
+      return v.text().some((s) => s !== undefined && theirs.has(norm(s) as string));
+    });
+  }
+  protected override timePart(part: TimePart, value: SigmaValue, ctx: ValueContext): Predicate {
+    const check = value.type === 'compare' ? comparator(value.op, value.value) : value.type === 'number' ? (n: number) => n === value.value : undefined;
+    if (!check) return this.unsupported(`time part '${part}' with a ${value.type} value`, ctx);
+    return this.onField(ctx, (v) =>
+      v.raw.some((x) => {
+        const n = extractTimePart(x, part);
+        return n !== undefined && check(n);
+      }),
+    );
+  }
+
+  /** Keywords: the value anywhere inside any scalar of the event (contains semantics). */
+  protected keyword(tokens: StringToken[], ctx: Omit<ValueContext, 'field'>): Predicate {
+    const wrapped: StringToken[] = [
+      ...(tokens[0]?.kind === 'any' ? [] : [{ kind: 'any' } as const]),
+      ...tokens,
+      ...(tokens[tokens.length - 1]?.kind === 'any' ? [] : [{ kind: 'any' } as const]),
+    ];
+    const check = stringCheck(wrapped, ctx.cased);
+    const cased = ctx.cased;
+    return (e) => {
+      const leaves = cased ? leafTexts(e) : loweredLeaves(e);
+      for (let i = 0; i < leaves.length; i++) if (check(leaves[i] as string)) return true;
+      return false;
+    };
+  }
+
+  private onFieldWithEvent(ctx: ValueContext, test: (v: FieldValues, e: SigmaEvent) => boolean): Predicate {
+    const access = compileAccessor(ctx.field);
+    const field = ctx.field;
+    return (e) => test(scope.values(e, field, access), e);
+  }
+}
+
+function loweredLeaves(e: SigmaEvent): string[] {
+  let cached = keywordCache.get(e);
+  if (!cached) {
+    cached = leafTexts(e).map((s) => s.toLowerCase());
+    keywordCache.set(e, cached);
+  }
+  return cached;
+}
+
+export { wildcardRegex } from './js-values';

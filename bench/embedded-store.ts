@@ -1,0 +1,88 @@
+/**
+ * The embedded store: write rate in batches of 1,000 (~1 KB ECS events), next to a bare
+ * better-sqlite3 insert of the same JSON (no indexes, no full text: the ceiling); then the p50/p95
+ * latency of a filtered search with a date histogram over all events.
+ *
+ *   npx tsx bench/embedded-store.ts            # 1,000,000 events
+ *   BENCH_EVENTS=200000 npx tsx bench/embedded-store.ts
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SqliteEventStore } from '../core/adapters/sqlite/event-store';
+import { makeEvent, rng } from './events';
+
+const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const BATCH = 1000;
+const START = Date.parse('2026-10-01T00:00:00Z');
+const SPAN = 30 * 86_400_000;
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-bench-'));
+  try {
+    const r = rng(42);
+    const batches = () => {
+      const out = [];
+      for (let b = 0; b < N / BATCH; b++) out.push(Array.from({ length: BATCH }, (_, k) => makeEvent(b * BATCH + k, START, SPAN, r)));
+      return out;
+    };
+    const data = batches();
+    const bytes = data.reduce((n, b) => n + b.reduce((m, e) => m + JSON.stringify(e).length, 0), 0);
+
+    // Baseline: the same JSON into a plain table, one transaction per batch.
+    const raw = new Database(path.join(dir, 'raw.db'));
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.exec('CREATE TABLE t (id TEXT PRIMARY KEY, doc TEXT)');
+    const ins = raw.prepare('INSERT INTO t VALUES (?, ?)');
+    const tx = raw.transaction((b: ReturnType<typeof makeEvent>[]) => {
+      for (const e of b) ins.run(e.event.id, JSON.stringify(e));
+    });
+    let t0 = performance.now();
+    for (const b of data) tx(b);
+    const rawSecs = (performance.now() - t0) / 1000;
+    raw.close();
+
+    const store = new SqliteEventStore(path.join(dir, 'events.db'));
+    t0 = performance.now();
+    for (const b of data) await store.write(b);
+    const storeSecs = (performance.now() - t0) / 1000;
+
+    const queries = [
+      { query: 'event.outcome:failure AND event.action:ssh_login', range: { from: '2026-10-08T00:00:00Z', to: '2026-10-15T00:00:00Z' } },
+      { query: 'organization.name:公安 AND event.category:file', range: { from: '2026-10-01T00:00:00Z', to: '2026-10-31T00:00:00Z' } },
+      { query: 'host.name:host-01* AND NOT event.outcome:success', range: { from: '2026-10-10T00:00:00Z', to: '2026-10-12T00:00:00Z' } },
+      { query: 'source.ip:10.1.0.0/16 AND event.outcome:failure', range: { from: '2026-10-01T00:00:00Z', to: '2026-10-08T00:00:00Z' } },
+      { query: 'Failed AND hdfs_open', range: { from: '2026-10-20T00:00:00Z', to: '2026-10-21T00:00:00Z' } },
+    ];
+    const lat: Record<string, number[]> = {};
+    for (let rep = 0; rep < 20; rep++) {
+      for (const q of queries) {
+        const s = performance.now();
+        await store.search({ ...q, size: 50 });
+        await store.aggregate({ ...q, aggs: { h: { type: 'date_histogram', interval: '1h' } } });
+        (lat[q.query] ??= []).push(performance.now() - s);
+      }
+    }
+    const all = Object.values(lat).flat();
+    await store.close();
+
+    console.log(`embedded store, ${N.toLocaleString('en')} events of ${(bytes / N).toFixed(0)} B average, batches of ${BATCH}`);
+    console.log(`  write, CitySOC SQLite store : ${(N / storeSecs).toFixed(0)} events/s`);
+    console.log(`  write, bare SQLite insert   : ${(N / rawSecs).toFixed(0)} events/s   (ratio store/bare ${(rawSecs / storeSecs).toFixed(2)})`);
+    console.log(`  filtered search (50 hits + total) + 1h date histogram, 20 runs of each query:`);
+    for (const [q, xs] of Object.entries(lat)) console.log(`    p50 ${pct(xs, 50).toFixed(1)} ms  p95 ${pct(xs, 95).toFixed(1)} ms   ${q}`);
+    console.log(`    all queries: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms`);
+    console.log(`  RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
