@@ -52,6 +52,22 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       maxRequestBytes: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
       spoolMaxBytes: z.coerce.number().int().min(1024 * 1024).default(1024 * 1024 * 1024),
+      /** Offset for log formats that carry none (BSD syslog, log4j), e.g. "+08:00"; default UTC. */
+      defaultOffset: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/, { error: 'expected "Z" or an offset like "+08:00"' }).optional(),
+      syslog: z
+        .strictObject({
+          host: z.string().min(1).default('127.0.0.1'),
+          /** Absent: no listener. */
+          tcpPort: Port.optional(),
+          udpPort: Port.optional(),
+          maxMessageBytes: z.coerce.number().int().min(480).max(1024 * 1024).default(64 * 1024),
+          tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1).optional(), requireClientCert: Bool.default(false) }).optional(),
+        })
+        .prefault({}),
+      /** Reference data files (YAML or JSON), re-read when they change. */
+      enrichment: z
+        .strictObject({ assets: z.string().min(1).optional(), identities: z.string().min(1).optional(), datasets: z.string().min(1).optional() })
+        .prefault({}),
     })
     .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
@@ -85,6 +101,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   CITYSOC_LOG_LEVEL: 'log.level',
   CITYSOC_RETENTION_DAYS: 'retention.eventsDays',
   CITYSOC_AUDIT_RETENTION_DAYS: 'retention.auditDays',
+  CITYSOC_SYSLOG_TCP_PORT: 'ingest.syslog.tcpPort',
+  CITYSOC_SYSLOG_UDP_PORT: 'ingest.syslog.udpPort',
   CITYSOC_STORE: 'cluster.store',
   CITYSOC_ES_URL: 'cluster.elasticsearch.node',
   CITYSOC_ES_API_KEY: 'cluster.elasticsearch.apiKey',

@@ -31,11 +31,25 @@ export function setField(doc: Doc, path: string, value: unknown): void {
   cur[parts[parts.length - 1]!] = value;
 }
 
+function hasDottedKey(doc: Doc): boolean {
+  for (const k in doc) {
+    if (k.includes('.')) return true;
+    const v = doc[k];
+    if (isPlainObject(v) && hasDottedKey(v)) return true;
+  }
+  return false;
+}
+
 /** Turns flat dotted keys into nested objects so every store sees one shape. */
 export function unflatten(doc: Doc): Doc {
+  // Most events arrive nested already; copying them would be pure cost on the write path.
+  return hasDottedKey(doc) ? unflattenDeep(doc) : doc;
+}
+
+function unflattenDeep(doc: Doc): Doc {
   const out: Doc = {};
   for (const [k, v] of Object.entries(doc)) {
-    const value = isPlainObject(v) ? unflatten(v) : v;
+    const value = isPlainObject(v) ? unflattenDeep(v) : v;
     if (k.includes('.')) {
       const existing = getField(out, k);
       if (isPlainObject(existing) && isPlainObject(value)) Object.assign(existing, value);

@@ -21,7 +21,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   'ecs.version': { type: 'keyword' },
 
   'event.id': { type: 'keyword' },
-  'event.kind': { type: 'keyword', indexed: true },
+  'event.kind': { type: 'keyword' },
   'event.category': { type: 'keyword', array: true },
   'event.type': { type: 'keyword', array: true },
   'event.action': { type: 'keyword', indexed: true },
@@ -38,7 +38,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   'event.original': { type: 'keyword' },
   'event.hash': { type: 'keyword' },
 
-  'log.level': { type: 'keyword', indexed: true },
+  'log.level': { type: 'keyword' },
   'log.logger': { type: 'keyword' },
   'log.file.path': { type: 'keyword' },
   'log.syslog.facility.name': { type: 'keyword' },
@@ -93,8 +93,8 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
 
   'service.name': { type: 'keyword' },
   'service.type': { type: 'keyword' },
-  'organization.id': { type: 'keyword', indexed: true },
-  'organization.name': { type: 'keyword' },
+  'organization.id': { type: 'keyword' },
+  'organization.name': { type: 'keyword', indexed: true },
 
   'rule.id': { type: 'keyword' },
   'rule.name': { type: 'keyword' },

@@ -33,7 +33,43 @@ export function parseCidr(cidr: string): { base: bigint; prefix: number; bits: 3
   return { base: ip.value & mask, prefix, bits: ip.bits };
 }
 
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+function ipv4Number(ip: string): number | null {
+  const m = IPV4.exec(ip);
+  if (!m) return null;
+  const o = [m[1], m[2], m[3], m[4]].map(Number);
+  if (o.some((x) => x > 255)) return null;
+  return ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!;
+}
+
+const v4Cidrs = new Map<string, { base: number; mask: number } | null>();
+
+/** Hot path of CIDR filters over many rows: IPv4 in plain integers, parsed blocks cached. */
 export function cidrContains(cidr: string, ip: string): boolean {
+  let v4 = v4Cidrs.get(cidr);
+  if (v4 === undefined) {
+    const c = parseCidr(cidr);
+    v4 = c && c.bits === 32 ? { base: Number(c.base), mask: c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0 } : null;
+    if (v4Cidrs.size < 10_000) v4Cidrs.set(cidr, v4);
+  }
+  if (v4) {
+    const n = ipv4Number(ip);
+    return n !== null && ((n & v4.mask) >>> 0) === v4.base;
+  }
+  return cidrContainsSlow(cidr, ip);
+}
+
+/** The octet-aligned text prefix every address of an IPv4 block starts with ('10.1.' for 10.1.0.0/16), for index prefilters. */
+export function ipv4CidrPrefix(cidr: string): string | null {
+  const c = parseCidr(cidr);
+  if (!c || c.bits !== 32 || c.prefix < 8) return null;
+  const octets = Math.floor(c.prefix / 8);
+  const n = Number(c.base);
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].slice(0, octets).join('.') + (octets < 4 ? '.' : '');
+}
+
+function cidrContainsSlow(cidr: string, ip: string): boolean {
   const c = parseCidr(cidr);
   const a = ipToBigInt(ip);
   if (!c || !a || a.bits !== c.bits) return false;
@@ -43,6 +79,11 @@ export function cidrContains(cidr: string, ip: string): boolean {
 
 /** Canonical text form so that `::0001` and `::1` compare equal everywhere. */
 export function canonicalIp(ip: string): string | null {
+  const m = IPV4.exec(ip);
+  if (m) {
+    const o = [m[1], m[2], m[3], m[4]].map(Number);
+    return o.some((x) => x > 255) ? null : o.join('.');
+  }
   const a = ipToBigInt(ip);
   if (!a) return null;
   if (a.bits === 32) return ip.split('.').map(Number).join('.');

@@ -154,8 +154,7 @@ class SpoolSubscription implements Subscription {
         if (!this.stopped) await this.sleep(this.opts.retryMs ?? 1000);
         continue;
       }
-      // A stopped consumer is a dead one: work it finishes afterwards is not committed.
-      if (this.stopped) break;
+      // The handler finished this batch, so it is committed even when stop() is waiting for it.
       const last = rows[rows.length - 1]!.offset;
       commit.run(last, this.topic, this.group, last);
     }

@@ -2,6 +2,7 @@
 import { fieldSpec, FIELDS } from '../../fields';
 import type { QueryNode, WildPart } from '../../query/ast';
 import { tokenizeText } from '../../query/evaluate';
+import { ipv4CidrPrefix } from '../../query/ip';
 
 export interface Sql {
   readonly sql: string;
@@ -14,6 +15,11 @@ export function columnName(field: string): string {
 
 export const INDEXED_FIELDS = Object.entries(FIELDS)
   .filter(([, s]) => s.indexed)
+  .map(([f]) => f);
+
+/** Array fields of the catalogue: their values are also kept in event_values, indexed by value. */
+export const ARRAY_FIELDS = Object.entries(FIELDS)
+  .filter(([, s]) => s.array)
   .map(([f]) => f);
 
 export function jsonPath(field: string): string {
@@ -89,6 +95,11 @@ function walk(node: QueryNode, params: unknown[]): string {
       return 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
     }
     case 'keyword':
+    case 'ip':
+      if (ARRAY_FIELDS.includes(node.field)) {
+        params.push(node.field, node.value);
+        return 'e.seq IN (SELECT seq FROM event_values WHERE field = ? AND value = ?)';
+      }
       params.push(node.value);
       return over(node.field, (v) => `${v} = ?`);
     case 'wildcard':
@@ -99,12 +110,18 @@ function walk(node: QueryNode, params: unknown[]): string {
       return over(node.field, (v) => `${v} = ?`);
     case 'bool':
       return over(node.field, (v) => `${v} = ${node.value ? 1 : 0}`);
-    case 'ip':
-      params.push(node.value);
-      return over(node.field, (v) => `${v} = ?`);
-    case 'cidr':
-      params.push(node.cidr);
-      return over(node.field, (v) => `cidr_match(?, ${v})`);
+    case 'cidr': {
+      // A text-prefix test first lets SQLite use the field's index; the function decides.
+      const prefix = ipv4CidrPrefix(node.cidr);
+      return over(node.field, (v) => {
+        if (prefix === null) {
+          params.push(node.cidr);
+          return `cidr_match(?, ${v})`;
+        }
+        params.push(globPattern([prefix, { wild: '*' }]), node.cidr);
+        return `(${v} GLOB ? AND cidr_match(?, ${v}))`;
+      });
+    }
     case 'number_range':
     case 'keyword_range':
       return over(node.field, (v) => bounds(v, node, params));

@@ -17,7 +17,8 @@ import { prepareEvent } from '../../prepare';
 import { and, type QueryNode } from '../../query/ast';
 import { compileQuery } from '../../query/analyze';
 import { DAY_MS, intervalMs, resolveDate } from '../../query/dates';
-import { access, columnName, compileSql, INDEXED_FIELDS, jsonPath } from './compile';
+import { access, ARRAY_FIELDS, columnName, compileSql, INDEXED_FIELDS, jsonPath } from './compile';
+import { fieldValues, getField } from '../../doc';
 import { type Db, openDatabase } from './database';
 import { decodeCursor, encodeCursor, fillHistogram, checkPaging } from '../paging';
 
@@ -27,10 +28,17 @@ CREATE TABLE IF NOT EXISTS events (
   id TEXT NOT NULL UNIQUE,
   ts INTEGER NOT NULL,
   doc TEXT NOT NULL
-  ${INDEXED_FIELDS.map((f) => `, ${columnName(f)} ANY GENERATED ALWAYS AS (json_extract(doc, '${jsonPath(f)}')) VIRTUAL`).join('\n  ')}
+  ${INDEXED_FIELDS.map((f) => `, ${columnName(f)} ANY`).join('\n  ')}
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
 ${INDEXED_FIELDS.map((f) => `CREATE INDEX IF NOT EXISTS events_${columnName(f)} ON events(${columnName(f)}, ts);`).join('\n')}
+CREATE TABLE IF NOT EXISTS event_values (
+  field TEXT NOT NULL,
+  value ANY NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (field, value, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_values_seq ON event_values(seq);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(
   message, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0 tokenchars '_'"
 );
@@ -41,13 +49,19 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Db;
   private readonly insert: Statement;
   private readonly insertFts: Statement;
+  private readonly insertValue: Statement;
   private readonly writeBatch: (events: readonly EcsEvent[]) => WriteResult;
 
   constructor(file: string) {
     this.db = openDatabase(file);
     this.db.exec(SCHEMA);
-    this.insert = this.db.prepare('INSERT OR IGNORE INTO events (id, ts, doc) VALUES (?, ?, ?)');
+    // Hot fields are copied into their own columns here, from the object in hand: cheaper than
+    // generated columns, which would parse the JSON document once per column.
+    this.insert = this.db.prepare(
+      `INSERT OR IGNORE INTO events (id, ts, doc, ${INDEXED_FIELDS.map(columnName).join(', ')}) VALUES (?, ?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`,
+    );
     this.insertFts = this.db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)');
+    this.insertValue = this.db.prepare('INSERT OR IGNORE INTO event_values (field, value, seq) VALUES (?, ?, ?)');
     this.writeBatch = this.db.transaction((events: readonly EcsEvent[]) => {
       let written = 0;
       let duplicates = 0;
@@ -58,7 +72,7 @@ export class SqliteEventStore implements EventStore {
           failed.push({ id: p.id, reason: p.reason });
           continue;
         }
-        const info = this.insert.run(p.id, p.ts, JSON.stringify(p.event));
+        const info = this.insert.run(p.id, p.ts, JSON.stringify(p.event), ...INDEXED_FIELDS.map((f) => columnValue(getField(p.event, f))));
         if (info.changes === 0) {
           duplicates++;
           continue;
@@ -66,6 +80,11 @@ export class SqliteEventStore implements EventStore {
         written++;
         const msg = p.event.message;
         if (typeof msg === 'string' && msg !== '') this.insertFts.run(info.lastInsertRowid, msg);
+        for (const f of ARRAY_FIELDS) {
+          for (const v of fieldValues(p.event, f)) {
+            if (typeof v === 'string' || typeof v === 'number') this.insertValue.run(f, v, info.lastInsertRowid);
+          }
+        }
       }
       return { written, duplicates, failed };
     });
@@ -156,10 +175,12 @@ export class SqliteEventStore implements EventStore {
     const select = this.db.prepare('SELECT seq FROM events WHERE ts < ? LIMIT 5000');
     const delFts = this.db.prepare('DELETE FROM events_fts WHERE rowid = ?');
     const delEvent = this.db.prepare('DELETE FROM events WHERE seq = ?');
+    const delValues = this.db.prepare('DELETE FROM event_values WHERE seq = ?');
     // Small transactions so a big purge never holds the write lock for long.
     const chunk = this.db.transaction((seqs: number[]) => {
       for (const s of seqs) {
         delFts.run(s);
+        delValues.run(s);
         delEvent.run(s);
       }
     });
@@ -188,6 +209,14 @@ export class SqliteEventStore implements EventStore {
       this.db.close();
     }
   }
+}
+
+/** What json_extract would give for a scalar: text, number, 0/1 for booleans; nothing for objects. */
+function columnValue(v: unknown): string | number | null {
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (Array.isArray(v) || (typeof v === 'object' && v !== null)) return JSON.stringify(v);
+  return null;
 }
 
 function sortExpr(field: string): string {
