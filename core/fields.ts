@@ -17,7 +17,6 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   '@timestamp': { type: 'date' },
   message: { type: 'text' },
   tags: { type: 'keyword', array: true },
-  labels: { type: 'keyword' },
   'ecs.version': { type: 'keyword' },
 
   'event.id': { type: 'keyword' },

@@ -9,6 +9,7 @@ import { type Config, loadConfig } from '../core/config';
 import { CitySocError, isCitySocError } from '../core/errors';
 import { createLogger } from '../core/logging';
 import { startPlatform } from './platform';
+import { runStack } from './stack-command';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, notImplemented: 3 } as const;
 
@@ -67,7 +68,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     stack
       .command(verb)
       .option('--only <engines>', 'comma-separated: es,opensearch,kafka,flink')
-      .action(async () => notYet(`citysoc stack ${verb}`));
+      .action(async (o: { only?: string }) => {
+        process.exitCode = await runStack(verb, o.only, io);
+      });
   }
 
   program

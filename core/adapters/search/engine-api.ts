@@ -1,0 +1,147 @@
+/**
+ * The few engine calls the store needs, over the official clients of Elasticsearch
+ * (@elastic/elasticsearch 8.x, which speaks to ES 8 and 9) and OpenSearch
+ * (@opensearch-project/opensearch). Their request and response shapes differ slightly.
+ */
+import { Client as EsClient } from '@elastic/elasticsearch';
+import { Client as OsClient } from '@opensearch-project/opensearch';
+import { readFileSync } from 'node:fs';
+import type { Dsl } from './dsl';
+
+export interface BulkItemResult {
+  readonly status: number;
+  readonly error?: { type: string; reason: string };
+}
+
+export interface SearchResponse {
+  readonly total: number;
+  readonly hits: { _id: string; _source: Record<string, unknown>; sort?: unknown[] }[];
+  readonly aggregations?: Record<string, unknown>;
+}
+
+export interface EngineApi {
+  readonly kind: 'elasticsearch' | 'opensearch';
+  bulk(operations: unknown[]): Promise<BulkItemResult[]>;
+  search(index: string, body: Dsl): Promise<SearchResponse>;
+  putIndexTemplate(name: string, body: Dsl): Promise<void>;
+  /** Index names matching a pattern with their document counts. */
+  listIndices(pattern: string): Promise<{ index: string; docs: number }[]>;
+  deleteIndices(names: string[]): Promise<void>;
+  refresh(pattern: string): Promise<void>;
+  health(): Promise<{ ok: boolean; detail?: string }>;
+  close(): Promise<void>;
+}
+
+export interface EngineConnection {
+  readonly node: string[];
+  readonly apiKey?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly caFile?: string;
+  readonly tlsVerify?: boolean;
+}
+
+function tls(c: EngineConnection) {
+  if (!c.caFile && c.tlsVerify !== false) return undefined;
+  return { ...(c.caFile ? { ca: readFileSync(c.caFile) } : {}), rejectUnauthorized: c.tlsVerify !== false };
+}
+
+function toSearch(body: { hits: { total?: number | { value: number }; hits: unknown[] }; aggregations?: Record<string, unknown> }): SearchResponse {
+  const total = typeof body.hits.total === 'number' ? body.hits.total : (body.hits.total?.value ?? 0);
+  return { total, hits: body.hits.hits as SearchResponse['hits'], ...(body.aggregations ? { aggregations: body.aggregations } : {}) };
+}
+
+function bulkItems(items: Record<string, { status: number; error?: { type: string; reason: string } }>[]): BulkItemResult[] {
+  return items.map((i) => {
+    const r = Object.values(i)[0]!;
+    return { status: r.status, ...(r.error ? { error: { type: r.error.type, reason: r.error.reason } } : {}) };
+  });
+}
+
+export function elasticsearchApi(c: EngineConnection): EngineApi {
+  const t = tls(c);
+  const client = new EsClient({
+    nodes: c.node,
+    ...(c.apiKey ? { auth: { apiKey: c.apiKey } } : c.username && c.password ? { auth: { username: c.username, password: c.password } } : {}),
+    ...(t ? { tls: t } : {}),
+    maxRetries: 3,
+    requestTimeout: 60_000,
+  });
+  return {
+    kind: 'elasticsearch',
+    async bulk(operations) {
+      const r = await client.bulk({ operations });
+      return bulkItems(r.items as never);
+    },
+    async search(index, body) {
+      return toSearch((await client.search({ index, ...body, ignore_unavailable: true, allow_no_indices: true })) as never);
+    },
+    async putIndexTemplate(name, body) {
+      await client.indices.putIndexTemplate({ name, ...body });
+    },
+    async listIndices(pattern) {
+      const r = await client.cat.indices({ index: pattern, format: 'json', h: 'index,docs.count', expand_wildcards: 'open' }, { ignore: [404] });
+      return ((r ?? []) as { index: string; 'docs.count': string }[]).map((x) => ({ index: x.index, docs: Number(x['docs.count'] ?? 0) }));
+    },
+    async deleteIndices(names) {
+      if (names.length) await client.indices.delete({ index: names.join(',') });
+    },
+    async refresh(pattern) {
+      await client.indices.refresh({ index: pattern, ignore_unavailable: true, allow_no_indices: true });
+    },
+    async health() {
+      try {
+        const h = await client.cluster.health();
+        return { ok: h.status !== 'red', detail: `cluster ${h.status}` };
+      } catch (e) {
+        return { ok: false, detail: (e as Error).message };
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+export function openSearchApi(c: EngineConnection): EngineApi {
+  const t = tls(c);
+  const client = new OsClient({
+    nodes: c.node,
+    ...(c.username && c.password ? { auth: { username: c.username, password: c.password } } : {}),
+    ...(t ? { ssl: t } : {}),
+    maxRetries: 3,
+    requestTimeout: 60_000,
+  });
+  return {
+    kind: 'opensearch',
+    async bulk(operations) {
+      const r = await client.bulk({ body: operations as never });
+      return bulkItems(r.body.items as never);
+    },
+    async search(index, body) {
+      const r = await client.search({ index, body: body as never, ignore_unavailable: true, allow_no_indices: true });
+      return toSearch(r.body as never);
+    },
+    async putIndexTemplate(name, body) {
+      await client.indices.putIndexTemplate({ name, body: body as never });
+    },
+    async listIndices(pattern) {
+      const r = await client.cat.indices({ index: pattern, format: 'json', h: ['index', 'docs.count'], expand_wildcards: 'open' }, { ignore: [404] });
+      const rows = Array.isArray(r.body) ? (r.body as { index: string; 'docs.count': string }[]) : [];
+      return rows.map((x) => ({ index: x.index, docs: Number(x['docs.count'] ?? 0) }));
+    },
+    async deleteIndices(names) {
+      if (names.length) await client.indices.delete({ index: names.join(',') });
+    },
+    async refresh(pattern) {
+      await client.indices.refresh({ index: pattern, ignore_unavailable: true, allow_no_indices: true });
+    },
+    async health() {
+      try {
+        const h = await client.cluster.health();
+        return { ok: h.body.status !== 'red', detail: `cluster ${h.body.status}` };
+      } catch (e) {
+        return { ok: false, detail: (e as Error).message };
+      }
+    },
+    close: () => client.close(),
+  };
+}
