@@ -74,6 +74,10 @@ export const ConfigSchema = z.strictObject({
   cluster: z
     .strictObject({
       store: z.enum(['elasticsearch', 'opensearch']).default('elasticsearch'),
+      /** Names indices `<prefix>-events-*`, Kafka topics `<prefix>.citysoc.*` when set. */
+      indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'expected lower-case letters, digits, - and _' }).default('citysoc'),
+      topicPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, { error: 'expected letters, digits, . _ -' }).default(''),
+      replicas: z.coerce.number().int().min(0).max(10).default(1),
       elasticsearch: EngineConnection.optional(),
       opensearch: EngineConnection.optional(),
       kafka: z
@@ -104,6 +108,9 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   CITYSOC_SYSLOG_TCP_PORT: 'ingest.syslog.tcpPort',
   CITYSOC_SYSLOG_UDP_PORT: 'ingest.syslog.udpPort',
   CITYSOC_STORE: 'cluster.store',
+  CITYSOC_INDEX_PREFIX: 'cluster.indexPrefix',
+  CITYSOC_TOPIC_PREFIX: 'cluster.topicPrefix',
+  CITYSOC_REPLICAS: 'cluster.replicas',
   CITYSOC_ES_URL: 'cluster.elasticsearch.node',
   CITYSOC_ES_API_KEY: 'cluster.elasticsearch.apiKey',
   CITYSOC_ES_USERNAME: 'cluster.elasticsearch.username',

@@ -6,6 +6,9 @@ import { SqliteAlertStore } from '../core/adapters/sqlite/alert-store';
 import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
 import { SqliteEventStore } from '../core/adapters/sqlite/event-store';
 import { SpoolBus } from '../core/adapters/embedded/spool-bus';
+import { KafkaBus } from '../core/adapters/kafka/kafka-bus';
+import { elasticsearchApi, openSearchApi } from '../core/adapters/search/engine-api';
+import { SearchEventStore } from '../core/adapters/search/event-store';
 import type { Config } from '../core/config';
 import { CitySocError } from '../core/errors';
 import type { Logger } from '../core/logging';
@@ -35,5 +38,28 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
       backlogBytes: () => bus.spoolBytes(),
     };
   }
-  throw new CitySocError('NOT_IMPLEMENTED', 'the cluster profile needs the Elasticsearch/OpenSearch and Kafka adapters, which are not part of this build yet; use --profile embedded');
+  const c = config.cluster;
+  const conn = c.store === 'elasticsearch' ? c.elasticsearch : c.opensearch;
+  if (!conn) throw new CitySocError('CONFIG_INVALID', `cluster.${c.store}.node: the cluster profile stores events in ${c.store}; give its URL (env ${c.store === 'elasticsearch' ? 'CITYSOC_ES_URL' : 'CITYSOC_OPENSEARCH_URL'})`);
+  if (!c.kafka) throw new CitySocError('CONFIG_INVALID', 'cluster.kafka.brokers: the cluster profile needs Kafka (env CITYSOC_KAFKA_BROKERS)');
+  const api = c.store === 'elasticsearch' ? elasticsearchApi(conn) : openSearchApi(conn);
+  const bus = new KafkaBus({
+    brokers: c.kafka.brokers,
+    clientId: c.kafka.clientId,
+    prefix: c.topicPrefix,
+    ssl: c.kafka.ssl,
+    ...(c.kafka.caFile ? { caFile: c.kafka.caFile } : {}),
+    ...(c.kafka.sasl ? { sasl: c.kafka.sasl } : {}),
+    onError: (err, ctx) => log.error({ err, ...ctx }, 'bus consumer failed; the batch will be delivered again'),
+  });
+  // Alerts and the audit trail stay in the node's data directory until their search-engine
+  // adapters exist; events and the bus are shared by every replica.
+  const dir = config.dataDir;
+  return {
+    events: new SearchEventStore(api, { prefix: c.indexPrefix, replicas: c.replicas }),
+    bus,
+    alerts: new SqliteAlertStore(path.join(dir, 'alerts.db')),
+    audit: new SqliteAuditLog(path.join(dir, 'audit.db')),
+    backlogBytes: () => 0,
+  };
 }

@@ -14,8 +14,8 @@ export interface Running {
 }
 
 /** A real platform on an ephemeral port over a fresh data directory. */
-export async function startTestPlatform(dir = mkdtempSync(path.join(tmpdir(), 'citysoc-platform-')), keep = false): Promise<Running> {
-  const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent' } });
+export async function startTestPlatform(dir = mkdtempSync(path.join(tmpdir(), 'citysoc-platform-')), keep = false, overrides: Record<string, unknown> = {}): Promise<Running> {
+  const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', ...overrides } });
   let announced = '';
   const platform = await startPlatform(config, createLogger('silent'), { announce: (t) => void (announced += t) });
   const adminPassword = /one-time password:\s+(\S+)/.exec(announced)?.[1] ?? '';

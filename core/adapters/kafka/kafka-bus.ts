@@ -1,0 +1,142 @@
+/**
+ * The cluster profile's bus over Kafka (kafkajs): an idempotent producer with acks=all, consumer
+ * groups that commit an offset only after the handler has finished the batch that holds it.
+ */
+import { readFileSync } from 'node:fs';
+import { type Admin, type Consumer, Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../ports/bus';
+
+export interface KafkaBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId?: string;
+  /** Prepended to topic and group names: lets several deployments or test runs share a cluster. */
+  readonly prefix?: string;
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+  readonly ssl?: boolean;
+  readonly caFile?: string;
+  readonly sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  readonly retryMs?: number;
+  readonly onError?: (err: unknown, ctx: { topic: Topic; group: string }) => void;
+}
+
+export class KafkaBus implements Bus {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private connected: Promise<void> | null = null;
+  private readonly ensured = new Set<string>();
+  private readonly subs = new Set<KafkaSubscription>();
+
+  constructor(private readonly opts: KafkaBusOptions) {
+    this.kafka = new Kafka({
+      clientId: opts.clientId ?? 'citysoc',
+      brokers: [...opts.brokers],
+      logLevel: logLevel.NOTHING,
+      ...(opts.ssl ? { ssl: opts.caFile ? { ca: [readFileSync(opts.caFile, 'utf8')] } : true } : {}),
+      ...(opts.sasl ? { sasl: opts.sasl as SASLOptions } : {}),
+    });
+    // Idempotent producer: retries after a lost ack do not write a message twice.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+  }
+
+  private name(topic: Topic): string {
+    return `${this.opts.prefix ?? ''}${topic}`;
+  }
+
+  private connect(): Promise<void> {
+    return (this.connected ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined));
+  }
+
+  private async ensureTopic(topic: Topic): Promise<string> {
+    const name = this.name(topic);
+    if (this.ensured.has(name)) return name;
+    await this.connect();
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: name, numPartitions: this.opts.partitions ?? 3, replicationFactor: this.opts.replicationFactor ?? 1 }],
+    });
+    this.ensured.add(name);
+    return name;
+  }
+
+  async publish<T>(topic: Topic, messages: readonly BusMessage<T>[]): Promise<void> {
+    if (messages.length === 0) return;
+    const name = await this.ensureTopic(topic);
+    await this.producer.send({ topic: name, acks: -1, messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })) });
+  }
+
+  async subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription> {
+    const name = await this.ensureTopic(topic);
+    const consumer = this.kafka.consumer({ groupId: `${this.opts.prefix ?? ''}${group}`, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
+    const sub = new KafkaSubscription(consumer, () => this.subs.delete(sub));
+    this.subs.add(sub);
+    await consumer.connect();
+    await consumer.subscribe({ topic: name, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const delivered: DeliveredMessage<T>[] = batch.messages.map((m) => ({
+          topic,
+          key: m.key?.toString('utf8') ?? '',
+          value: JSON.parse(m.value?.toString('utf8') ?? 'null') as T,
+          offset: `${batch.partition}:${m.offset}`,
+        }));
+        try {
+          await handler(delivered);
+        } catch (err) {
+          this.opts.onError?.(err, { topic, group });
+          // Nothing of this batch is committed: go back to its start and deliver it again.
+          consumer.seek({ topic: name, partition: batch.partition, offset: batch.firstOffset()! });
+          await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 1000));
+          return;
+        }
+        // resolveOffset moves kafkajs's fetch position; commitOffsets makes it durable for the group.
+        resolveOffset(batch.lastOffset());
+        const next = (BigInt(batch.lastOffset()) + 1n).toString();
+        await consumer.commitOffsets([{ topic: name, partition: batch.partition, offset: next }]);
+        await heartbeat();
+      },
+    });
+    return sub;
+  }
+
+  async lag(topic: Topic, group: string): Promise<number> {
+    const name = await this.ensureTopic(topic);
+    const [ends, committed] = await Promise.all([
+      this.admin.fetchTopicOffsets(name),
+      this.admin.fetchOffsets({ groupId: `${this.opts.prefix ?? ''}${group}`, topics: [name] }),
+    ]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    let lag = 0n;
+    for (const p of ends) {
+      const c = done.get(p.partition) ?? -1n;
+      lag += BigInt(p.high) - (c < 0n ? BigInt(p.low) : c);
+    }
+    return Number(lag);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subs].map((s) => s.stop()));
+    if (this.connected) {
+      await this.connected.catch(() => undefined);
+      await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+    }
+  }
+}
+
+class KafkaSubscription implements Subscription {
+  private stopping: Promise<void> | null = null;
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly onStop: () => void,
+  ) {}
+
+  stop(): Promise<void> {
+    return (this.stopping ??= this.consumer.disconnect().finally(this.onStop));
+  }
+}
+
