@@ -12,7 +12,7 @@ const fieldsOf = (detection: string, logsource: string, pipeline: string): (stri
 
 describe('processing pipelines', () => {
   test('the shipped pipelines are listable by name', () => {
-    expect(listPipelines().map((p) => p.name)).toEqual(['ecs', 'windows']);
+    expect(listPipelines().map((p) => p.name)).toEqual(['ecs', 'windows', 'citysoc']);
   });
 
   test('ecs maps process_creation fields to ECS and unknown Windows fields under winlog.event_data', () => {

@@ -1,7 +1,8 @@
 // Many compiled rules matched against events. Indexed mode routes by logsource and skips rules
 // whose necessary literals are absent (one Aho-Corasick pass per event); naive mode runs every rule.
 import { SigmaError } from '../errors';
-import type { LogSource, SigmaLevel, SigmaRule } from '../model';
+import { applyFilters, filterApplies } from '../filters';
+import type { LogSource, SigmaFilter, SigmaLevel, SigmaRule } from '../model';
 import { parseSigmaFile } from '../parse';
 import type { ProcessingPipeline } from '../pipeline';
 import { AhoCorasick } from './aho-corasick';
@@ -11,6 +12,8 @@ import { requiredLiterals } from './literals';
 
 export interface RuleMatch {
   ruleId: string;
+  /** The rule's `name`, by which correlations may refer to it. */
+  name?: string;
   title: string;
   level?: SigmaLevel;
   tags: string[];
@@ -21,12 +24,17 @@ export interface RuleSetOptions {
   pipelines?: readonly ProcessingPipeline[];
   /** 'indexed' (default) uses logsource routing and the literal prefilter; 'naive' evaluates every rule. */
   mode?: 'indexed' | 'naive';
+  /** Sigma filters folded into the rules they name before compilation. */
+  filters?: readonly SigmaFilter[];
 }
 
 export class RuleSet {
   private readonly backend: JsMatcherBackend;
   private readonly mode: 'indexed' | 'naive';
   private readonly compiled: CompiledRule[] = [];
+  /** The rules as given, before filters: a filter added later recompiles from these. */
+  private readonly sources: SigmaRule[] = [];
+  private readonly filters: SigmaFilter[] = [];
   private readonly literalsByRule: (string[] | undefined)[] = [];
   private index?: { automaton: AhoCorasick; patternRules: number[][]; always: number[] };
   private readonly routeCache = new Map<string, Uint8Array>();
@@ -34,6 +42,7 @@ export class RuleSet {
   constructor(options: RuleSetOptions = {}) {
     this.backend = new JsMatcherBackend(options.pipelines ?? []);
     this.mode = options.mode ?? 'indexed';
+    this.filters.push(...(options.filters ?? []));
   }
 
   get size(): number {
@@ -42,10 +51,30 @@ export class RuleSet {
 
   /** Compiles and adds a rule; throws SigmaUnsupportedError if the matcher cannot express it. */
   add(rule: SigmaRule): void {
-    this.push(this.backend.compile(rule));
+    this.push(rule, this.backend.compile(applyFilters(rule, this.filters)));
   }
 
-  private push(c: CompiledRule): void {
+  /** Adds a filter and recompiles the rules it names; throws (leaving the set unchanged) if one no longer compiles. */
+  addFilter(filter: SigmaFilter): void {
+    const affected = this.sources.flatMap((rule, r) => (filterApplies(filter, rule) ? [r] : []));
+    const all = [...this.filters, filter];
+    const recompiled = affected.map((r) => this.backend.compile(applyFilters(this.sources[r] as SigmaRule, all)));
+    this.filters.push(filter);
+    affected.forEach((r, i) => {
+      const c = recompiled[i] as CompiledRule;
+      this.compiled[r] = c;
+      this.literalsByRule[r] = requiredLiterals(c.rule);
+    });
+    this.index = undefined;
+  }
+
+  /** The rules as loaded (before filters), e.g. to resolve correlation references. */
+  rules(): readonly SigmaRule[] {
+    return this.sources;
+  }
+
+  private push(source: SigmaRule, c: CompiledRule): void {
+    this.sources.push(source);
     this.compiled.push(c);
     this.literalsByRule.push(requiredLiterals(c.rule));
     this.index = undefined;
@@ -62,15 +91,28 @@ export class RuleSet {
     return hit.size;
   }
 
-  /** Adds every detection rule of the files; files the matcher cannot take are returned with the reason. */
+  /**
+   * Adds every detection rule and filter of the files (filters first, so they tune rules of any
+   * file); files the matcher cannot take are returned with the reason.
+   */
   addFiles(files: readonly string[]): { loaded: number; rejected: { file: string; reason: string }[] } {
     const rejected: { file: string; reason: string }[] = [];
-    let loaded = 0;
+    const parsed: { file: string; rules: SigmaRule[] }[] = [];
     for (const file of files) {
       try {
-        const rules = parseSigmaFile(file).documents.filter((d): d is SigmaRule => d.kind === 'rule');
-        const compiled = rules.map((r) => this.backend.compile(r));
-        for (const c of compiled) this.push(c);
+        const docs = parseSigmaFile(file).documents;
+        for (const f of docs) if (f.kind === 'filter') this.filters.push(f);
+        parsed.push({ file, rules: docs.filter((d): d is SigmaRule => d.kind === 'rule') });
+      } catch (e) {
+        if (!(e instanceof SigmaError)) throw e;
+        rejected.push({ file, reason: e.message });
+      }
+    }
+    let loaded = 0;
+    for (const { file, rules } of parsed) {
+      try {
+        const compiled = rules.map((r) => this.backend.compile(applyFilters(r, this.filters)));
+        compiled.forEach((c, i) => this.push(rules[i] as SigmaRule, c));
         loaded += compiled.length;
       } catch (e) {
         if (!(e instanceof SigmaError)) throw e;
@@ -154,5 +196,5 @@ function haystackOf(event: SigmaEvent): string {
 function toMatch(c: CompiledRule, event: SigmaEvent): RuleMatch {
   const fields = new Set<string>();
   for (const leaf of c.leaves) if (leaf.field !== null && leaf.test(event)) fields.add(leaf.field);
-  return { ruleId: c.rule.id ?? c.rule.title, title: c.rule.title, level: c.rule.level, tags: c.rule.tags, matchedFields: [...fields] };
+  return { ruleId: c.rule.id ?? c.rule.title, ...(c.rule.name !== undefined ? { name: c.rule.name } : {}), title: c.rule.title, level: c.rule.level, tags: c.rule.tags, matchedFields: [...fields] };
 }

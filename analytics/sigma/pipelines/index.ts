@@ -1,12 +1,14 @@
 // The registry of shipped pipelines: listable by name, so CLI and API can offer them.
 import { SigmaParseError } from '../errors';
 import type { ProcessingPipeline } from '../pipeline';
+import { citysocPipeline } from './citysoc';
 import { ecsPipeline } from './ecs';
 import { windowsPipeline } from './windows';
 
 const registry = new Map<string, ProcessingPipeline>([
   [ecsPipeline.name, ecsPipeline],
   [windowsPipeline.name, windowsPipeline],
+  [citysocPipeline.name, citysocPipeline],
 ]);
 
 export function listPipelines(): { name: string; description: string }[] {

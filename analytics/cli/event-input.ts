@@ -1,0 +1,58 @@
+// Turns the lines of an input file into events for detection: JSON objects (ECS, or raw records
+// of a known source such as Ranger or Windows EVTX JSON) and raw log lines via collectors/parsers.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { detectSource, type ParseContext } from '../../collectors/parsers';
+import type { SigmaEvent } from '../sigma/backends/fieldpath';
+
+export interface InputEvent {
+  event: SigmaEvent;
+  /** file:line, for alerts of events that carry no event.id. */
+  ref: string;
+}
+
+export interface InputOptions {
+  /** Keep raw JSON as it is (the `windows` pipeline reads `Event.EventData.*`, not ECS). */
+  keepRawJson: boolean;
+  ctx: ParseContext;
+  /** Lines no parser could read: reported, never fatal (they are kept raw in the platform). */
+  onUnparsed(ref: string, reason: string): void;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const looksEcs = (o: Record<string, unknown>): boolean => '@timestamp' in o || isObject(o.event);
+
+export async function* readEvents(file: string, options: InputOptions): AsyncGenerator<InputEvent> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    const ref = `${file}:${n}`;
+    const event = toEvent(line, options);
+    if (typeof event === 'string') options.onUnparsed(ref, event);
+    else yield { event, ref };
+  }
+}
+
+/** The event of one line, or why there is none. */
+function toEvent(line: string, options: InputOptions): SigmaEvent | string {
+  if (line.trimStart().startsWith('{')) {
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch (e) {
+      return `invalid JSON: ${(e as Error).message}`;
+    }
+    if (!isObject(record)) return 'a JSON line must hold an object';
+    if (looksEcs(record) || options.keepRawJson) return record;
+    const source = detectSource({ kind: 'record', record });
+    if (!source || source.name === 'generic-json') return record;
+    const parsed = source.parse({ kind: 'record', record }, options.ctx);
+    return parsed.ok ? { ...parsed.event, event: { ...(parsed.event.event as object), original: line } } : `${source.name}: ${parsed.error}`;
+  }
+  const source = detectSource({ kind: 'line', line });
+  if (!source) return 'no parser recognises this line';
+  const parsed = source.parse({ kind: 'line', line }, options.ctx);
+  return parsed.ok ? { ...parsed.event, event: { ...(parsed.event.event as object), original: line } } : `${source.name}: ${parsed.error}`;
+}

@@ -1,0 +1,266 @@
+// The embedded correlation engine: per rule and group, event-time windows over the base-rule
+// matches (and over firings of other correlations, for chains). Bounded: expired windows are
+// swept as event time advances and caps evict the stalest state, with counters.
+import type { SigmaEvent } from '../sigma/backends/fieldpath';
+import { SigmaParseError } from '../sigma/errors';
+import type { SigmaCorrelationRule } from '../sigma/model';
+import { fieldValues, groupOf, type RuleRef } from './grouping';
+import type { CorrelationSnapshot } from './snapshot';
+import { evaluationMode } from './threshold';
+import type { CorrelationFiring, CorrelationOptions, CorrelationStats } from './types';
+import { closedValue, eagerHit, insertionPoint, lowerBound, type Entry, type WindowSpec } from './windows';
+
+interface GroupState {
+  values: Record<string, string>;
+  entries: Entry[];
+}
+
+interface RuleState {
+  rule: SigmaCorrelationRule;
+  key: string;
+  spec: WindowSpec;
+  mode: 'eager' | 'on-close';
+  groups: Map<string, GroupState>;
+  evictedGroups: number;
+  evictedEntries: number;
+}
+
+export const correlationKey = (r: { id?: string; name?: string; title: string }): string => r.id ?? r.name ?? r.title;
+
+export class CorrelationEngine {
+  private readonly states: RuleState[];
+  /** Referenced id or name → indexes of the correlations that reference it. */
+  private readonly referrers = new Map<string, number[]>();
+  private readonly lateness: number;
+  private readonly maxGroups: number;
+  private readonly maxEntries: number;
+  private readonly maxIds: number;
+  private maxSeen = Number.NEGATIVE_INFINITY;
+  private nextSweep = Number.NEGATIVE_INFINITY;
+  private lateDropped = 0;
+  private lateAccepted = 0;
+
+  constructor(rules: readonly SigmaCorrelationRule[], options: CorrelationOptions = {}) {
+    this.lateness = options.allowedLatenessMs ?? 0;
+    this.maxGroups = options.maxGroupsPerRule ?? 100_000;
+    this.maxEntries = options.maxEntriesPerGroup ?? 10_000;
+    this.maxIds = options.maxEventIdsPerFiring ?? 100;
+    this.states = rules.map((rule) => ({
+      rule,
+      key: correlationKey(rule),
+      spec: { type: rule.type, spanMs: rule.timespan.milliseconds, ruleCount: rule.rules.length, ...(rule.condition ? { condition: rule.condition } : {}) },
+      mode: evaluationMode(rule.type, rule.condition),
+      groups: new Map(),
+      evictedGroups: 0,
+      evictedEntries: 0,
+    }));
+    this.states.forEach((s, i) => {
+      for (const ref of s.rule.rules) this.referrers.set(ref, [...(this.referrers.get(ref) ?? []), i]);
+    });
+    this.checkAcyclic();
+  }
+
+  /** Every id or name some correlation refers to: base rules whose own alerts `generate` governs. */
+  referencedRefs(): Set<string> {
+    return new Set(this.referrers.keys());
+  }
+
+  /** Whether matches of the rule are wanted as alerts on their own: unreferenced, or a referrer says `generate: true`. */
+  generates(ref: RuleRef): boolean {
+    const referrers = [...(this.referrers.get(ref.ruleId) ?? []), ...(ref.name !== undefined ? (this.referrers.get(ref.name) ?? []) : [])];
+    return referrers.length === 0 || referrers.some((i) => (this.states[i] as RuleState).rule.generate);
+  }
+
+  /**
+   * Feeds one event with the base rules it matched, at its event time (ms). Returns the firings
+   * it caused, chained firings included. Call it for every event, matched or not: event time
+   * advancing is what closes windows.
+   */
+  process(event: SigmaEvent, matched: readonly RuleRef[], time: number, eventId?: string): CorrelationFiring[] {
+    const out: CorrelationFiring[] = [];
+    const relevant = matched.some((m) => this.referrers.has(m.ruleId) || (m.name !== undefined && this.referrers.has(m.name)));
+    if (relevant && time < this.maxSeen - this.lateness) {
+      this.lateDropped++;
+      return out;
+    }
+    if (relevant && time < this.maxSeen) this.lateAccepted++;
+    if (time > this.maxSeen) this.maxSeen = time;
+    if (relevant) this.feed(event, matched, time, eventId, out);
+    if (this.maxSeen - this.lateness >= this.nextSweep) this.sweep(this.maxSeen - this.lateness, out);
+    return out;
+  }
+
+  /** End of input: every open window is final. Evaluates the on-close rules and clears all state. */
+  flush(): CorrelationFiring[] {
+    const out: CorrelationFiring[] = [];
+    this.sweep(Number.POSITIVE_INFINITY, out);
+    return out;
+  }
+
+  stats(): CorrelationStats {
+    const rules: CorrelationStats['rules'] = {};
+    for (const s of this.states) rules[s.key] = { groups: s.groups.size, evictedGroups: s.evictedGroups, evictedEntries: s.evictedEntries };
+    return { lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
+  }
+
+  private feed(event: SigmaEvent, matched: readonly RuleRef[], time: number, id: string | undefined, out: CorrelationFiring[]): void {
+    const touched = new Set<string>();
+    for (const m of matched) {
+      for (const idx of this.indexesFor(m)) {
+        const s = this.states[idx] as RuleState;
+        const r = s.rule.rules.findIndex((x) => x === m.ruleId || x === m.name);
+        const group = groupOf(s.rule, event, m);
+        if (!group) continue;
+        // Count-like types see an event once even if it matched several referenced rules.
+        const once = s.rule.type !== 'temporal' && s.rule.type !== 'temporal_ordered';
+        const touchKey = `${idx}\u0000${group.key}\u0000${once ? '' : r}`;
+        if (touched.has(touchKey)) continue;
+        touched.add(touchKey);
+        const entry = this.entryFor(s, event, m, r, time, id);
+        if (entry) this.insert(s, group.key, group.values, entry, out);
+      }
+    }
+  }
+
+  private indexesFor(m: RuleRef): number[] {
+    const a = this.referrers.get(m.ruleId) ?? [];
+    const b = m.name !== undefined ? (this.referrers.get(m.name) ?? []) : [];
+    return b.length === 0 ? a : [...new Set([...a, ...b])];
+  }
+
+  /** The entry an event contributes; undefined when a value_* type finds no usable value. */
+  private entryFor(s: RuleState, event: SigmaEvent, m: RuleRef, r: number, t: number, id: string | undefined): Entry | undefined {
+    const entry: Entry = { t, r, ...(id !== undefined ? { id } : {}) };
+    const field = s.rule.condition?.field;
+    if (!field || s.rule.type === 'event_count' || s.rule.type.startsWith('temporal')) return entry;
+    const fields = (Array.isArray(field) ? field : [field]).map((f) => s.rule.aliases[f]?.[m.ruleId] ?? (m.name !== undefined ? s.rule.aliases[f]?.[m.name] : undefined) ?? f);
+    if (s.rule.type === 'value_sum' || s.rule.type === 'value_avg') {
+      const n = Number(fieldValues(event, fields[0] as string)[0]);
+      return Number.isFinite(n) && fieldValues(event, fields[0] as string).length > 0 ? { ...entry, n } : undefined;
+    }
+    const parts = fields.map((f) => fieldValues(event, f)[0]);
+    if (parts.some((p) => p === undefined)) return undefined;
+    return { ...entry, v: parts.join('\u001f') };
+  }
+
+  private insert(s: RuleState, key: string, values: Record<string, string>, entry: Entry, out: CorrelationFiring[]): void {
+    let g = s.groups.get(key);
+    if (g) s.groups.delete(key); // re-insert below: Map order is least recently updated first
+    else {
+      g = { values, entries: [] };
+      if (s.groups.size >= this.maxGroups) {
+        const stalest = s.groups.keys().next().value as string;
+        s.groups.delete(stalest);
+        s.evictedGroups++;
+      }
+    }
+    s.groups.set(key, g);
+    g.entries.splice(insertionPoint(g.entries, entry.t), 0, entry);
+    if (g.entries.length > this.maxEntries) {
+      g.entries.shift();
+      s.evictedEntries++;
+    }
+    if (s.mode !== 'eager') return;
+    const hit = eagerHit(s.spec, g.entries, entry.t);
+    if (!hit) return;
+    const window = g.entries.slice(hit.from, hit.to + 1);
+    // The window restarts after a firing, so one burst fires once per threshold crossing.
+    g.entries.splice(0, hit.to + 1);
+    if (g.entries.length === 0) s.groups.delete(key);
+    this.fire(s, key, g.values, window, hit.value, out);
+  }
+
+  private fire(s: RuleState, key: string, values: Record<string, string>, window: Entry[], value: number, out: CorrelationFiring[]): void {
+    const firing: CorrelationFiring = {
+      rule: s.rule,
+      ruleId: s.key,
+      groupKey: key,
+      group: values,
+      value,
+      eventCount: window.length,
+      eventIds: [...new Set(window.flatMap((e) => (e.id === undefined ? [] : [e.id])))].slice(0, this.maxIds),
+      firstSeen: (window[0] as Entry).t,
+      lastSeen: (window[window.length - 1] as Entry).t,
+    };
+    out.push(firing);
+    // Chains: a firing is an event for the correlations that reference this one, carrying its group values.
+    const ref: RuleRef = { ruleId: s.key, ...(s.rule.name !== undefined ? { name: s.rule.name } : {}) };
+    if (this.indexesFor(ref).length > 0) this.feed({ ...values }, [ref], firing.lastSeen, `${s.key}:${key}:${firing.lastSeen}`, out);
+  }
+
+  /** Evaluates windows closed by `watermark` (on-close rules) and drops entries no future event can join. */
+  private sweep(watermark: number, out: CorrelationFiring[]): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const s of this.states) {
+      const span = s.spec.spanMs;
+      for (const [key, g] of [...s.groups]) {
+        if (s.mode === 'on-close') {
+          while (g.entries.length > 0 && (g.entries[0] as Entry).t + span <= watermark) {
+            const end = lowerBound(g.entries, (g.entries[0] as Entry).t + span + 1);
+            const window = g.entries.splice(0, end);
+            const value = closedValue(s.spec, window);
+            if (value !== undefined) this.fire(s, key, g.values, window, value, out);
+          }
+        } else {
+          const keep = lowerBound(g.entries, watermark - span);
+          if (keep > 0) g.entries.splice(0, keep);
+        }
+        if (g.entries.length === 0) s.groups.delete(key);
+        else next = Math.min(next, (g.entries[0] as Entry).t + span);
+      }
+    }
+    // Sweeping costs one pass over all groups: do it at most every tenth of the shortest span.
+    const shortest = Math.min(...this.states.map((s) => s.spec.spanMs), Number.POSITIVE_INFINITY);
+    this.nextSweep = Math.max(next, watermark + Math.max(1000, shortest / 10));
+  }
+
+  private checkAcyclic(): void {
+    const byRef = new Map<string, number>();
+    this.states.forEach((s, i) => {
+      byRef.set(s.key, i);
+      if (s.rule.name !== undefined) byRef.set(s.rule.name, i);
+    });
+    const visiting = new Set<number>();
+    const done = new Set<number>();
+    const visit = (i: number, path: string[]): void => {
+      if (done.has(i)) return;
+      const s = this.states[i] as RuleState;
+      if (visiting.has(i)) throw new SigmaParseError('correlation-cycle', `correlation chain loops: ${[...path, s.key].join(' → ')}`, { file: s.rule.source });
+      visiting.add(i);
+      for (const ref of s.rule.rules) {
+        const j = byRef.get(ref);
+        if (j !== undefined) visit(j, [...path, s.key]);
+      }
+      visiting.delete(i);
+      done.add(i);
+    };
+    this.states.forEach((_, i) => visit(i, []));
+  }
+
+  snapshot(): CorrelationSnapshot {
+    const rules: CorrelationSnapshot['rules'] = {};
+    for (const s of this.states) {
+      rules[s.key] = {
+        evictedGroups: s.evictedGroups,
+        evictedEntries: s.evictedEntries,
+        groups: [...s.groups].map(([key, g]) => ({ key, values: g.values, entries: g.entries.map((e) => ({ ...e })) })),
+      };
+    }
+    return { version: 1, maxSeen: Number.isFinite(this.maxSeen) ? this.maxSeen : null, lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
+  }
+
+  /** Loads state saved by snapshot(); rules that no longer exist are skipped, new rules start empty. */
+  restore(snapshot: CorrelationSnapshot): void {
+    this.maxSeen = snapshot.maxSeen ?? Number.NEGATIVE_INFINITY;
+    this.nextSweep = Number.NEGATIVE_INFINITY;
+    this.lateDropped = snapshot.lateDropped;
+    this.lateAccepted = snapshot.lateAccepted;
+    for (const s of this.states) {
+      const saved = snapshot.rules[s.key];
+      s.groups.clear();
+      s.evictedGroups = saved?.evictedGroups ?? 0;
+      s.evictedEntries = saved?.evictedEntries ?? 0;
+      for (const g of saved?.groups ?? []) s.groups.set(g.key, { values: g.values, entries: g.entries.filter((e) => e.r < s.spec.ruleCount) });
+    }
+  }
+}

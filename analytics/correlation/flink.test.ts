@@ -1,0 +1,71 @@
+import { FlinkSqlBackend } from '../sigma/backends/flink';
+import type { SigmaRule } from '../sigma/model';
+import { ruleFrom } from '../sigma/test-support/rules';
+import { compileCorrelationToFlink } from './flink';
+import { correlation } from './test-support';
+
+const failed = { ...ruleFrom("    sel:\n        event.action: ssh_login\n        event.outcome: failure\n    condition: sel\n", 'product: linux'), name: 'failed' } as SigmaRule;
+const success = { ...ruleFrom("    sel:\n        event.action: ssh_login\n        event.outcome: success\n    condition: sel\n", 'product: linux'), name: 'success' } as SigmaRule;
+const bf = correlation(`  type: event_count\n  rules: [failed]\n  group-by: [source.ip]\n  timespan: 5m\n  condition:\n    gte: 10\n`, 'id: bf\nname: brute\n');
+const resolve = (ref: string) =>
+  ref === 'failed' ? { kind: 'rule' as const, rule: failed } : ref === 'success' ? { kind: 'rule' as const, rule: success } : ref === 'brute' ? { kind: 'correlation' as const, rule: bf } : undefined;
+
+const FAILED_WHERE = "(LOWER(JSON_VALUE(doc, '$.event.action')) = 'ssh_login' AND LOWER(JSON_VALUE(doc, '$.event.outcome')) = 'failure')";
+const INPUT =
+  "CREATE TEMPORARY VIEW `sigma_brute_input` AS\nSELECT ts, JSON_VALUE(doc, '$.source.ip') AS `source.ip`, 'failed' AS sigma_rule, CAST(NULL AS STRING) AS sigma_field " +
+  `FROM events WHERE ${FAILED_WHERE} AND JSON_VALUE(doc, '$.source.ip') IS NOT NULL`;
+
+describe('correlations as Flink SQL', () => {
+  test('event_count becomes a TUMBLE window GROUP BY with HAVING, and warns about static windows', () => {
+    const job = compileCorrelationToFlink(bf, resolve);
+    expect(job.statements).toEqual([
+      INPUT,
+      'SELECT window_start, window_end, window_time, `source.ip`, COUNT(*) AS sigma_value\n' +
+        'FROM TABLE(TUMBLE(TABLE `sigma_brute_input`, DESCRIPTOR(ts), INTERVAL \'300\' SECOND))\n' +
+        'GROUP BY window_start, window_end, window_time, `source.ip`\nHAVING COUNT(*) >= 10',
+    ]);
+    expect(job.warnings.map((w) => w.code)).toEqual(['flink-static-window']);
+  });
+
+  test('value_count over HOP windows counts distinct values', () => {
+    const spray = correlation(`  type: value_count\n  rules: [failed]\n  group-by: [source.ip]\n  timespan: 10m\n  condition:\n    field: user.name\n    gte: 5\n`, 'id: spray\n');
+    const last = compileCorrelationToFlink(spray, resolve, { window: 'hop', hopDivisor: 10 }).statements.at(-1);
+    expect(last).toBe(
+      'SELECT window_start, window_end, window_time, `source.ip`, COUNT(DISTINCT sigma_field) AS sigma_value\n' +
+        "FROM TABLE(HOP(TABLE `sigma_spray_input`, DESCRIPTOR(ts), INTERVAL '60' SECOND, INTERVAL '600' SECOND))\n" +
+        'GROUP BY window_start, window_end, window_time, `source.ip`\nHAVING COUNT(DISTINCT sigma_field) >= 5',
+    );
+  });
+
+  test('temporal_ordered over a chained correlation becomes views plus a MATCH_RECOGNIZE', () => {
+    const ordered = correlation(`  type: temporal_ordered\n  rules: [brute, success]\n  group-by: [source.ip]\n  timespan: 30m\n`, 'id: after\n');
+    const job = compileCorrelationToFlink(ordered, resolve);
+    expect(job.statements.length).toBe(4);
+    expect(job.statements[1]).toBe(
+      'CREATE TEMPORARY VIEW `sigma_brute` AS\nSELECT window_start, window_end, window_time, `source.ip`, COUNT(*) AS sigma_value\n' +
+        "FROM TABLE(TUMBLE(TABLE `sigma_brute_input`, DESCRIPTOR(ts), INTERVAL '300' SECOND))\nGROUP BY window_start, window_end, window_time, `source.ip`\nHAVING COUNT(*) >= 10",
+    );
+    expect(job.statements[3]).toBe(
+      'SELECT *\nFROM `sigma_after_input`\nMATCH_RECOGNIZE (\n  PARTITION BY `source.ip`\n  ORDER BY ts\n' +
+        '  MEASURES FIRST(R0.ts) AS first_seen, LAST(R1.ts) AS last_seen\n  ONE ROW PER MATCH\n  AFTER MATCH SKIP PAST LAST ROW\n' +
+        "  PATTERN (R0 Z*? R1) WITHIN INTERVAL '1800' SECOND\n  DEFINE R0 AS R0.sigma_rule = 'brute', R1 AS R1.sigma_rule = 'success'\n)",
+    );
+  });
+
+  test('value_percentile has no faithful Flink form and is refused by name', () => {
+    const pct = correlation(`  type: value_percentile\n  rules: [failed]\n  group-by: [host.name]\n  timespan: 1h\n  condition:\n    field: process.name\n    lte: 1\n`, 'id: pct\n');
+    expect(() => compileCorrelationToFlink(pct, resolve)).toThrow('value_percentile has no faithful Flink SQL aggregation');
+  });
+});
+
+describe('Flink SQL backend', () => {
+  test('dialect: LOWER+LIKE, REGEXP with inline flags, TRY_CAST numbers, EXTRACT for time parts, cased LIKE', () => {
+    const rule = ruleFrom(
+      "    sel:\n        CommandLine|contains: 'Net User'\n        Cmd|re|i: '^cmd'\n        Bytes|gte: 100\n        EventID: 4688\n        '@timestamp|hour': 3\n        Name|cased: 'Ad*'\n    condition: sel\n",
+    );
+    expect(new FlinkSqlBackend({ field: (n) => `\`${n}\`` }).convertRule(rule)).toBe(
+      "(LOWER(`CommandLine`) LIKE '%net user%' ESCAPE '\\' AND REGEXP(`Cmd`, '(?i)^cmd') AND TRY_CAST(`Bytes` AS DOUBLE) >= 100 AND TRY_CAST(`EventID` AS DOUBLE) = 4688 AND " +
+        "EXTRACT(HOUR FROM TO_TIMESTAMP(SUBSTRING(REPLACE(`@timestamp`, 'T', ' ') FROM 1 FOR 19))) = 3 AND `Name` LIKE 'Ad%' ESCAPE '\\')",
+    );
+  });
+});

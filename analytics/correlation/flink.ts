@@ -1,0 +1,135 @@
+// Correlation rules as Flink SQL: an input view tags each referenced rule's rows (base rules by
+// their compiled predicate, chained correlations by their own view), then a window TVF
+// aggregation with HAVING (counts, distinct values, sums, averages, temporal) or a
+// MATCH_RECOGNIZE (temporal_ordered). Static TUMBLE/HOP windows only approximate the embedded
+// engine's sliding windows: that is reported as a warning, as the spec asks.
+import { FlinkSqlBackend, jsonValueField } from '../sigma/backends/flink';
+import { quote } from '../sigma/backends/sqlite';
+import { SigmaUnsupportedError, type SigmaWarning } from '../sigma/errors';
+import type { CorrelationCondition, SigmaCorrelationRule, SigmaRule } from '../sigma/model';
+import { correlationKey } from './engine';
+
+export interface FlinkCorrelationOptions {
+  backend?: FlinkSqlBackend;
+  /** Events table with a `doc` column and a rowtime attribute. */
+  table?: string;
+  timeColumn?: string;
+  field?: (name: string) => string;
+  /** 'tumble' (default) or 'hop' with slide = timespan / hopDivisor. */
+  window?: 'tumble' | 'hop';
+  hopDivisor?: number;
+}
+
+export interface FlinkJob {
+  /** Statements in order: CREATE TEMPORARY VIEW ... ; the final SELECT last. */
+  statements: string[];
+  warnings: SigmaWarning[];
+}
+
+type Resolved = { kind: 'rule'; rule: SigmaRule } | { kind: 'correlation'; rule: SigmaCorrelationRule };
+
+const ident = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+const viewName = (rule: SigmaCorrelationRule): string => ident(`sigma_${(rule.name ?? correlationKey(rule)).replace(/[^A-Za-z0-9_]/g, '_')}`);
+
+export function compileCorrelationToFlink(rule: SigmaCorrelationRule, resolve: (ref: string) => Resolved | undefined, options: FlinkCorrelationOptions = {}): FlinkJob {
+  const ctx = {
+    backend: options.backend ?? new FlinkSqlBackend({ field: options.field ?? jsonValueField }),
+    table: options.table ?? 'events',
+    ts: options.timeColumn ?? 'ts',
+    field: options.field ?? jsonValueField,
+    window: options.window ?? 'tumble',
+    hopDivisor: options.hopDivisor ?? 10,
+  };
+  const statements: string[] = [];
+  const warnings: SigmaWarning[] = [];
+  statements.push(query(rule, resolve, ctx, statements, warnings, true));
+  return { statements, warnings };
+}
+
+type Ctx = { backend: FlinkSqlBackend; table: string; ts: string; field: (n: string) => string; window: 'tumble' | 'hop'; hopDivisor: number };
+
+function query(rule: SigmaCorrelationRule, resolve: (ref: string) => Resolved | undefined, ctx: Ctx, statements: string[], warnings: SigmaWarning[], outer: boolean): string {
+  if (rule.type === 'value_percentile') throw new SigmaUnsupportedError('flink-percentile', 'value_percentile has no faithful Flink SQL aggregation (a share per value per window)', { file: rule.source });
+  const input = `${viewName(rule).slice(0, -1)}_input\``;
+  statements.push(`CREATE TEMPORARY VIEW ${input} AS\n${inputRows(rule, resolve, ctx, statements, warnings)}`);
+  const groups = rule.groupBy.map(ident);
+  if (rule.type === 'temporal_ordered') return matchRecognize(rule, input, groups, ctx);
+  if (rule.type === 'temporal') warnings.push({ code: 'flink-temporal-window', message: `temporal ${correlationKey(rule)}: rules are only related within static ${ctx.window} windows` });
+  else warnings.push({ code: 'flink-static-window', message: `${correlationKey(rule)}: ${ctx.window} windows of ${rule.timespan.text} miss bursts that straddle a window boundary` });
+  const span = seconds(rule.timespan.milliseconds);
+  const tvf =
+    ctx.window === 'tumble'
+      ? `TUMBLE(TABLE ${input}, DESCRIPTOR(${ctx.ts}), INTERVAL '${span}' SECOND)`
+      : `HOP(TABLE ${input}, DESCRIPTOR(${ctx.ts}), INTERVAL '${seconds(rule.timespan.milliseconds / ctx.hopDivisor)}' SECOND, INTERVAL '${span}' SECOND)`;
+  const measure = aggregate(rule);
+  const sql =
+    `SELECT window_start, window_end, window_time, ${[...groups, `${measure} AS sigma_value`].join(', ')}\n` +
+    `FROM TABLE(${tvf})\n` +
+    `GROUP BY ${['window_start', 'window_end', 'window_time', ...groups].join(', ')}\n` +
+    `HAVING ${having(measure, rule.type === 'temporal' && !rule.condition ? { gte: rule.rules.length } : rule.condition)}`;
+  if (outer) return sql;
+  const view = viewName(rule);
+  statements.push(`CREATE TEMPORARY VIEW ${view} AS\n${sql}`);
+  return view;
+}
+
+/** One row per (event, referenced rule): time, group columns, the rule tag and the value column. */
+function inputRows(rule: SigmaCorrelationRule, resolve: (ref: string) => Resolved | undefined, ctx: Ctx, statements: string[], warnings: SigmaWarning[]): string {
+  const valueField = rule.condition?.field;
+  const parts = rule.rules.map((ref) => {
+    const target = resolve(ref);
+    if (!target) throw new SigmaUnsupportedError('unresolved-reference', `correlation ${correlationKey(rule)} refers to '${ref}', which is not loaded`, { file: rule.source });
+    const aliasOr = (g: string): string => rule.aliases[g]?.[ref] ?? rule.aliases[g]?.[target.rule.id ?? ''] ?? g;
+    if (target.kind === 'correlation') {
+      const view = query(target.rule, resolve, ctx, statements, warnings, false);
+      const cols = rule.groupBy.map((g) => `${ident(aliasOr(g))} AS ${ident(g)}`);
+      return `SELECT window_time AS ${ctx.ts}, ${[...cols, `${quote(ref)} AS sigma_rule`, 'CAST(NULL AS STRING) AS sigma_field'].join(', ')} FROM ${view}`;
+    }
+    const where = ctx.backend.convertRule(target.rule);
+    const cols = rule.groupBy.map((g) => `${ctx.field(aliasOr(g))} AS ${ident(g)}`);
+    const fields = valueField === undefined ? [] : Array.isArray(valueField) ? valueField : [valueField];
+    const value = fields.length === 0 ? 'CAST(NULL AS STRING)' : fields.length === 1 ? ctx.field(fields[0] as string) : `CONCAT_WS('|', ${fields.map((f) => ctx.field(f)).join(', ')})`;
+    const present = rule.groupBy.map((g) => `${ctx.field(aliasOr(g))} IS NOT NULL`);
+    return `SELECT ${[ctx.ts, ...cols, `${quote(ref)} AS sigma_rule`, `${value} AS sigma_field`].join(', ')} FROM ${ctx.table} WHERE ${[where, ...present].join(' AND ')}`;
+  });
+  return parts.join('\nUNION ALL\n');
+}
+
+function aggregate(rule: SigmaCorrelationRule): string {
+  switch (rule.type) {
+    case 'event_count':
+      return 'COUNT(*)';
+    case 'value_count':
+      return 'COUNT(DISTINCT sigma_field)';
+    case 'value_sum':
+      return 'SUM(TRY_CAST(sigma_field AS DOUBLE))';
+    case 'value_avg':
+      return 'AVG(TRY_CAST(sigma_field AS DOUBLE))';
+    case 'temporal':
+      return 'COUNT(DISTINCT sigma_rule)';
+    default:
+      throw new SigmaUnsupportedError('flink-aggregate', `no window aggregate for ${rule.type}`);
+  }
+}
+
+function having(measure: string, c: CorrelationCondition | undefined): string {
+  const ops: [keyof CorrelationCondition, string][] = [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<='], ['eq', '='], ['neq', '<>']];
+  const parts = ops.flatMap(([k, sym]) => (c?.[k] === undefined ? [] : [`${measure} ${sym} ${String(c[k])}`]));
+  return parts.length ? parts.join(' AND ') : 'TRUE';
+}
+
+/** A, B, C in the listed order within the timespan; other tagged rows may sit in between. */
+function matchRecognize(rule: SigmaCorrelationRule, input: string, groups: string[], ctx: Ctx): string {
+  const vars = rule.rules.map((_, i) => `R${i}`);
+  return (
+    `SELECT *\nFROM ${input}\nMATCH_RECOGNIZE (\n` +
+    (groups.length ? `  PARTITION BY ${groups.join(', ')}\n` : '') +
+    `  ORDER BY ${ctx.ts}\n` +
+    `  MEASURES FIRST(R0.${ctx.ts}) AS first_seen, LAST(${vars[vars.length - 1]}.${ctx.ts}) AS last_seen\n` +
+    `  ONE ROW PER MATCH\n  AFTER MATCH SKIP PAST LAST ROW\n` +
+    `  PATTERN (${vars.join(' Z*? ')}) WITHIN INTERVAL '${seconds(rule.timespan.milliseconds)}' SECOND\n` +
+    `  DEFINE ${vars.map((v, i) => `${v} AS ${v}.sigma_rule = ${quote(rule.rules[i] as string)}`).join(', ')}\n)`
+  );
+}
+
+const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000));
