@@ -40,6 +40,15 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
       await log.close();
     });
 
+    it('appends issued together get consecutive numbers in call order and one intact chain', async () => {
+      const { log } = await harness.open();
+      const records = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append({ actor: `u${i}`, actorType: 'user', action: 'authz.decide', decision: 'allow' })));
+      expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(records.map((r) => r.actor)).toEqual(Array.from({ length: 50 }, (_, i) => `u${i}`));
+      expect(await log.verify()).toEqual({ ok: true, checked: 50 });
+      await log.close();
+    });
+
     it('an untouched trail verifies', async () => {
       const { log } = await filled(harness, 20);
       expect(await log.verify()).toEqual({ ok: true, checked: 20 });

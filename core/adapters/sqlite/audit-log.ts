@@ -22,38 +22,66 @@ CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, seq);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 `;
 
-/** The embedded audit trail: one SQLite table, appended under a write lock, fsync on commit. */
+/**
+ * The embedded audit trail: one SQLite table, fsync on commit. Appends that arrive together are
+ * written in one transaction (group commit): each caller still gets its record only after the
+ * transaction holding it is on disk, but a burst of decisions pays for one fsync, not one each.
+ */
 export class SqliteAuditLog implements AuditLog {
   private readonly db: Db;
-  private readonly appendTx: (input: AuditInput) => AuditRecord;
+  private readonly appendTx: (inputs: AuditInput[]) => AuditRecord[];
   private readonly last: Statement;
+  private queue: { input: AuditInput; resolve: (r: AuditRecord) => void; reject: (e: unknown) => void }[] = [];
+  private scheduled = false;
 
   constructor(file: string, private readonly clock: () => Date = () => new Date()) {
     this.db = openDatabase(file, { synchronous: 'FULL' });
     this.db.exec(SCHEMA);
     this.last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY rowid DESC LIMIT 1');
     const insert = this.db.prepare('INSERT INTO audit (seq, at, actor, action, resource, decision, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const tx = this.db.transaction((input: AuditInput): AuditRecord => {
-      const parsed = AuditInput.safeParse(input);
-      if (!parsed.success) throw new CitySocError('INPUT_INVALID', `audit record: ${describeIssues(parsed.error)}`);
-      const prev = this.last.get() as { seq: number; hash: string } | undefined;
-      const base: Omit<AuditRecord, 'hash'> = {
-        seq: (prev?.seq ?? 0) + 1,
-        at: this.clock().toISOString(),
-        ...parsed.data,
-        prevHash: prev?.hash ?? GENESIS_HASH,
-      };
-      const record: AuditRecord = { ...base, hash: hashRecord(base) };
-      const { hash, ...body } = record;
-      insert.run(record.seq, record.at, record.actor, record.action, record.resource, record.decision, JSON.stringify(body), hash);
-      return record;
+    const tx = this.db.transaction((inputs: AuditInput[]): AuditRecord[] => {
+      let prev = this.last.get() as { seq: number; hash: string } | undefined;
+      return inputs.map((input) => {
+        const base: Omit<AuditRecord, 'hash'> = {
+          seq: (prev?.seq ?? 0) + 1,
+          at: this.clock().toISOString(),
+          ...(input as ReturnType<typeof AuditInput.parse>),
+          prevHash: prev?.hash ?? GENESIS_HASH,
+        };
+        const record: AuditRecord = { ...base, hash: hashRecord(base) };
+        const { hash, ...body } = record;
+        insert.run(record.seq, record.at, record.actor, record.action, record.resource, record.decision, JSON.stringify(body), hash);
+        prev = { seq: record.seq, hash };
+        return record;
+      });
     });
     // IMMEDIATE: take the write lock before reading the tail, so two processes cannot fork the chain.
-    this.appendTx = (input) => tx.immediate(input);
+    this.appendTx = (inputs) => tx.immediate(inputs);
   }
 
-  async append(input: AuditInput): Promise<AuditRecord> {
-    return this.appendTx(input);
+  append(input: AuditInput): Promise<AuditRecord> {
+    const parsed = AuditInput.safeParse(input);
+    if (!parsed.success) return Promise.reject(new CitySocError('INPUT_INVALID', `audit record: ${describeIssues(parsed.error)}`));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input: parsed.data, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    try {
+      const records = this.appendTx(batch.map((b) => b.input));
+      batch.forEach((b, i) => b.resolve(records[i]!));
+    } catch (e) {
+      batch.forEach((b) => b.reject(e));
+    }
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
@@ -92,6 +120,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async close(): Promise<void> {
+    this.flush();
     if (this.db.open) this.db.close();
   }
 }
