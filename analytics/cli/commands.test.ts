@@ -75,7 +75,7 @@ describe('citysoc rules convert', () => {
   const rule = join(RULES, 'ssh/ssh_root_login_success.yml');
 
   test.each([
-    ['sqlite', "json_extract(doc, '$.\"event.dataset\"')"],
+    ['sqlite', "json_each(doc, '$.\"event.dataset\"')"],
     ['flink', "LOWER(JSON_VALUE(doc, '$.event.dataset')) = 'openssh.auth'"],
     ['es', '"index":"logs-*"'],
     ['opensearch', '"case_insensitive":true'],

@@ -48,7 +48,11 @@ export async function runRulesConvert(opts: ConvertOptions, io: CommandIo): Prom
       case 'opensearch':
         return JSON.stringify(new ElasticsearchBackend({ pipelines }).convertRule(rule));
       case 'sqlite':
-        return new SqliteBackend({ pipelines, field: (n) => `json_extract(doc, '$."${n}"')` }).convertRule(rule);
+        return new SqliteBackend({
+          pipelines,
+          field: (n) => `json_extract(doc, '$."${n}"')`,
+          elements: (n) => `json_each(doc, '$."${n}"')`,
+        }).convertRule(rule);
       case 'flink':
         return new FlinkSqlBackend({ pipelines }).convertRule(rule);
     }

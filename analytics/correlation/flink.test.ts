@@ -1,14 +1,26 @@
 import { FlinkSqlBackend } from '../sigma/backends/flink';
 import type { SigmaRule } from '../sigma/model';
 import { ruleFrom } from '../sigma/test-support/rules';
-import { compileCorrelationToFlink } from './flink';
+import { compileCorrelationToFlink, interval } from './flink';
 import { correlation } from './test-support';
 
-const failed = { ...ruleFrom("    sel:\n        event.action: ssh_login\n        event.outcome: failure\n    condition: sel\n", 'product: linux'), name: 'failed' } as SigmaRule;
-const success = { ...ruleFrom("    sel:\n        event.action: ssh_login\n        event.outcome: success\n    condition: sel\n", 'product: linux'), name: 'success' } as SigmaRule;
+const failed = {
+  ...ruleFrom('    sel:\n        event.action: ssh_login\n        event.outcome: failure\n    condition: sel\n', 'product: linux'),
+  name: 'failed',
+} as SigmaRule;
+const success = {
+  ...ruleFrom('    sel:\n        event.action: ssh_login\n        event.outcome: success\n    condition: sel\n', 'product: linux'),
+  name: 'success',
+} as SigmaRule;
 const bf = correlation(`  type: event_count\n  rules: [failed]\n  group-by: [source.ip]\n  timespan: 5m\n  condition:\n    gte: 10\n`, 'id: bf\nname: brute\n');
 const resolve = (ref: string) =>
-  ref === 'failed' ? { kind: 'rule' as const, rule: failed } : ref === 'success' ? { kind: 'rule' as const, rule: success } : ref === 'brute' ? { kind: 'correlation' as const, rule: bf } : undefined;
+  ref === 'failed'
+    ? { kind: 'rule' as const, rule: failed }
+    : ref === 'success'
+      ? { kind: 'rule' as const, rule: success }
+      : ref === 'brute'
+        ? { kind: 'correlation' as const, rule: bf }
+        : undefined;
 
 const FAILED_WHERE = "(LOWER(JSON_VALUE(doc, '$.event.action')) = 'ssh_login' AND LOWER(JSON_VALUE(doc, '$.event.outcome')) = 'failure')";
 const INPUT =
@@ -21,18 +33,21 @@ describe('correlations as Flink SQL', () => {
     expect(job.statements).toEqual([
       INPUT,
       'SELECT window_start, window_end, window_time, `source.ip`, COUNT(*) AS sigma_value\n' +
-        'FROM TABLE(TUMBLE(TABLE `sigma_brute_input`, DESCRIPTOR(ts), INTERVAL \'300\' SECOND))\n' +
+        "FROM TABLE(TUMBLE(TABLE `sigma_brute_input`, DESCRIPTOR(ts), INTERVAL '5' MINUTE))\n" +
         'GROUP BY window_start, window_end, window_time, `source.ip`\nHAVING COUNT(*) >= 10',
     ]);
     expect(job.warnings.map((w) => w.code)).toEqual(['flink-static-window']);
   });
 
   test('value_count over HOP windows counts distinct values', () => {
-    const spray = correlation(`  type: value_count\n  rules: [failed]\n  group-by: [source.ip]\n  timespan: 10m\n  condition:\n    field: user.name\n    gte: 5\n`, 'id: spray\n');
+    const spray = correlation(
+      `  type: value_count\n  rules: [failed]\n  group-by: [source.ip]\n  timespan: 10m\n  condition:\n    field: user.name\n    gte: 5\n`,
+      'id: spray\n',
+    );
     const last = compileCorrelationToFlink(spray, resolve, { window: 'hop', hopDivisor: 10 }).statements.at(-1);
     expect(last).toBe(
       'SELECT window_start, window_end, window_time, `source.ip`, COUNT(DISTINCT sigma_field) AS sigma_value\n' +
-        "FROM TABLE(HOP(TABLE `sigma_spray_input`, DESCRIPTOR(ts), INTERVAL '60' SECOND, INTERVAL '600' SECOND))\n" +
+        "FROM TABLE(HOP(TABLE `sigma_spray_input`, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '10' MINUTE))\n" +
         'GROUP BY window_start, window_end, window_time, `source.ip`\nHAVING COUNT(DISTINCT sigma_field) >= 5',
     );
   });
@@ -43,17 +58,29 @@ describe('correlations as Flink SQL', () => {
     expect(job.statements.length).toBe(4);
     expect(job.statements[1]).toBe(
       'CREATE TEMPORARY VIEW `sigma_brute` AS\nSELECT window_start, window_end, window_time, `source.ip`, COUNT(*) AS sigma_value\n' +
-        "FROM TABLE(TUMBLE(TABLE `sigma_brute_input`, DESCRIPTOR(ts), INTERVAL '300' SECOND))\nGROUP BY window_start, window_end, window_time, `source.ip`\nHAVING COUNT(*) >= 10",
+        "FROM TABLE(TUMBLE(TABLE `sigma_brute_input`, DESCRIPTOR(ts), INTERVAL '5' MINUTE))\nGROUP BY window_start, window_end, window_time, `source.ip`\nHAVING COUNT(*) >= 10",
     );
     expect(job.statements[3]).toBe(
       'SELECT *\nFROM `sigma_after_input`\nMATCH_RECOGNIZE (\n  PARTITION BY `source.ip`\n  ORDER BY ts\n' +
         '  MEASURES FIRST(R0.ts) AS first_seen, LAST(R1.ts) AS last_seen\n  ONE ROW PER MATCH\n  AFTER MATCH SKIP PAST LAST ROW\n' +
-        "  PATTERN (R0 Z*? R1) WITHIN INTERVAL '1800' SECOND\n  DEFINE R0 AS R0.sigma_rule = 'brute', R1 AS R1.sigma_rule = 'success'\n)",
+        "  PATTERN (R0 Z*? R1) WITHIN INTERVAL '30' MINUTE\n  DEFINE R0 AS R0.sigma_rule = 'brute', R1 AS R1.sigma_rule = 'success'\n)",
     );
   });
 
+  test("intervals use the largest dividing unit within Flink's 2-digit leading precision", () => {
+    expect([interval(300_000), interval(90_000), interval(100_000), interval(86_400_000 * 120)]).toEqual([
+      "INTERVAL '5' MINUTE",
+      "INTERVAL '90' SECOND",
+      "INTERVAL '0 00:01:40' DAY TO SECOND",
+      "INTERVAL '120 00:00:00' DAY TO SECOND",
+    ]);
+  });
+
   test('value_percentile has no faithful Flink form and is refused by name', () => {
-    const pct = correlation(`  type: value_percentile\n  rules: [failed]\n  group-by: [host.name]\n  timespan: 1h\n  condition:\n    field: process.name\n    lte: 1\n`, 'id: pct\n');
+    const pct = correlation(
+      `  type: value_percentile\n  rules: [failed]\n  group-by: [host.name]\n  timespan: 1h\n  condition:\n    field: process.name\n    lte: 1\n`,
+      'id: pct\n',
+    );
     expect(() => compileCorrelationToFlink(pct, resolve)).toThrow('value_percentile has no faithful Flink SQL aggregation');
   });
 });

@@ -31,7 +31,11 @@ type Resolved = { kind: 'rule'; rule: SigmaRule } | { kind: 'correlation'; rule:
 const ident = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 const viewName = (rule: SigmaCorrelationRule): string => ident(`sigma_${(rule.name ?? correlationKey(rule)).replace(/[^A-Za-z0-9_]/g, '_')}`);
 
-export function compileCorrelationToFlink(rule: SigmaCorrelationRule, resolve: (ref: string) => Resolved | undefined, options: FlinkCorrelationOptions = {}): FlinkJob {
+export function compileCorrelationToFlink(
+  rule: SigmaCorrelationRule,
+  resolve: (ref: string) => Resolved | undefined,
+  options: FlinkCorrelationOptions = {},
+): FlinkJob {
   const ctx = {
     backend: options.backend ?? new FlinkSqlBackend({ field: options.field ?? jsonValueField }),
     table: options.table ?? 'events',
@@ -48,19 +52,34 @@ export function compileCorrelationToFlink(rule: SigmaCorrelationRule, resolve: (
 
 type Ctx = { backend: FlinkSqlBackend; table: string; ts: string; field: (n: string) => string; window: 'tumble' | 'hop'; hopDivisor: number };
 
-function query(rule: SigmaCorrelationRule, resolve: (ref: string) => Resolved | undefined, ctx: Ctx, statements: string[], warnings: SigmaWarning[], outer: boolean): string {
-  if (rule.type === 'value_percentile') throw new SigmaUnsupportedError('flink-percentile', 'value_percentile has no faithful Flink SQL aggregation (a share per value per window)', { file: rule.source });
+function query(
+  rule: SigmaCorrelationRule,
+  resolve: (ref: string) => Resolved | undefined,
+  ctx: Ctx,
+  statements: string[],
+  warnings: SigmaWarning[],
+  outer: boolean,
+): string {
+  if (rule.type === 'value_percentile')
+    throw new SigmaUnsupportedError('flink-percentile', 'value_percentile has no faithful Flink SQL aggregation (a share per value per window)', {
+      file: rule.source,
+    });
   const input = `${viewName(rule).slice(0, -1)}_input\``;
   statements.push(`CREATE TEMPORARY VIEW ${input} AS\n${inputRows(rule, resolve, ctx, statements, warnings)}`);
   const groups = rule.groupBy.map(ident);
   if (rule.type === 'temporal_ordered') return matchRecognize(rule, input, groups, ctx);
-  if (rule.type === 'temporal') warnings.push({ code: 'flink-temporal-window', message: `temporal ${correlationKey(rule)}: rules are only related within static ${ctx.window} windows` });
-  else warnings.push({ code: 'flink-static-window', message: `${correlationKey(rule)}: ${ctx.window} windows of ${rule.timespan.text} miss bursts that straddle a window boundary` });
-  const span = seconds(rule.timespan.milliseconds);
+  if (rule.type === 'temporal')
+    warnings.push({ code: 'flink-temporal-window', message: `temporal ${correlationKey(rule)}: rules are only related within static ${ctx.window} windows` });
+  else
+    warnings.push({
+      code: 'flink-static-window',
+      message: `${correlationKey(rule)}: ${ctx.window} windows of ${rule.timespan.text} miss bursts that straddle a window boundary`,
+    });
+  const span = interval(rule.timespan.milliseconds);
   const tvf =
     ctx.window === 'tumble'
-      ? `TUMBLE(TABLE ${input}, DESCRIPTOR(${ctx.ts}), INTERVAL '${span}' SECOND)`
-      : `HOP(TABLE ${input}, DESCRIPTOR(${ctx.ts}), INTERVAL '${seconds(rule.timespan.milliseconds / ctx.hopDivisor)}' SECOND, INTERVAL '${span}' SECOND)`;
+      ? `TUMBLE(TABLE ${input}, DESCRIPTOR(${ctx.ts}), ${span})`
+      : `HOP(TABLE ${input}, DESCRIPTOR(${ctx.ts}), ${interval(rule.timespan.milliseconds / ctx.hopDivisor)}, ${span})`;
   const measure = aggregate(rule);
   const sql =
     `SELECT window_start, window_end, window_time, ${[...groups, `${measure} AS sigma_value`].join(', ')}\n` +
@@ -74,11 +93,20 @@ function query(rule: SigmaCorrelationRule, resolve: (ref: string) => Resolved | 
 }
 
 /** One row per (event, referenced rule): time, group columns, the rule tag and the value column. */
-function inputRows(rule: SigmaCorrelationRule, resolve: (ref: string) => Resolved | undefined, ctx: Ctx, statements: string[], warnings: SigmaWarning[]): string {
+function inputRows(
+  rule: SigmaCorrelationRule,
+  resolve: (ref: string) => Resolved | undefined,
+  ctx: Ctx,
+  statements: string[],
+  warnings: SigmaWarning[],
+): string {
   const valueField = rule.condition?.field;
   const parts = rule.rules.map((ref) => {
     const target = resolve(ref);
-    if (!target) throw new SigmaUnsupportedError('unresolved-reference', `correlation ${correlationKey(rule)} refers to '${ref}', which is not loaded`, { file: rule.source });
+    if (!target)
+      throw new SigmaUnsupportedError('unresolved-reference', `correlation ${correlationKey(rule)} refers to '${ref}', which is not loaded`, {
+        file: rule.source,
+      });
     const aliasOr = (g: string): string => rule.aliases[g]?.[ref] ?? rule.aliases[g]?.[target.rule.id ?? ''] ?? g;
     if (target.kind === 'correlation') {
       const view = query(target.rule, resolve, ctx, statements, warnings, false);
@@ -88,7 +116,12 @@ function inputRows(rule: SigmaCorrelationRule, resolve: (ref: string) => Resolve
     const where = ctx.backend.convertRule(target.rule);
     const cols = rule.groupBy.map((g) => `${ctx.field(aliasOr(g))} AS ${ident(g)}`);
     const fields = valueField === undefined ? [] : Array.isArray(valueField) ? valueField : [valueField];
-    const value = fields.length === 0 ? 'CAST(NULL AS STRING)' : fields.length === 1 ? ctx.field(fields[0] as string) : `CONCAT_WS('|', ${fields.map((f) => ctx.field(f)).join(', ')})`;
+    const value =
+      fields.length === 0
+        ? 'CAST(NULL AS STRING)'
+        : fields.length === 1
+          ? ctx.field(fields[0] as string)
+          : `CONCAT_WS('|', ${fields.map((f) => ctx.field(f)).join(', ')})`;
     const present = rule.groupBy.map((g) => `${ctx.field(aliasOr(g))} IS NOT NULL`);
     return `SELECT ${[ctx.ts, ...cols, `${quote(ref)} AS sigma_rule`, `${value} AS sigma_field`].join(', ')} FROM ${ctx.table} WHERE ${[where, ...present].join(' AND ')}`;
   });
@@ -113,7 +146,14 @@ function aggregate(rule: SigmaCorrelationRule): string {
 }
 
 function having(measure: string, c: CorrelationCondition | undefined): string {
-  const ops: [keyof CorrelationCondition, string][] = [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<='], ['eq', '='], ['neq', '<>']];
+  const ops: [keyof CorrelationCondition, string][] = [
+    ['gt', '>'],
+    ['gte', '>='],
+    ['lt', '<'],
+    ['lte', '<='],
+    ['eq', '='],
+    ['neq', '<>'],
+  ];
   const parts = ops.flatMap(([k, sym]) => (c?.[k] === undefined ? [] : [`${measure} ${sym} ${String(c[k])}`]));
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
@@ -127,9 +167,28 @@ function matchRecognize(rule: SigmaCorrelationRule, input: string, groups: strin
     `  ORDER BY ${ctx.ts}\n` +
     `  MEASURES FIRST(R0.${ctx.ts}) AS first_seen, LAST(${vars[vars.length - 1]}.${ctx.ts}) AS last_seen\n` +
     `  ONE ROW PER MATCH\n  AFTER MATCH SKIP PAST LAST ROW\n` +
-    `  PATTERN (${vars.join(' Z*? ')}) WITHIN INTERVAL '${seconds(rule.timespan.milliseconds)}' SECOND\n` +
+    `  PATTERN (${vars.join(' Z*? ')}) WITHIN ${interval(rule.timespan.milliseconds)}\n` +
     `  DEFINE ${vars.map((v, i) => `${v} AS ${v}.sigma_rule = ${quote(rule.rules[i] as string)}`).join(', ')}\n)`
   );
 }
 
 const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000));
+
+/**
+ * A Flink interval literal. Single-unit literals have a leading precision of 2 digits (Flink
+ * rejects `INTERVAL '300' SECOND`), so the largest unit that divides the span is used, and a
+ * span of 100 or more of every such unit is written as DAY TO SECOND.
+ */
+export function interval(ms: number): string {
+  const s = seconds(ms);
+  for (const [unit, size] of [
+    ['DAY', 86_400],
+    ['HOUR', 3_600],
+    ['MINUTE', 60],
+    ['SECOND', 1],
+  ] as const) {
+    if (s % size === 0 && s / size <= 99) return `INTERVAL '${s / size}' ${unit}`;
+  }
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `INTERVAL '${Math.floor(s / 86_400)} ${pad(Math.floor((s % 86_400) / 3_600))}:${pad(Math.floor((s % 3_600) / 60))}:${pad(s % 60)}' DAY TO SECOND`;
+}

@@ -61,7 +61,7 @@ export type Modifier =
   | 'expand'
   | 'fieldref';
 
-/** `field|mods: values` — field null means a keyword search over the whole event. */
+/** `field|mods: values` — field null means a keyword search of the raw event (event.original, else message; see README.md). */
 export interface FieldCondition {
   field: string | null;
   modifiers: Modifier[];

@@ -162,13 +162,21 @@ describe('value modifiers match the events the spec says they match', () => {
     expect(value).toEqual({ type: 'string', tokens: [{ kind: 'placeholder', name: 'DomainControllers' }] });
   });
 
-  test('keywords match anywhere in any value; |all keywords need every one', () => {
+  test('keywords match anywhere in event.original, else in message; |all keywords need every one', () => {
     const m = matcher("    keywords:\n        - 'event::clear'\n        - 'event::drop'\n    condition: keywords\n");
-    expect(m({ msg: 'mimikatz # EVENT::Clear' })).toBe(true);
-    expect(m({ msg: 'sekurlsa::logonpasswords' })).toBe(false);
+    expect(m({ event: { original: 'mimikatz # EVENT::Clear' } })).toBe(true);
+    expect(m({ 'event.original': 'mimikatz # EVENT::Drop' })).toBe(true);
+    expect(m({ message: 'mimikatz # EVENT::Clear' })).toBe(true);
+    // event.original is the raw event: when present, message is not searched.
+    expect(m({ event: { original: 'sekurlsa::logonpasswords' }, message: 'event::clear' })).toBe(false);
+    expect(m({ event: { original: null }, message: 'event::clear' })).toBe(true);
+    // Other fields are not the raw event.
+    expect(m({ msg: 'mimikatz # EVENT::Clear' })).toBe(false);
+    expect(m({ message: 'sekurlsa::logonpasswords' })).toBe(false);
     const all = matcher("    k:\n        '|all':\n            - 'OabVirtualDirectory'\n            - ' -ExternalUrl '\n    condition: k\n");
-    expect(all({ a: 'Set-OabVirtualDirectory', b: 'x -ExternalUrl y' })).toBe(true);
-    expect(all({ a: 'Set-OabVirtualDirectory' })).toBe(false);
+    expect(all({ event: { original: 'Set-OabVirtualDirectory x -ExternalUrl y' } })).toBe(true);
+    expect(all({ event: { original: 'Set-OabVirtualDirectory' }, message: 'x -ExternalUrl y' })).toBe(false);
+    expect(all({ a: 'Set-OabVirtualDirectory', b: 'x -ExternalUrl y' })).toBe(false);
   });
 
   test('an unknown modifier is a parse error naming the file, line and YAML path', () => {

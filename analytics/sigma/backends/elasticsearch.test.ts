@@ -4,7 +4,7 @@ import type { SigmaRule } from '../model';
 import { parseSigmaFile } from '../parse';
 import { getPipeline } from '../pipelines';
 import { CORPUS, ruleFrom } from '../test-support/rules';
-import { ElasticsearchBackend, luceneRegex } from './elasticsearch';
+import { determinizationRisk, ElasticsearchBackend, luceneRegex } from './elasticsearch';
 
 const ci = (value: unknown): { value: unknown; case_insensitive: true } => ({ value, case_insensitive: true });
 
@@ -63,7 +63,10 @@ describe('Elasticsearch / OpenSearch query DSL', () => {
                       ],
                     },
                   },
-                  { wildcard: { 'event.original': ci('*evil 100%*') } },
+                  // A keyword searches event.original, or message when the event has no event.original
+                  // (the OR flattens into the enclosing one).
+                  { bool: { filter: [{ exists: { field: 'event.original' } }, { wildcard: { 'event.original': ci('*evil 100%*') } }] } },
+                  { bool: { must_not: [{ exists: { field: 'event.original' } }], filter: [{ wildcard: { message: ci('*evil 100%*') } }] } },
                 ],
                 minimum_should_match: 1,
               },
@@ -77,6 +80,47 @@ describe('Elasticsearch / OpenSearch query DSL', () => {
 
   test('PCRE search semantics become whole-term Lucene regexps', () => {
     expect([luceneRegex('abc'), luceneRegex('^abc$'), luceneRegex('a"b$')]).toEqual(['.*abc.*', 'abc', '.*a\\"b']);
+  });
+
+  test('a top-level alternation is grouped before the search-anywhere .* is added', () => {
+    expect(luceneRegex('grant\\s+all|to\\s+role')).toBe('.*(grant\\s+all|to\\s+role).*');
+    expect(luceneRegex('a\\"b')).toBe('.*a\\"b.*');
+    expect(luceneRegex('x(?:ab|c)+')).toBe('.*x(ab|c)+.*');
+  });
+
+  test('regexes Lucene reads differently are refused by name: inner anchors, word boundaries, lookarounds, lazy quantifiers', () => {
+    for (const re of ['(^|&)cmd=', 'foo\\bbar', '(?=ab)', 'a.*?b', '^a|b']) {
+      const rule = ruleFrom(`    sel:\n        Q|re: '${re}'\n    condition: sel\n`);
+      expect(() => new ElasticsearchBackend().convertRule(rule)).toThrow(/elasticsearch backend cannot express the regular expression .* in Lucene syntax/);
+    }
+  });
+
+  test('floating counted repetitions that would exceed Lucene determinization are refused by name (proc_creation_win_hktl_wsass)', () => {
+    const wsass = '(?i)\\.exe[\\"\\\']?\\s+[^\\"]{0,64}werfaultsecure\\.exe[\\"\\\']?\\s+\\d{2,10}';
+    expect(determinizationRisk(wsass)).toMatch(/repetition \{0,64\} followed by more pattern/);
+    const rule = ruleFrom(`    sel:\n        CommandLine|re: '${wsass.replace(/'/g, "''")}'\n    condition: sel\n`);
+    expect(() => new ElasticsearchBackend().convertRule(rule)).toThrow(SigmaUnsupportedError);
+    expect(() => new ElasticsearchBackend().convertRule(rule)).toThrow(/elasticsearch backend cannot express the regular expression .* determinization limit/);
+    // Inside groups and alternations too.
+    expect(determinizationRisk('a(?:x|[^-]{1,40})b')).toBeDefined();
+    expect(determinizationRisk('(?:.{0,33}z)+')).toBeDefined();
+    // Accepted: a trailing repetition (nothing required after it), small bounds, single characters, unbounded stars.
+    for (const ok of [
+      '\\\\[^\\\\]{1,256}$',
+      '-k\\s\\w{1,64}(?:\\s?(?:-p|-s))?',
+      '\\s-[^-\\s]{0,20}i',
+      '-(W|R)\\s?(\\s|"|\')([0-9a-fA-F]{2}\\s?){2,20}(\\s|"|\')',
+      'a{0,100}b',
+      'a.*b[^x]+c',
+    ])
+      expect([ok, determinizationRisk(ok)]).toEqual([ok, undefined]);
+  });
+
+  test('case_insensitive only on text with cased letters (ip and numeric fields reject it)', () => {
+    const rule = ruleFrom("    sel:\n        DestinationIp: '10.1.2.3'\n        Image: 'a'\n    condition: sel\n");
+    expect(new ElasticsearchBackend().convertRule(rule).query).toEqual({
+      bool: { filter: [{ term: { DestinationIp: { value: '10.1.2.3' } } }, { term: { Image: { value: 'a', case_insensitive: true } } }] },
+    });
   });
 
   test('field references need a script and are refused with a reason', () => {

@@ -29,7 +29,7 @@ export class FlinkSqlBackend extends SqliteBackend {
 
   constructor(options: FlinkBackendOptions = {}) {
     const field = options.field ?? jsonValueField;
-    super({ pipelines: options.pipelines ?? [], field, keywordExpression: options.keywordExpression ?? field('event.original') });
+    super({ pipelines: options.pipelines ?? [], field, ...(options.keywordExpression !== undefined ? { keywordExpression: options.keywordExpression } : {}) });
   }
 
   /** Literals are lowered here rather than in SQL: one LOWER() per row instead of two. */

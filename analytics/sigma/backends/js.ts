@@ -4,7 +4,7 @@ import { cidrContains, parseCidr } from '../cidr';
 import type { CompareOp, FieldCondition, SigmaRule, SigmaValue, StringToken, TimePart } from '../model';
 import type { ProcessedRule, ProcessingPipeline } from '../pipeline';
 import { classifyString, SigmaBackend, type ValueContext } from './base';
-import { compileAccessor, leafTexts, scalarText, type SigmaEvent } from './fieldpath';
+import { compileAccessor, scalarText, type SigmaEvent } from './fieldpath';
 import { comparator, extractTimePart, stringCheck, wildcardRegex } from './js-values';
 import { toJsRegex } from './regex';
 
@@ -73,7 +73,6 @@ export interface CompiledRule {
 }
 
 const DECIMAL = /^\s*-?\d+(\.\d+)?\s*$/;
-const keywordCache = new WeakMap<object, string[]>();
 
 export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   readonly name = 'js';
@@ -290,7 +289,10 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
     );
   }
 
-  /** Keywords: the value anywhere inside any scalar of the event (contains semantics). */
+  /**
+   * Keywords search the raw event (see README.md): the value anywhere inside `event.original`, or
+   * inside `message` when the event has no (non-null) `event.original`. Contains semantics.
+   */
   protected keyword(tokens: StringToken[], ctx: Omit<ValueContext, 'field'>): Predicate {
     const wrapped: StringToken[] = [
       ...(tokens[0]?.kind === 'any' ? [] : [{ kind: 'any' } as const]),
@@ -300,8 +302,11 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
     const check = stringCheck(wrapped, ctx.cased);
     const cased = ctx.cased;
     return (e) => {
-      const leaves = cased ? leafTexts(e) : loweredLeaves(e);
-      for (let i = 0; i < leaves.length; i++) if (check(leaves[i] as string)) return true;
+      const texts = keywordTexts(e, cased);
+      for (let i = 0; i < texts.length; i++) {
+        const s = texts[i];
+        if (s !== undefined && check(s)) return true;
+      }
       return false;
     };
   }
@@ -313,13 +318,16 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   }
 }
 
-function loweredLeaves(e: SigmaEvent): string[] {
-  let cached = keywordCache.get(e);
-  if (!cached) {
-    cached = leafTexts(e).map((s) => s.toLowerCase());
-    keywordCache.set(e, cached);
-  }
-  return cached;
+export const KEYWORD_FIELD = 'event.original';
+export const KEYWORD_FALLBACK_FIELD = 'message';
+const accessOriginal = compileAccessor(KEYWORD_FIELD);
+const accessMessage = compileAccessor(KEYWORD_FALLBACK_FIELD);
+
+/** The texts keywords search: event.original's values, else message's (resolved once per event). */
+function keywordTexts(e: SigmaEvent, cased: boolean): (string | undefined)[] {
+  const original = scope.values(e, KEYWORD_FIELD, accessOriginal);
+  const values = original.raw.some((x) => x !== null && x !== undefined) ? original : scope.values(e, KEYWORD_FALLBACK_FIELD, accessMessage);
+  return cased ? values.text() : values.lower();
 }
 
 export { wildcardRegex } from './js-values';

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { SigmaRule } from '../model';
 import { parseSigmaFile } from '../parse';
@@ -27,8 +28,65 @@ describe('SQLite WHERE clauses', () => {
     );
     expect(new SqliteBackend({ field: column }).convertRule(rule)).toBe(
       `((("CommandLine" REGEXP '(?i)^cmd.*/c' AND ("DestinationIp" LIKE '192.168.0.%' OR "DestinationIp" LIKE '192.168.1.%') AND CAST("Bytes" AS REAL) >= 100 AND "Hash" IS NULL AND "Flag" IS NOT NULL AND "Name" GLOB 'Ad?in*' AND "EventID" IN (4688, '4688')) ` +
-        `OR lower("event.original") LIKE lower('%evil 100\\%%') ESCAPE '\\') AND NOT (lower("User") = lower('it''s')))`,
+        `OR (CASE WHEN "event.original" IS NOT NULL THEN lower("event.original") LIKE lower('%evil 100\\%%') ESCAPE '\\' ` +
+        `ELSE lower("message") LIKE lower('%evil 100\\%%') ESCAPE '\\' END)) AND (lower("User") = lower('it''s')) IS NOT TRUE)`,
     );
+  });
+
+  test('not over a missing field selects the event, as the matcher does (SQL NULL is not false)', () => {
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE events (id TEXT, doc TEXT); INSERT INTO events VALUES ('no-user', '{}'), ('admin', '{"User":"Admin"}'), ('other', '{"User":"bob"}')`);
+    const where = new SqliteBackend({ field: (n) => `json_extract(doc, '$."${n}"')` }).convertRule(
+      ruleFrom('    filter:\n        User: admin\n    condition: not filter\n'),
+    );
+    expect(db.prepare(`SELECT id FROM events WHERE ${where} ORDER BY id`).pluck().all()).toEqual(['no-user', 'other']);
+    db.close();
+  });
+
+  test('with elements (json_each), an array field matches when any element does; not and null stay Sigma semantics', () => {
+    const db = new Database(':memory:');
+    db.exec(
+      `CREATE TABLE events (id TEXT, doc TEXT); INSERT INTO events VALUES ` +
+        `('arr', '{"event.category":["network","authentication"],"related.ip":["10.0.0.1","192.168.1.5"],"process.args":["-k",3]}'), ` +
+        `('scalar', '{"event.category":"authentication","related.ip":"192.168.1.9","process.args":"3"}'), ` +
+        `('nulls', '{"event.category":["process",null]}'), ('none', '{}')`,
+    );
+    db.function('regexp', (pattern: unknown, value: unknown) => (value === null ? null : new RegExp(String(pattern)).test(String(value)) ? 1 : 0));
+    const backend = new SqliteBackend({ field: (n) => `json_extract(doc, '$."${n}"')`, elements: (n) => `json_each(doc, '$."${n}"')` });
+    const ids = (detection: string): string[] => {
+      const where = backend.convertRule(ruleFrom(detection));
+      return db.prepare(`SELECT id FROM events WHERE ${where} ORDER BY id`).pluck().all() as string[];
+    };
+    expect(ids('    sel:\n        event.category: AUTHENTICATION\n    condition: sel\n')).toEqual(['arr', 'scalar']);
+    expect(ids('    sel:\n        event.category: authentication\n    condition: not sel\n')).toEqual(['none', 'nulls']);
+    expect(ids('    sel:\n        related.ip|cidr: 192.168.1.0/24\n    condition: sel\n')).toEqual(['arr', 'scalar']);
+    expect(ids('    sel:\n        process.args: 3\n    condition: sel\n')).toEqual(['arr', 'scalar']);
+    expect(ids("    sel:\n        process.args|re: '^-k$'\n    condition: sel\n")).toEqual(['arr']);
+    expect(ids('    sel:\n        event.category|endswith: work\n    condition: not sel\n')).toEqual(['none', 'nulls', 'scalar']);
+    expect(ids('    sel:\n        event.category: null\n    condition: sel\n')).toEqual(['none', 'nulls']);
+    // A value list is one EXISTS (any element, any value); |all needs each value on some element.
+    const list = backend.convertRule(ruleFrom('    sel:\n        event.category:\n            - process\n            - network\n    condition: sel\n'));
+    expect(list.match(/EXISTS/g)).toHaveLength(1);
+    expect(ids('    sel:\n        event.category:\n            - process\n            - network\n    condition: sel\n')).toEqual(['arr', 'nulls']);
+    expect(ids('    sel:\n        event.category|all:\n            - network\n            - authentication\n    condition: sel\n')).toEqual(['arr']);
+    const many = Array.from({ length: 1500 }, (_, i) => `            - v${i}\n`).join('');
+    expect(ids(`    sel:\n        event.category|contains:\n${many}    condition: not sel\n`)).toEqual(['arr', 'none', 'nulls', 'scalar']);
+    db.close();
+  });
+
+  test('keywords search event.original, else message', () => {
+    const db = new Database(':memory:');
+    db.exec(
+      `CREATE TABLE events (id TEXT, doc TEXT); INSERT INTO events VALUES ` +
+        `('orig', '{"event.original":"Accepted password for ROOT","message":"x"}'), ('msg', '{"message":"accepted password for root"}'), ` +
+        `('both', '{"event.original":"other line","message":"Accepted password for root"}'), ('field', '{"user.name":"Accepted password for root"}')`,
+    );
+    const backend = new SqliteBackend({ field: (n) => `json_extract(doc, '$."${n}"')`, elements: (n) => `json_each(doc, '$."${n}"')` });
+    const where = backend.convertRule(ruleFrom("    kw:\n        - 'password for root'\n    condition: kw\n"));
+    expect(db.prepare(`SELECT id FROM events WHERE ${where} ORDER BY id`).pluck().all()).toEqual(['msg', 'orig']);
+    const not = backend.convertRule(ruleFrom("    kw:\n        - 'password for root'\n    condition: not kw\n"));
+    expect(db.prepare(`SELECT id FROM events WHERE ${not} ORDER BY id`).pluck().all()).toEqual(['both', 'field']);
+    db.close();
   });
 
   test('LIKE and GLOB escape their own metacharacters', () => {

@@ -18,10 +18,18 @@ function nest(fields: [string, Dsl][]): Dsl {
   return root;
 }
 
+/**
+ * The raw line, whole: Sigma keyword rules (values without a field) search it with a wildcard
+ * query (analytics/sigma/README.md), so it is an indexed keyword. Lucene refuses terms over
+ * 32,766 bytes; `ignore_above` counts characters, and 8191 characters of UTF-8 (≤ 4 bytes each)
+ * stay under that. Raw lines longer than 8191 characters are stored but not indexed, so keyword
+ * rules on Elasticsearch/OpenSearch do not match them (the JS matcher and SQLite still do).
+ */
+export const EVENT_ORIGINAL_MAPPING: Dsl = { type: 'keyword', ignore_above: 8191 };
+
 export function eventMappings(): Dsl {
   const fields: [string, Dsl][] = Object.keys(FIELDS).map((f) => [f, mappingType(f)]);
-  // ECS: the raw line is kept whole but not indexed; it is evidence, not a search field.
-  const props = nest(fields.map(([f, m]) => (f === 'event.original' ? [f, { type: 'keyword', index: false, doc_values: false }] : [f, m])));
+  const props = nest(fields.map(([f, m]) => (f === 'event.original' ? [f, EVENT_ORIGINAL_MAPPING] : [f, m])));
   return {
     dynamic: true,
     date_detection: false,
