@@ -70,6 +70,13 @@ export const ConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  detection: z
+    .strictObject({
+      enabled: Bool.default(true),
+      /** Rule folders (Sigma YAML); default: the rules shipped with CitySOC. */
+      rules: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
   cluster: z
     .strictObject({

@@ -3,12 +3,21 @@
  * exit with code 2 and say which key, which value and what was expected.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
 import { type Config, loadConfig } from '../core/config';
 import { CitySocError, isCitySocError } from '../core/errors';
 import { createLogger } from '../core/logging';
+import { createPipeline } from '../collectors/gateway/gateway';
+import { fileInputs } from '../collectors/pipeline/file-lines';
+import { Publisher } from '../collectors/pipeline/publisher';
+import { countingStore } from '../collectors/gateway/counting-store';
+import { sourceByName, SOURCES } from '../collectors/parsers';
+import { startIndexer } from './indexer';
 import { startPlatform } from './platform';
+import { openPorts } from './profiles';
 import { runStack } from './stack-command';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, notImplemented: 3 } as const;
@@ -25,6 +34,21 @@ function configFrom(opts: GlobalOpts, overrides: Record<string, unknown> = {}): 
 /** A verb whose capability is owned by work that has not landed: says so and fails. */
 function notYet(capability: string): never {
   throw new CitySocError('NOT_IMPLEMENTED', `${capability} is not available in this build yet`);
+}
+
+/** An unknown --source is a usage error listing the known ones, not one error per line. */
+function mustKnow(source: string | undefined): void {
+  if (source === undefined || source === 'auto' || sourceByName(source)) return;
+  throw new CitySocError('INPUT_INVALID', `unknown source type "${source}"; known: ${SOURCES.map((s) => s.name).join(', ')}, auto`);
+}
+
+/** An unreadable input file is a usage error naming it, found before anything is written. */
+async function mustRead(file: string): Promise<void> {
+  try {
+    await access(file, constants.R_OK);
+  } catch (e) {
+    throw new CitySocError('INPUT_INVALID', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
@@ -75,17 +99,74 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command('parse')
-    .description('raw log lines → normalized ECS JSON lines on stdout')
-    .requiredOption('--source <type>', 'log source type')
+    .description('raw log lines → normalized ECS JSON lines on stdout; errors on stderr with line numbers')
+    .requiredOption('--source <type>', 'log source type, or auto to detect it per line')
     .argument('<file>')
-    .action(async () => notYet('log parsing (citysoc parse)'));
+    .action(async (file: string, opts: { source: string }, cmd: Command) => {
+      const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
+      const { pipeline, enrichment } = createPipeline(config, createLogger('silent'));
+      enrichment.close();
+      mustKnow(opts.source);
+      await mustRead(file);
+      let failed = 0;
+      for await (const batch of fileInputs(file, opts.source, 'cli')) {
+        let out = '';
+        for (const item of batch) {
+          const r = pipeline.process(item.raw, item.hint);
+          if (r.ok) out += JSON.stringify(r.event) + '\n';
+          else {
+            failed++;
+            io.err(`${file}:${item.line}: ${r.error}\n`);
+          }
+        }
+        if (out) io.out(out);
+      }
+      if (failed > 0) process.exitCode = EXIT.failure;
+    });
 
   program
     .command('ingest')
-    .description('replay files through the pipeline into the configured store')
-    .option('--source <type>', 'log source type (detected when absent)')
+    .description('replay files through the pipeline into the configured store; prints accepted / stored / dead-lettered')
+    .option('--source <type>', 'log source type (detected per line when absent)')
     .argument('<files...>')
-    .action(async () => notYet('file replay (citysoc ingest)'));
+    .action(async (files: string[], opts: { source?: string }, cmd: Command) => {
+      const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
+      const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+      mustKnow(opts.source);
+      for (const f of files) await mustRead(f);
+      const { pipeline, enrichment } = createPipeline(config, log);
+      enrichment.close();
+      const ports = await openPorts(config, log);
+      const stored = { written: 0, duplicates: 0 };
+      const counting = countingStore(ports.events, (r) => {
+        stored.written += r.written;
+        stored.duplicates += r.duplicates;
+      });
+      const indexer = await startIndexer(ports.bus, counting, log);
+      const publisher = new Publisher(ports.bus, pipeline);
+      let accepted = 0;
+      let dead = 0;
+      try {
+        for (const f of files) {
+          for await (const batch of fileInputs(f, opts.source, 'cli')) {
+            const r = await publisher.publish(batch);
+            accepted += r.accepted;
+            dead += r.deadLettered;
+            r.results.forEach((x, i) => {
+              if (!x.ok) io.err(`${f}:${batch[i]!.line}: ${x.error}\n`);
+            });
+          }
+        }
+        while ((await ports.bus.lag('citysoc.events', 'indexer')) > 0) await new Promise((r) => setTimeout(r, 25));
+      } finally {
+        await indexer.stop();
+        await ports.bus.close();
+        await ports.events.close();
+        await ports.alerts.close();
+        await ports.audit.close();
+      }
+      io.out(`accepted: ${accepted}\nstored: ${stored.written + stored.duplicates} (${stored.duplicates} already present)\ndead-lettered: ${dead}\n`);
+    });
 
   program
     .command('detect')

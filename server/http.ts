@@ -2,13 +2,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { isCitySocError } from '../core/errors';
+import type { EcsEvent } from '../core/event';
 import type { Logger } from '../core/logging';
 import type { IdentityStore, Principal } from './auth/identity';
 import { can } from './auth/roles';
 import type { ApiContext } from './graphql/context';
 import { createResolvers } from './graphql/resolvers';
 import { typeDefs } from './graphql/schema.graphql';
+import type { GatewayRoutes } from '../collectors/gateway/routes';
 import { ingestEvents } from './ingest';
+import { handleDecide } from '../policy/http-decide';
+import type { PolicyServices } from '../policy/services';
 import type { Ports } from './profiles';
 
 export interface HttpDeps {
@@ -18,6 +22,12 @@ export interface HttpDeps {
   readonly maxRequestBytes: number;
   readonly spoolMaxBytes: number;
   readonly isReady: () => boolean;
+  /** Detection on each accepted event. */
+  readonly onEvent?: (event: EcsEvent) => void;
+  /** Fluent Bit, _bulk, the ES probe and /metrics, served by the ingest gateway. */
+  readonly gateway?: GatewayRoutes;
+  /** The PDP for POST /authz/v1/decide and for GraphQL. */
+  readonly policy?: PolicyServices;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -64,7 +74,7 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
     context: ({ req }) => {
       const token = bearer(req);
       const principal: Principal | null = token ? deps.identity.authenticate(token) : null;
-      return { ports: deps.ports, identity: deps.identity, log: deps.log, principal, token, sourceIp: req.socket.remoteAddress };
+      return { ports: deps.ports, identity: deps.identity, log: deps.log, principal, token, sourceIp: req.socket.remoteAddress, ...(deps.policy ? { policy: deps.policy } : {}) };
     },
   });
 
@@ -73,6 +83,14 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
     const route = `${req.method} ${url.pathname}`;
     if (url.pathname === '/graphql') {
       void yoga(req, res, { req, res });
+      return;
+    }
+    const handled = deps.gateway?.(req, res, url);
+    if (handled) {
+      handled.catch((e: unknown) => {
+        deps.log.error({ err: e, route }, 'ingest request failed');
+        if (!res.headersSent) send(res, 500, { error: 'INTERNAL', message: 'the batch was not stored; retry it' });
+      });
       return;
     }
     void (async () => {
@@ -97,8 +115,18 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
             if (e instanceof TooLarge) return send(res, 413, { error: 'TOO_LARGE', message: `request body exceeds ${deps.maxRequestBytes} bytes` });
             throw e;
           }
-          const result = await ingestEvents(deps.ports.bus, body, who.name);
+          const result = await ingestEvents(deps.ports.bus, body, who.name, new Date(), deps.onEvent);
           return send(res, result.accepted === 0 && result.errors.length > 0 ? 400 : 200, result);
+        }
+        case 'POST /authz/v1/decide':
+        case 'POST /authz/v1/decide/batch': {
+          const token = bearer(req);
+          const who = token?.startsWith('cst_') ? deps.identity.authenticate(token) : null;
+          if (!who || !deps.policy) return send(res, 401, { error: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <API token>' }, { 'www-authenticate': 'Bearer' });
+          const body = await readBody(req, 1024 * 1024).catch((e: unknown) => (e instanceof TooLarge ? null : Promise.reject(e)));
+          if (body === null) return send(res, 413, { error: 'TOO_LARGE', message: 'request body exceeds 1 MiB' });
+          const r = await handleDecide(body, route.endsWith('/batch'), { name: who.name, kind: who.kind, ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}) }, deps.policy.pdp, deps.ports.audit);
+          return send(res, r.status, r.body);
         }
         default:
           return send(res, 404, { error: 'NOT_FOUND', message: `no route ${route}` });

@@ -43,7 +43,7 @@ export function parseBody(body: string): { line: number; raw: string; value?: un
     });
 }
 
-export async function ingestEvents(bus: Bus, body: string, collector: string, now: Date = new Date()): Promise<IngestResult> {
+export async function ingestEvents(bus: Bus, body: string, collector: string, now: Date = new Date(), onEvent?: (event: EcsEvent) => void): Promise<IngestResult> {
   const good: EcsEvent[] = [];
   const letters: EcsEvent[] = [];
   const errors: { line: number; reason: string }[] = [];
@@ -57,7 +57,9 @@ export async function ingestEvents(bus: Bus, body: string, collector: string, no
           : doc;
       const parsed = EcsEvent.safeParse(withId);
       if (parsed.success) {
-        good.push({ ...parsed.data, citysoc: { ...parsed.data.citysoc, collector } });
+        const event = { ...parsed.data, citysoc: { ...parsed.data.citysoc, collector } };
+        good.push(event);
+        onEvent?.(event);
         continue;
       }
       reason = describeIssues(parsed.error);

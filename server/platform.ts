@@ -9,8 +9,14 @@ import path from 'node:path';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logging';
 import type { Subscription } from '../core/ports';
+import { countingStore } from '../collectors/gateway/counting-store';
+import { createIngestGateway, type IngestGateway } from '../collectors/gateway/gateway';
+import type { SyslogListeners } from '../collectors/gateway/syslog-server';
+import { openPolicyServices, type PolicyServices } from '../policy/services';
 import { IdentityStore } from './auth/identity';
+import { can } from './auth/roles';
 import { createHandler } from './http';
+import { type Detection, shippedRulesDir, startDetection } from './detection';
 import { startIndexer } from './indexer';
 import { openPorts, type Ports } from './profiles';
 
@@ -18,6 +24,14 @@ export interface Platform {
   readonly url: string;
   readonly ports: Ports;
   readonly identity: IdentityStore;
+  /** Policy decisions, isolation, emergency grants, audit checkpoints (policy/). */
+  readonly policy: PolicyServices;
+  /** The ingest gateway: pipeline (with its onEvent hook), metrics, reference-data reload. */
+  readonly gateway: IngestGateway;
+  /** Sigma detection and correlation on every accepted event; null when turned off. */
+  readonly detection: Detection | null;
+  /** Bound syslog listeners, when configured. */
+  readonly syslog?: SyslogListeners;
   enforceRetention(now?: Date): Promise<number>;
   close(): Promise<void>;
 }
@@ -47,7 +61,27 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     );
   }
 
-  const indexer: Subscription = await startIndexer(ports.bus, ports.events, log);
+  const policy = await openPolicyServices({
+    dataDir: config.dataDir,
+    audit: ports.audit,
+    bus: ports.bus,
+    revoker: { revokeAll: (user) => ({ sessions: identity.revokeSessions(user), tokens: identity.revokeApiTokensCreatedBy(user) }) },
+  });
+  policy.checkpoints.start((err) => log.error({ err }, 'audit checkpoint failed; it is retried at the next interval'));
+  const grantSweep = setInterval(() => void policy.grants.sweep().catch((err: unknown) => log.error({ err }, 'emergency grant report failed')), 60_000);
+  grantSweep.unref();
+  const gateway = createIngestGateway({
+    config, bus: ports.bus, log, backlogBytes: ports.backlogBytes,
+    authorize: (token) => {
+      const who = identity.authenticate(token);
+      if (!who) return null;
+      return can(who.roles, 'events:ingest') ? who.name : 'forbidden';
+    },
+  });
+  const rulesFolders = config.detection.rules ?? [shippedRulesDir()].filter((d): d is string => d !== null);
+  const detection: Detection | null = config.detection.enabled && rulesFolders.length > 0 ? await startDetection({ folders: rulesFolders, dataDir: config.dataDir, alerts: ports.alerts, log }) : null;
+  if (detection) gateway.pipeline.onEvent(detection.onEvent);
+  const indexer: Subscription = await startIndexer(ports.bus, countingStore(ports.events, (r) => gateway.metrics.written(r.written)), log);
   const enforceRetention = async (now = new Date()) => {
     const { deleted } = await ports.events.enforceRetention(now, config.retention.eventsDays);
     await ports.audit.append({ actor: 'system', actorType: 'system', action: 'retention.enforce', resource: 'events', decision: 'success', reason: `retention ${config.retention.eventsDays} days`, details: { deleted } });
@@ -62,7 +96,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
 
   let ready = false;
   const server: Server = createServer(
-    createHandler({ ports, identity, log, maxRequestBytes: config.ingest.maxRequestBytes, spoolMaxBytes: config.ingest.spoolMaxBytes, isReady: () => ready }),
+    createHandler({ ports, identity, log, maxRequestBytes: config.ingest.maxRequestBytes, spoolMaxBytes: config.ingest.spoolMaxBytes, isReady: () => ready, gateway: gateway.routes, policy, ...(detection ? { onEvent: detection.onEvent } : {}) }),
   );
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;
@@ -73,6 +107,10 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  const syslog = await gateway.startSyslog();
+  // SIGHUP re-reads the enrichment files, as daemons do with their configuration.
+  const onHangup = () => gateway.reloadReferenceData();
+  process.on('SIGHUP', onHangup);
   ready = true;
   log.info({ url, profile: config.profile, dataDir: config.dataDir }, 'CitySOC is up');
 
@@ -81,6 +119,8 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     (closing ??= (async () => {
       ready = false;
       clearInterval(retentionTimer);
+      process.off('SIGHUP', onHangup);
+      await gateway.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
@@ -88,7 +128,10 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       // Let the indexer catch up with what was accepted; the spool keeps the rest for next start.
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline && (await ports.bus.lag('citysoc.events', 'indexer')) > 0) await new Promise((r) => setTimeout(r, 50));
+      clearInterval(grantSweep);
+      await policy.close();
       await indexer.stop();
+      await detection?.close();
       await ports.bus.close();
       await ports.events.close();
       await ports.alerts.close();
@@ -97,5 +140,5 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       log.info('CitySOC stopped');
     })());
 
-  return { url, ports, identity, enforceRetention, close };
+  return { url, ports, identity, policy, gateway, detection, syslog, enforceRetention, close };
 }

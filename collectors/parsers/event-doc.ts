@@ -4,16 +4,20 @@ import type { ParseOutcome } from './source';
 
 /** Drops undefined, null, NaN and empty objects/arrays so stores never see placeholder fields. */
 export function compact(doc: Doc): Doc {
+  // for-in without intermediate arrays: this runs on every event, so it is on the hot path.
   const out: Doc = {};
-  for (const [k, v] of Object.entries(doc)) {
+  for (const k in doc) {
+    const v = doc[k];
     if (v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v))) continue;
-    if (Array.isArray(v)) {
+    if (typeof v !== 'object') out[k] = v;
+    else if (Array.isArray(v)) {
       if (v.length > 0) out[k] = v;
-    } else if (typeof v === 'object') {
-      const inner = compact(v as Doc);
-      if (Object.keys(inner).length > 0) out[k] = inner;
     } else {
-      out[k] = v;
+      const inner = compact(v as Doc);
+      for (const _ in inner) {
+        out[k] = inner;
+        break;
+      }
     }
   }
   return out;

@@ -16,6 +16,10 @@ describe('json (generic)', () => {
     expect(out.ok && out.event).toMatchObject({ '@timestamp': '2024-03-01T10:00:00.000Z', log: { level: 'error' }, json: { pid: 7, hostname: 'api-1' } });
   });
 
+  test('a record without a time takes the receive time', () => {
+    expect(parse('{"msg":"no clock here"}')).toMatchObject({ ok: true, event: { '@timestamp': '2024-06-01T00:00:00.000Z', message: 'no clock here' } });
+  });
+
   test('an unrecognised time value is rejected with the field named', () => {
     expect(parse('{"timestamp":"yesterday","msg":"x"}')).toEqual({ ok: false, error: 'field "timestamp" is not a recognised time: "yesterday"' });
   });

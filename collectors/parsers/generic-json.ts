@@ -36,8 +36,8 @@ export const genericJson: LogSource = {
     const rawLevel = levelKey === undefined ? undefined : r[levelKey];
     const rest = Object.fromEntries(Object.entries(r).filter(([k]) => k !== timeKey && k !== messageKey && k !== levelKey));
     return ok({
-      // Records without a time of their own get the receive time from the pipeline.
-      '@timestamp': ts,
+      // Records without a time of their own get the receive time.
+      '@timestamp': ts ?? ctx.receivedAt.toISOString(),
       message: messageKey === undefined ? undefined : typeof r[messageKey] === 'string' ? r[messageKey] : JSON.stringify(r[messageKey]),
       event: { kind: 'event', dataset: 'json.generic', module: 'json' },
       log: { level: typeof rawLevel === 'number' ? NUMERIC_LEVELS[rawLevel] ?? String(rawLevel) : str(rawLevel)?.toLowerCase() },

@@ -1,16 +1,19 @@
-/** Hadoop YARN / MapReduce daemon logs (log4j "%d %p [%t] %c: %m"). */
+/**
+ * Hadoop daemon logs in log4j layouts: YARN/MapReduce "%d %p [%t] %c: %m", HDFS NameNode and
+ * DataNode "%d{ISO8601} %p %c: %m" (no thread), HiveServer2 "%d{ISO8601} %5p [%t] %c{2}: %m".
+ */
 import type { LogSource, ParseContext, RawInput } from './source';
 import { fail, level, lineOf, ok, typeForLevel } from './event-doc';
 import { isoFromYmd } from './timestamps';
 
-const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}) ([A-Z]+) \[([^\]]*)\] ([\w.$]+): ?(.*)$/s;
+const LINE = /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2},\d{3}) +([A-Z]+) +(?:\[([^\]]*)\] )?([\w.$]+): ?(.*)$/s;
 
 export const hadoop: LogSource = {
   name: 'hadoop',
-  description: 'Hadoop YARN / MapReduce daemon log (log4j: date LEVEL [thread] class: message)',
+  description: 'Hadoop daemon log: YARN, MapReduce, HDFS NameNode/DataNode, HiveServer2 (log4j: date LEVEL [thread] class: message)',
   detect(input: RawInput): boolean {
     const line = lineOf(input);
-    return line !== undefined && /^\d{4}-\d{2}-\d{2} [\d:]{8},\d{3} [A-Z]+ \[[^\]]*\] [\w.$]+:/.test(line);
+    return line !== undefined && /^\d{4}-\d{2}-\d{2}[ T][\d:]{8},\d{3} +[A-Z]+ +(?:\[[^\]]*\] )?[\w.$]+:/.test(line);
   },
   parse(input: RawInput, ctx: ParseContext) {
     const line = lineOf(input);

@@ -20,10 +20,10 @@ describe('hdfs-audit', () => {
     } });
   });
 
-  test('the bare space-separated form without a log4j prefix parses, without a time of its own', () => {
+  test('the bare space-separated form without a log4j prefix parses and takes the receive time, having no time of its own', () => {
     const out = parse('allowed=true ugi=alice (auth:KERBEROS) ip=/10.1.2.3 cmd=open src=/data/x dst=null perm=null proto=rpc');
     expect(out.ok && out.event).toMatchObject({ user: { name: 'alice' }, source: { ip: '10.1.2.3' }, citysoc: { data: { action: 'read', resource: '/data/x' } } });
-    expect(out.ok && out.event['@timestamp']).toBeUndefined();
+    expect(out.ok && out.event['@timestamp']).toBe('2024-06-01T00:00:00.000Z');
   });
 
   test('a denied delete through a proxy user is a failed deletion that names both users', () => {

@@ -50,8 +50,8 @@ export const hdfsAudit: LogSource = {
     const [action, type] = COMMANDS[kv.cmd!] ?? [undefined, 'info'];
     const src = nullish(kv.src);
     return ok({
-      // Lines shipped without the log4j prefix carry no time; the pipeline stamps the receive time.
-      '@timestamp': ts,
+      // Lines shipped without the log4j prefix carry no time of their own: the receive time stands in.
+      '@timestamp': ts ?? ctx.receivedAt.toISOString(),
       message: pre ? pre[3] : line,
       event: {
         kind: 'event', dataset: 'hdfs.audit', module: 'hdfs', action: kv.cmd, category: ['file'],

@@ -6,14 +6,17 @@ import type { LogSource, RawInput } from './source';
 import { apacheError } from './apache-error';
 import { auditd } from './auditd';
 import { dataApi } from './data-api';
+import { ecsDocument } from './ecs';
 import { genericJson } from './generic-json';
 import { hadoop } from './hadoop';
 import { hdfs } from './hdfs';
 import { hdfsAudit } from './hdfs-audit';
 import { httpAccess } from './http-access';
 import { kafkaAuthorizer } from './kafka-authorizer';
+import { kafkaServer } from './kafka-server';
 import { linuxSyslog } from './linux-syslog';
 import { mysqlAudit } from './mysql-audit';
+import { nginxError } from './nginx-error';
 import { openssh } from './openssh';
 import { openstack } from './openstack';
 import { pgaudit } from './pgaudit';
@@ -28,8 +31,8 @@ export type { LogSource, ParseContext, ParseOutcome, RawInput } from './source';
 export const SOURCES: readonly LogSource[] = [
   windowsEvent, rangerAudit, mysqlAudit, dataApi,
   hdfsAudit, kafkaAuthorizer, pgaudit, auditd, openssh, openstack,
-  hadoop, zookeeper, spark, hdfs, windowsCbs, apacheError, httpAccess,
-  linuxSyslog, genericJson,
+  hadoop, zookeeper, kafkaServer, spark, hdfs, windowsCbs, apacheError, nginxError, httpAccess,
+  linuxSyslog, ecsDocument, genericJson,
 ];
 
 const BY_NAME = new Map(SOURCES.map((s) => [s.name, s]));

@@ -20,7 +20,7 @@ describe('pgaudit', () => {
   });
 
   test('a GRANT is a role change with the grant action, and an ambiguous zone uses the collector offset', () => {
-    const out = pgaudit.parse({ kind: 'line', line: '2024-03-01 18:00:00 CST [77] dba@citydb LOG:  AUDIT: SESSION,5,1,ROLE,GRANT,,,GRANT SELECT ON public.residents TO analyst,<none>' }, { defaultYear: 2024, defaultOffset: '+08:00' });
+    const out = pgaudit.parse({ kind: 'line', line: '2024-03-01 18:00:00 CST [77] dba@citydb LOG:  AUDIT: SESSION,5,1,ROLE,GRANT,,,GRANT SELECT ON public.residents TO analyst,<none>' }, { defaultYear: 2024, defaultOffset: '+08:00', receivedAt: new Date('2024-03-01T10:00:00Z') });
     expect(out.ok && out.event).toMatchObject({ '@timestamp': '2024-03-01T18:00:00.000+08:00', citysoc: { data: { action: 'grant' } }, event: { type: ['change'] } });
   });
 

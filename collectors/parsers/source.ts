@@ -14,6 +14,8 @@ export interface ParseContext {
   readonly defaultOffset?: string;
   /** Host the collector said the line came from. */
   readonly host?: string;
+  /** When the gateway received the input: the @timestamp of records that carry no time of their own. */
+  readonly receivedAt: Date;
 }
 
 export type ParseOutcome =

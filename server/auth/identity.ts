@@ -181,6 +181,11 @@ export class IdentityStore {
     return this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username).changes;
   }
 
+  /** Revokes the API tokens a user created (isolation): machine access must stop with the person's. */
+  revokeApiTokensCreatedBy(username: string): number {
+    return this.db.prepare('UPDATE api_tokens SET revoked = 1 WHERE created_by = ? AND revoked = 0').run(username).changes;
+  }
+
   async changePassword(username: string, current: string, next: string): Promise<void> {
     const row = this.db.prepare('SELECT password_hash FROM users WHERE username = ?').get(username) as { password_hash: string } | undefined;
     if (!row || !(await verifyPassword(current, row.password_hash))) throw new CitySocError('FORBIDDEN', 'the current password is not correct');

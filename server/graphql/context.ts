@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logging';
 import type { Principal } from '../auth/identity';
 import type { IdentityStore } from '../auth/identity';
 import { can, type Permission } from '../auth/roles';
+import type { PolicyServices } from '../../policy/services';
 import type { Ports } from '../profiles';
 
 export interface ApiContext {
@@ -14,6 +15,7 @@ export interface ApiContext {
   readonly principal: Principal | null;
   readonly token: string | null;
   readonly sourceIp: string | undefined;
+  readonly policy?: PolicyServices;
 }
 
 /** GraphQL errors carry a code and a message; never a stack trace. */
@@ -51,6 +53,8 @@ export function guarded<A, R>(action: string, permission: Permission | null, fn:
     if (ctx.principal.mustChangePassword && action !== 'auth.change_password' && action !== 'auth.me' && action !== 'auth.logout') {
       return deny('PASSWORD_CHANGE_REQUIRED', 'change the one-time password first (mutation changePassword)');
     }
+    const isolated = ctx.policy?.isolation.isolation(ctx.principal.name, new Date());
+    if (isolated) return deny('FORBIDDEN', `account ${ctx.principal.name} is isolated (${isolated.id})`);
     if (permission && !can(ctx.principal.roles, permission)) return deny('FORBIDDEN', `${action} needs the permission ${permission}, which roles ${ctx.principal.roles.join(', ')} do not grant`);
     try {
       const result = await fn(args, ctx);

@@ -2,9 +2,16 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Alert, AlertStatus } from '../../core/alert';
 import type { Aggregation, Interval, SearchRequest, SortKey } from '../../core/ports';
 import { compileQuery } from '../../core/query/analyze';
+import { evaluate } from '../../core/query/evaluate';
 import type { QueryNode } from '../../core/query/ast';
 import type { Role } from '../auth/roles';
+import { decisionAuditRecord } from '../../policy/audit/decision-audit';
+import type { Decision, DecisionRequest } from '../../policy/decision';
+import type { ResourceRef } from '../../policy/resource';
+import { zoneOf } from '../../policy/zones';
+import type { Classification } from '../../core/event';
 import { audit, type ApiContext, guarded, invalid, toGraphQLError } from './context';
+import { policyResolvers } from './policy';
 
 function literal(ast: ValueNode): unknown {
   switch (ast.kind) {
@@ -25,12 +32,29 @@ function literal(ast: ValueNode): unknown {
 
 const JSONScalar = new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v, parseLiteral: literal });
 
-/** Department admins see their department only; the policy decision point refines this per dataset and field. */
-function rowFilters(ctx: ApiContext): QueryNode[] {
+/** The PDP's answer for the caller on a resource; a search gets a row filter, a single item its own decision. */
+function decideFor(ctx: ApiContext, resource: ResourceRef, action = 'read'): Decision {
   const p = ctx.principal!;
-  if (p.roles.includes('admin') || p.roles.includes('auditor') || p.roles.includes('analyst')) return [];
-  if (p.department) return [{ type: 'keyword', field: 'organization.name', value: p.department }];
-  return [{ type: 'none' }];
+  const req: DecisionRequest = {
+    subject: { user: p.name, roles: p.roles, ...(p.department ? { department: p.department } : {}) },
+    resource,
+    action,
+    context: { zone: zoneOf(ctx.sourceIp), ...(ctx.sourceIp ? { ip: ctx.sourceIp.replace(/^::ffff:/, '') } : {}) },
+  };
+  if (!ctx.policy) throw new GraphQLError('the policy decision point is not running', { extensions: { code: 'UNAVAILABLE' } });
+  return ctx.policy.pdp.decide(req);
+}
+
+/** Row filters for a search: the PDP's filter, or a refusal the guard audits. */
+function rowFilters(ctx: ApiContext, type: ResourceRef['type'] = 'events'): QueryNode[] {
+  const d = decideFor(ctx, { type });
+  if (d.decision === 'deny') throw new GraphQLError(`no policy lets ${ctx.principal!.name} read ${type} (${d.reason})`, { extensions: { code: 'FORBIDDEN' } });
+  return d.obligations.rowFilter ? [d.obligations.rowFilter.node] : [];
+}
+
+function treated<T extends Record<string, unknown>>(ctx: ApiContext, docs: T[], type: ResourceRef['type'] = 'events'): T[] {
+  const d = decideFor(ctx, { type });
+  return docs.map((doc) => ctx.policy!.pdp.treat(doc, d.obligations.fields));
 }
 
 interface EventsArgs {
@@ -75,6 +99,7 @@ export function createResolvers() {
   return {
     JSON: JSONScalar,
     Query: {
+      ...policyResolvers.Query,
       me: guarded('auth.me', null, async (_a: object, ctx) => ({ ...ctx.principal! })),
       events: guarded(
         'events.search',
@@ -82,7 +107,8 @@ export function createResolvers() {
         async (a: EventsArgs, ctx) => {
           // Validate before touching the store so syntax errors come back with their position.
           compileQuery(a.query ?? undefined);
-          return ctx.ports.events.search(searchRequest(a, ctx));
+          const r = await ctx.ports.events.search(searchRequest(a, ctx));
+          return { ...r, events: treated(ctx, r.events) };
         },
         (a) => ({ details: { query: a.query ?? '', from: a.from, to: a.to } }),
       ),
@@ -90,8 +116,21 @@ export function createResolvers() {
         'events.get',
         'events:read',
         async (a: { id: string }, ctx) => {
-          const r = await ctx.ports.events.search({ filters: [{ type: 'keyword', field: 'event.id', value: a.id }, ...rowFilters(ctx)], size: 1 });
-          return r.events[0] ?? null;
+          const r = await ctx.ports.events.search({ filters: [{ type: 'keyword', field: 'event.id', value: a.id }], size: 1 });
+          const ev = r.events[0];
+          if (!ev) return null;
+          const org = (ev.organization as { name?: string } | undefined)?.name;
+          const cls = (ev.citysoc as { data?: { classification?: Classification } } | undefined)?.data?.classification;
+          const resource: ResourceRef = { type: 'events', ...(org ? { department: org } : {}), ...(cls ? { classification: cls } : {}) };
+          let d = decideFor(ctx, resource);
+          // An event without a department is judged by the caller's row filter, as a search would.
+          if (d.decision === 'allow' && d.obligations.rowFilter && !evaluate(d.obligations.rowFilter.node, ev)) d = { ...d, decision: 'deny', reason: 'row-filter' };
+          if (d.decision === 'deny') {
+            const p = ctx.principal!;
+            await ctx.ports.audit.append({ ...decisionAuditRecord({ subject: { user: p.name, roles: p.roles }, resource, action: 'read', context: {} }, d, { name: p.name, type: p.kind, ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}) }), resource: `event:${a.id}` });
+            throw new GraphQLError(`no policy lets ${p.name} read event ${a.id} (${d.reason})`, { extensions: { code: 'FORBIDDEN' } });
+          }
+          return ctx.policy!.pdp.treat(ev, d.obligations.fields);
         },
         (a) => ({ resource: `event:${a.id}` }),
       ),
@@ -134,6 +173,7 @@ export function createResolvers() {
       apiTokens: guarded('tokens.list', 'tokens:manage', async (_a: object, ctx) => ctx.identity.listApiTokens()),
     },
     Mutation: {
+      ...policyResolvers.Mutation,
       login: async (_p: unknown, a: { username: string; password: string }, ctx: ApiContext) => {
         if (a.username.length > 64 || a.password.length > 256) throw new GraphQLError('user name or password too long', { extensions: { code: 'INPUT_INVALID' } });
         const r = await ctx.identity.login(a.username, a.password, ctx.sourceIp);

@@ -1,4 +1,6 @@
-export const typeDefs = /* GraphQL */ `
+import { policyTypeDefs } from './policy';
+
+const baseTypeDefs = /* GraphQL */ `
   "Any JSON value: ECS events, bucket keys."
   scalar JSON
 
@@ -61,3 +63,5 @@ export const typeDefs = /* GraphQL */ `
     transitionAlert(id: ID!, to: AlertStatus!, comment: String, resolution: Resolution, assignee: String): Alert!
   }
 `;
+
+export const typeDefs = [baseTypeDefs, policyTypeDefs];

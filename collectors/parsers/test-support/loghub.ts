@@ -27,7 +27,7 @@ export function loghubSample(name: string): LoghubSample {
   return { lines, rows };
 }
 
-export const CTX: ParseContext = { defaultYear: 2024 };
+export const CTX: ParseContext = { defaultYear: 2024, receivedAt: new Date('2024-06-01T00:00:00Z') };
 
 /** Parses every line; a failure names the line so the report points at it. */
 export function parseAll(source: LogSource, lines: readonly string[], ctx: ParseContext = CTX): Doc[] {

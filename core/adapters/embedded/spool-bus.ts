@@ -32,6 +32,8 @@ export interface SpoolBusOptions {
   /** Poll interval: also picks up messages written by another process on the same spool. */
   readonly pollMs?: number;
   readonly retryMs?: number;
+  /** How often messages every group has committed are dropped from the spool; 0 turns it off. */
+  readonly compactEveryMs?: number;
   readonly onError?: (err: unknown, ctx: { topic: Topic; group: string }) => void;
 }
 
@@ -42,6 +44,7 @@ export class SpoolBus implements Bus {
   private readonly insert: Statement;
   private readonly publishTx: (topic: Topic, messages: readonly BusMessage[]) => void;
   private closed = false;
+  private readonly compactTimer: NodeJS.Timeout | null;
 
   constructor(private readonly opts: SpoolBusOptions) {
     // FULL: fsync at every commit, so "published" means on disk.
@@ -55,6 +58,10 @@ export class SpoolBus implements Bus {
         this.insert.run(topic, m.key, value, Buffer.byteLength(value));
       }
     });
+    // Without compaction the spool only grows, and its size is the gateway's backpressure signal.
+    const every = opts.compactEveryMs ?? 5_000;
+    this.compactTimer = every > 0 ? setInterval(() => this.compact(), every) : null;
+    this.compactTimer?.unref();
   }
 
   async publish<T>(topic: Topic, messages: readonly BusMessage<T>[]): Promise<void> {
@@ -97,6 +104,7 @@ export class SpoolBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.compactTimer) clearInterval(this.compactTimer);
     await Promise.all([...this.subs].map((s) => s.stop()));
     this.db.close();
   }

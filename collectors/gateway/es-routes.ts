@@ -1,0 +1,97 @@
+/**
+ * The Elasticsearch-compatible surface: `POST [/<index>]/_bulk` with ES-shaped per-item results,
+ * and the version probe at `/`, so Beats, Logstash and Fluent Bit's `es` output ship unchanged.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deadLetterEvent } from '../pipeline/dead-letter';
+import { namedSource } from '../pipeline/pipeline';
+import type { PipelineResult } from '../pipeline/types';
+import { type Admit, ES_HEADERS, type GatewayDeps } from './admission';
+import { parseBulk } from './bulk';
+import { sendJson } from './http-io';
+import { tagOfRequest } from './tag';
+
+/** The version the ES-compatible endpoint claims: new enough for Beats 8 and Fluent Bit, whose checks only read the major. */
+const ES_VERSION = '8.17.0';
+
+export async function bulkRoute(
+  deps: GatewayDeps,
+  admit: Admit,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  pathIndex: string | undefined,
+): Promise<void> {
+  const started = Date.now();
+  const got = await admit(req, res, 'es');
+  if (!got) return;
+  const receivedAt = new Date();
+  const tag = tagOfRequest(req, url, undefined);
+  const items = parseBulk(got.body, pathIndex, tag, got.collector, receivedAt);
+  const source = namedSource(tag.source);
+  const results: PipelineResult[] = items.map((it) =>
+    it.kind === 'doc'
+      ? deps.publisher.pipeline.process(it.input.raw, it.input.hint)
+      : {
+          ok: false,
+          source,
+          error: it.reason,
+          event: deadLetterEvent({
+            original: it.raw,
+            error: it.reason,
+            source,
+            collector: got.collector,
+            receivedAt,
+            position: `bulk:${it.line}`,
+            host: tag.host,
+            department: tag.department,
+          }),
+        },
+  );
+  await deps.publisher.publishResults(results);
+  const out = items.map((it, i) => {
+    const ev = results[i]!.event;
+    if (it.kind === 'error')
+      return { [it.action]: { _index: it.index, _id: it.id ?? ev.event.id, status: it.status, error: { type: it.type, reason: it.reason } } };
+    return {
+      [it.action]: {
+        _index: it.index,
+        _id: ev.event.id,
+        _version: 1,
+        result: 'created',
+        status: 201,
+        _shards: { total: 1, successful: 1, failed: 0 },
+        _seq_no: i,
+        _primary_term: 1,
+      },
+    };
+  });
+  sendJson(res, 200, { took: Date.now() - started, errors: items.some((it) => it.kind === 'error'), items: out }, ES_HEADERS);
+}
+
+/** `GET|HEAD /`: the version probe of Beats, Logstash and Fluent Bit's es output. */
+export function esRoot(req: IncomingMessage, res: ServerResponse): void {
+  const body = {
+    name: 'citysoc-gateway',
+    cluster_name: 'citysoc',
+    cluster_uuid: 'citysoc-ingest-gateway',
+    version: {
+      number: ES_VERSION,
+      build_flavor: 'default',
+      build_type: 'citysoc',
+      lucene_version: '9.12.0',
+      minimum_wire_compatibility_version: '7.17.0',
+      minimum_index_compatibility_version: '7.0.0',
+    },
+    tagline: 'You Know, for Search',
+  };
+  if (req.method === 'HEAD') {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', ...ES_HEADERS });
+    res.end();
+  } else sendJson(res, 200, body, ES_HEADERS);
+}
+
+/** Logstash and Beats read the license on connect; a basic one keeps them from warning or refusing. */
+export function esLicense(res: ServerResponse): void {
+  sendJson(res, 200, { license: { status: 'active', uid: 'citysoc', type: 'basic', mode: 'basic' } }, ES_HEADERS);
+}

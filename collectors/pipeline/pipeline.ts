@@ -1,0 +1,146 @@
+/**
+ * The ingest pipeline, the same for every transport (Fluent Bit, _bulk, syslog, CLI replay):
+ * detect the source → parse and normalize to ECS → stamp id, ingest time, original → enrich →
+ * validate → detection hooks. It never throws on input: what fails becomes a dead letter.
+ */
+import type { Doc } from '../../core/doc';
+import { describeIssues, EcsEvent } from '../../core/event';
+import type { Enricher } from '../enrich/enricher';
+import { detectSource, sourceByName, SOURCES } from '../parsers';
+import type { LogSource, ParseContext, ParseOutcome, RawInput } from '../parsers/source';
+import { deadLetterEvent } from './dead-letter';
+import { eventId } from './event-id';
+import { fillMissing } from './fill-missing';
+import { NO_OBSERVER, type InputHint, type PipelineObserver, type PipelineResult } from './types';
+
+/** Called with every normalized event; the rules engine registers its single-event matchers here. */
+export type EventHook = (event: EcsEvent) => void;
+
+export interface PipelineOptions {
+  /** Offset for formats without one, e.g. "+08:00". */
+  readonly defaultOffset?: string;
+  /** The current enricher; a function so a reload takes effect on the next event. */
+  readonly enricher?: () => Enricher | undefined;
+  readonly observer?: PipelineObserver;
+  /** Where a failing hook is reported; a hook's bug must not lose the event. */
+  readonly onHookError?: (err: unknown, hook: EventHook) => void;
+}
+
+/** The source a failure is counted under: the one named, or 'unknown' when it was to be detected. */
+export function namedSource(name: string | undefined): string {
+  return name === undefined || name === '' || name === 'auto' ? 'unknown' : name;
+}
+// Lines whose time is this far ahead of the receive time are from last year (Dec lines read in Jan).
+const FUTURE_SLACK_MS = 2 * 86_400_000;
+
+const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class Pipeline {
+  private readonly hooks: EventHook[] = [];
+  private readonly observer: PipelineObserver;
+
+  constructor(private readonly opts: PipelineOptions = {}) {
+    this.observer = opts.observer ?? NO_OBSERVER;
+  }
+
+  onEvent(hook: EventHook): () => void {
+    this.hooks.push(hook);
+    return () => {
+      const i = this.hooks.indexOf(hook);
+      if (i >= 0) this.hooks.splice(i, 1);
+    };
+  }
+
+  process(raw: RawInput, hint: InputHint): PipelineResult {
+    const receivedAt = hint.receivedAt ?? new Date();
+    const original = hint.original ?? (raw.kind === 'line' ? raw.line : JSON.stringify(raw.record));
+    const chosen = this.chooseSource(raw, hint.source);
+    const sourceName = chosen.source?.name ?? namedSource(hint.source);
+    this.observer.received(sourceName);
+    const failed = (error: string): PipelineResult => {
+      this.observer.parseFailed(sourceName);
+      const event = deadLetterEvent({
+        original,
+        error,
+        source: sourceName,
+        collector: hint.collector,
+        receivedAt,
+        position: hint.position,
+        host: hint.host,
+        department: hint.department,
+      });
+      return { ok: false, event, source: sourceName, error };
+    };
+    if (!chosen.source) return failed(chosen.error);
+
+    const outcome = this.parse(chosen.source, raw, hint, receivedAt);
+    if (!outcome.ok) return failed(outcome.error);
+    const doc = outcome.event;
+    if (hint.extra) fillMissing(doc, hint.extra);
+    if (hint.exactTimestamp !== undefined) doc['@timestamp'] = hint.exactTimestamp;
+    else if (doc['@timestamp'] === undefined) doc['@timestamp'] = hint.timestamp ?? receivedAt.toISOString();
+    const event = isDoc(doc.event) ? doc.event : (doc.event = {});
+    event.id = hint.id ?? eventId(hint.collector, sourceName, original, hint.position);
+    event.original = original;
+    event.ingested = receivedAt.toISOString();
+    const citysoc = isDoc(doc.citysoc) ? doc.citysoc : (doc.citysoc = {});
+    citysoc.source = sourceName;
+    citysoc.collector = hint.collector;
+    if (hint.host) {
+      const host = isDoc(doc.host) ? doc.host : (doc.host = {});
+      host.name ??= hint.host;
+    }
+    if (hint.department) {
+      // The collector's tag names the department that runs the machine: it wins over lookups.
+      const org = isDoc(doc.organization) ? doc.organization : (doc.organization = {});
+      org.name ??= hint.department;
+    }
+    try {
+      this.opts.enricher?.()?.enrich(doc);
+    } catch (e) {
+      return failed(`enrichment failed: ${(e as Error).message}`);
+    }
+    const valid = EcsEvent.safeParse(doc);
+    if (!valid.success) return failed(`the ${sourceName} parser produced an invalid event: ${describeIssues(valid.error)}`);
+    this.observer.normalized(sourceName);
+    for (const hook of this.hooks) {
+      try {
+        hook(valid.data);
+      } catch (err) {
+        this.opts.onHookError?.(err, hook);
+      }
+    }
+    return { ok: true, event: valid.data, source: sourceName };
+  }
+
+  private chooseSource(raw: RawInput, name: string | undefined): { source: LogSource; error?: never } | { source?: never; error: string } {
+    if (name !== undefined && name !== '' && name !== 'auto') {
+      const s = sourceByName(name);
+      return s ? { source: s } : { error: `unknown source type "${name}"; known: ${SOURCES.map((x) => x.name).join(', ')}, auto` };
+    }
+    const s = detectSource(raw);
+    return s ? { source: s } : { error: 'no log source recognised this input (give the source type in the tag or --source)' };
+  }
+
+  private parse(source: LogSource, raw: RawInput, hint: InputHint, receivedAt: Date): ParseOutcome {
+    // The shipper's clock (Fluent Bit's date, Beats' @timestamp) is closer to when the line was written than ours.
+    const measured = hint.timestamp === undefined ? Number.NaN : Date.parse(hint.timestamp);
+    const at = Number.isNaN(measured) ? receivedAt : new Date(measured);
+    const ctx: ParseContext = { defaultYear: at.getUTCFullYear(), defaultOffset: this.opts.defaultOffset, host: hint.host, receivedAt: at };
+    try {
+      const out = source.parse(raw, ctx);
+      if (out.ok && raw.kind === 'line') {
+        const ts = out.event['@timestamp'];
+        if (typeof ts === 'string' && Date.parse(ts) > at.getTime() + FUTURE_SLACK_MS) {
+          const again = source.parse(raw, { ...ctx, defaultYear: ctx.defaultYear - 1 });
+          if (again.ok && typeof again.event['@timestamp'] === 'string' && Date.parse(again.event['@timestamp']) <= at.getTime() + FUTURE_SLACK_MS)
+            return again;
+        }
+      }
+      return out;
+    } catch (e) {
+      // A parser bug is one bad event, never a crashed gateway.
+      return { ok: false, error: `the ${source.name} parser failed: ${(e as Error).message}` };
+    }
+  }
+}

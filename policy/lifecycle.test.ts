@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { statSync } from 'node:fs';
+import { exportTrail, toCsv } from './audit/export';
+import { verifyExport } from './audit/verify-export';
+import type { DecisionRequest } from './decision';
+import { decisionAuditRecord } from './audit/decision-audit';
+import { policyFixture, type PolicyFixture } from './test-support';
+
+const li = { user: 'li', roles: ['analyst'], department: '城管' };
+const read公安 = (time?: Date): DecisionRequest => ({ subject: li, resource: { type: 'events', department: '公安' }, action: 'read', context: { zone: '政务外网', ...(time ? { time } : {}) } });
+const actor = (name: string) => ({ name, type: 'user' as const });
+
+describe('emergency access', () => {
+  let f: PolicyFixture;
+  beforeEach(async () => {
+    f = await policyFixture();
+  });
+  afterEach(async () => f.close());
+
+  it('works for its duration and not a second longer, tags every decision and reports at expiry', async () => {
+    const { grants, pdp } = f.services;
+    const g = await grants.request(actor('li'), { reason: '防汛应急: 需要公安卡口数据', department: '公安', durationMinutes: 30 });
+    await expect(grants.approve({ ...actor('li'), roles: ['analyst'], department: '城管' }, g.id)).rejects.toThrow('two-person rule: the requester cannot approve their own emergency access');
+    await expect(grants.approve({ ...actor('zhang'), roles: ['department_admin'], department: '城管' }, g.id)).rejects.toThrow('zhang is not a designated approver for 公安');
+    expect(pdp.decide(read公安()).decision).toBe('deny');
+    const approved = await grants.approve({ ...actor('wang'), roles: ['department_admin'], department: '公安' }, g.id);
+    expect(approved.expiresAt).toBe('2026-11-20T02:30:00.000Z');
+    const during = pdp.decide(read公安());
+    expect(during).toMatchObject({ decision: 'allow', reason: `grant:${g.id}`, obligations: { grantId: g.id } });
+    await f.audit.append(decisionAuditRecord(read公安(), during, { name: 'li', type: 'user' }));
+    expect(pdp.decide(read公安(new Date('2026-11-20T02:29:59.999Z'))).decision).toBe('allow');
+    expect(pdp.decide(read公安(new Date('2026-11-20T02:30:00.000Z')))).toMatchObject({ decision: 'deny', reason: 'default-deny' });
+    f.now = new Date('2026-11-20T02:30:01Z');
+    const [report] = await grants.sweep();
+    expect(report!.accesses.map((a) => [a.action, a.resource, a.decision])).toEqual([['authz.decide', 'events@公安', 'allow']]);
+    expect(await grants.sweep()).toEqual([]);
+  });
+
+  it('needs two distinct approvers when configured so', async () => {
+    await f.close();
+    f = await policyFixture({ approversRequired: 2 });
+    const g = await f.services.grants.request(actor('li'), { reason: '重大活动安保', department: '公安', durationMinutes: 10 });
+    const wang = { ...actor('wang'), roles: ['department_admin'], department: '公安' };
+    expect((await f.services.grants.approve(wang, g.id)).expiresAt).toBeUndefined();
+    await expect(f.services.grants.approve(wang, g.id)).rejects.toThrow('wang has approved this request already; another approver is needed');
+    expect((await f.services.grants.approve({ ...actor('root'), roles: ['admin'] }, g.id)).expiresAt).toBe('2026-11-20T02:10:00.000Z');
+  });
+});
+
+describe('account isolation', () => {
+  let f: PolicyFixture;
+  beforeAll(async () => {
+    f = await policyFixture();
+  });
+  afterAll(async () => f.close());
+
+  it('turns every answer for the user into deny at once, revokes its credentials, and release undoes it; both audited', async () => {
+    const { isolation, pdp } = f.services;
+    const search: DecisionRequest = { subject: li, resource: { type: 'events' }, action: 'read', context: {} };
+    const iso = await isolation.isolate(actor('playbook-1'), 'li', 'UEBA: mass export at night');
+    expect(pdp.decide(search)).toEqual({ decision: 'deny', reason: `isolation:${iso.id}`, matched: [`isolation:${iso.id}`], obligations: {} });
+    expect(f.revoked).toEqual(['li']);
+    expect(await isolation.release(actor('root'), 'li', 'investigated: benign')).toBe(true);
+    expect(pdp.decide(search).decision).toBe('allow');
+    const trail = await f.audit.query({ resource: 'user:li' });
+    expect(trail.map((r) => [r.action, r.actor, r.reason])).toEqual([
+      ['isolation.release', 'root', 'investigated: benign'],
+      ['isolation.isolate', 'playbook-1', 'UEBA: mass export at night'],
+    ]);
+  });
+});
+
+describe('runtime policy changes', () => {
+  let f: PolicyFixture;
+  beforeAll(async () => {
+    f = await policyFixture();
+  });
+  afterAll(async () => f.close());
+
+  it('are validated with the reason, persisted, audited with before and after, and shown in a dry run first', async () => {
+    const { policies, pdp } = f.services;
+    const bad = policies.apply(actor('root'), { op: 'add', line: { ptype: 'p', values: ['x', 'analyst', '*', 'events', 'read', 'zone=火星', 'allow'] } });
+    await expect(bad).rejects.toThrow('cond: zone \'火星\' is not one of 政务外网, 指挥网, 互联网, 政务内网');
+    const before = policies.getById('p', 'analyst-events')!;
+    const after = { ptype: 'p' as const, values: ['analyst-events', 'analyst', '*', 'events', 'read|export', 'hours=08:00-20:00', 'allow'] };
+    const sample: DecisionRequest = { subject: li, resource: { type: 'events' }, action: 'read', context: { zone: '政务外网', time: new Date('2026-11-20T14:00:00Z') } };
+    const flips = policies.dryRun({ op: 'update', before, after }, [sample], (p, r) => pdp.decideWith(p, r));
+    expect(flips.map((x) => [x.index, x.before.decision, x.after.decision])).toEqual([[0, 'allow', 'deny']]);
+    expect(pdp.decide(sample).decision).toBe('allow');
+    await policies.apply(actor('root'), { op: 'update', before, after });
+    expect(pdp.decide(sample).decision).toBe('deny');
+    const [rec] = await f.audit.query({ action: 'policy.update' });
+    expect(rec!.details).toEqual({ before: before.values, after: after.values, ptype: 'p', version: 2 });
+    const db = new Database(path.join(f.dir, 'policy.db'), { readonly: true });
+    expect(db.prepare("SELECT v5 FROM casbin_rule WHERE ptype = 'p' AND v0 = 'analyst-events'").all()).toEqual([{ v5: 'hours=08:00-20:00' }]);
+    db.close();
+  });
+});
+
+describe('signed audit checkpoints and exports', () => {
+  let f: PolicyFixture;
+  beforeAll(async () => {
+    f = await policyFixture();
+  });
+  afterAll(async () => f.close());
+
+  it('keep the private key at 0600, verify offline, and fail when a record is altered', async () => {
+    expect(statSync(path.join(f.dir, 'audit-signing.key')).mode & 0o777).toBe(0o600);
+    for (let i = 0; i < 5; i++) await f.audit.append({ actor: 'li', actorType: 'user', action: 'events.search', decision: 'allow' });
+    const cp = await f.services.checkpoints.checkpoint();
+    expect(cp!.seq).toBe(6);
+    const exp = await exportTrail(f.audit, f.services.checkpoints, f.services.signingKey.publicKeyPem);
+    expect(verifyExport(exp)).toEqual({ ok: true, checked: 6, checkpointsVerified: 1 });
+    const altered = structuredClone(exp);
+    altered.records[3] = { ...altered.records[3]!, actor: 'someone-else' };
+    expect(verifyExport(altered)).toMatchObject({ ok: false, firstBad: { seq: 4, problem: 'modified' } });
+    const forged = structuredClone(exp);
+    forged.checkpoints[0] = { ...forged.checkpoints[0]!, seq: 5 };
+    expect(verifyExport(forged)).toMatchObject({ ok: false, badCheckpoint: { seq: 5, problem: 'bad_signature' } });
+    expect(toCsv(exp).split('\r\n')[0]).toBe('seq,at,actor,actorType,action,resource,decision,reason,sourceIp,details,prevHash,hash');
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Detection in the running platform: the rule folders kept loaded (and reloaded on change), a
+ * Detector on every event the ingest pipeline accepts, alerts into the AlertStore, and the
+ * correlation state saved so windows survive a restart.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CorrelationEngine } from '../analytics/correlation/engine';
+import { FileCorrelationStateStore } from '../analytics/correlation/state-store';
+import { Detector } from '../analytics/detector';
+import type { LoadedContent } from '../analytics/engine/content';
+import { RuleRepository, type RuleSummary } from '../analytics/engine/rule-repository';
+import { getPipeline } from '../analytics/sigma/pipelines';
+import type { SigmaEvent } from '../analytics/sigma/backends/fieldpath';
+import type { Logger } from '../core/logging';
+import type { AlertStore } from '../core/ports';
+
+export interface Detection {
+  readonly onEvent: (event: SigmaEvent) => void;
+  rules(): RuleSummary[];
+  setEnabled(ruleId: string, enabled: boolean): Promise<void>;
+  reload(): void;
+  /** Resolves when every event handed over so far has been evaluated and its alerts written. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The rules shipped with CitySOC: rules/ at the root of the checkout, wherever the code was compiled to. */
+export function shippedRulesDir(from = __dirname): string | null {
+  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'rules');
+    if (existsSync(path.join(candidate, 'ssh')) && existsSync(path.join(dir, 'package.json'))) return candidate;
+  }
+  return null;
+}
+
+export async function startDetection(opts: { folders: string[]; dataDir: string; alerts: AlertStore; log: Logger }): Promise<Detection> {
+  const { log } = opts;
+  const stateStore = new FileCorrelationStateStore(path.join(opts.dataDir, 'correlation-state.json'));
+  const build = (content: LoadedContent, previous?: CorrelationEngine) => {
+    const correlations = new CorrelationEngine(content.correlations);
+    if (previous) correlations.restore(previous.snapshot());
+    for (const r of content.rejected) log.warn({ file: r.file, reason: r.reason }, 'rule not loaded');
+    return {
+      correlations,
+      detector: new Detector({
+        ruleSet: content.ruleSet,
+        correlations,
+        store: opts.alerts,
+        onError: (err, event) => log.error({ err, eventId: (event as { event?: { id?: string } }).event?.id }, 'detection failed for an event; ingest goes on'),
+      }),
+    };
+  };
+  let current: ReturnType<typeof build> | null = null;
+  const repository = new RuleRepository({
+    folders: opts.folders,
+    stateFile: path.join(opts.dataDir, 'rules-state.json'),
+    pipelines: [getPipeline('citysoc')],
+    onReload: (content) => {
+      current = build(content, current?.correlations);
+      log.info({ files: content.files.length, rejected: content.rejected.length }, 'rules reloaded');
+    },
+    onError: (err) => log.error({ err }, 'rules reload failed; the previous rules stay active'),
+  });
+  current = build(repository.current());
+  const saved = await stateStore.load().catch((err: unknown) => {
+    log.error({ err }, 'correlation state unreadable; windows start empty');
+    return undefined;
+  });
+  if (saved) current.correlations.restore(saved);
+  repository.watch();
+  const save = () => stateStore.save(current!.correlations.snapshot()).catch((err: unknown) => log.error({ err }, 'saving correlation state failed'));
+  const timer = setInterval(() => void save(), 30_000);
+  timer.unref();
+  log.info({ folders: opts.folders, rules: repository.list().length }, 'detection running');
+  return {
+    onEvent: (event) => current!.detector.onEvent(event),
+    rules: () => repository.list(),
+    setEnabled: (id, enabled) => repository.setEnabled(id, enabled),
+    reload: () => repository.reload(),
+    idle: () => current!.detector.idle(),
+    async close() {
+      clearInterval(timer);
+      repository.close();
+      await current!.detector.idle();
+      await save();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { type IngestPlatform, startIngestPlatform } from './test-support/ingest-platform';
+
+function sendTcp(port: number, payload: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => {
+      // Two writes that split a message: framing must not depend on packet boundaries.
+      const bytes = Buffer.from(payload);
+      s.write(bytes.subarray(0, 17));
+      s.end(bytes.subarray(17));
+    });
+    s.on('close', () => resolve());
+    s.on('error', reject);
+  });
+}
+
+async function until<T>(f: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('syslog listeners', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform({ 'ingest.syslog.tcpPort': 0, 'ingest.syslog.udpPort': 0 });
+  });
+  afterAll(async () => g.stop());
+
+  it('TCP with newline framing: RFC 3164 lines are parsed by their source', async () => {
+    await sendTcp(
+      g.platform.syslog!.tcp!.port,
+      '<38>Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for root from 10.0.0.1 port 1111 ssh2\r\n<38>Dec 10 06:55:49 LabSZ sshd[24201]: Invalid user guest from 10.0.0.1\n',
+    );
+    const res = await until(async () => {
+      const r = await g.search('source.ip:10.0.0.1');
+      return r.total === 2 ? r : undefined;
+    });
+    expect(res.events.map((e) => [e.event.action, e.citysoc!.source, e.citysoc!.collector]).sort()).toEqual([
+      ['invalid_user', 'openssh', 'syslog-tcp'],
+      ['ssh_login', 'openssh', 'syslog-tcp'],
+    ]);
+    expect(res.events[0]).toMatchObject({ log: { source: { address: expect.stringMatching(/127\.0\.0\.1/) } } });
+  });
+
+  it('TCP with octet counting: RFC 5424 keeps its exact time, structured data and msgid', async () => {
+    const m1 =
+      '<86>1 2026-11-20T08:00:00.123+08:00 bastion-02 sshd 4242 AUTH [origin ip="10.0.0.5"][meta seq="7" note="a \\"quoted\\" ]"] Accepted password for ops from 10.0.0.2 port 2222 ssh2';
+    const m2 = '<38>Dec 10 06:55:50 LabSZ sshd[24202]: Received disconnect from 10.0.0.2: 11: Bye Bye [preauth]';
+    const m3 = '<13>Dec 10 06:55:53 LabSZ stacky[77]: java.lang.IllegalStateException: 城市大脑\n\tat a.b.C.d(C.java:1)';
+    const frame = (m: string) => `${Buffer.byteLength(m)} ${m}`;
+    await sendTcp(g.platform.syslog!.tcp!.port, frame(m1) + frame(m2) + frame(m3));
+    const res = await until(async () => {
+      const r = await g.search('source.ip:10.0.0.2');
+      return r.total === 2 ? r : undefined;
+    });
+    const login = res.events.find((e) => e.event.action === 'ssh_login')!;
+    expect(login).toMatchObject({
+      '@timestamp': '2026-11-20T08:00:00.123+08:00',
+      host: { name: 'bastion-02' },
+      user: { name: 'ops' },
+      event: { outcome: 'success', original: m1 },
+      process: { pid: 4242 },
+      log: {
+        syslog: {
+          msgid: 'AUTH',
+          facility: { code: 10 },
+          severity: { code: 6 },
+          structured_data: { origin: { ip: '10.0.0.5' }, meta: { seq: '7', note: 'a "quoted" ]' } },
+        },
+      },
+    });
+    expect(res.events.find((e) => e.event.action === 'disconnect')!.event.original).toBe(m2);
+    const trace = await g.search('process.name:stacky');
+    expect(trace.events.map((e) => [e.event.original, e.message])).toEqual([[m3, 'java.lang.IllegalStateException: 城市大脑\n\tat a.b.C.d(C.java:1)']]);
+  });
+
+  it('UDP: one datagram, one message', async () => {
+    const sock = createSocket('udp4');
+    await new Promise<void>((resolve, reject) =>
+      sock.send(
+        '<38>Dec 10 06:55:51 LabSZ sshd[24203]: Failed password for admin from 10.0.0.3 port 3333 ssh2\n',
+        g.platform.syslog!.udp!.port,
+        '127.0.0.1',
+        (e) => (e ? reject(e) : resolve()),
+      ),
+    );
+    sock.close();
+    const res = await until(async () => {
+      const r = await g.search('source.ip:10.0.0.3');
+      return r.total === 1 ? r : undefined;
+    });
+    expect(res.events[0]).toMatchObject({ user: { name: 'admin' }, citysoc: { collector: 'syslog-udp', source: 'openssh' } });
+  });
+
+  it('garbage on the TCP port becomes a dead letter and the listener keeps serving', async () => {
+    await sendTcp(g.platform.syslog!.tcp!.port, '\u0000\u0001 not syslog at all\n');
+    const dl = await until(async () => {
+      const r = await g.search('citysoc.dead_letter:true');
+      return r.total === 1 ? r : undefined;
+    });
+    expect(dl.events[0]).toMatchObject({ citysoc: { source: 'unknown', collector: 'syslog-tcp' } });
+    await sendTcp(g.platform.syslog!.tcp!.port, '<38>Dec 10 06:55:52 LabSZ sshd[24204]: Failed password for x from 10.0.0.4 port 4 ssh2\n');
+    await until(async () => ((await g.search('source.ip:10.0.0.4')).total === 1 ? true : undefined));
+  });
+});
