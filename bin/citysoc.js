@@ -11,6 +11,11 @@ try {
   }
   throw e;
 }
+// A reader that stops early (`citysoc detect ... | head`) is not an error.
+process.stdout.on('error', (e) => {
+  if (e && e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 cli.main(process.argv).then((code) => {
   process.exitCode = code;
 });

@@ -18,9 +18,9 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
 
 describe('the citysoc command line', () => {
   it('a verb whose capability has not landed says so and exits non-zero', async () => {
-    const r = await run('detect', 'x.log', '--rules', 'rules');
+    const r = await run('up', '--demo', '--data-dir', mkdtempSync(path.join(tmpdir(), 'cs-cli-')));
     expect(r.code).toBe(EXIT.notImplemented);
-    expect(r.err).toBe('citysoc: offline detection (citysoc detect) is not available in this build yet\n');
+    expect(r.err).toBe('citysoc: demonstration data (--demo) is not available in this build yet\n');
   });
 
   it('a bad option value exits 2 with the key, value and expectation', async () => {
@@ -122,5 +122,26 @@ describe('the citysoc command line', () => {
     expect(expected.failed!.size).toBeGreaterThan(10);
     expect((await store.search({ size: 1 })).total).toBe(2000);
     await store.close();
+  });
+
+  it('detect runs the shipped SSH rules over the real OpenSSH log and prints brute-force alerts as JSON lines', async () => {
+    const log = path.resolve(__dirname, '../../shared/data/loghub/OpenSSH/OpenSSH_2k.log');
+    const r = await run('detect', log, '--rules', path.resolve(__dirname, '../rules/ssh'));
+    expect(r.code).toBe(0);
+    const alerts = r.out.trim().split('\n').map((l) => JSON.parse(l) as { rule?: { title?: string }; title?: string; groupKey?: unknown });
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.some((a) => /brute force/i.test(JSON.stringify(a)))).toBe(true);
+  });
+
+  it('rules validate accepts every shipped rule', async () => {
+    const r = await run('rules', 'validate', path.resolve(__dirname, '../rules'));
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n').pop()).toMatch(/^(\d+) files: \1 ok, 0 unsupported, 0 error \(100\.00% accepted\)$/);
+  });
+
+  it('rules convert prints the Elasticsearch query of a rule', async () => {
+    const r = await run('rules', 'convert', '--target', 'es', path.resolve(__dirname, '../rules/ssh/ssh_brute_force.yml'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('"bool"');
   });
 });
