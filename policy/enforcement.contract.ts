@@ -1,0 +1,117 @@
+import { adminSession, type Running, startTestPlatform, STRONG } from '../server/test-support/harness';
+
+/** The same enforcement on any store: `overrides` choose the profile (embedded SQLite, or Elasticsearch/OpenSearch). */
+
+const EVENTS = [
+  {
+    '@timestamp': '2026-11-20T01:00:00Z',
+    event: { id: 'cg-1', action: 'query' },
+    organization: { name: '城管' },
+    citysoc: { person: { phone: '13812341234', id_number: '110101199001011234', name: '张三' } },
+  },
+  {
+    '@timestamp': '2026-11-20T01:01:00Z',
+    event: { id: 'ga-1', action: 'query' },
+    organization: { name: '公安' },
+    citysoc: { person: { phone: '13900001111', id_number: '110101198001015678', name: '李四' } },
+  },
+];
+
+async function signIn(r: Running, admin: string, username: string, roles: string, department: string): Promise<string> {
+  const c = await r.gql<{ createUser: { oneTimePassword: string } }>(
+    `mutation{createUser(username:"${username}",roles:[${roles}],department:"${department}"){oneTimePassword}}`,
+    {},
+    admin,
+  );
+  const otp = c.data!.createUser.oneTimePassword;
+  const first = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: otp });
+  await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, first.data!.login.token);
+  const s = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: STRONG });
+  return s.data!.login.token;
+}
+
+export function describePolicyEnforcement(name: string, overrides: Record<string, unknown>): void {
+  describe(`policy enforcement on ${name}`, () => {
+    let r: Running;
+    let admin: string;
+    let analyst: string;
+    let owner: string;
+    let apiToken: string;
+    beforeAll(async () => {
+      r = await startTestPlatform(undefined, false, overrides);
+      admin = await adminSession(r);
+      await r.platform.ports.events.write(EVENTS as never);
+      await r.platform.ports.events.refresh();
+      analyst = await signIn(r, admin, 'cg-analyst', 'analyst', '城管');
+      owner = await signIn(r, admin, 'cg-owner', 'department_admin', '城管');
+      const t = await r.gql<{ createApiToken: { token: string } }>('mutation{createApiToken(name:"gateway-1",roles:[collector]){token}}', {}, admin);
+      apiToken = t.data!.createApiToken.token;
+    });
+    afterAll(async () => r.stop());
+
+    it("an analyst of 城管 searching events sees none of 公安's", async () => {
+      const res = await r.gql<{ events: { total: number; events: { event: { id: string } }[] } }>('{events{total events}}', {}, analyst);
+      expect(res.data!.events.events.map((e) => e.event.id)).toEqual(['cg-1']);
+    });
+
+    it('fetching a 公安 event by id is denied and audited', async () => {
+      const res = await r.gql('{event(id:"ga-1")}', {}, analyst);
+      expect(res.errors![0]).toMatchObject({ message: 'no policy lets cg-analyst read event ga-1 (default-deny)', extensions: { code: 'FORBIDDEN' } });
+      const [rec] = await r.platform.ports.audit.query({ actor: 'cg-analyst', resource: 'event:ga-1', decision: 'deny' });
+      expect(rec).toMatchObject({ action: 'authz.decide', reason: 'default-deny' });
+    });
+
+    it('a 敏感 field is masked for the analyst and clear for its data owner, and the clear value still finds the event', async () => {
+      const a = await r.gql<{ events: { events: { citysoc: { person: Record<string, string> } }[] } }>(
+        '{events(query:"citysoc.person.id_number:110101199001011234"){events}}',
+        {},
+        analyst,
+      );
+      const person = a.data!.events.events[0]!.citysoc.person;
+      expect(person.phone).toBe('138****1234');
+      expect(person.name).toBe('张*');
+      expect(person.id_number).toMatch(/^tok_[0-9a-f]{20}$/);
+      const o = await r.gql<{ events: { events: { citysoc: { person: Record<string, string> } }[] } }>('{events{events}}', {}, owner);
+      expect(o.data!.events.events[0]!.citysoc.person).toEqual({ phone: '13812341234', id_number: '110101199001011234', name: '张三' });
+    });
+
+    it('external PDP calls with malformed input get a 400 with the reason and are audited', async () => {
+      const res = await fetch(`${r.platform.url}/authz/v1/decide`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiToken}` },
+        body: JSON.stringify({ subject: { user: 'x' }, resource: { type: 'nope' }, action: 'read' }),
+      });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: string; message: string };
+      expect(body.error).toBe('INPUT_INVALID');
+      expect(body.message).toContain('resource.type: ');
+      const [rec] = await r.platform.ports.audit.query({ action: 'authz.decide', decision: 'failure' });
+      expect(rec!.reason).toBe(`malformed request: ${body.message}`);
+      const ok = await fetch(`${r.platform.url}/authz/v1/decide`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiToken}` },
+        body: JSON.stringify({
+          subject: { user: 'x', roles: ['analyst'], department: '城管' },
+          resource: { type: 'events', department: '公安' },
+          action: 'read',
+          context: { zone: '政务外网' },
+        }),
+      });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ decision: 'deny', reason: 'default-deny' });
+    });
+
+    it('after isolate, the PDP denies the user at once and its open session is refused', async () => {
+      await r.platform.policy.isolation.isolate({ name: 'admin', type: 'user' }, 'cg-analyst', 'suspected credential theft');
+      const d = r.platform.policy.pdp.decide({
+        subject: { user: 'cg-analyst', roles: ['analyst'], department: '城管' },
+        resource: { type: 'events' },
+        action: 'read',
+        context: {},
+      });
+      expect(d.reason).toMatch(/^isolation:/);
+      const res = await r.gql('{events{total}}', {}, analyst);
+      expect(res.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    });
+  });
+}
