@@ -84,7 +84,16 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   const indexer: Subscription = await startIndexer(ports.bus, countingStore(ports.events, (r) => gateway.metrics.written(r.written)), log);
   const enforceRetention = async (now = new Date()) => {
     const { deleted } = await ports.events.enforceRetention(now, config.retention.eventsDays);
-    await ports.audit.append({ actor: 'system', actorType: 'system', action: 'retention.enforce', resource: 'events', decision: 'success', reason: `retention ${config.retention.eventsDays} days`, details: { deleted } });
+    const audit = await ports.audit.prune(new Date(now.getTime() - config.retention.auditDays * 86_400_000));
+    await ports.audit.append({
+      actor: 'system',
+      actorType: 'system',
+      action: 'retention.enforce',
+      resource: 'events',
+      decision: 'success',
+      reason: `retention: events ${config.retention.eventsDays} days, audit ${config.retention.auditDays} days`,
+      details: { deleted, auditDeleted: audit.deleted },
+    });
     log.info({ deleted, days: config.retention.eventsDays }, 'retention enforced');
     return deleted;
   };

@@ -112,6 +112,26 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
       await log.close();
     });
 
+    it('retention deletes old records and the rest still verifies from the kept anchor', async () => {
+      const { log, tamper } = await filled(harness, 10);
+      const r = await log.prune(new Date(Date.now() + 60_000));
+      expect(r.deleted).toBe(10);
+      await log.append({ actor: 'after', actorType: 'system', action: 'noop', decision: 'info' });
+      await log.append({ actor: 'after2', actorType: 'system', action: 'noop', decision: 'info' });
+      expect(await log.verify()).toEqual({ ok: true, checked: 2 });
+      expect((await log.query({})).map((x) => x.seq)).toEqual([12, 11]);
+      await tamper.modify(11);
+      expect(await log.verify()).toMatchObject({ ok: false, firstBad: { seq: 11, problem: 'modified' } });
+      await log.close();
+    });
+
+    it('retention keeps records newer than the cutoff', async () => {
+      const { log } = await filled(harness, 3);
+      expect(await log.prune(new Date(Date.now() - 86_400_000))).toEqual({ deleted: 0 });
+      expect(await log.verify()).toEqual({ ok: true, checked: 3 });
+      await log.close();
+    });
+
     it('malformed records are refused with the field and reason', async () => {
       const { log } = await harness.open();
       await expect(log.append({ actor: '', actorType: 'user', action: 'x', decision: 'allow' })).rejects.toThrow(/actor/);

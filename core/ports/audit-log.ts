@@ -27,5 +27,10 @@ export interface AuditLog {
   append(input: AuditInput): Promise<AuditRecord>;
   query(q: AuditQuery): Promise<AuditRecord[]>;
   verify(): Promise<AuditVerification>;
+  /**
+   * Deletes records older than `before` (retention). The last deleted record's sequence number
+   * and hash are kept as the anchor the remaining chain is verified from.
+   */
+  prune(before: Date): Promise<{ deleted: number }>;
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_seq ON audit(seq);
 CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, seq);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE TABLE IF NOT EXISTS audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
 `;
 
 /**
@@ -38,9 +39,11 @@ export class SqliteAuditLog implements AuditLog {
     this.db = openDatabase(file, { synchronous: 'FULL' });
     this.db.exec(SCHEMA);
     this.last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY rowid DESC LIMIT 1');
+    // When retention has removed every record, the chain continues from the kept anchor.
+    const anchor = this.db.prepare('SELECT seq, hash FROM audit_anchor WHERE id = 1');
     const insert = this.db.prepare('INSERT INTO audit (seq, at, actor, action, resource, decision, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const tx = this.db.transaction((inputs: AuditInput[]): AuditRecord[] => {
-      let prev = this.last.get() as { seq: number; hash: string } | undefined;
+      let prev = (this.last.get() ?? anchor.get()) as { seq: number; hash: string } | undefined;
       return inputs.map((input) => {
         const base: Omit<AuditRecord, 'hash'> = {
           seq: (prev?.seq ?? 0) + 1,
@@ -116,7 +119,19 @@ export class SqliteAuditLog implements AuditLog {
         yield copiesAgree ? r : { ...r, hash: 'column-copy-differs' };
       }
     }
-    return verifyChain(records());
+    const anchor = this.db.prepare('SELECT seq, hash FROM audit_anchor WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+    return verifyChain(records(), anchor);
+  }
+
+  async prune(before: Date): Promise<{ deleted: number }> {
+    this.flush();
+    return this.db.transaction(() => {
+      const last = this.db.prepare('SELECT seq, hash FROM audit WHERE at < ? ORDER BY seq DESC LIMIT 1').get(before.toISOString()) as { seq: number; hash: string } | undefined;
+      if (!last) return { deleted: 0 };
+      const deleted = this.db.prepare('DELETE FROM audit WHERE seq <= ?').run(last.seq).changes;
+      this.db.prepare('INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash').run(last.seq, last.hash);
+      return { deleted };
+    }).immediate();
   }
 
   async close(): Promise<void> {
