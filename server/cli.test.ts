@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
 import { SqliteEventStore } from '../core/adapters/sqlite/event-store';
 import { EXIT, main } from './cli';
+import { startTestPlatform } from './test-support/harness';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -143,5 +143,28 @@ describe('the citysoc command line', () => {
     const r = await run('rules', 'convert', '--target', 'es', path.resolve(__dirname, '../rules/ssh/ssh_brute_force.yml'));
     expect(r.code).toBe(0);
     expect(r.out).toContain('"bool"');
+  });
+
+  it('audit export carries the proof, and verify-export passes it and catches an edited record', async () => {
+    const r = await startTestPlatform(undefined, true);
+    await r.gql('mutation{login(username:"admin",password:"wrong-password"){token}}');
+    await r.platform.policy.checkpoints.checkpoint();
+    await r.stop();
+    const exported = await run('audit', 'export', '--data-dir', r.dir);
+    expect(exported.code).toBe(0);
+    const e = JSON.parse(exported.out) as { records: { seq: number; reason: string }[]; checkpoints: unknown[]; publicKey: string };
+    expect(e.records.length).toBeGreaterThanOrEqual(2);
+    expect(e.checkpoints.length).toBe(1);
+    expect(e.publicKey).toMatch(/BEGIN PUBLIC KEY/);
+    const file = path.join(r.dir, 'export.json');
+    writeFileSync(file, exported.out);
+    expect(await run('audit', 'verify-export', file)).toMatchObject({ code: 0, out: expect.stringMatching(/^export intact: \d+ records, 1 signed checkpoints verified/) as unknown as string });
+    e.records[1]!.reason = 'nothing happened';
+    writeFileSync(file, JSON.stringify(e));
+    const bad = await run('audit', 'verify-export', file);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe(`export TAMPERED: record ${e.records[1]!.seq} is modified\n`);
+    const csv = await run('audit', 'export', '--format', 'csv', '--data-dir', r.dir);
+    expect(csv.out.split('\n')[0]).toMatch(/seq/);
   });
 });

@@ -6,7 +6,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
 import { type Config, loadConfig } from '../core/config';
 import { CitySocError, isCitySocError } from '../core/errors';
 import { createLogger } from '../core/logging';
@@ -19,6 +18,7 @@ import { startIndexer } from './indexer';
 import { startPlatform } from './platform';
 import { openPorts } from './profiles';
 import { runStack } from './stack-command';
+import { auditExport, auditVerify, auditVerifyExport } from './audit-command';
 import { runDetect } from '../analytics/cli/detect';
 import { runRulesConvert } from '../analytics/cli/rules-convert';
 import { runRulesValidate } from '../analytics/cli/rules-validate';
@@ -206,20 +206,23 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .command('verify')
     .description('check the hash chain; exit 1 and name the first bad record on tampering')
     .action(async (_o: object, cmd: Command) => {
-      const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
-      if (config.profile !== 'embedded') notYet('audit verification for the cluster profile');
-      const log = new SqliteAuditLog(path.join(config.dataDir, 'audit.db'));
-      try {
-        const v = await log.verify();
-        if (v.ok) {
-          io.out(`audit trail intact: ${v.checked} records verified\n`);
-        } else {
-          io.err(`audit trail TAMPERED: record ${v.firstBad!.seq} is ${v.firstBad!.problem} (${v.checked} records before it verified)\n`);
-          process.exitCode = EXIT.failure;
-        }
-      } finally {
-        await log.close();
-      }
+      process.exitCode = await auditVerify(configFrom(cmd.optsWithGlobals<GlobalOpts>()), io);
+    });
+  auditCmd
+    .command('export')
+    .description('the trail with its proof (hashes, signed checkpoints, public key) on stdout')
+    .addOption(new Option('--format <format>').choices(['json', 'csv']).default('json'))
+    .option('--from-seq <n>', 'first record', (v) => Number(v))
+    .option('--to-seq <n>', 'last record', (v) => Number(v))
+    .action(async (o: { format: 'json' | 'csv'; fromSeq?: number; toSeq?: number }, cmd: Command) => {
+      process.exitCode = await auditExport(configFrom(cmd.optsWithGlobals<GlobalOpts>()), o, io);
+    });
+  auditCmd
+    .command('verify-export')
+    .description('check a JSON export offline: chain and checkpoint signatures')
+    .argument('<file>')
+    .action(async (file: string) => {
+      process.exitCode = auditVerifyExport(file, io);
     });
 
   return program;
