@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', '.stack/**', 'node_modules/**', 'console/**', '**/target/**'] },
+  { ignores: ['dist/**', '.stack/**', '.scratch/**', 'node_modules/**', 'console/**', '**/target/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

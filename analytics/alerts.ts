@@ -65,7 +65,10 @@ export function entitiesOf(event: SigmaEvent): AlertEntity[] {
 
 /** The group key of a single-event alert: the host and user, so one noisy account is one alert. */
 export function sigmaGroupKey(event: SigmaEvent): string {
-  return [fieldText(event, 'host.name') ?? fieldText(event, 'Event.System.Computer') ?? '', fieldText(event, 'user.name') ?? fieldText(event, 'Event.EventData.User') ?? ''].join('|');
+  return [
+    fieldText(event, 'host.name') ?? fieldText(event, 'Event.System.Computer') ?? '',
+    fieldText(event, 'user.name') ?? fieldText(event, 'Event.EventData.User') ?? '',
+  ].join('|');
 }
 
 export function toAlert(d: Detection): Alert {

@@ -11,12 +11,21 @@ import { getPipeline } from './sigma/pipelines';
 
 const RULES = join(__dirname, '../rules/ssh');
 const ssh = (outcome: string, user: string, ip: string, t: string, id: string) => ({
-  '@timestamp': t, event: { id, dataset: 'openssh.auth', action: 'ssh_login', outcome }, user: { name: user }, source: { ip }, host: { name: 'bastion-01' },
+  '@timestamp': t,
+  event: { id, dataset: 'openssh.auth', action: 'ssh_login', outcome },
+  user: { name: user },
+  source: { ip },
+  host: { name: 'bastion-01' },
 });
 
 function detector(store?: SqliteAlertStore): Detector {
   const content = loadContent([RULES], { pipelines: [getPipeline('citysoc')] });
-  return new Detector({ ruleSet: content.ruleSet, correlations: new CorrelationEngine(content.correlations), ...(store ? { store } : {}), suppressionMs: 3_600_000 });
+  return new Detector({
+    ruleSet: content.ruleSet,
+    correlations: new CorrelationEngine(content.correlations),
+    ...(store ? { store } : {}),
+    suppressionMs: 3_600_000,
+  });
 }
 
 describe('alerts', () => {
@@ -29,7 +38,9 @@ describe('alerts', () => {
   });
 
   test('entities come from ECS fields and from raw Windows EventData', () => {
-    expect(entitiesOf({ user: { name: 'bob' }, source: { ip: '1.2.3.4' }, Event: { System: { Computer: 'dc01' }, EventData: { Image: 'C:\\x.exe' } } })).toEqual([
+    expect(
+      entitiesOf({ user: { name: 'bob' }, source: { ip: '1.2.3.4' }, Event: { System: { Computer: 'dc01' }, EventData: { Image: 'C:\\x.exe' } } }),
+    ).toEqual([
       { type: 'user', value: 'bob' },
       { type: 'host', value: 'dc01' },
       { type: 'ip', value: '1.2.3.4' },
@@ -52,7 +63,11 @@ describe('Detector', () => {
       ['SSH Root Login Accepted', 'sigma', 'medium', 'bastion-01'],
       ['SSH Login Success After Brute Force', 'correlation', 'critical', '203.0.113.9'],
     ]);
-    expect(alerts[0]).toMatchObject({ eventIds: ['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9'], entities: [{ type: 'ip', value: '203.0.113.9' }], risk: 67 });
+    expect(alerts[0]).toMatchObject({
+      eventIds: ['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9'],
+      entities: [{ type: 'ip', value: '203.0.113.9' }],
+      risk: 67,
+    });
   });
 
   test('repeated firings within the suppression window fold into one stored alert with a count', async () => {

@@ -85,7 +85,9 @@ export class Detector {
 
   /** End of input: closes every correlation window; returns what fires, without touching the store. */
   flushDetections(): Detection[] {
-    return this.correlations.flush().flatMap((firing): Detection[] => (this.emitsCorrelation(firing.rule, firing.ruleId) ? [{ kind: 'correlation', firing }] : []));
+    return this.correlations
+      .flush()
+      .flatMap((firing): Detection[] => (this.emitsCorrelation(firing.rule, firing.ruleId) ? [{ kind: 'correlation', firing }] : []));
   }
 
   /** End of input: closes every correlation window and writes what fires. */

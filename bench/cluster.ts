@@ -22,7 +22,8 @@ const run = Date.now().toString(36);
 function data(seed: number): EcsEvent[][] {
   const r = rng(seed);
   const out: EcsEvent[][] = [];
-  for (let b = 0; b < N / BATCH; b++) out.push(Array.from({ length: BATCH }, (_, k) => makeEvent(b * BATCH + k, Date.parse('2026-11-01T00:00:00Z'), 5 * 86_400_000, r)));
+  for (let b = 0; b < N / BATCH; b++)
+    out.push(Array.from({ length: BATCH }, (_, k) => makeEvent(b * BATCH + k, Date.parse('2026-11-01T00:00:00Z'), 5 * 86_400_000, r)));
   return out;
 }
 
@@ -70,7 +71,11 @@ async function kafka(): Promise<void> {
   const bus = new KafkaBus({ brokers: ['127.0.0.1:9092'], prefix: `bench-${run}.`, partitions: 3 });
   const batches = data(9);
   const publishSecs = await timed(async () => {
-    for (const b of batches) await bus.publish('citysoc.events', b.map((e) => ({ key: (e as { host?: { name?: string } }).host?.name ?? 'x', value: e })));
+    for (const b of batches)
+      await bus.publish(
+        'citysoc.events',
+        b.map((e) => ({ key: (e as { host?: { name?: string } }).host?.name ?? 'x', value: e })),
+      );
   });
   let got = 0;
   const t = performance.now();

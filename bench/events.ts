@@ -27,9 +27,18 @@ export function makeEvent(i: number, start: number, spanMs: number, r: () => num
   const ip = `10.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}`;
   const msg = `${ok ? 'Accepted' : 'Failed'} ${action} for ${user} from ${ip} port ${1024 + Math.floor(r() * 60000)} request ${i.toString(36)} path /warehouse/${pick(DEPTS)}/dataset-${Math.floor(r() * 300)}/part-${Math.floor(r() * 10000)}`;
   return {
-    '@timestamp': new Date(start + Math.floor((i / 1) * (spanMs / 1_000_000)) % spanMs).toISOString(),
+    '@timestamp': new Date(start + (Math.floor((i / 1) * (spanMs / 1_000_000)) % spanMs)).toISOString(),
     message: msg,
-    event: { id: `b${i}`, kind: 'event', category: [action.startsWith('hdfs') ? 'file' : action === 'http_request' ? 'web' : 'authentication'], type: ['access'], action, outcome: ok ? 'success' : 'failure', dataset: `bench.${action}`, original: `<86>Nov 21 08:00:00 ${host} sshd[${1000 + (i % 30000)}]: ${msg}` },
+    event: {
+      id: `b${i}`,
+      kind: 'event',
+      category: [action.startsWith('hdfs') ? 'file' : action === 'http_request' ? 'web' : 'authentication'],
+      type: ['access'],
+      action,
+      outcome: ok ? 'success' : 'failure',
+      dataset: `bench.${action}`,
+      original: `<86>Nov 21 08:00:00 ${host} sshd[${1000 + (i % 30000)}]: ${msg}`,
+    },
     host: { name: host, ip: [ip] },
     user: { name: user, roles: ['analyst'] },
     source: { ip, port: 1024 + (i % 60000) },

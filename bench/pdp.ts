@@ -20,11 +20,15 @@ function policyFiles(dir: string): void {
   const lines: string[] = ['p, deny-secret-off-command-net, *, *, *, *, classification=涉密 & zone!=指挥网, deny'];
   for (let r = 0; r < ROLES; r++) {
     // Each role reads a slice of every department's datasets, some only by day or below 敏感.
-    for (let d = 0; d < DEPTS; d++) lines.push(`p, r${r}-d${d}, role${r}, dept${d}, dataset/domain${d}/ds${(r * 10) % DATASETS}/*, read|export, ${r % 3 === 0 ? 'classification<=内部' : r % 3 === 1 ? 'hours=08:00-20:00' : ''}, allow`);
+    for (let d = 0; d < DEPTS; d++)
+      lines.push(
+        `p, r${r}-d${d}, role${r}, dept${d}, dataset/domain${d}/ds${(r * 10) % DATASETS}/*, read|export, ${r % 3 === 0 ? 'classification<=内部' : r % 3 === 1 ? 'hours=08:00-20:00' : ''}, allow`,
+      );
     lines.push(`p, r${r}-events, role${r}, *, events, read, , allow`);
     lines.push(`p2, r${r}-mask, role${r}, *, events, citysoc.person.phone, mask, phone`);
   }
-  for (let d = 0; d < DEPTS; d++) for (let s = 0; s < DATASETS; s += 20) lines.push(`p, deny-d${d}-s${s}, *, dept${d}, dataset/domain${d}/ds${s}/secret/*, *, zone=互联网, deny`);
+  for (let d = 0; d < DEPTS; d++)
+    for (let s = 0; s < DATASETS; s += 20) lines.push(`p, deny-d${d}-s${s}, *, dept${d}, dataset/domain${d}/ds${s}/secret/*, *, zone=互联网, deny`);
   writeFileSync(path.join(dir, 'bench.csv'), lines.join('\n'));
 }
 
@@ -46,7 +50,19 @@ async function main(): Promise<void> {
     const d = rnd(DEPTS);
     const subject = { user: `user${rnd(5000)}`, roles: [`role${rnd(ROLES)}`, `role${rnd(ROLES)}`], department: `dept${d}` };
     const time = new Date(Date.UTC(2026, 10, 20, rnd(24)));
-    concrete.push({ subject, resource: { type: 'dataset', domain: `domain${d}`, dataset: `ds${rnd(DATASETS)}`, table: 't1', department: `dept${rnd(DEPTS)}`, classification: (['公开', '内部', '敏感'] as const)[rnd(3)] }, action: 'read', context: { zone: '政务外网', time } });
+    concrete.push({
+      subject,
+      resource: {
+        type: 'dataset',
+        domain: `domain${d}`,
+        dataset: `ds${rnd(DATASETS)}`,
+        table: 't1',
+        department: `dept${rnd(DEPTS)}`,
+        classification: (['公开', '内部', '敏感'] as const)[rnd(3)],
+      },
+      action: 'read',
+      context: { zone: '政务外网', time },
+    });
     searches.push({ subject, resource: { type: 'events' }, action: 'read', context: { zone: '政务外网', time } });
   }
   const run = (label: string, reqs: DecisionRequest[], rounds: number, each?: (r: DecisionRequest, d: ReturnType<typeof pdp.decide>) => void) => {
@@ -64,7 +80,9 @@ async function main(): Promise<void> {
       }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const rate = lat.length / secs;
-    console.log(`${label}: ${Math.round(rate).toLocaleString('en')} decisions/s, p50 ${percentile(lat, 50).toFixed(4)} ms, p99 ${percentile(lat, 99).toFixed(4)} ms (${lat.length} decisions, ${((100 * allowed) / lat.length).toFixed(1)}% allow)`);
+    console.log(
+      `${label}: ${Math.round(rate).toLocaleString('en')} decisions/s, p50 ${percentile(lat, 50).toFixed(4)} ms, p99 ${percentile(lat, 99).toFixed(4)} ms (${lat.length} decisions, ${((100 * allowed) / lat.length).toFixed(1)}% allow)`,
+    );
     return rate;
   };
   console.log(`policy: ${f.services.policies.list().length} lines (${DEPTS} departments × ${DATASETS} datasets × ${ROLES} roles)`);
@@ -75,7 +93,8 @@ async function main(): Promise<void> {
   const audit = new SqliteAuditLog(path.join(adir, 'audit.db'));
   const n = 5000;
   let t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await audit.append({ actor: `user${i}`, actorType: 'user', action: 'authz.decide', resource: 'events', decision: 'allow', reason: 'bench' });
+  for (let i = 0; i < n; i++)
+    await audit.append({ actor: `user${i}`, actorType: 'user', action: 'authz.decide', resource: 'events', decision: 'allow', reason: 'bench' });
   const appendRate = n / (Number(process.hrtime.bigint() - t0) / 1e9);
   console.log(`audit append with SHA-256 chaining (SQLite, synchronous=FULL, one transaction each): ${Math.round(appendRate).toLocaleString('en')} records/s`);
   const sub = searches.slice(0, 3000);
@@ -87,7 +106,9 @@ async function main(): Promise<void> {
   }
   await Promise.all(pending);
   const auditedRate = sub.length / (Number(process.hrtime.bigint() - t0) / 1e9);
-  console.log(`event searches, each decision appended to the audit trail: ${Math.round(auditedRate).toLocaleString('en')} decisions/s; ratio audited/unaudited = ${(auditedRate / plain).toFixed(3)}`);
+  console.log(
+    `event searches, each decision appended to the audit trail: ${Math.round(auditedRate).toLocaleString('en')} decisions/s; ratio audited/unaudited = ${(auditedRate / plain).toFixed(3)}`,
+  );
   await audit.close();
   await f.close();
   rmSync(adir, { recursive: true, force: true });

@@ -12,20 +12,52 @@ const SECONDS = Number(process.argv[2] ?? 3);
 const random = rng(42);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
 
-const IMAGES = ['C:\\Windows\\System32\\svchost.exe', 'C:\\Program Files\\Mozilla Firefox\\firefox.exe', 'C:\\Windows\\explorer.exe', 'C:\\Windows\\System32\\cmd.exe',
-  'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE', 'C:\\Windows\\System32\\conhost.exe',
-  'C:\\Windows\\System32\\net1.exe', 'C:\\Windows\\System32\\certutil.exe', 'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe'];
-const ARGS = ['', ' /c dir', ' -NoProfile -Command Get-Date', ' user bob /domain', ' -urlcache -f http://10.1.2.3/a.exe', ' --type=renderer --lang=zh-CN', ' /n /dde', ' 0xffffffff -ForceV1'];
+const IMAGES = [
+  'C:\\Windows\\System32\\svchost.exe',
+  'C:\\Program Files\\Mozilla Firefox\\firefox.exe',
+  'C:\\Windows\\explorer.exe',
+  'C:\\Windows\\System32\\cmd.exe',
+  'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+  'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE',
+  'C:\\Windows\\System32\\conhost.exe',
+  'C:\\Windows\\System32\\net1.exe',
+  'C:\\Windows\\System32\\certutil.exe',
+  'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe',
+];
+const ARGS = [
+  '',
+  ' /c dir',
+  ' -NoProfile -Command Get-Date',
+  ' user bob /domain',
+  ' -urlcache -f http://10.1.2.3/a.exe',
+  ' --type=renderer --lang=zh-CN',
+  ' /n /dde',
+  ' 0xffffffff -ForceV1',
+];
 
 function processCreation(i: number): Record<string, unknown> {
   const image = pick(IMAGES);
   return {
     Event: {
-      System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: `ws-${i % 300}.city.local`, Provider: { Name: 'Microsoft-Windows-Sysmon' } },
+      System: {
+        EventID: 1,
+        Channel: 'Microsoft-Windows-Sysmon/Operational',
+        Computer: `ws-${i % 300}.city.local`,
+        Provider: { Name: 'Microsoft-Windows-Sysmon' },
+      },
       EventData: {
-        UtcTime: '2026-03-01 08:15:02.123', ProcessGuid: `{5770385f-c22a-43e0-bf4c-${String(i).padStart(12, '0')}}`, ProcessId: 4000 + (i % 5000), Image: image,
-        OriginalFileName: image.split('\\').pop(), CommandLine: `"${image}"${pick(ARGS)}`, CurrentDirectory: 'C:\\Users\\alice\\', User: `CITY\\user${i % 500}`,
-        IntegrityLevel: 'Medium', Hashes: 'SHA256=8C5F1E2B7A3D4C6E9F0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F6', ParentImage: pick(IMAGES), ParentCommandLine: pick(IMAGES),
+        UtcTime: '2026-03-01 08:15:02.123',
+        ProcessGuid: `{5770385f-c22a-43e0-bf4c-${String(i).padStart(12, '0')}}`,
+        ProcessId: 4000 + (i % 5000),
+        Image: image,
+        OriginalFileName: image.split('\\').pop(),
+        CommandLine: `"${image}"${pick(ARGS)}`,
+        CurrentDirectory: 'C:\\Users\\alice\\',
+        User: `CITY\\user${i % 500}`,
+        IntegrityLevel: 'Medium',
+        Hashes: 'SHA256=8C5F1E2B7A3D4C6E9F0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F6',
+        ParentImage: pick(IMAGES),
+        ParentCommandLine: pick(IMAGES),
       },
     },
   };
@@ -36,13 +68,37 @@ function mixed(i: number): Record<string, unknown> {
     case 0:
       return processCreation(i);
     case 1:
-      return { Event: { System: { EventID: 3, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-1' }, EventData: { Image: pick(IMAGES), DestinationIp: `10.0.${i % 255}.7`, DestinationPort: 443, Initiated: 'true' } } };
+      return {
+        Event: {
+          System: { EventID: 3, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-1' },
+          EventData: { Image: pick(IMAGES), DestinationIp: `10.0.${i % 255}.7`, DestinationPort: 443, Initiated: 'true' },
+        },
+      };
     case 2:
-      return { Event: { System: { EventID: 4624, Channel: 'Security', Computer: 'dc01' }, EventData: { TargetUserName: `user${i % 500}`, LogonType: 3, IpAddress: `10.1.${i % 255}.9` } } };
+      return {
+        Event: {
+          System: { EventID: 4624, Channel: 'Security', Computer: 'dc01' },
+          EventData: { TargetUserName: `user${i % 500}`, LogonType: 3, IpAddress: `10.1.${i % 255}.9` },
+        },
+      };
     case 3:
-      return { Event: { System: { EventID: 13, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-2' }, EventData: { Image: pick(IMAGES), TargetObject: 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\Updater', Details: 'C:\\Users\\Public\\u.exe' } } };
+      return {
+        Event: {
+          System: { EventID: 13, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-2' },
+          EventData: {
+            Image: pick(IMAGES),
+            TargetObject: 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\Updater',
+            Details: 'C:\\Users\\Public\\u.exe',
+          },
+        },
+      };
     default:
-      return { Event: { System: { EventID: 11, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-3' }, EventData: { Image: pick(IMAGES), TargetFilename: `C:\\Users\\alice\\AppData\\Local\\Temp\\f${i}.tmp` } } };
+      return {
+        Event: {
+          System: { EventID: 11, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-3' },
+          EventData: { Image: pick(IMAGES), TargetFilename: `C:\\Users\\alice\\AppData\\Local\\Temp\\f${i}.tmp` },
+        },
+      };
   }
 }
 
@@ -73,14 +129,21 @@ naive.addFiles(files);
 
 console.log(`node ${process.version}, ${SECONDS}s per measurement, one core (single thread)`);
 console.log(`rules loaded: ${loaded} from ${files.length} files (${rejected.length} files rejected), compile ${loadMs} ms`);
-console.log(`memory for the indexed rule set: heap +${mb(after.heapUsed - before.heapUsed)}; process RSS ${mb(after.rss)} (both rule sets loaded: RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)})`);
-for (const [label, make] of [['windows process_creation', processCreation], ['mixed (proc, net, logon, registry, file)', mixed]] as const) {
+console.log(
+  `memory for the indexed rule set: heap +${mb(after.heapUsed - before.heapUsed)}; process RSS ${mb(after.rss)} (both rule sets loaded: RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)})`,
+);
+for (const [label, make] of [
+  ['windows process_creation', processCreation],
+  ['mixed (proc, net, logon, registry, file)', mixed],
+] as const) {
   const events = Array.from({ length: 2000 }, (_, i) => make(i));
   const avgCandidates = events.slice(0, 200).reduce((a, e) => a + indexed.candidateCount(e), 0) / 200;
   const n = measure(naive, events);
   const x = measure(indexed, events);
   console.log(`${label}:`);
   console.log(`  naive (every rule)     ${n.rate.toFixed(0).padStart(8)} events/s  matches per event ${n.perEvent}`);
-  console.log(`  indexed (prefilter)    ${x.rate.toFixed(0).padStart(8)} events/s  matches per event ${x.perEvent}  ratio ${(x.rate / n.rate).toFixed(1)}x  rules past prefilter per event ${avgCandidates.toFixed(0)}`);
+  console.log(
+    `  indexed (prefilter)    ${x.rate.toFixed(0).padStart(8)} events/s  matches per event ${x.perEvent}  ratio ${(x.rate / n.rate).toFixed(1)}x  rules past prefilter per event ${avgCandidates.toFixed(0)}`,
+  );
 }
 console.log(`final RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}`);

@@ -27,7 +27,9 @@ describe('configuration', () => {
   });
 
   it('a bad environment value names the key, the value, its origin and what is expected', () => {
-    expect(() => loadConfig({ env: { CITYSOC_PORT: 'eighty' } })).toThrow('server.port = "eighty" (from environment variable CITYSOC_PORT): expected a whole number 0..65535 (0 picks a free port)');
+    expect(() => loadConfig({ env: { CITYSOC_PORT: 'eighty' } })).toThrow(
+      'server.port = "eighty" (from environment variable CITYSOC_PORT): expected a whole number 0..65535 (0 picks a free port)',
+    );
   });
 
   it('a bad file value names the file', () => {

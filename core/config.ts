@@ -14,7 +14,10 @@ const Port = z.coerce.number({ error: PORT_RULE }).int({ error: PORT_RULE }).min
 const Bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 const EngineConnection = z.strictObject({
-  node: z.array(z.url()).min(1).or(z.url().transform((u) => [u])),
+  node: z
+    .array(z.url())
+    .min(1)
+    .or(z.url().transform((u) => [u])),
   apiKey: z.string().min(1).optional(),
   username: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
@@ -35,9 +38,19 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   auth: z
     .strictObject({
-      sessionTtlMinutes: z.coerce.number().int().min(5).max(7 * 24 * 60).default(480),
+      sessionTtlMinutes: z.coerce
+        .number()
+        .int()
+        .min(5)
+        .max(7 * 24 * 60)
+        .default(480),
       maxFailedLogins: z.coerce.number().int().min(3).max(100).default(10),
-      lockoutMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
+      lockoutMinutes: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(15),
     })
     .prefault({}),
   retention: z
@@ -45,23 +58,52 @@ export const ConfigSchema = z.strictObject({
       eventsDays: z.coerce.number().int().min(1).max(3650).default(180),
       auditDays: z.coerce.number().int().min(180).max(3650).default(365),
       /** How often the retention job runs. */
-      intervalMinutes: z.coerce.number().int().min(1).max(24 * 60).default(60),
+      intervalMinutes: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(60),
     })
     .prefault({}),
   ingest: z
     .strictObject({
-      maxRequestBytes: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
-      spoolMaxBytes: z.coerce.number().int().min(1024 * 1024).default(1024 * 1024 * 1024),
+      maxRequestBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .max(512 * 1024 * 1024)
+        .default(10 * 1024 * 1024),
+      spoolMaxBytes: z.coerce
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .default(1024 * 1024 * 1024),
       /** Offset for log formats that carry none (BSD syslog, log4j), e.g. "+08:00"; default UTC. */
-      defaultOffset: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/, { error: 'expected "Z" or an offset like "+08:00"' }).optional(),
+      defaultOffset: z
+        .string()
+        .regex(/^(Z|[+-]\d{2}:\d{2})$/, { error: 'expected "Z" or an offset like "+08:00"' })
+        .optional(),
       syslog: z
         .strictObject({
           host: z.string().min(1).default('127.0.0.1'),
           /** Absent: no listener. */
           tcpPort: Port.optional(),
           udpPort: Port.optional(),
-          maxMessageBytes: z.coerce.number().int().min(480).max(1024 * 1024).default(64 * 1024),
-          tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1).optional(), requireClientCert: Bool.default(false) }).optional(),
+          maxMessageBytes: z.coerce
+            .number()
+            .int()
+            .min(480)
+            .max(1024 * 1024)
+            .default(64 * 1024),
+          tls: z
+            .strictObject({
+              certFile: z.string().min(1),
+              keyFile: z.string().min(1),
+              caFile: z.string().min(1).optional(),
+              requireClientCert: Bool.default(false),
+            })
+            .optional(),
         })
         .prefault({}),
       /** Reference data files (YAML or JSON), re-read when they change. */
@@ -82,14 +124,23 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       store: z.enum(['elasticsearch', 'opensearch']).default('elasticsearch'),
       /** Names indices `<prefix>-events-*`, Kafka topics `<prefix>.citysoc.*` when set. */
-      indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'expected lower-case letters, digits, - and _' }).default('citysoc'),
-      topicPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, { error: 'expected letters, digits, . _ -' }).default(''),
+      indexPrefix: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'expected lower-case letters, digits, - and _' })
+        .default('citysoc'),
+      topicPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]*$/, { error: 'expected letters, digits, . _ -' })
+        .default(''),
       replicas: z.coerce.number().int().min(0).max(10).default(1),
       elasticsearch: EngineConnection.optional(),
       opensearch: EngineConnection.optional(),
       kafka: z
         .strictObject({
-          brokers: z.array(z.string().min(1)).min(1).or(z.string().transform((s) => s.split(',').map((b) => b.trim()))),
+          brokers: z
+            .array(z.string().min(1))
+            .min(1)
+            .or(z.string().transform((s) => s.split(',').map((b) => b.trim()))),
           clientId: z.string().default('citysoc'),
           ssl: Bool.default(false),
           caFile: z.string().optional(),
@@ -176,10 +227,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     try {
       parsed = opts.file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
     } catch (e) {
-      throw new CitySocError('CONFIG_INVALID', `config file ${opts.file} is not valid ${opts.file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+      throw new CitySocError(
+        'CONFIG_INVALID',
+        `config file ${opts.file} is not valid ${opts.file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`,
+      );
     }
     if (parsed !== null && parsed !== undefined) {
-      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new CitySocError('CONFIG_INVALID', `config file ${opts.file} must hold a mapping of keys to values`);
+      if (typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new CitySocError('CONFIG_INVALID', `config file ${opts.file} must hold a mapping of keys to values`);
       Object.assign(raw, parsed);
     }
   }

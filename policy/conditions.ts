@@ -58,7 +58,10 @@ export function parseCondition(source: string): Condition {
   const c: { -readonly [K in keyof Condition]: Condition[K] } = { ...ALWAYS, source: text };
   for (const clause of text.split('&').map((s) => s.trim())) {
     const m = /^(classification|zone|hours|ip)\s*(<=|>=|!=|=|<|>)\s*(.+)$/.exec(clause);
-    if (!m) throw new ConditionSyntaxError(`'${clause}' is not a condition; expected classification|zone|hours|ip, an operator and values such as zone=政务外网|指挥网`);
+    if (!m)
+      throw new ConditionSyntaxError(
+        `'${clause}' is not a condition; expected classification|zone|hours|ip, an operator and values such as zone=政务外网|指挥网`,
+      );
     const [, key, op, rest] = m as unknown as [string, string, string, string];
     const values = rest.split('|').map((v) => v.trim());
     if (values.some((v) => v === '')) throw new ConditionSyntaxError(`'${clause}' has an empty value`);
@@ -79,7 +82,9 @@ export function parseCondition(source: string): Condition {
         break;
       }
       case 'ip':
-        for (const v of values) if (!parseCidr(v.includes('/') ? v : v.includes(':') ? `${v}/128` : `${v}/32`)) throw new ConditionSyntaxError(`'${v}' is not an IP address or CIDR block`);
+        for (const v of values)
+          if (!parseCidr(v.includes('/') ? v : v.includes(':') ? `${v}/128` : `${v}/32`))
+            throw new ConditionSyntaxError(`'${v}' is not an IP address or CIDR block`);
         if (op !== '=') throw new ConditionSyntaxError(`ip takes =, not ${op}`);
         c.cidrs = values.map((v) => (v.includes('/') ? v : v.includes(':') ? `${v}/128` : `${v}/32`));
         break;
@@ -109,7 +114,11 @@ export function contextHolds(c: Condition, ctx: ConditionContext): Tri {
   }
   if (c.cidrs) {
     if (ctx.ip === undefined) r = and(r, 'unknown');
-    else r = and(r, c.cidrs.some((b) => cidrContains(b, ctx.ip!)));
+    else
+      r = and(
+        r,
+        c.cidrs.some((b) => cidrContains(b, ctx.ip!)),
+      );
   }
   return r;
 }

@@ -87,7 +87,11 @@ export class EmergencyGrants implements GrantView {
 
   private async save(g: EmergencyGrant, report?: GrantReport): Promise<void> {
     this.grants.set(g.id, g);
-    this.db.prepare('INSERT INTO emergency_grants (id, grant, report) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET grant = excluded.grant, report = COALESCE(excluded.report, report)').run(g.id, JSON.stringify(g), report ? JSON.stringify(report) : null);
+    this.db
+      .prepare(
+        'INSERT INTO emergency_grants (id, grant, report) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET grant = excluded.grant, report = COALESCE(excluded.report, report)',
+      )
+      .run(g.id, JSON.stringify(g), report ? JSON.stringify(report) : null);
     await this.opts.channel?.publish({ kind: 'grants.changed', origin: this.opts.channel.origin });
   }
 
@@ -104,42 +108,93 @@ export class EmergencyGrants implements GrantView {
     for (const g of this.grants.values()) {
       if (g.requester !== user || !g.startsAt || !g.expiresAt) continue;
       const t = now.getTime();
-      if (t >= Date.parse(g.startsAt) && t < Date.parse(g.expiresAt)) out.push({ id: `grant:${g.id}`, grantId: g.id, department: g.department, obj: g.resource, act: g.actions });
+      if (t >= Date.parse(g.startsAt) && t < Date.parse(g.expiresAt))
+        out.push({ id: `grant:${g.id}`, grantId: g.id, department: g.department, obj: g.resource, act: g.actions });
     }
     return out;
   }
 
-  async request(requester: Actor, input: { reason: string; department: string; resource?: string; actions?: string; durationMinutes: number }): Promise<EmergencyGrant> {
+  async request(
+    requester: Actor,
+    input: { reason: string; department: string; resource?: string; actions?: string; durationMinutes: number },
+  ): Promise<EmergencyGrant> {
     const max = this.opts.maxDurationMinutes ?? 24 * 60;
-    if (input.reason.trim().length < 4) throw new CitySocError('INPUT_INVALID', 'emergency request: give the reason (at least 4 characters); approvers and auditors read it');
-    if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > max) throw new CitySocError('INPUT_INVALID', `emergency request: durationMinutes must be a whole number 1..${max}`);
+    if (input.reason.trim().length < 4)
+      throw new CitySocError('INPUT_INVALID', 'emergency request: give the reason (at least 4 characters); approvers and auditors read it');
+    if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > max)
+      throw new CitySocError('INPUT_INVALID', `emergency request: durationMinutes must be a whole number 1..${max}`);
     const resource = input.resource ?? 'events';
-    if (!/^(events|alerts|dataset(\/[\p{L}\p{N}._:-]+)*(\/\*)?)$/u.test(resource)) throw new CitySocError('INPUT_INVALID', `emergency request: resource '${resource}' must be events, alerts or a dataset path such as dataset/人口/*`);
+    if (!/^(events|alerts|dataset(\/[\p{L}\p{N}._:-]+)*(\/\*)?)$/u.test(resource))
+      throw new CitySocError('INPUT_INVALID', `emergency request: resource '${resource}' must be events, alerts or a dataset path such as dataset/人口/*`);
     const actions = input.actions ?? 'read';
-    if (!/^[a-z_]+(\|[a-z_]+)*$/.test(actions) || actions.split('|').some((a) => a === 'grant' || a === 'delete')) throw new CitySocError('INPUT_INVALID', 'emergency request: actions are read, export or write (never grant or delete)');
-    const g: EmergencyGrant = { id: randomUUID(), requester: requester.name, reason: input.reason, department: input.department, resource, actions, durationMinutes: input.durationMinutes, requestedAt: this.now().toISOString(), approvals: [], reported: false };
+    if (!/^[a-z_]+(\|[a-z_]+)*$/.test(actions) || actions.split('|').some((a) => a === 'grant' || a === 'delete'))
+      throw new CitySocError('INPUT_INVALID', 'emergency request: actions are read, export or write (never grant or delete)');
+    const g: EmergencyGrant = {
+      id: randomUUID(),
+      requester: requester.name,
+      reason: input.reason,
+      department: input.department,
+      resource,
+      actions,
+      durationMinutes: input.durationMinutes,
+      requestedAt: this.now().toISOString(),
+      approvals: [],
+      reported: false,
+    };
     await this.save(g);
-    await this.opts.audit.append({ actor: requester.name, actorType: requester.type, action: 'emergency.request', resource: `grant:${g.id}`, decision: 'success', reason: input.reason, details: { grantId: g.id, department: g.department, resource, actions, durationMinutes: g.durationMinutes } });
+    await this.opts.audit.append({
+      actor: requester.name,
+      actorType: requester.type,
+      action: 'emergency.request',
+      resource: `grant:${g.id}`,
+      decision: 'success',
+      reason: input.reason,
+      details: { grantId: g.id, department: g.department, resource, actions, durationMinutes: g.durationMinutes },
+    });
     return g;
   }
 
   async approve(approver: Actor & { readonly roles: readonly string[]; readonly department?: string }, id: string): Promise<EmergencyGrant> {
     const g = this.grants.get(id);
     const deny = async (why: string, code: 'FORBIDDEN' | 'CONFLICT' | 'NOT_FOUND' = 'FORBIDDEN') => {
-      await this.opts.audit.append({ actor: approver.name, actorType: approver.type, action: 'emergency.approve', resource: `grant:${id}`, decision: 'deny', reason: why, details: { grantId: id } });
+      await this.opts.audit.append({
+        actor: approver.name,
+        actorType: approver.type,
+        action: 'emergency.approve',
+        resource: `grant:${id}`,
+        decision: 'deny',
+        reason: why,
+        details: { grantId: id },
+      });
       throw new CitySocError(code, why);
     };
     if (!g) return deny(`no emergency request ${id}`, 'NOT_FOUND');
     if (g.expiresAt) return deny(`emergency grant ${id} is already approved`, 'CONFLICT');
     if (approver.name === g.requester) return deny('two-person rule: the requester cannot approve their own emergency access');
-    if (g.approvals.some((a) => a.by === approver.name)) return deny(`${approver.name} has approved this request already; another approver is needed`, 'CONFLICT');
-    if (!this.opts.canApprove({ user: approver.name, roles: approver.roles, ...(approver.department ? { department: approver.department } : {}) }, g.department)) return deny(`${approver.name} is not a designated approver for ${g.department}`);
+    if (g.approvals.some((a) => a.by === approver.name))
+      return deny(`${approver.name} has approved this request already; another approver is needed`, 'CONFLICT');
+    if (
+      !this.opts.canApprove({ user: approver.name, roles: approver.roles, ...(approver.department ? { department: approver.department } : {}) }, g.department)
+    )
+      return deny(`${approver.name} is not a designated approver for ${g.department}`);
     const now = this.now();
     const approvals = [...g.approvals, { by: approver.name, at: now.toISOString() }];
     const done = approvals.length >= (this.opts.approversRequired ?? 1);
-    const next: EmergencyGrant = { ...g, approvals, ...(done ? { startsAt: now.toISOString(), expiresAt: new Date(now.getTime() + g.durationMinutes * 60_000).toISOString() } : {}) };
+    const next: EmergencyGrant = {
+      ...g,
+      approvals,
+      ...(done ? { startsAt: now.toISOString(), expiresAt: new Date(now.getTime() + g.durationMinutes * 60_000).toISOString() } : {}),
+    };
     await this.save(next);
-    await this.opts.audit.append({ actor: approver.name, actorType: approver.type, action: 'emergency.approve', resource: `grant:${id}`, decision: 'success', reason: done ? `grant active until ${next.expiresAt}` : `approval ${approvals.length} of ${this.opts.approversRequired ?? 1}`, details: { grantId: id, requester: g.requester, expiresAt: next.expiresAt ?? null } });
+    await this.opts.audit.append({
+      actor: approver.name,
+      actorType: approver.type,
+      action: 'emergency.approve',
+      resource: `grant:${id}`,
+      decision: 'success',
+      reason: done ? `grant active until ${next.expiresAt}` : `approval ${approvals.length} of ${this.opts.approversRequired ?? 1}`,
+      details: { grantId: id, requester: g.requester, expiresAt: next.expiresAt ?? null },
+    });
     return next;
   }
 
@@ -151,7 +206,15 @@ export class EmergencyGrants implements GrantView {
       if (g.reported || statusOf(g, now) !== 'expired') continue;
       const report = await this.report(g);
       await this.save({ ...g, reported: true }, report);
-      await this.opts.audit.append({ actor: 'system', actorType: 'system', action: 'emergency.expired', resource: `grant:${g.id}`, decision: 'info', reason: `grant expired; ${report.accesses.length} accesses under it`, details: { grantId: g.id, requester: g.requester, accesses: report.accesses.length } });
+      await this.opts.audit.append({
+        actor: 'system',
+        actorType: 'system',
+        action: 'emergency.expired',
+        resource: `grant:${g.id}`,
+        decision: 'info',
+        reason: `grant expired; ${report.accesses.length} accesses under it`,
+        details: { grantId: g.id, requester: g.requester, accesses: report.accesses.length },
+      });
       out.push(report);
     }
     return out;

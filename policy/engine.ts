@@ -148,7 +148,8 @@ export class CompiledPolicy {
         if (effDom === null || !resourceMatch(path, rule.obj)) continue;
         if (rule.treatment === 'clear') {
           // Clear only if the owner's domain covers every row the subject can see.
-          const covers = effDom === '*' || (r.department !== undefined ? r.department === effDom : visibleDomains !== '*' && [...visibleDomains].every((d) => d === effDom));
+          const covers =
+            effDom === '*' || (r.department !== undefined ? r.department === effDom : visibleDomains !== '*' && [...visibleDomains].every((d) => d === effDom));
           if (covers) cleared.add(rule.field);
           continue;
         }

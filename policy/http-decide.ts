@@ -28,7 +28,15 @@ function toRequest(r: z.infer<typeof DecisionRequestSchema>): DecisionRequest {
 export async function handleDecide(body: string, batch: boolean, caller: DecideCaller, pdp: PolicyDecisionPoint, audit: AuditLog): Promise<DecideResult> {
   const who = { name: caller.name, type: caller.kind, ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}) } as const;
   const reject = async (message: string): Promise<DecideResult> => {
-    await audit.append({ actor: who.name, actorType: who.type, action: 'authz.decide', resource: batch ? 'authz/batch' : 'authz', decision: 'failure', reason: `malformed request: ${message}`, ...(who.sourceIp ? { sourceIp: who.sourceIp } : {}) });
+    await audit.append({
+      actor: who.name,
+      actorType: who.type,
+      action: 'authz.decide',
+      resource: batch ? 'authz/batch' : 'authz',
+      decision: 'failure',
+      reason: `malformed request: ${message}`,
+      ...(who.sourceIp ? { sourceIp: who.sourceIp } : {}),
+    });
     return { status: 400, body: { error: 'INPUT_INVALID', message } };
   };
   let json: unknown;

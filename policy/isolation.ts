@@ -73,9 +73,19 @@ export class AccountIsolation implements IsolationView {
     if (until && until.getTime() <= now.getTime()) throw new CitySocError('INPUT_INVALID', `isolate: until ${until.toISOString()} is not in the future`);
     const iso: Isolation = { id: randomUUID(), user, reason, by: actor.name, at: now.toISOString(), ...(until ? { until: until.toISOString() } : {}) };
     this.active.set(user, iso);
-    this.db.prepare('INSERT OR REPLACE INTO isolations (user, id, reason, by, at, until) VALUES (?, ?, ?, ?, ?, ?)').run(user, iso.id, reason, actor.name, iso.at, iso.until ?? null);
+    this.db
+      .prepare('INSERT OR REPLACE INTO isolations (user, id, reason, by, at, until) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(user, iso.id, reason, actor.name, iso.at, iso.until ?? null);
     const revoked = this.deps.revoker.revokeAll(user);
-    await this.deps.audit.append({ actor: actor.name, actorType: actor.type, action: 'isolation.isolate', resource: `user:${user}`, decision: 'success', reason, details: { isolationId: iso.id, until: iso.until ?? null, revoked } });
+    await this.deps.audit.append({
+      actor: actor.name,
+      actorType: actor.type,
+      action: 'isolation.isolate',
+      resource: `user:${user}`,
+      decision: 'success',
+      reason,
+      details: { isolationId: iso.id, until: iso.until ?? null, revoked },
+    });
     await this.deps.channel?.publish({ kind: 'isolation.changed', origin: this.deps.channel.origin, user });
     return iso;
   }
@@ -85,7 +95,15 @@ export class AccountIsolation implements IsolationView {
     if (!existing) return false;
     this.active.delete(user);
     this.db.prepare('DELETE FROM isolations WHERE user = ?').run(user);
-    await this.deps.audit.append({ actor: actor.name, actorType: actor.type, action: 'isolation.release', resource: `user:${user}`, decision: 'success', reason, details: { isolationId: existing.id } });
+    await this.deps.audit.append({
+      actor: actor.name,
+      actorType: actor.type,
+      action: 'isolation.release',
+      resource: `user:${user}`,
+      decision: 'success',
+      reason,
+      details: { isolationId: existing.id },
+    });
     await this.deps.channel?.publish({ kind: 'isolation.changed', origin: this.deps.channel.origin, user });
     return true;
   }

@@ -8,7 +8,12 @@ import { decisionAuditRecord } from './audit/decision-audit';
 import { policyFixture, type PolicyFixture } from './test-support';
 
 const li = { user: 'li', roles: ['analyst'], department: '城管' };
-const read公安 = (time?: Date): DecisionRequest => ({ subject: li, resource: { type: 'events', department: '公安' }, action: 'read', context: { zone: '政务外网', ...(time ? { time } : {}) } });
+const read公安 = (time?: Date): DecisionRequest => ({
+  subject: li,
+  resource: { type: 'events', department: '公安' },
+  action: 'read',
+  context: { zone: '政务外网', ...(time ? { time } : {}) },
+});
 const actor = (name: string) => ({ name, type: 'user' as const });
 
 describe('emergency access', () => {
@@ -21,8 +26,12 @@ describe('emergency access', () => {
   it('works for its duration and not a second longer, tags every decision and reports at expiry', async () => {
     const { grants, pdp } = f.services;
     const g = await grants.request(actor('li'), { reason: '防汛应急: 需要公安卡口数据', department: '公安', durationMinutes: 30 });
-    await expect(grants.approve({ ...actor('li'), roles: ['analyst'], department: '城管' }, g.id)).rejects.toThrow('two-person rule: the requester cannot approve their own emergency access');
-    await expect(grants.approve({ ...actor('zhang'), roles: ['department_admin'], department: '城管' }, g.id)).rejects.toThrow('zhang is not a designated approver for 公安');
+    await expect(grants.approve({ ...actor('li'), roles: ['analyst'], department: '城管' }, g.id)).rejects.toThrow(
+      'two-person rule: the requester cannot approve their own emergency access',
+    );
+    await expect(grants.approve({ ...actor('zhang'), roles: ['department_admin'], department: '城管' }, g.id)).rejects.toThrow(
+      'zhang is not a designated approver for 公安',
+    );
     expect(pdp.decide(read公安()).decision).toBe('deny');
     const approved = await grants.approve({ ...actor('wang'), roles: ['department_admin'], department: '公安' }, g.id);
     expect(approved.expiresAt).toBe('2026-11-20T02:30:00.000Z');
@@ -81,10 +90,15 @@ describe('runtime policy changes', () => {
   it('are validated with the reason, persisted, audited with before and after, and shown in a dry run first', async () => {
     const { policies, pdp } = f.services;
     const bad = policies.apply(actor('root'), { op: 'add', line: { ptype: 'p', values: ['x', 'analyst', '*', 'events', 'read', 'zone=火星', 'allow'] } });
-    await expect(bad).rejects.toThrow('cond: zone \'火星\' is not one of 政务外网, 指挥网, 互联网, 政务内网');
+    await expect(bad).rejects.toThrow("cond: zone '火星' is not one of 政务外网, 指挥网, 互联网, 政务内网");
     const before = policies.getById('p', 'analyst-events')!;
     const after = { ptype: 'p' as const, values: ['analyst-events', 'analyst', '*', 'events', 'read|export', 'hours=08:00-20:00', 'allow'] };
-    const sample: DecisionRequest = { subject: li, resource: { type: 'events' }, action: 'read', context: { zone: '政务外网', time: new Date('2026-11-20T14:00:00Z') } };
+    const sample: DecisionRequest = {
+      subject: li,
+      resource: { type: 'events' },
+      action: 'read',
+      context: { zone: '政务外网', time: new Date('2026-11-20T14:00:00Z') },
+    };
     const flips = policies.dryRun({ op: 'update', before, after }, [sample], (p, r) => pdp.decideWith(p, r));
     expect(flips.map((x) => [x.index, x.before.decision, x.after.decision])).toEqual([[0, 'allow', 'deny']]);
     expect(pdp.decide(sample).decision).toBe('allow');

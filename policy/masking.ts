@@ -67,7 +67,12 @@ function remove(doc: Doc, field: string): void {
 }
 
 /** A treated deep copy; the original (maybe cached by a store) is left alone. */
-export function applyFieldTreatments<T extends Doc>(doc: T, obligations: readonly FieldObligation[], token: Tokenizer, seen?: (token: string, clear: string) => void): T {
+export function applyFieldTreatments<T extends Doc>(
+  doc: T,
+  obligations: readonly FieldObligation[],
+  token: Tokenizer,
+  seen?: (token: string, clear: string) => void,
+): T {
   if (obligations.length === 0) return doc;
   const out = structuredClone(doc) as Doc;
   for (const ob of obligations) {

@@ -4,7 +4,13 @@ import { policyFixture, type PolicyFixture } from './test-support';
 
 const analyst城管 = { user: 'li', roles: ['analyst'], department: '城管' };
 const owner公安 = { user: 'wang', roles: ['department_admin'], department: '公安' };
-const search = (subject: DecisionRequest['subject'], extra: Partial<DecisionRequest> = {}): DecisionRequest => ({ subject, resource: { type: 'events' }, action: 'read', context: {}, ...extra });
+const search = (subject: DecisionRequest['subject'], extra: Partial<DecisionRequest> = {}): DecisionRequest => ({
+  subject,
+  resource: { type: 'events' },
+  action: 'read',
+  context: {},
+  ...extra,
+});
 
 describe('the policy decision point over the default policies', () => {
   let f: PolicyFixture;
@@ -19,7 +25,9 @@ describe('the policy decision point over the default policies', () => {
     expect(d.reason).toBe('analyst-events');
     const rf = d.obligations.rowFilter!;
     expect(rf.query).toBe('(organization.name:"城管" AND NOT citysoc.data.classification:"涉密")');
-    expect(rf.es).toEqual({ bool: { filter: [{ term: { 'organization.name': '城管' } }, { bool: { must_not: [{ term: { 'citysoc.data.classification': '涉密' } }] } }] } });
+    expect(rf.es).toEqual({
+      bool: { filter: [{ term: { 'organization.name': '城管' } }, { bool: { must_not: [{ term: { 'citysoc.data.classification': '涉密' } }] } }] },
+    });
     expect(rf.sqlite.params).toEqual(['城管', '涉密']);
     expect(compileQuery(rf.query)).toEqual(rf.node);
     expect(evaluate(rf.node, { organization: { name: '公安' } })).toBe(false);
@@ -33,7 +41,12 @@ describe('the policy decision point over the default policies', () => {
 
   it('lets 涉密 data be read from 指挥网 only: deny overrides the admin allow', () => {
     const admin = { user: 'root', roles: ['admin'] };
-    const req = (zone: string): DecisionRequest => ({ subject: admin, resource: { type: 'dataset', domain: '人口', dataset: '户籍', department: '公安', classification: '涉密' }, action: 'read', context: { zone } });
+    const req = (zone: string): DecisionRequest => ({
+      subject: admin,
+      resource: { type: 'dataset', domain: '人口', dataset: '户籍', department: '公安', classification: '涉密' },
+      action: 'read',
+      context: { zone },
+    });
     expect(f.services.pdp.decide(req('政务外网'))).toMatchObject({ decision: 'deny', reason: 'deny-secret-off-command-net' });
     expect(f.services.pdp.decide(req('指挥网'))).toMatchObject({ decision: 'allow', reason: 'admin-all' });
   });
@@ -43,7 +56,8 @@ describe('the policy decision point over the default policies', () => {
     expect(f.services.pdp.decide({ subject: analyst城管, resource: ds('内部'), action: 'read', context: { zone: '政务外网' } }).decision).toBe('allow');
     expect(f.services.pdp.decide({ subject: analyst城管, resource: ds('敏感'), action: 'read', context: { zone: '政务外网' } }).reason).toBe('default-deny');
     const owner城管 = { user: 'zhao', roles: ['department_admin'], department: '城管' };
-    const at = (iso: string) => f.services.pdp.decide({ subject: owner城管, resource: ds('内部'), action: 'export', context: { zone: '政务外网', time: new Date(iso) } });
+    const at = (iso: string) =>
+      f.services.pdp.decide({ subject: owner城管, resource: ds('内部'), action: 'export', context: { zone: '政务外网', time: new Date(iso) } });
     expect(at('2026-11-20T03:00:00Z')).toMatchObject({ decision: 'allow', reason: 'dept-admin-datasets' }); // 11:00 in Beijing
     expect(at('2026-11-20T13:00:00Z')).toMatchObject({ decision: 'deny', reason: 'deny-export-at-night' }); // 21:00
   });
@@ -72,7 +86,10 @@ describe('the policy decision point over the default policies', () => {
   });
 
   it('answers a batch in order', () => {
-    const ds = f.services.pdp.decideBatch([search(analyst城管), { subject: { user: 'x', roles: ['collector'] }, resource: { type: 'events' }, action: 'read', context: {} }]);
+    const ds = f.services.pdp.decideBatch([
+      search(analyst城管),
+      { subject: { user: 'x', roles: ['collector'] }, resource: { type: 'events' }, action: 'read', context: {} },
+    ]);
     expect(ds.map((d) => d.decision)).toEqual(['allow', 'deny']);
   });
 
@@ -96,10 +113,20 @@ describe('the policy decision point over the default policies', () => {
       const type = pick(types);
       const resource = { type, ...(type === 'dataset' ? { domain: '人口', dataset: '户籍' } : {}), department: pick(depts), classification: pick(cls) };
       const time = new Date(Date.UTC(2026, 10, 20, pick([1, 5, 13, 23])));
-      const req: DecisionRequest = { subject: { user, roles: [role], department }, resource, action: pick(actions), context: { zone: pick(zones), time, ip: '10.1.1.1' } };
+      const req: DecisionRequest = {
+        subject: { user, roles: [role], department },
+        resource,
+        action: pick(actions),
+        context: { zone: pick(zones), time, ip: '10.1.1.1' },
+      };
       const minute = ((time.getUTCHours() + 8) % 24) * 60;
       const obj = type === 'dataset' ? 'dataset/人口/户籍' : type;
-      const ref = e.enforceSync(user, resource.department, obj, req.action, { classification: resource.classification, zone: req.context.zone, minute, ip: '10.1.1.1' });
+      const ref = e.enforceSync(user, resource.department, obj, req.action, {
+        classification: resource.classification,
+        zone: req.context.zone,
+        minute,
+        ip: '10.1.1.1',
+      });
       const ours = f.services.pdp.decide(req).decision === 'allow';
       await e.removeNamedGroupingPolicy('g', user, role, dom);
       if (ref !== ours) disagreements++;

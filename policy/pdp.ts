@@ -69,8 +69,12 @@ export class PolicyDecisionPoint {
     const { subject, resource, action } = req;
     const iso = this.opts.isolation?.isolation(subject.user, now);
     if (iso) return { decision: 'deny', reason: `isolation:${iso.id}`, matched: [`isolation:${iso.id}`], obligations: {} };
-    const minute = Math.floor((((now.getTime() + this.offsetMs) % 86_400_000) + 86_400_000) % 86_400_000 / 60_000);
-    const ctx = { minute, ...(req.context.zone !== undefined ? { zone: req.context.zone } : {}), ...(req.context.ip !== undefined ? { ip: req.context.ip } : {}) };
+    const minute = Math.floor(((((now.getTime() + this.offsetMs) % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
+    const ctx = {
+      minute,
+      ...(req.context.zone !== undefined ? { zone: req.context.zone } : {}),
+      ...(req.context.ip !== undefined ? { ip: req.context.ip } : {}),
+    };
     const extra = this.opts.grants?.activeGrants(subject.user, now) ?? [];
     const ev = policy.evaluate(subject, resource, action, ctx, extra);
     const allows = uniq(ev.allows);
@@ -102,7 +106,11 @@ export class PolicyDecisionPoint {
   }
 
   private rowFilter(type: string, allows: readonly Product[], denies: readonly Product[], fields: { department: string; classification?: string }): RowFilter {
-    const sig = (ps: readonly Product[]) => ps.map((p) => `${p.dom}:${p.cls ? [...p.cls].sort().join('|') : '*'}`).sort().join(',');
+    const sig = (ps: readonly Product[]) =>
+      ps
+        .map((p) => `${p.dom}:${p.cls ? [...p.cls].sort().join('|') : '*'}`)
+        .sort()
+        .join(',');
     const key = `${type}\u0000${sig(allows)}\u0000${sig(denies)}`;
     const hit = this.filterCache.get(key);
     if (hit) return hit;

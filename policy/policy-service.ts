@@ -65,7 +65,15 @@ export class PolicyService {
     if (adapter.isEmpty()) {
       const lines = defaults();
       for (const { line } of lines) await adapter.addPolicy(line.ptype === 'g' ? 'g' : 'p', line.ptype, toTuple(line));
-      await audit.append({ actor: 'system', actorType: 'system', action: 'policy.seed', resource: 'policy', decision: 'success', reason: `first start: ${lines.length} default policy lines`, details: { sources: [...new Set(lines.map((l) => l.source.replace(/:\d+$/, '')))] } });
+      await audit.append({
+        actor: 'system',
+        actorType: 'system',
+        action: 'policy.seed',
+        resource: 'policy',
+        decision: 'success',
+        reason: `first start: ${lines.length} default policy lines`,
+        details: { sources: [...new Set(lines.map((l) => l.source.replace(/:\d+$/, '')))] },
+      });
     }
     const svc = new PolicyService(await createEnforcer(adapter), audit);
     svc.recompile();
@@ -83,7 +91,11 @@ export class PolicyService {
   private lines(): ParsedLine[] {
     const m = this.enforcer.getModel();
     const out: ParsedLine[] = [];
-    for (const [sec, ptype] of [['p', 'p'], ['p', 'p2'], ['g', 'g']] as const) {
+    for (const [sec, ptype] of [
+      ['p', 'p'],
+      ['p', 'p2'],
+      ['g', 'g'],
+    ] as const) {
       for (const values of m.model.get(sec)?.get(ptype)?.policy ?? []) {
         const r = parseTuple(ptype, values);
         // The store only ever receives validated lines; one that is not was edited by hand.
@@ -131,13 +143,22 @@ export class PolicyService {
     return compile(-1, next);
   }
 
-  dryRun(change: PolicyChange, samples: readonly DecisionRequest[], decide: (p: CompiledPolicy, r: DecisionRequest) => Decision): { index: number; before: Decision; after: Decision }[] {
+  dryRun(
+    change: PolicyChange,
+    samples: readonly DecisionRequest[],
+    decide: (p: CompiledPolicy, r: DecisionRequest) => Decision,
+  ): { index: number; before: Decision; after: Decision }[] {
     const after = this.preview(change);
     const flips: { index: number; before: Decision; after: Decision }[] = [];
     samples.forEach((s, index) => {
       const b = decide(this.current, s);
       const a = decide(after, s);
-      if (b.decision !== a.decision || b.obligations.rowFilter?.query !== a.obligations.rowFilter?.query || JSON.stringify(b.obligations.fields ?? []) !== JSON.stringify(a.obligations.fields ?? [])) flips.push({ index, before: b, after: a });
+      if (
+        b.decision !== a.decision ||
+        b.obligations.rowFilter?.query !== a.obligations.rowFilter?.query ||
+        JSON.stringify(b.obligations.fields ?? []) !== JSON.stringify(a.obligations.fields ?? [])
+      )
+        flips.push({ index, before: b, after: a });
     });
     return flips;
   }
@@ -149,7 +170,8 @@ export class PolicyService {
       const parsed = validate(after);
       if (parsed.ptype !== 'g') {
         const clash = this.find(parsed.ptype, parsed.rule.id);
-        if (clash && (!before || before.values[0] !== parsed.rule.id)) throw new CitySocError('CONFLICT', `a ${parsed.ptype} policy with id ${parsed.rule.id} exists already`);
+        if (clash && (!before || before.values[0] !== parsed.rule.id))
+          throw new CitySocError('CONFLICT', `a ${parsed.ptype} policy with id ${parsed.rule.id} exists already`);
       }
     }
     this.preview(change);

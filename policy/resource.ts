@@ -47,7 +47,7 @@ export function resourceMatch(path: string, pattern: string): boolean {
   if (pattern === '*') return true;
   if (pattern.endsWith('/*')) {
     const base = pattern.slice(0, -2);
-    return path === base || (path.startsWith(base) && path.charCodeAt(base.length) === 47 /* / */);
+    return path === base || (path.startsWith(base) && path.charCodeAt(base.length) === 47); /* / */
   }
   return path === pattern;
 }

@@ -7,7 +7,11 @@ import { z } from 'zod';
 import { type Condition, ConditionSyntaxError, parseCondition } from './conditions';
 
 /** A name: letters of any script, digits, . _ - : (no commas, which would break the CSV form). */
-const Name = z.string().min(1).max(128).regex(/^[\p{L}\p{N}._:-]+$/u, 'letters, digits, . _ - : only');
+const Name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{N}._:-]+$/u, 'letters, digits, . _ - : only');
 const NameOrAny = z.union([z.literal('*'), Name]);
 /** data domain → dataset → table/path → field, e.g. dataset/人口/户籍/person; a trailing /* covers descendants. */
 const ResourcePattern = z
@@ -19,15 +23,18 @@ const ActionPattern = z.string().regex(/^(\*|[a-z_]+(\|[a-z_]+)*)$/, 'an action 
 export const FIELD_TREATMENTS = ['drop', 'mask', 'token', 'clear'] as const;
 export const MASK_PATTERNS = ['phone', 'id_number', 'name', 'email', 'all'] as const;
 
-const ConditionText = z.string().max(512).transform((s, ctx): Condition => {
-  try {
-    return parseCondition(s);
-  } catch (e) {
-    if (!(e instanceof ConditionSyntaxError)) throw e;
-    ctx.addIssue({ code: 'custom', message: e.message });
-    return z.NEVER;
-  }
-});
+const ConditionText = z
+  .string()
+  .max(512)
+  .transform((s, ctx): Condition => {
+    try {
+      return parseCondition(s);
+    } catch (e) {
+      if (!(e instanceof ConditionSyntaxError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message });
+      return z.NEVER;
+    }
+  });
 
 export const AccessRule = z.object({
   id: Name,

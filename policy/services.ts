@@ -69,9 +69,17 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     approversRequired: o.approversRequired ?? 1,
     ...(channel ? { channel } : {}),
     // Designated approvers: whoever the policy lets approve emergency access into the department.
-    canApprove: (subject, department) => pdp.decide({ subject, resource: { type: 'emergency', department }, action: 'approve', context: {} }).decision === 'allow',
+    canApprove: (subject, department) =>
+      pdp.decide({ subject, resource: { type: 'emergency', department }, action: 'approve', context: {} }).decision === 'allow',
   });
-  const pdp: PolicyDecisionPoint = new PolicyDecisionPoint({ policy: () => policies.compiled(), isolation, grants, clock, tokenizer: tokenizer(tokenSecret(o.dataDir)), vault });
+  const pdp: PolicyDecisionPoint = new PolicyDecisionPoint({
+    policy: () => policies.compiled(),
+    isolation,
+    grants,
+    clock,
+    tokenizer: tokenizer(tokenSecret(o.dataDir)),
+    vault,
+  });
   const signingKey = loadOrCreateSigningKey(o.dataDir);
   const checkpoints = new AuditCheckpoints(path.join(o.dataDir, 'audit-checkpoints.db'), o.audit, signingKey, {
     ...(o.checkpointEveryRecords ? { everyRecords: o.checkpointEveryRecords } : {}),

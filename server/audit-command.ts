@@ -15,7 +15,11 @@ interface Io {
 }
 
 function openTrail(config: Config): SqliteAuditLog {
-  if (config.profile !== 'embedded') throw new CitySocError('NOT_IMPLEMENTED', 'the audit commands read the embedded trail; in the cluster profile run them on the node whose data directory holds it');
+  if (config.profile !== 'embedded')
+    throw new CitySocError(
+      'NOT_IMPLEMENTED',
+      'the audit commands read the embedded trail; in the cluster profile run them on the node whose data directory holds it',
+    );
   const file = path.join(config.dataDir, 'audit.db');
   if (!existsSync(file)) throw new CitySocError('INPUT_INVALID', `no audit trail in ${config.dataDir} (audit.db is missing): is --data-dir right?`);
   return new SqliteAuditLog(file);
@@ -37,12 +41,16 @@ export async function auditVerify(config: Config, io: Io): Promise<number> {
 }
 
 export async function auditExport(config: Config, opts: { format: 'json' | 'csv'; fromSeq?: number; toSeq?: number }, io: Io): Promise<number> {
-  if (!existsSync(path.join(config.dataDir, PRIVATE_KEY_FILE))) throw new CitySocError('INPUT_INVALID', `no audit signing key in ${config.dataDir}: start the platform once to create it`);
+  if (!existsSync(path.join(config.dataDir, PRIVATE_KEY_FILE)))
+    throw new CitySocError('INPUT_INVALID', `no audit signing key in ${config.dataDir}: start the platform once to create it`);
   const log = openTrail(config);
   const key = loadOrCreateSigningKey(config.dataDir);
   const checkpoints = new AuditCheckpoints(path.join(config.dataDir, 'audit-checkpoints.db'), log, key);
   try {
-    const e = await exportTrail(log, checkpoints, key.publicKeyPem, { ...(opts.fromSeq ? { fromSeq: opts.fromSeq } : {}), ...(opts.toSeq ? { toSeq: opts.toSeq } : {}) });
+    const e = await exportTrail(log, checkpoints, key.publicKeyPem, {
+      ...(opts.fromSeq ? { fromSeq: opts.fromSeq } : {}),
+      ...(opts.toSeq ? { toSeq: opts.toSeq } : {}),
+    });
     io.out(opts.format === 'csv' ? toCsv(e) : JSON.stringify(e, null, 1) + '\n');
     io.err(`exported ${e.records.length} records and ${e.checkpoints.length} signed checkpoints\n`);
     return 0;
@@ -64,6 +72,8 @@ export function auditVerifyExport(file: string, io: Io): number {
     io.out(`export intact: ${v.checked} records, ${v.checkpointsVerified} signed checkpoints verified\n`);
     return 0;
   }
-  io.err(`export TAMPERED: ${v.badCheckpoint ? `checkpoint ${v.badCheckpoint.seq} ${v.badCheckpoint.problem}` : `record ${v.firstBad!.seq} is ${v.firstBad!.problem}`}\n`);
+  io.err(
+    `export TAMPERED: ${v.badCheckpoint ? `checkpoint ${v.badCheckpoint.seq} ${v.badCheckpoint.problem}` : `record ${v.firstBad!.seq} is ${v.firstBad!.problem}`}\n`,
+  );
   return 1;
 }

@@ -55,16 +55,30 @@ describe('the citysoc command line', () => {
   it('parse writes ECS JSON lines to stdout and each failing line with its number to stderr, exit 1', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cs-parse-'));
     const file = path.join(dir, 'mixed.log');
-    writeFileSync(file, ['Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for root from 1.2.3.4 port 22 ssh2', 'not a log line', '', 'Dec 10 06:55:49 LabSZ sshd[24201]: Invalid user bob from 1.2.3.5'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for root from 1.2.3.4 port 22 ssh2',
+        'not a log line',
+        '',
+        'Dec 10 06:55:49 LabSZ sshd[24201]: Invalid user bob from 1.2.3.5',
+      ].join('\n'),
+    );
     const r = await run('parse', '--source', 'auto', file, '--data-dir', dir);
     expect(r.code).toBe(EXIT.failure);
     expect(r.err).toBe(`${file}:2: no log source recognised this input (give the source type in the tag or --source)\n`);
-    const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { event: { action: string; original: string }; citysoc: { source: string } });
-    expect(events.map((e) => [e.event.action, e.citysoc.source])).toEqual([['ssh_login', 'openssh'], ['invalid_user', 'openssh']]);
+    const events = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: { action: string; original: string }; citysoc: { source: string } });
+    expect(events.map((e) => [e.event.action, e.citysoc.source])).toEqual([
+      ['ssh_login', 'openssh'],
+      ['invalid_user', 'openssh'],
+    ]);
     expect(events[1]!.event.original).toBe('Dec 10 06:55:49 LabSZ sshd[24201]: Invalid user bob from 1.2.3.5');
   });
 
-  it('parse with a named source reports lines of another format as that source\'s errors', async () => {
+  it("parse with a named source reports lines of another format as that source's errors", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cs-parse-'));
     const file = path.join(dir, 'x.log');
     writeFileSync(file, 'Dec 10 06:55:48 LabSZ CRON[1]: (root) CMD (true)\n');
@@ -128,7 +142,10 @@ describe('the citysoc command line', () => {
     const log = path.resolve(__dirname, '../../shared/data/loghub/OpenSSH/OpenSSH_2k.log');
     const r = await run('detect', log, '--rules', path.resolve(__dirname, '../rules/ssh'));
     expect(r.code).toBe(0);
-    const alerts = r.out.trim().split('\n').map((l) => JSON.parse(l) as { rule?: { title?: string }; title?: string; groupKey?: unknown });
+    const alerts = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { rule?: { title?: string }; title?: string; groupKey?: unknown });
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts.some((a) => /brute force/i.test(JSON.stringify(a)))).toBe(true);
   });
@@ -158,7 +175,10 @@ describe('the citysoc command line', () => {
     expect(e.publicKey).toMatch(/BEGIN PUBLIC KEY/);
     const file = path.join(r.dir, 'export.json');
     writeFileSync(file, exported.out);
-    expect(await run('audit', 'verify-export', file)).toMatchObject({ code: 0, out: expect.stringMatching(/^export intact: \d+ records, 1 signed checkpoints verified/) as unknown as string });
+    expect(await run('audit', 'verify-export', file)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^export intact: \d+ records, 1 signed checkpoints verified/) as unknown as string,
+    });
     e.records[1]!.reason = 'nothing happened';
     writeFileSync(file, JSON.stringify(e));
     const bad = await run('audit', 'verify-export', file);

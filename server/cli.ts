@@ -5,7 +5,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import path from 'node:path';
 import { type Config, loadConfig } from '../core/config';
 import { CitySocError, isCitySocError } from '../core/errors';
 import { createLogger } from '../core/logging';
@@ -228,7 +227,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   return program;
 }
 
-export async function main(argv: string[], io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) },
+): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv);

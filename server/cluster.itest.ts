@@ -24,9 +24,17 @@ for (const store of ['elasticsearch', 'opensearch'] as const) {
     afterAll(async () => r.stop());
 
     it('an event accepted by the gateway is searchable through the API', async () => {
-      const token = (await r.gql<{ createApiToken: { token: string } }>('mutation{createApiToken(name:"fb",roles:[collector]){token}}', {}, admin)).data!.createApiToken.token;
+      const token = (await r.gql<{ createApiToken: { token: string } }>('mutation{createApiToken(name:"fb",roles:[collector]){token}}', {}, admin)).data!
+        .createApiToken.token;
       const body = ['10.1.1.1', '10.1.1.1', '10.2.2.2']
-        .map((ip, i) => JSON.stringify({ '@timestamp': `2026-11-20T08:00:0${i}Z`, message: `Failed password for root from ${ip}`, event: { id: `c${i}`, outcome: 'failure' }, source: { ip } }))
+        .map((ip, i) =>
+          JSON.stringify({
+            '@timestamp': `2026-11-20T08:00:0${i}Z`,
+            message: `Failed password for root from ${ip}`,
+            event: { id: `c${i}`, outcome: 'failure' },
+            source: { ip },
+          }),
+        )
         .join('\n');
       const res = await fetch(`${r.platform.url}/ingest/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
       expect(res.status).toBe(200);

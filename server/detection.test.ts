@@ -18,7 +18,9 @@ describe('detection on ingested events', () => {
 
   it('runs the shipped rules, and the SSH brute-force correlation fires for the guessing source IPs of the real log', async () => {
     expect(r.platform.detection!.rules().length).toBeGreaterThanOrEqual(40);
-    const lines = readFileSync(LOGHUB, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(LOGHUB, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const body = lines.map((log, i) => JSON.stringify({ date: 1_700_000_000 + i, log })).join('\n');
     const res = await fetch(`${r.platform.url}/ingest/v1/fluent-bit/citysoc.openssh.chengguan.LabSZ`, {
       method: 'POST',
@@ -27,11 +29,9 @@ describe('detection on ingested events', () => {
     });
     expect(res.status).toBe(200);
     await r.platform.detection!.idle();
-    const alerts = await r.gql<{ alerts: { total: number; alerts: { rule: { id: string; name: string }; entities: { type: string; value: string }[]; count: number }[] } }>(
-      '{alerts(size:1000){total alerts{rule{id name} entities{type value} count}}}',
-      {},
-      admin,
-    );
+    const alerts = await r.gql<{
+      alerts: { total: number; alerts: { rule: { id: string; name: string }; entities: { type: string; value: string }[]; count: number }[] };
+    }>('{alerts(size:1000){total alerts{rule{id name} entities{type value} count}}}', {}, admin);
     const brute = alerts.data!.alerts.alerts.filter((a) => /brute/i.test(a.rule.name));
     const ips = new Set(brute.flatMap((a) => a.entities.filter((e) => e.type === 'ip').map((e) => e.value)));
     // The independent count: ≥ 10 "Failed password" lines from one address within 5 minutes of each other.

@@ -32,7 +32,12 @@ export interface HttpDeps {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -74,7 +79,15 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
     context: ({ req }) => {
       const token = bearer(req);
       const principal: Principal | null = token ? deps.identity.authenticate(token) : null;
-      return { ports: deps.ports, identity: deps.identity, log: deps.log, principal, token, sourceIp: req.socket.remoteAddress, ...(deps.policy ? { policy: deps.policy } : {}) };
+      return {
+        ports: deps.ports,
+        identity: deps.identity,
+        log: deps.log,
+        principal,
+        token,
+        sourceIp: req.socket.remoteAddress,
+        ...(deps.policy ? { policy: deps.policy } : {}),
+      };
     },
   });
 
@@ -105,9 +118,12 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
         case 'POST /ingest/v1/events': {
           const token = bearer(req);
           const who = token ? deps.identity.authenticate(token) : null;
-          if (!who) return send(res, 401, { error: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <collector token>' }, { 'www-authenticate': 'Bearer' });
-          if (!can(who.roles, 'events:ingest')) return send(res, 403, { error: 'FORBIDDEN', message: 'this token may not ingest events (role collector needed)' });
-          if (deps.ports.backlogBytes() > deps.spoolMaxBytes) return send(res, 429, { error: 'BACKPRESSURE', message: 'the spool is full; retry later' }, { 'retry-after': '5' });
+          if (!who)
+            return send(res, 401, { error: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <collector token>' }, { 'www-authenticate': 'Bearer' });
+          if (!can(who.roles, 'events:ingest'))
+            return send(res, 403, { error: 'FORBIDDEN', message: 'this token may not ingest events (role collector needed)' });
+          if (deps.ports.backlogBytes() > deps.spoolMaxBytes)
+            return send(res, 429, { error: 'BACKPRESSURE', message: 'the spool is full; retry later' }, { 'retry-after': '5' });
           let body: string;
           try {
             body = await readBody(req, deps.maxRequestBytes);
@@ -122,10 +138,17 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
         case 'POST /authz/v1/decide/batch': {
           const token = bearer(req);
           const who = token?.startsWith('cst_') ? deps.identity.authenticate(token) : null;
-          if (!who || !deps.policy) return send(res, 401, { error: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <API token>' }, { 'www-authenticate': 'Bearer' });
+          if (!who || !deps.policy)
+            return send(res, 401, { error: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <API token>' }, { 'www-authenticate': 'Bearer' });
           const body = await readBody(req, 1024 * 1024).catch((e: unknown) => (e instanceof TooLarge ? null : Promise.reject(e)));
           if (body === null) return send(res, 413, { error: 'TOO_LARGE', message: 'request body exceeds 1 MiB' });
-          const r = await handleDecide(body, route.endsWith('/batch'), { name: who.name, kind: who.kind, ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}) }, deps.policy.pdp, deps.ports.audit);
+          const r = await handleDecide(
+            body,
+            route.endsWith('/batch'),
+            { name: who.name, kind: who.kind, ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}) },
+            deps.policy.pdp,
+            deps.ports.audit,
+          );
           return send(res, r.status, r.body);
         }
         default:
@@ -133,7 +156,8 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
       }
     })().catch((e: unknown) => {
       deps.log.error({ err: e, route }, 'request failed');
-      if (!res.headersSent) send(res, isCitySocError(e) ? 400 : 500, { error: isCitySocError(e) ? e.code : 'INTERNAL', message: isCitySocError(e) ? e.message : 'internal error' });
+      if (!res.headersSent)
+        send(res, isCitySocError(e) ? 400 : 500, { error: isCitySocError(e) ? e.code : 'INTERNAL', message: isCitySocError(e) ? e.message : 'internal error' });
     });
   };
 }

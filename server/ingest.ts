@@ -43,7 +43,13 @@ export function parseBody(body: string): { line: number; raw: string; value?: un
     });
 }
 
-export async function ingestEvents(bus: Bus, body: string, collector: string, now: Date = new Date(), onEvent?: (event: EcsEvent) => void): Promise<IngestResult> {
+export async function ingestEvents(
+  bus: Bus,
+  body: string,
+  collector: string,
+  now: Date = new Date(),
+  onEvent?: (event: EcsEvent) => void,
+): Promise<IngestResult> {
   const good: EcsEvent[] = [];
   const letters: EcsEvent[] = [];
   const errors: { line: number; reason: string }[] = [];

@@ -3,7 +3,11 @@ import { adminSession, type Running, startTestPlatform, STRONG } from './test-su
 const LOGIN = 'mutation($u:String!,$p:String!){login(username:$u,password:$p){token mustChangePassword me{name roles}}}';
 
 async function ingest(r: Running, token: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${r.platform.url}/ingest/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body });
+  const res = await fetch(`${r.platform.url}/ingest/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+    body,
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -61,7 +65,10 @@ describe('a fresh platform', () => {
     const weak = await r.gql('mutation{changePassword(current:"x",next:"short")}', {}, s.data!.login.token);
     expect(weak.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     const res = await r.gql('mutation($c:String!){changePassword(current:$c,next:"alllowercaseletters")}', { c: r.adminPassword }, s.data!.login.token);
-    expect(res.errors![0]).toMatchObject({ message: 'new password must mix at least three of: lower case, upper case, digits, symbols', extensions: { code: 'INPUT_INVALID' } });
+    expect(res.errors![0]).toMatchObject({
+      message: 'new password must mix at least three of: lower case, upper case, digits, symbols',
+      extensions: { code: 'INPUT_INVALID' },
+    });
   });
 
   it('rejects calls without a session and audits the denial', async () => {
@@ -86,8 +93,20 @@ describe('the API after setup', () => {
 
   it('ingests ECS events from a collector, dead-letters bad lines with their reason, and makes both searchable', async () => {
     const body = [
-      JSON.stringify({ '@timestamp': '2026-11-20T08:00:00Z', message: 'Failed password for root', event: { id: 'i1', outcome: 'failure' }, host: { name: 'web-01' }, organization: { name: '城管' } }),
-      JSON.stringify({ '@timestamp': '2026-11-20T08:00:01Z', message: 'Accepted password for bob', event: { id: 'i2', outcome: 'success' }, host: { name: 'web-02' }, organization: { name: '公安' } }),
+      JSON.stringify({
+        '@timestamp': '2026-11-20T08:00:00Z',
+        message: 'Failed password for root',
+        event: { id: 'i1', outcome: 'failure' },
+        host: { name: 'web-01' },
+        organization: { name: '城管' },
+      }),
+      JSON.stringify({
+        '@timestamp': '2026-11-20T08:00:01Z',
+        message: 'Accepted password for bob',
+        event: { id: 'i2', outcome: 'success' },
+        host: { name: 'web-02' },
+        organization: { name: '公安' },
+      }),
       '{"@timestamp": "not a date", "event": {}}',
       'this is not json',
     ].join('\n');
@@ -97,9 +116,17 @@ describe('the API after setup', () => {
     expect((res.json.errors as { line: number; reason: string }[]).map((e) => e.line)).toEqual([3, 4]);
     expect((res.json.errors as { reason: string }[])[0]!.reason).toMatch(/@timestamp/);
     await until(async () => (await r.gql<{ events: { total: number } }>('{events{total}}', {}, admin)).data?.events.total === 4);
-    const found = await r.gql<{ events: { events: { event: { id: string } }[] } }>('query($q:String){events(query:$q){events}}', { q: 'password AND event.outcome:failure' }, admin);
+    const found = await r.gql<{ events: { events: { event: { id: string } }[] } }>(
+      'query($q:String){events(query:$q){events}}',
+      { q: 'password AND event.outcome:failure' },
+      admin,
+    );
     expect(found.data!.events.events.map((e) => e.event.id)).toEqual(['i1']);
-    const dl = await r.gql<{ events: { total: number; events: { message: string; error: { message: string } }[] } }>('{events(query:"citysoc.dead_letter:true"){total events}}', {}, admin);
+    const dl = await r.gql<{ events: { total: number; events: { message: string; error: { message: string } }[] } }>(
+      '{events(query:"citysoc.dead_letter:true"){total events}}',
+      {},
+      admin,
+    );
     expect(dl.data!.events.total).toBe(2);
     expect(dl.data!.events.events.map((e) => e.message).sort()).toEqual(['this is not json', '{"@timestamp": "not a date", "event": {}}']);
   });
@@ -146,7 +173,15 @@ describe('the API after setup', () => {
     expect(res.data!.eventAggregations).toEqual({
       total: 2,
       aggs: [
-        { name: 'o', type: 'terms', buckets: [{ key: 'failure', count: 1 }, { key: 'success', count: 1 }], value: null },
+        {
+          name: 'o',
+          type: 'terms',
+          buckets: [
+            { key: 'failure', count: 1 },
+            { key: 'success', count: 1 },
+          ],
+          value: null,
+        },
         { name: 'h', type: 'date_histogram', buckets: [{ key: Date.parse('2026-11-20T08:00:00Z'), count: 2 }], value: null },
         { name: 'hosts', type: 'cardinality', buckets: null, value: 2 },
       ],
@@ -154,7 +189,11 @@ describe('the API after setup', () => {
   });
 
   it('an analyst may search but not manage users; the refusal is audited', async () => {
-    const created = await r.gql<{ createUser: { oneTimePassword: string } }>('mutation{createUser(username:"ana",roles:[analyst]){oneTimePassword}}', {}, admin);
+    const created = await r.gql<{ createUser: { oneTimePassword: string } }>(
+      'mutation{createUser(username:"ana",roles:[analyst]){oneTimePassword}}',
+      {},
+      admin,
+    );
     const otp = created.data!.createUser.oneTimePassword;
     const s1 = await r.gql<{ login: { token: string } }>(LOGIN, { u: 'ana', p: otp });
     await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, s1.data!.login.token);
@@ -168,7 +207,11 @@ describe('the API after setup', () => {
   });
 
   it('changing the password ends the old sessions', async () => {
-    const created = await r.gql<{ createUser: { oneTimePassword: string } }>('mutation{createUser(username:"carl",roles:[auditor]){oneTimePassword}}', {}, admin);
+    const created = await r.gql<{ createUser: { oneTimePassword: string } }>(
+      'mutation{createUser(username:"carl",roles:[auditor]){oneTimePassword}}',
+      {},
+      admin,
+    );
     const otp = created.data!.createUser.oneTimePassword;
     const s = (await r.gql<{ login: { token: string } }>(LOGIN, { u: 'carl', p: otp })).data!.login.token;
     await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, s);
@@ -176,7 +219,11 @@ describe('the API after setup', () => {
   });
 
   it('a department admin sees only its department', async () => {
-    const created = await r.gql<{ createUser: { oneTimePassword: string } }>('mutation{createUser(username:"cg-admin",roles:[department_admin],department:"城管"){oneTimePassword}}', {}, admin);
+    const created = await r.gql<{ createUser: { oneTimePassword: string } }>(
+      'mutation{createUser(username:"cg-admin",roles:[department_admin],department:"城管"){oneTimePassword}}',
+      {},
+      admin,
+    );
     const otp = created.data!.createUser.oneTimePassword;
     const s1 = (await r.gql<{ login: { token: string } }>(LOGIN, { u: 'cg-admin', p: otp })).data!.login.token;
     await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, s1);
@@ -198,8 +245,11 @@ describe('shutdown', () => {
   it('flushes every accepted event to the store before stopping', async () => {
     const r = await startTestPlatform(undefined, true);
     const admin = await adminSession(r);
-    const collector = (await r.gql<{ createApiToken: { token: string } }>('mutation{createApiToken(name:"c",roles:[collector]){token}}', {}, admin)).data!.createApiToken.token;
-    const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ '@timestamp': '2026-11-20T10:00:00Z', message: `m${i}`, event: { id: `s${i}` } })).join('\n');
+    const collector = (await r.gql<{ createApiToken: { token: string } }>('mutation{createApiToken(name:"c",roles:[collector]){token}}', {}, admin)).data!
+      .createApiToken.token;
+    const lines = Array.from({ length: 2000 }, (_, i) =>
+      JSON.stringify({ '@timestamp': '2026-11-20T10:00:00Z', message: `m${i}`, event: { id: `s${i}` } }),
+    ).join('\n');
     const res = await ingest(r, collector, lines);
     expect(res.json.accepted).toBe(2000);
     await r.stop();

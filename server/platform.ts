@@ -48,7 +48,14 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   const identity = new IdentityStore(path.join(config.dataDir, 'identity.db'), config.auth);
   const admin = await identity.bootstrapAdmin();
   if (admin) {
-    await ports.audit.append({ actor: 'system', actorType: 'system', action: 'auth.bootstrap', resource: 'user:admin', decision: 'success', reason: 'first start: admin created with a one-time password' });
+    await ports.audit.append({
+      actor: 'system',
+      actorType: 'system',
+      action: 'auth.bootstrap',
+      resource: 'user:admin',
+      decision: 'success',
+      reason: 'first start: admin created with a one-time password',
+    });
     opts.announce(
       [
         '',
@@ -71,7 +78,10 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   const grantSweep = setInterval(() => void policy.grants.sweep().catch((err: unknown) => log.error({ err }, 'emergency grant report failed')), 60_000);
   grantSweep.unref();
   const gateway = createIngestGateway({
-    config, bus: ports.bus, log, backlogBytes: ports.backlogBytes,
+    config,
+    bus: ports.bus,
+    log,
+    backlogBytes: ports.backlogBytes,
     authorize: (token) => {
       const who = identity.authenticate(token);
       if (!who) return null;
@@ -79,9 +89,16 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     },
   });
   const rulesFolders = config.detection.rules ?? [shippedRulesDir()].filter((d): d is string => d !== null);
-  const detection: Detection | null = config.detection.enabled && rulesFolders.length > 0 ? await startDetection({ folders: rulesFolders, dataDir: config.dataDir, alerts: ports.alerts, log }) : null;
+  const detection: Detection | null =
+    config.detection.enabled && rulesFolders.length > 0
+      ? await startDetection({ folders: rulesFolders, dataDir: config.dataDir, alerts: ports.alerts, log })
+      : null;
   if (detection) gateway.pipeline.onEvent(detection.onEvent);
-  const indexer: Subscription = await startIndexer(ports.bus, countingStore(ports.events, (r) => gateway.metrics.written(r.written)), log);
+  const indexer: Subscription = await startIndexer(
+    ports.bus,
+    countingStore(ports.events, (r) => gateway.metrics.written(r.written)),
+    log,
+  );
   const enforceRetention = async (now = new Date()) => {
     const { deleted } = await ports.events.enforceRetention(now, config.retention.eventsDays);
     const audit = await ports.audit.prune(new Date(now.getTime() - config.retention.auditDays * 86_400_000));
@@ -105,7 +122,17 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
 
   let ready = false;
   const server: Server = createServer(
-    createHandler({ ports, identity, log, maxRequestBytes: config.ingest.maxRequestBytes, spoolMaxBytes: config.ingest.spoolMaxBytes, isReady: () => ready, gateway: gateway.routes, policy, ...(detection ? { onEvent: detection.onEvent } : {}) }),
+    createHandler({
+      ports,
+      identity,
+      log,
+      maxRequestBytes: config.ingest.maxRequestBytes,
+      spoolMaxBytes: config.ingest.spoolMaxBytes,
+      isReady: () => ready,
+      gateway: gateway.routes,
+      policy,
+      ...(detection ? { onEvent: detection.onEvent } : {}),
+    }),
   );
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;

@@ -7,14 +7,20 @@ const EVENTS = [
 ];
 
 async function signIn(r: Running, admin: string, username: string, roles: string, department: string): Promise<string> {
-  const c = await r.gql<{ createUser: { oneTimePassword: string } }>(`mutation{createUser(username:"${username}",roles:[${roles}],department:"${department}"){oneTimePassword}}`, {}, admin);
+  const c = await r.gql<{ createUser: { oneTimePassword: string } }>(
+    `mutation{createUser(username:"${username}",roles:[${roles}],department:"${department}"){oneTimePassword}}`,
+    {},
+    admin,
+  );
   const otp = c.data!.createUser.oneTimePassword;
   const first = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: otp });
   await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, first.data!.login.token);
-  return (await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: STRONG })).data!.login.token;
+  return (await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: STRONG })).data!
+    .login.token;
 }
 
-const ids = async (r: Running, token: string) => (await r.gql<{ events: { events: { event: { id: string } }[] } }>('{events{events}}', {}, token)).data?.events.events.map((e) => e.event.id);
+const ids = async (r: Running, token: string) =>
+  (await r.gql<{ events: { events: { event: { id: string } }[] } }>('{events{events}}', {}, token)).data?.events.events.map((e) => e.event.id);
 
 describe('policy administration through GraphQL', () => {
   let r: Running;
@@ -43,7 +49,12 @@ describe('policy administration through GraphQL', () => {
   });
 
   it('a dry run lists the sample decisions a change would flip, and changes nothing', async () => {
-    const sample = { subject: { user: 'a', roles: ['analyst'], department: '城管' }, resource: { type: 'alerts' }, action: 'write', context: { zone: '政务外网' } };
+    const sample = {
+      subject: { user: 'a', roles: ['analyst'], department: '城管' },
+      resource: { type: 'alerts' },
+      action: 'write',
+      context: { zone: '政务外网' },
+    };
     const change = { op: 'remove', line: { ptype: 'p', values: ['analyst-alerts', 'analyst', '*', 'alerts', 'read|write', '', 'allow'] } };
     const res = await r.gql<{ previewPolicyChange: { index: number; before: { decision: string }; after: { decision: string } }[] }>(
       'mutation($c:JSON!,$s:[JSON!]!){previewPolicyChange(change:$c,samples:$s){index before after}}',
@@ -56,7 +67,10 @@ describe('policy administration through GraphQL', () => {
   });
 
   it('a policy change is applied and audited with before and after; analysts may not change policy', async () => {
-    const change = { op: 'add', line: { ptype: 'p', values: ['analyst-datasets-export', 'analyst', '*', 'dataset/*', 'export', 'classification<=公开', 'allow'] } };
+    const change = {
+      op: 'add',
+      line: { ptype: 'p', values: ['analyst-datasets-export', 'analyst', '*', 'dataset/*', 'export', 'classification<=公开', 'allow'] },
+    };
     const denied = await r.gql('mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: change }, analyst);
     expect(denied.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     const res = await r.gql<{ applyPolicyChange: boolean }>('mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: change }, admin);
@@ -68,13 +82,21 @@ describe('policy administration through GraphQL', () => {
   });
 
   it('an invalid policy line is refused with the reason', async () => {
-    const res = await r.gql('mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: { op: 'add', line: { ptype: 'p', values: ['x', 'analyst', '*', 'events', 'read', 'classification<=绝密', 'allow'] } } }, admin);
+    const res = await r.gql(
+      'mutation($c:JSON!){applyPolicyChange(change:$c)}',
+      { c: { op: 'add', line: { ptype: 'p', values: ['x', 'analyst', '*', 'events', 'read', 'classification<=绝密', 'allow'] } } },
+      admin,
+    );
     expect(res.errors![0]!.extensions!.code).toBe('INPUT_INVALID');
   });
 
   it('emergency access: requested with a reason, approved by the other department, then the data is visible', async () => {
     expect(await ids(r, analyst)).toEqual(['cg-1']);
-    const req = await r.gql<{ requestEmergencyAccess: { id: string } }>('mutation{requestEmergencyAccess(reason:"防汛应急 flood response",department:"公安",durationMinutes:30)}', {}, analyst);
+    const req = await r.gql<{ requestEmergencyAccess: { id: string } }>(
+      'mutation{requestEmergencyAccess(reason:"防汛应急 flood response",department:"公安",durationMinutes:30)}',
+      {},
+      analyst,
+    );
     const id = req.data!.requestEmergencyAccess.id;
     const self = await r.gql('mutation($id:ID!){approveEmergencyAccess(id:$id)}', { id }, analyst);
     expect(self.errors![0]!.message).toMatch(/two-person rule/);
@@ -86,7 +108,11 @@ describe('policy administration through GraphQL', () => {
   it('isolating an account refuses its session at once; releasing restores access; both audited', async () => {
     const victim = await signIn(r, admin, 'cg-analyst2', 'analyst', '城管');
     expect(await ids(r, victim)).toEqual(['cg-1']);
-    const iso = await r.gql<{ isolateAccount: { user: string } }>('mutation{isolateAccount(user:"cg-analyst2",reason:"risky behaviour: mass export")}', {}, analyst);
+    const iso = await r.gql<{ isolateAccount: { user: string } }>(
+      'mutation{isolateAccount(user:"cg-analyst2",reason:"risky behaviour: mass export")}',
+      {},
+      analyst,
+    );
     expect(iso.data!.isolateAccount.user).toBe('cg-analyst2');
     const refused = await r.gql('{events{total}}', {}, victim);
     expect(['UNAUTHENTICATED', 'FORBIDDEN']).toContain(refused.errors![0]!.extensions!.code);
@@ -99,7 +125,10 @@ describe('policy administration through GraphQL', () => {
     expect(decision.data!.decide.reason).toMatch(/^isolation:/);
     const rel = await r.gql<{ releaseAccount: boolean }>('mutation{releaseAccount(user:"cg-analyst2",reason:"investigated: benign")}', {}, admin);
     expect(rel.data!.releaseAccount).toBe(true);
-    const again = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: 'cg-analyst2', p: STRONG });
+    const again = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', {
+      u: 'cg-analyst2',
+      p: STRONG,
+    });
     expect(await ids(r, again.data!.login.token)).toEqual(['cg-1']);
     const trail = (await r.platform.ports.audit.query({ resource: 'user:cg-analyst2' })).map((a) => a.action);
     expect(trail).toEqual(expect.arrayContaining(['isolation.isolate', 'isolation.release']));

@@ -40,7 +40,11 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
   }
   const c = config.cluster;
   const conn = c.store === 'elasticsearch' ? c.elasticsearch : c.opensearch;
-  if (!conn) throw new CitySocError('CONFIG_INVALID', `cluster.${c.store}.node: the cluster profile stores events in ${c.store}; give its URL (env ${c.store === 'elasticsearch' ? 'CITYSOC_ES_URL' : 'CITYSOC_OPENSEARCH_URL'})`);
+  if (!conn)
+    throw new CitySocError(
+      'CONFIG_INVALID',
+      `cluster.${c.store}.node: the cluster profile stores events in ${c.store}; give its URL (env ${c.store === 'elasticsearch' ? 'CITYSOC_ES_URL' : 'CITYSOC_OPENSEARCH_URL'})`,
+    );
   if (!c.kafka) throw new CitySocError('CONFIG_INVALID', 'cluster.kafka.brokers: the cluster profile needs Kafka (env CITYSOC_KAFKA_BROKERS)');
   const api = c.store === 'elasticsearch' ? elasticsearchApi(conn) : openSearchApi(conn);
   const bus = new KafkaBus({

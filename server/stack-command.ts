@@ -8,20 +8,31 @@ import { ENGINE_NAMES, type EngineName, type EngineStatus, stackDown, stackStatu
 export function projectRoot(from = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'stack', 'versions.ts')) && existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new CitySocError('UNAVAILABLE', 'citysoc stack needs the CitySOC source tree (stack/ with its launchers); run it from a checkout');
+    if (path.dirname(dir) === dir)
+      throw new CitySocError('UNAVAILABLE', 'citysoc stack needs the CitySOC source tree (stack/ with its launchers); run it from a checkout');
   }
 }
 
 function parseOnly(only: string | undefined): EngineName[] | undefined {
   if (!only) return undefined;
-  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !ENGINE_NAMES.includes(n as EngineName));
   if (unknown.length) throw new CitySocError('INPUT_INVALID', `--only: unknown engine(s) ${unknown.join(', ')}; known: ${ENGINE_NAMES.join(', ')}`);
   return names as EngineName[];
 }
 
 function table(statuses: EngineStatus[]): string {
-  return statuses.map((s) => `${s.healthy ? 'healthy  ' : 'UNHEALTHY'} ${s.component.padEnd(20)} ${(s.version ?? '-').padEnd(10)} ${s.url}${s.detail && !s.healthy ? `  (${s.detail})` : ''}`).join('\n') + '\n';
+  return (
+    statuses
+      .map(
+        (s) =>
+          `${s.healthy ? 'healthy  ' : 'UNHEALTHY'} ${s.component.padEnd(20)} ${(s.version ?? '-').padEnd(10)} ${s.url}${s.detail && !s.healthy ? `  (${s.detail})` : ''}`,
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export async function runStack(verb: 'up' | 'down' | 'status', only: string | undefined, io: { out(s: string): void; err(s: string): void }): Promise<number> {

@@ -22,24 +22,52 @@ function tmpFile(name: string, text: string): string {
 
 describe('citysoc detect', () => {
   test('raw sshd lines are auto-detected, parsed and correlated: brute force alert with its group key', async () => {
-    const lines = Array.from({ length: 10 }, (_, i) => `Mar  2 10:00:${String(i * 3).padStart(2, '0')} bastion sshd[${100 + i}]: Failed password for root from 203.0.113.9 port 4${i}000 ssh2`);
+    const lines = Array.from(
+      { length: 10 },
+      (_, i) => `Mar  2 10:00:${String(i * 3).padStart(2, '0')} bastion sshd[${100 + i}]: Failed password for root from 203.0.113.9 port 4${i}000 ssh2`,
+    );
     const c = capture();
     const code = await runDetect({ rules: [RULES], files: [tmpFile('auth.log', lines.join('\n'))] }, c.io);
     expect(code).toBe(0);
     const alerts = c.out.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(alerts.map((a) => [a.type, a.title, a.level, a.group_key, a.event_count])).toEqual([['correlation', 'SSH Brute Force From One Address', 'medium', '203.0.113.9', 10]]);
+    expect(alerts.map((a) => [a.type, a.title, a.level, a.group_key, a.event_count])).toEqual([
+      ['correlation', 'SSH Brute Force From One Address', 'medium', '203.0.113.9', 10],
+    ]);
     expect(c.err.at(-1)).toMatch(/^detect: 10 events, 0 unparsed lines, 1 alerts, \d+ rules, \d+ correlations$/);
   });
 
   test('raw Windows EVTX JSON with the windows pipeline runs SigmaHQ rules and reports the matched fields', async () => {
-    const evtx = { Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-1', TimeCreated: { SystemTime: '2026-03-02T02:00:00Z' } },
-      EventData: { Image: 'C:\\Windows\\System32\\net1.exe', OriginalFileName: 'net1.exe', CommandLine: 'net1 user eve P@ss /add', ParentImage: 'C:\\Windows\\System32\\cmd.exe', User: 'CITY\\bob' } } };
+    const evtx = {
+      Event: {
+        System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-1', TimeCreated: { SystemTime: '2026-03-02T02:00:00Z' } },
+        EventData: {
+          Image: 'C:\\Windows\\System32\\net1.exe',
+          OriginalFileName: 'net1.exe',
+          CommandLine: 'net1 user eve P@ss /add',
+          ParentImage: 'C:\\Windows\\System32\\cmd.exe',
+          User: 'CITY\\bob',
+        },
+      },
+    };
     const c = capture();
-    const code = await runDetect({ rules: [join(SIGMAHQ, 'windows/process_creation/proc_creation_win_net_user_add.yml')], pipeline: 'windows', files: [tmpFile('e.jsonl', JSON.stringify(evtx))] }, c.io);
+    const code = await runDetect(
+      {
+        rules: [join(SIGMAHQ, 'windows/process_creation/proc_creation_win_net_user_add.yml')],
+        pipeline: 'windows',
+        files: [tmpFile('e.jsonl', JSON.stringify(evtx))],
+      },
+      c.io,
+    );
     expect(code).toBe(0);
     const [hit] = c.out.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(hit).toMatchObject({ type: 'sigma', title: 'New User Created Via Net.EXE', level: 'medium', timestamp: '2026-03-02T02:00:00.000Z' });
-    expect((hit!.matched_fields as string[]).sort()).toEqual(['Event.EventData.CommandLine', 'Event.EventData.Image', 'Event.EventData.OriginalFileName', 'Event.System.Channel', 'Event.System.EventID']);
+    expect((hit!.matched_fields as string[]).sort()).toEqual([
+      'Event.EventData.CommandLine',
+      'Event.EventData.Image',
+      'Event.EventData.OriginalFileName',
+      'Event.System.Channel',
+      'Event.System.EventID',
+    ]);
   });
 
   test('an unknown pipeline is a usage error with the known ones listed', async () => {
@@ -75,7 +103,7 @@ describe('citysoc rules convert', () => {
   const rule = join(RULES, 'ssh/ssh_root_login_success.yml');
 
   test.each([
-    ['sqlite', "json_each(doc, '$.\"event.dataset\"')"],
+    ['sqlite', 'json_each(doc, \'$."event.dataset"\')'],
     ['flink', "LOWER(JSON_VALUE(doc, '$.event.dataset')) = 'openssh.auth'"],
     ['es', '"index":"logs-*"'],
     ['opensearch', '"case_insensitive":true'],

@@ -20,15 +20,31 @@ export interface DetectOptions {
 export function detectionLine(d: Detection, ref?: string): Record<string, unknown> {
   if (d.kind === 'sigma') {
     return {
-      type: 'sigma', rule_id: d.match.ruleId, title: d.match.title, level: d.match.level ?? null, tags: d.match.tags,
-      event_id: d.eventId ?? ref ?? null, matched_fields: d.match.matchedFields, timestamp: new Date(d.time).toISOString(),
+      type: 'sigma',
+      rule_id: d.match.ruleId,
+      title: d.match.title,
+      level: d.match.level ?? null,
+      tags: d.match.tags,
+      event_id: d.eventId ?? ref ?? null,
+      matched_fields: d.match.matchedFields,
+      timestamp: new Date(d.time).toISOString(),
     };
   }
   const f = d.firing;
   return {
-    type: 'correlation', rule_id: f.ruleId, title: f.rule.title, level: f.rule.level ?? null, tags: f.rule.tags, correlation_type: f.rule.type,
-    group_key: f.groupKey, group: f.group, value: f.value, event_count: f.eventCount, event_ids: f.eventIds,
-    first_seen: new Date(f.firstSeen).toISOString(), last_seen: new Date(f.lastSeen).toISOString(),
+    type: 'correlation',
+    rule_id: f.ruleId,
+    title: f.rule.title,
+    level: f.rule.level ?? null,
+    tags: f.rule.tags,
+    correlation_type: f.rule.type,
+    group_key: f.groupKey,
+    group: f.group,
+    value: f.value,
+    event_count: f.eventCount,
+    event_ids: f.eventIds,
+    first_seen: new Date(f.firstSeen).toISOString(),
+    last_seen: new Date(f.lastSeen).toISOString(),
   };
 }
 
@@ -85,6 +101,8 @@ export async function runDetect(opts: DetectOptions, io: CommandIo): Promise<num
     alerts++;
   }
   const late = engine.stats().lateDropped;
-  io.err(`detect: ${events} events, ${unparsed} unparsed lines, ${alerts} alerts, ${content.ruleSet.size} rules, ${content.correlations.length} correlations${late ? `, ${late} late events dropped` : ''}`);
+  io.err(
+    `detect: ${events} events, ${unparsed} unparsed lines, ${alerts} alerts, ${content.ruleSet.size} rules, ${content.correlations.length} correlations${late ? `, ${late} late events dropped` : ''}`,
+  );
   return failedFiles > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -6,13 +6,16 @@ const failed = { ruleId: 'f-id', name: 'failed_login' };
 const success = { ruleId: 's-id', name: 'successful_login' };
 const login = (ip: string, user = 'root') => ({ source: { ip }, user: { name: user } });
 
-const bruteForce = correlation(`  type: event_count
+const bruteForce = correlation(
+  `  type: event_count
   rules: [failed_login]
   group-by: [source.ip]
   timespan: 60s
   condition:
     gte: 3
-`, 'id: bf\nname: brute_force\n');
+`,
+  'id: bf\nname: brute_force\n',
+);
 
 function run(engine: CorrelationEngine, steps: [Record<string, unknown>, { ruleId: string; name?: string }[], number, string?][]): CorrelationFiring[] {
   return steps.flatMap(([e, m, t, id]) => engine.process(e, m, t, id));
@@ -27,7 +30,9 @@ describe('event_count', () => {
       [login('10.0.0.1'), [failed], at(59), 'e4'],
       [login('10.0.0.1'), [failed], at(60), 'e5'],
     ]);
-    expect(fired.map((f) => [f.ruleId, f.groupKey, f.value, f.eventIds, f.firstSeen, f.lastSeen])).toEqual([['bf', '10.0.0.1', 3, ['e1', 'e3', 'e4'], at(0), at(59)]]);
+    expect(fired.map((f) => [f.ruleId, f.groupKey, f.value, f.eventIds, f.firstSeen, f.lastSeen])).toEqual([
+      ['bf', '10.0.0.1', 3, ['e1', 'e3', 'e4'], at(0), at(59)],
+    ]);
   });
 
   test('failures spread wider than the timespan never fire', () => {
@@ -51,7 +56,12 @@ describe('event_count', () => {
   test('an upper-bound condition is decided when the window closes, not on arrival', () => {
     const few = correlation(`  type: event_count\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 60s\n  condition:\n    lt: 3\n`, 'id: few\n');
     const engine = new CorrelationEngine([few]);
-    expect(run(engine, [[login('10.0.0.1'), [failed], at(0)], [login('10.0.0.1'), [failed], at(10)]])).toEqual([]);
+    expect(
+      run(engine, [
+        [login('10.0.0.1'), [failed], at(0)],
+        [login('10.0.0.1'), [failed], at(10)],
+      ]),
+    ).toEqual([]);
     const later = engine.process({}, [], at(200));
     expect(later.map((f) => [f.groupKey, f.value])).toEqual([['10.0.0.1', 2]]);
   });
@@ -73,10 +83,17 @@ describe('allowed lateness', () => {
 
 describe('value_count', () => {
   test('password spraying: four distinct users from one address fire; repeats of one user do not', () => {
-    const spray = correlation(`  type: value_count\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 5m\n  condition:\n    field: user.name\n    gte: 4\n`, 'id: spray\n');
+    const spray = correlation(
+      `  type: value_count\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 5m\n  condition:\n    field: user.name\n    gte: 4\n`,
+      'id: spray\n',
+    );
     const engine = new CorrelationEngine([spray]);
     const fired = run(engine, [
-      ...['a', 'a', 'a', 'b', 'b', 'c'].map((u, i): [Record<string, unknown>, { ruleId: string; name?: string }[], number] => [login('10.0.0.9', u), [failed], at(i)]),
+      ...['a', 'a', 'a', 'b', 'b', 'c'].map((u, i): [Record<string, unknown>, { ruleId: string; name?: string }[], number] => [
+        login('10.0.0.9', u),
+        [failed],
+        at(i),
+      ]),
       [login('10.0.0.8', 'x'), [failed], at(7)],
       [login('10.0.0.9', 'd'), [failed], at(8)],
     ]);
@@ -89,42 +106,79 @@ describe('temporal and temporal_ordered', () => {
   const unordered = correlation(`  type: temporal\n  rules: [failed_login, successful_login]\n  group-by: [user.name]\n  timespan: 10m\n`, 'id: tmp\n');
 
   test('a success after a failure fires the ordered rule; a success before the failure does not', () => {
-    expect(run(new CorrelationEngine([ordered]), [[login('1.1.1.1', 'bob'), [failed], at(0)], [login('1.1.1.1', 'bob'), [success], at(5)]]).map((f) => f.groupKey)).toEqual(['bob']);
-    expect(run(new CorrelationEngine([ordered]), [[login('1.1.1.1', 'bob'), [success], at(0)], [login('1.1.1.1', 'bob'), [failed], at(5)]])).toEqual([]);
+    expect(
+      run(new CorrelationEngine([ordered]), [
+        [login('1.1.1.1', 'bob'), [failed], at(0)],
+        [login('1.1.1.1', 'bob'), [success], at(5)],
+      ]).map((f) => f.groupKey),
+    ).toEqual(['bob']);
+    expect(
+      run(new CorrelationEngine([ordered]), [
+        [login('1.1.1.1', 'bob'), [success], at(0)],
+        [login('1.1.1.1', 'bob'), [failed], at(5)],
+      ]),
+    ).toEqual([]);
   });
 
   test('the unordered rule fires in either order', () => {
-    expect(run(new CorrelationEngine([unordered]), [[login('1.1.1.1', 'bob'), [success], at(0)], [login('1.1.1.1', 'bob'), [failed], at(5)]]).map((f) => f.value)).toEqual([2]);
+    expect(
+      run(new CorrelationEngine([unordered]), [
+        [login('1.1.1.1', 'bob'), [success], at(0)],
+        [login('1.1.1.1', 'bob'), [failed], at(5)],
+      ]).map((f) => f.value),
+    ).toEqual([2]);
   });
 });
 
 describe('value_sum, value_avg, value_percentile', () => {
   const read = { ruleId: 'read' };
   test('value_sum fires once the records read by one user in the window exceed the limit', () => {
-    const sum = correlation(`  type: value_sum\n  rules: [read]\n  group-by: [user.name]\n  timespan: 1h\n  condition:\n    field: citysoc.data.records\n    gt: 1000\n`, 'id: sum\n');
+    const sum = correlation(
+      `  type: value_sum\n  rules: [read]\n  group-by: [user.name]\n  timespan: 1h\n  condition:\n    field: citysoc.data.records\n    gt: 1000\n`,
+      'id: sum\n',
+    );
     const ev = (n: number) => ({ user: { name: 'u' }, citysoc: { data: { records: n } } });
-    expect(run(new CorrelationEngine([sum]), [[ev(600), [read], at(0)], [ev(300), [read], at(10)], [ev(200), [read], at(20)]]).map((f) => f.value)).toEqual([1100]);
+    expect(
+      run(new CorrelationEngine([sum]), [
+        [ev(600), [read], at(0)],
+        [ev(300), [read], at(10)],
+        [ev(200), [read], at(20)],
+      ]).map((f) => f.value),
+    ).toEqual([1100]);
   });
 
   test('value_avg is decided over the closed window', () => {
-    const avg = correlation(`  type: value_avg\n  rules: [read]\n  group-by: [user.name]\n  timespan: 1m\n  condition:\n    field: bytes\n    gt: 500\n`, 'id: avg\n');
+    const avg = correlation(
+      `  type: value_avg\n  rules: [read]\n  group-by: [user.name]\n  timespan: 1m\n  condition:\n    field: bytes\n    gt: 500\n`,
+      'id: avg\n',
+    );
     const engine = new CorrelationEngine([avg]);
-    run(engine, [[{ user: { name: 'u' }, bytes: 400 }, [read], at(0)], [{ user: { name: 'u' }, bytes: 700 }, [read], at(30)]]);
+    run(engine, [
+      [{ user: { name: 'u' }, bytes: 400 }, [read], at(0)],
+      [{ user: { name: 'u' }, bytes: 700 }, [read], at(30)],
+    ]);
     expect(engine.flush().map((f) => f.value)).toEqual([550]);
   });
 
   test('value_percentile reports a value seen in at most the given share of the group events', () => {
-    const pct = correlation(`  type: value_percentile\n  rules: [read]\n  group-by: [host.name]\n  timespan: 1h\n  condition:\n    field: process.name\n    lte: 10\n`, 'id: pct\n');
+    const pct = correlation(
+      `  type: value_percentile\n  rules: [read]\n  group-by: [host.name]\n  timespan: 1h\n  condition:\n    field: process.name\n    lte: 10\n`,
+      'id: pct\n',
+    );
     const engine = new CorrelationEngine([pct]);
     const names = [...Array(19).fill('svchost.exe'), 'mimikatz.exe'] as string[];
-    run(engine, names.map((n, i) => [{ host: { name: 'h1' }, process: { name: n } }, [read], at(i)]));
+    run(
+      engine,
+      names.map((n, i) => [{ host: { name: 'h1' }, process: { name: n } }, [read], at(i)]),
+    );
     expect(engine.flush().map((f) => f.value)).toEqual([5]);
   });
 });
 
 describe('aliases, generate and chaining', () => {
   test('an alias groups by source.ip in one rule and destination.ip in the other', () => {
-    const rule = correlation(`  type: temporal
+    const rule = correlation(
+      `  type: temporal
   rules: [internal_error, new_connection]
   group-by: [ip]
   timespan: 10s
@@ -132,7 +186,9 @@ describe('aliases, generate and chaining', () => {
     ip:
       internal_error: destination.ip
       new_connection: source.ip
-`, 'id: alias\n');
+`,
+      'id: alias\n',
+    );
     const fired = run(new CorrelationEngine([rule]), [
       [{ destination: { ip: '10.1.1.1' } }, [{ ruleId: 'x', name: 'internal_error' }], at(0)],
       [{ source: { ip: '10.1.1.1' } }, [{ ruleId: 'y', name: 'new_connection' }], at(3)],
@@ -164,7 +220,10 @@ describe('aliases, generate and chaining', () => {
 describe('bounded state', () => {
   test('expired groups are swept as event time advances', () => {
     const engine = new CorrelationEngine([bruteForce]);
-    run(engine, [[login('10.0.0.1'), [failed], at(0)], [login('10.0.0.2'), [failed], at(1)]]);
+    run(engine, [
+      [login('10.0.0.1'), [failed], at(0)],
+      [login('10.0.0.2'), [failed], at(1)],
+    ]);
     expect(engine.stats().rules.bf?.groups).toBe(2);
     engine.process({}, [], at(500));
     expect(engine.stats().rules.bf?.groups).toBe(0);
@@ -172,7 +231,12 @@ describe('bounded state', () => {
 
   test('the group cap evicts the least recently updated group and counts it', () => {
     const engine = new CorrelationEngine([bruteForce], { maxGroupsPerRule: 2 });
-    run(engine, [[login('10.0.0.1'), [failed], at(0)], [login('10.0.0.2'), [failed], at(1)], [login('10.0.0.1'), [failed], at(2)], [login('10.0.0.3'), [failed], at(3)]]);
+    run(engine, [
+      [login('10.0.0.1'), [failed], at(0)],
+      [login('10.0.0.2'), [failed], at(1)],
+      [login('10.0.0.1'), [failed], at(2)],
+      [login('10.0.0.3'), [failed], at(3)],
+    ]);
     expect(engine.stats().rules.bf).toEqual({ groups: 2, evictedGroups: 1, evictedEntries: 0 });
     // 10.0.0.1 survived (it was updated after 10.0.0.2), so its third failure still fires.
     expect(engine.process(login('10.0.0.1'), [failed], at(4)).map((f) => f.groupKey)).toEqual(['10.0.0.1']);
@@ -182,7 +246,10 @@ describe('bounded state', () => {
 describe('snapshot and restore', () => {
   test('a restarted engine continues counting from the snapshot (through JSON)', () => {
     const first = new CorrelationEngine([bruteForce]);
-    run(first, [[login('10.0.0.1'), [failed], at(0), 'e1'], [login('10.0.0.1'), [failed], at(1), 'e2']]);
+    run(first, [
+      [login('10.0.0.1'), [failed], at(0), 'e1'],
+      [login('10.0.0.1'), [failed], at(1), 'e2'],
+    ]);
     const second = new CorrelationEngine([bruteForce]);
     second.restore(JSON.parse(JSON.stringify(first.snapshot())));
     expect(second.process(login('10.0.0.1'), [failed], at(2), 'e3').map((f) => f.eventIds)).toEqual([['e1', 'e2', 'e3']]);

@@ -133,7 +133,9 @@ export class CorrelationEngine {
     const entry: Entry = { t, r, ...(id !== undefined ? { id } : {}) };
     const field = s.rule.condition?.field;
     if (!field || s.rule.type === 'event_count' || s.rule.type.startsWith('temporal')) return entry;
-    const fields = (Array.isArray(field) ? field : [field]).map((f) => s.rule.aliases[f]?.[m.ruleId] ?? (m.name !== undefined ? s.rule.aliases[f]?.[m.name] : undefined) ?? f);
+    const fields = (Array.isArray(field) ? field : [field]).map(
+      (f) => s.rule.aliases[f]?.[m.ruleId] ?? (m.name !== undefined ? s.rule.aliases[f]?.[m.name] : undefined) ?? f,
+    );
     if (s.rule.type === 'value_sum' || s.rule.type === 'value_avg') {
       const n = Number(fieldValues(event, fields[0] as string)[0]);
       return Number.isFinite(n) && fieldValues(event, fields[0] as string).length > 0 ? { ...entry, n } : undefined;
@@ -145,7 +147,8 @@ export class CorrelationEngine {
 
   private insert(s: RuleState, key: string, values: Record<string, string>, entry: Entry, out: CorrelationFiring[]): void {
     let g = s.groups.get(key);
-    if (g) s.groups.delete(key); // re-insert below: Map order is least recently updated first
+    if (g)
+      s.groups.delete(key); // re-insert below: Map order is least recently updated first
     else {
       g = { values, entries: [] };
       if (s.groups.size >= this.maxGroups) {

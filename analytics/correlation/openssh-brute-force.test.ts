@@ -30,7 +30,9 @@ function independentlyComputed(lines: string[], threshold: number, windowMs: num
 }
 
 test('SSH brute force fires on OpenSSH_2k.log for exactly the addresses a plain regex count finds', () => {
-  const lines = readFileSync(LOG, 'utf8').split('\n').filter((l) => l !== '');
+  const lines = readFileSync(LOG, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const content = loadContent([RULE], { pipelines: [getPipeline('citysoc')] });
   const rule = content.correlations[0] as SigmaCorrelationRule;
   const engine = new CorrelationEngine(content.correlations);

@@ -1,7 +1,13 @@
 // The engine's state as JSON, validated when read back: a snapshot comes from disk, not from us.
 import { z } from 'zod';
 
-const entry = z.strictObject({ t: z.number(), r: z.number().int().nonnegative(), v: z.string().optional(), n: z.number().optional(), id: z.string().optional() });
+const entry = z.strictObject({
+  t: z.number(),
+  r: z.number().int().nonnegative(),
+  v: z.string().optional(),
+  n: z.number().optional(),
+  id: z.string().optional(),
+});
 
 export const correlationSnapshotSchema = z.strictObject({
   version: z.literal(1),

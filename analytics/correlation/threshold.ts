@@ -14,7 +14,8 @@ export function satisfies(value: number, c: CorrelationCondition | undefined): b
   return true;
 }
 
-const hasUpperBound = (c: CorrelationCondition | undefined): boolean => c !== undefined && (c.lt !== undefined || c.lte !== undefined || c.eq !== undefined || c.neq !== undefined);
+const hasUpperBound = (c: CorrelationCondition | undefined): boolean =>
+  c !== undefined && (c.lt !== undefined || c.lte !== undefined || c.eq !== undefined || c.neq !== undefined);
 
 /**
  * 'eager': evaluated on every arrival over a sliding window; 'on-close': evaluated once per
@@ -29,6 +30,13 @@ export function evaluationMode(type: CorrelationType, c: CorrelationCondition | 
 
 export function describeCondition(c: CorrelationCondition | undefined): string {
   if (!c) return 'all rules';
-  const ops: [keyof CorrelationCondition, string][] = [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<='], ['eq', '=='], ['neq', '!=']];
+  const ops: [keyof CorrelationCondition, string][] = [
+    ['gt', '>'],
+    ['gte', '>='],
+    ['lt', '<'],
+    ['lte', '<='],
+    ['eq', '=='],
+    ['neq', '!='],
+  ];
   return ops.flatMap(([k, sym]) => (c[k] === undefined ? [] : [`${sym} ${String(c[k])}`])).join(' and ');
 }

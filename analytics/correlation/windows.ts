@@ -112,7 +112,10 @@ export function closedValue(spec: WindowSpec, window: readonly Entry[]): number 
     case 'temporal_ordered':
       return eagerHit(spec, window, (window[window.length - 1] as Entry).t)?.value;
     case 'value_sum':
-      return check(numbers.reduce((a, b) => a + b, 0), cond);
+      return check(
+        numbers.reduce((a, b) => a + b, 0),
+        cond,
+      );
     case 'value_avg':
       return numbers.length === 0 ? undefined : check(numbers.reduce((a, b) => a + b, 0) / numbers.length, cond);
     case 'value_percentile': {

@@ -5,15 +5,29 @@ import { getPipeline } from '../sigma/pipelines';
 import { RuleRepository } from './rule-repository';
 
 const SRC = join(__dirname, '../../rules/ssh');
-const ROOT_LOGIN = { '@timestamp': '2026-03-02T02:00:00Z', event: { dataset: 'openssh.auth', action: 'ssh_login', outcome: 'success' }, user: { name: 'root' }, source: { ip: '10.0.0.1' } };
+const ROOT_LOGIN = {
+  '@timestamp': '2026-03-02T02:00:00Z',
+  event: { dataset: 'openssh.auth', action: 'ssh_login', outcome: 'success' },
+  user: { name: 'root' },
+  source: { ip: '10.0.0.1' },
+};
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'rules-'));
   cpSync(SRC, join(dir, 'rules'), { recursive: true });
-  const repo = new RuleRepository({ folders: [join(dir, 'rules')], stateFile: join(dir, 'state', 'rules.json'), pipelines: [getPipeline('citysoc')], debounceMs: 50 });
+  const repo = new RuleRepository({
+    folders: [join(dir, 'rules')],
+    stateFile: join(dir, 'state', 'rules.json'),
+    pipelines: [getPipeline('citysoc')],
+    debounceMs: 50,
+  });
   return { dir, repo };
 }
-const titles = (repo: RuleRepository) => repo.current().ruleSet.match(ROOT_LOGIN).map((m) => m.title);
+const titles = (repo: RuleRepository) =>
+  repo
+    .current()
+    .ruleSet.match(ROOT_LOGIN)
+    .map((m) => m.title);
 const rootRuleId = (repo: RuleRepository) => repo.list().find((r) => r.title === 'SSH Root Login Accepted')!.id;
 
 describe('RuleRepository', () => {

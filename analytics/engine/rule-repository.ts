@@ -49,10 +49,16 @@ export class RuleRepository {
 
   /** Every rule on disk with its enabled flag (disabled ones included, unlike current()). */
   list(): RuleSummary[] {
-    const rules = this.all.ruleSet.rules().map((r): RuleSummary => ({ id: r.id ?? r.title, title: r.title, kind: 'rule', enabled: this.isEnabled(r), ...(r.source ? { file: r.source } : {}) }));
-    const others = [...this.all.correlations, ...this.all.filters].map(
-      (r): RuleSummary => ({ id: r.id ?? r.title, title: r.title, kind: r.kind, enabled: this.isEnabled(r), ...(r.source ? { file: r.source } : {}) }),
-    );
+    const rules = this.all.ruleSet
+      .rules()
+      .map((r): RuleSummary => ({ id: r.id ?? r.title, title: r.title, kind: 'rule', enabled: this.isEnabled(r), ...(r.source ? { file: r.source } : {}) }));
+    const others = [...this.all.correlations, ...this.all.filters].map((r): RuleSummary => ({
+      id: r.id ?? r.title,
+      title: r.title,
+      kind: r.kind,
+      enabled: this.isEnabled(r),
+      ...(r.source ? { file: r.source } : {}),
+    }));
     return [...rules, ...others];
   }
 

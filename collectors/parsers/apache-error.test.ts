@@ -13,7 +13,10 @@ describe('apache-error on the loghub Apache_2k sample', () => {
   test('time, level and message agree with the structured CSV row by row', () => {
     expect(
       disagreements(events, sample.rows, {
-        '@timestamp': (r) => { const [, mon, day, time, year] = r.Time!.split(' '); return expectedIso(year!, mon!, day!, time!); },
+        '@timestamp': (r) => {
+          const [, mon, day, time, year] = r.Time!.split(' ');
+          return expectedIso(year!, mon!, day!, time!);
+        },
         'log.level': (r) => r.Level!.toLowerCase(),
         message: (r) => r.Content,
       }),
@@ -30,8 +33,15 @@ describe('apache-error on single lines', () => {
   });
 
   test('the Apache 2.4 layout with module, pid and client port is understood', () => {
-    const out = parse('[Wed Oct 11 14:32:52.123456 2000] [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187:4711] File does not exist: /usr/local/apache2/htdocs/favicon.ico');
-    expect(out.ok && out.event).toMatchObject({ '@timestamp': '2000-10-11T14:32:52.123Z', log: { level: 'error', logger: 'core' }, process: { pid: 35708 }, source: { ip: '72.15.99.187', port: 4711 } });
+    const out = parse(
+      '[Wed Oct 11 14:32:52.123456 2000] [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187:4711] File does not exist: /usr/local/apache2/htdocs/favicon.ico',
+    );
+    expect(out.ok && out.event).toMatchObject({
+      '@timestamp': '2000-10-11T14:32:52.123Z',
+      log: { level: 'error', logger: 'core' },
+      process: { pid: 35708 },
+      source: { ip: '72.15.99.187', port: 4711 },
+    });
   });
 
   test('a line without the bracketed date is rejected', () => {

@@ -53,8 +53,13 @@ export const dataApi: LogSource = {
       '@timestamp': ts,
       message: `${user.name} ${r.action ?? 'read'} ${r.dataset}${r.records === undefined ? '' : ` (${r.records} records)`}`,
       event: {
-        kind: 'event', dataset: 'data_api.access', module: 'data_api', action: r.action ?? 'read', category: ['web', 'database'],
-        type: denied ? ['access', 'denied'] : ['access'], outcome: r.status === undefined ? 'unknown' : failed ? 'failure' : 'success',
+        kind: 'event',
+        dataset: 'data_api.access',
+        module: 'data_api',
+        action: r.action ?? 'read',
+        category: ['web', 'database'],
+        type: denied ? ['access', 'denied'] : ['access'],
+        outcome: r.status === undefined ? 'unknown' : failed ? 'failure' : 'success',
       },
       user: { name: user.name, id: user.id },
       organization: { name: r.department ?? user.department },
@@ -64,8 +69,14 @@ export const dataApi: LogSource = {
       service: { name: r.app },
       citysoc: {
         data: {
-          platform: 'data-sharing-api', dataset: r.dataset, resource: r.dataset, action: r.action ?? 'read', records: r.records, bytes: r.bytes,
-          classification: r.classification, owner_department: r.owner_department,
+          platform: 'data-sharing-api',
+          dataset: r.dataset,
+          resource: r.dataset,
+          action: r.action ?? 'read',
+          records: r.records,
+          bytes: r.bytes,
+          classification: r.classification,
+          owner_department: r.owner_department,
         },
       },
     });

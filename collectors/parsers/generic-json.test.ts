@@ -5,10 +5,16 @@ const parse = (line: string) => genericJson.parse({ kind: 'line', line }, CTX);
 
 describe('json (generic)', () => {
   test('time, message and level come from the usual keys and the rest is kept under json', () => {
-    expect(parse('{"time":"2024-03-01T10:00:00.5Z","level":"WARN","msg":"disk almost full","disk":"/dev/sda1","pct":93}')).toEqual({ ok: true, event: {
-      '@timestamp': '2024-03-01T10:00:00.500Z', message: 'disk almost full',
-      event: { kind: 'event', dataset: 'json.generic', module: 'json' }, log: { level: 'warn' }, json: { disk: '/dev/sda1', pct: 93 },
-    } });
+    expect(parse('{"time":"2024-03-01T10:00:00.5Z","level":"WARN","msg":"disk almost full","disk":"/dev/sda1","pct":93}')).toEqual({
+      ok: true,
+      event: {
+        '@timestamp': '2024-03-01T10:00:00.500Z',
+        message: 'disk almost full',
+        event: { kind: 'event', dataset: 'json.generic', module: 'json' },
+        log: { level: 'warn' },
+        json: { disk: '/dev/sda1', pct: 93 },
+      },
+    });
   });
 
   test('pino numeric levels and epoch milliseconds are understood', () => {

@@ -40,7 +40,7 @@ export const genericJson: LogSource = {
       '@timestamp': ts ?? ctx.receivedAt.toISOString(),
       message: messageKey === undefined ? undefined : typeof r[messageKey] === 'string' ? r[messageKey] : JSON.stringify(r[messageKey]),
       event: { kind: 'event', dataset: 'json.generic', module: 'json' },
-      log: { level: typeof rawLevel === 'number' ? NUMERIC_LEVELS[rawLevel] ?? String(rawLevel) : str(rawLevel)?.toLowerCase() },
+      log: { level: typeof rawLevel === 'number' ? (NUMERIC_LEVELS[rawLevel] ?? String(rawLevel)) : str(rawLevel)?.toLowerCase() },
       json: rest,
     });
   },

@@ -27,20 +27,35 @@ describe('hadoop on single lines', () => {
   const parse = (line: string) => hadoop.parse({ kind: 'line', line }, CTX);
 
   test('an ERROR line is an error event', () => {
-    const out = parse('2015-10-18 18:10:58,371 ERROR [RMCommunicator Allocator] org.apache.hadoop.mapreduce.v2.app.rm.RMContainerAllocator: ERROR IN CONTACTING RM.');
-    expect(out.ok && out.event).toMatchObject({ event: { type: ['error'] }, log: { level: 'error' }, process: { thread: { name: 'RMCommunicator Allocator' } } });
+    const out = parse(
+      '2015-10-18 18:10:58,371 ERROR [RMCommunicator Allocator] org.apache.hadoop.mapreduce.v2.app.rm.RMContainerAllocator: ERROR IN CONTACTING RM.',
+    );
+    expect(out.ok && out.event).toMatchObject({
+      event: { type: ['error'] },
+      log: { level: 'error' },
+      process: { thread: { name: 'RMCommunicator Allocator' } },
+    });
   });
 
   test('a NameNode line (no thread) and a HiveServer2 line (ISO 8601, padded level) parse', () => {
     expect(parse('2024-03-01 10:00:00,123 INFO org.apache.hadoop.hdfs.server.namenode.FSNamesystem: Roll Edit Log from 10.1.2.3')).toMatchObject({
-      ok: true, event: { '@timestamp': '2024-03-01T10:00:00.123Z', log: { level: 'info', logger: 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem' }, message: 'Roll Edit Log from 10.1.2.3' },
+      ok: true,
+      event: {
+        '@timestamp': '2024-03-01T10:00:00.123Z',
+        log: { level: 'info', logger: 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem' },
+        message: 'Roll Edit Log from 10.1.2.3',
+      },
     });
     expect(parse('2024-03-01T10:00:01,500  WARN [HiveServer2-Handler-Pool: Thread-77] server.HiveServer2: slow query')).toMatchObject({
-      ok: true, event: { log: { level: 'warn', logger: 'server.HiveServer2' }, process: { thread: { name: 'HiveServer2-Handler-Pool: Thread-77' } } },
+      ok: true,
+      event: { log: { level: 'warn', logger: 'server.HiveServer2' }, process: { thread: { name: 'HiveServer2-Handler-Pool: Thread-77' } } },
     });
   });
 
   test('a line without a logger is rejected with the expected layout', () => {
-    expect(parse('2015-10-18 18:01:47,978 INFO just words')).toEqual({ ok: false, error: 'not a Hadoop log4j line: expected "yyyy-MM-dd HH:mm:ss,SSS LEVEL [thread] class: message"' });
+    expect(parse('2015-10-18 18:01:47,978 INFO just words')).toEqual({
+      ok: false,
+      error: 'not a Hadoop log4j line: expected "yyyy-MM-dd HH:mm:ss,SSS LEVEL [thread] class: message"',
+    });
   });
 });

@@ -13,7 +13,8 @@ describe('hdfs on the loghub HDFS_2k sample', () => {
   test('time, pid, level, component and message agree with the structured CSV row by row', () => {
     expect(
       disagreements(events, sample.rows, {
-        '@timestamp': (r) => expectedIso('20' + r.Date!.slice(0, 2), r.Date!.slice(2, 4), r.Date!.slice(4, 6), r.Time!.replace(/(\d\d)(\d\d)(\d\d)/, '$1:$2:$3')),
+        '@timestamp': (r) =>
+          expectedIso('20' + r.Date!.slice(0, 2), r.Date!.slice(2, 4), r.Date!.slice(4, 6), r.Time!.replace(/(\d\d)(\d\d)(\d\d)/, '$1:$2:$3')),
         'process.pid': (r) => Number(r.Pid),
         'log.level': (r) => r.Level!.toLowerCase(),
         'log.logger': (r) => r.Component,
@@ -27,7 +28,10 @@ describe('hdfs on single lines', () => {
   const parse = (line: string) => hdfs.parse({ kind: 'line', line }, CTX);
 
   test('a line without the pid column is rejected with the expected layout', () => {
-    expect(parse('081109 203615 INFO dfs.DataNode: x')).toEqual({ ok: false, error: 'not an HDFS service log line: expected "yyMMdd HHmmss pid LEVEL class: message"' });
+    expect(parse('081109 203615 INFO dfs.DataNode: x')).toEqual({
+      ok: false,
+      error: 'not an HDFS service log line: expected "yyMMdd HHmmss pid LEVEL class: message"',
+    });
   });
 
   test('an impossible date is rejected', () => {

@@ -3,7 +3,8 @@ import type { LogSource, ParseContext, RawInput } from './source';
 import { endpoint, fail, lineOf, ok } from './event-doc';
 import { isoFromParts, monthNumber, normalizeOffset } from './timestamps';
 
-const LINE = /^(\S+) (\S+) (\S+) \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(?: (.*))?$/s;
+const LINE =
+  /^(\S+) (\S+) (\S+) \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(?: (.*))?$/s;
 const REQUEST = /^([A-Z]+) (\S+) HTTP\/(\d(?:\.\d)?)$/;
 const dash = (s: string | undefined): string | undefined => (s === undefined || s === '-' ? undefined : s);
 
@@ -31,7 +32,10 @@ export const httpAccess: LogSource = {
       '@timestamp': ts,
       message: line,
       event: {
-        kind: 'event', dataset: 'http.access', module: 'http', category: ['web'],
+        kind: 'event',
+        dataset: 'http.access',
+        module: 'http',
+        category: ['web'],
         type: status === 401 || status === 403 ? ['access', 'denied'] : ['access'],
         outcome: status < 400 ? 'success' : 'failure',
       },

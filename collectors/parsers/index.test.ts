@@ -2,8 +2,15 @@ import { detectSource, SOURCES, sourceByName } from './index';
 import { loghubSample } from './test-support/loghub';
 
 const LOGHUB: Readonly<Record<string, string>> = {
-  OpenSSH: 'openssh', Linux: 'linux-syslog', HDFS: 'hdfs', Hadoop: 'hadoop', Spark: 'spark', Zookeeper: 'zookeeper',
-  OpenStack: 'openstack', Apache: 'apache-error', Windows: 'windows-cbs',
+  OpenSSH: 'openssh',
+  Linux: 'linux-syslog',
+  HDFS: 'hdfs',
+  Hadoop: 'hadoop',
+  Spark: 'spark',
+  Zookeeper: 'zookeeper',
+  OpenStack: 'openstack',
+  Apache: 'apache-error',
+  Windows: 'windows-cbs',
 };
 
 describe('source registry', () => {
@@ -24,8 +31,11 @@ describe('source registry', () => {
 
   test.each([
     ['allowed=true ugi=alice (auth:KERBEROS) ip=/10.1.2.3 cmd=open src=/data/x dst=null perm=null proto=rpc', 'hdfs-audit'],
-    ['2024-03-01 10:15:02,123 INFO FSNamesystem.audit: allowed=true\tugi=alice (auth:KERBEROS)\tip=/10.1.2.3\tcmd=open\tsrc=/x\tdst=null\tperm=null\tproto=rpc', 'hdfs-audit'],
-    ['type=USER_LOGIN msg=audit(1364481363.243:24287): pid=1 uid=0 msg=\'op=login res=failed\'', 'auditd'],
+    [
+      '2024-03-01 10:15:02,123 INFO FSNamesystem.audit: allowed=true\tugi=alice (auth:KERBEROS)\tip=/10.1.2.3\tcmd=open\tsrc=/x\tdst=null\tperm=null\tproto=rpc',
+      'hdfs-audit',
+    ],
+    ["type=USER_LOGIN msg=audit(1364481363.243:24287): pid=1 uid=0 msg='op=login res=failed'", 'auditd'],
     ['2024-03-01 10:00:00.123 UTC [4242] a@db LOG:  AUDIT: SESSION,1,1,READ,SELECT,TABLE,t,select 1,<none>', 'pgaudit'],
     ['[2024-03-01 10:00:00,123] INFO Principal = User:alice is Denied Operation = Read from host = 10.2.0.7 on resource = Topic:LITERAL:t', 'kafka-authorizer'],
     ['203.0.113.7 - - [10/Oct/2023:13:55:36 +0800] "GET / HTTP/1.1" 200 1 "-" "curl"', 'http-access'],

@@ -29,10 +29,28 @@ import { zookeeper } from './zookeeper';
 export type { LogSource, ParseContext, ParseOutcome, RawInput } from './source';
 
 export const SOURCES: readonly LogSource[] = [
-  windowsEvent, rangerAudit, mysqlAudit, dataApi,
-  hdfsAudit, kafkaAuthorizer, pgaudit, auditd, openssh, openstack,
-  hadoop, zookeeper, kafkaServer, spark, hdfs, windowsCbs, apacheError, nginxError, httpAccess,
-  linuxSyslog, ecsDocument, genericJson,
+  windowsEvent,
+  rangerAudit,
+  mysqlAudit,
+  dataApi,
+  hdfsAudit,
+  kafkaAuthorizer,
+  pgaudit,
+  auditd,
+  openssh,
+  openstack,
+  hadoop,
+  zookeeper,
+  kafkaServer,
+  spark,
+  hdfs,
+  windowsCbs,
+  apacheError,
+  nginxError,
+  httpAccess,
+  linuxSyslog,
+  ecsDocument,
+  genericJson,
 ];
 
 const BY_NAME = new Map(SOURCES.map((s) => [s.name, s]));

@@ -7,11 +7,22 @@ import type { LogSource, ParseContext, RawInput } from './source';
 import { endpoint, fail, level, lineOf, ok } from './event-doc';
 import { isoFromYmd } from './timestamps';
 
-const LINE = /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] ([A-Z]+) Principal = (\S+?):(\S+) is (Allowed|Denied) Operation = (\w+) from host = (\S+) on resource = (\S+?)(?: for request = (\w+))?(?: with resourceRefCount = (\d+))?(?: \(([\w.]+)\))?$/s;
+const LINE =
+  /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] ([A-Z]+) Principal = (\S+?):(\S+) is (Allowed|Denied) Operation = (\w+) from host = (\S+) on resource = (\S+?)(?: for request = (\w+))?(?: with resourceRefCount = (\d+))?(?: \(([\w.]+)\))?$/s;
 
 const ACTIONS: Readonly<Record<string, DataAction>> = {
-  Read: 'read', Write: 'write', IdempotentWrite: 'write', Create: 'create', CreateTokens: 'create', Delete: 'delete',
-  Alter: 'alter', AlterConfigs: 'alter', ClusterAction: 'alter', Describe: 'list', DescribeConfigs: 'list', DescribeTokens: 'list',
+  Read: 'read',
+  Write: 'write',
+  IdempotentWrite: 'write',
+  Create: 'create',
+  CreateTokens: 'create',
+  Delete: 'delete',
+  Alter: 'alter',
+  AlterConfigs: 'alter',
+  ClusterAction: 'alter',
+  Describe: 'list',
+  DescribeConfigs: 'list',
+  DescribeTokens: 'list',
 };
 
 export const kafkaAuthorizer: LogSource = {
@@ -25,7 +36,10 @@ export const kafkaAuthorizer: LogSource = {
     const line = lineOf(input);
     if (line === undefined) return fail('kafka-authorizer expects a text line, got a structured record');
     const m = LINE.exec(line);
-    if (!m) return fail('not a Kafka authorizer line: expected "[date] LEVEL Principal = Type:name is Allowed|Denied Operation = Op from host = ip on resource = Type:name"');
+    if (!m)
+      return fail(
+        'not a Kafka authorizer line: expected "[date] LEVEL Principal = Type:name is Allowed|Denied Operation = Op from host = ip on resource = Type:name"',
+      );
     const ts = isoFromYmd(m[1]!, ctx);
     if (!ts) return fail(`invalid date/time "${m[1]}"`);
     const allowed = m[5] === 'Allowed';
@@ -37,8 +51,13 @@ export const kafkaAuthorizer: LogSource = {
       '@timestamp': ts,
       message: line.slice(line.indexOf('Principal = ')),
       event: {
-        kind: 'event', dataset: 'kafka.authorizer', module: 'kafka', action: m[6], category: ['database'],
-        type: ['access', allowed ? 'allowed' : 'denied'], outcome: allowed ? 'success' : 'failure',
+        kind: 'event',
+        dataset: 'kafka.authorizer',
+        module: 'kafka',
+        action: m[6],
+        category: ['database'],
+        type: ['access', allowed ? 'allowed' : 'denied'],
+        outcome: allowed ? 'success' : 'failure',
       },
       log: { level: level(m[2]), logger: m[11] },
       user: { name: m[4] },

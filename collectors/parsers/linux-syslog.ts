@@ -12,22 +12,41 @@ import { looksLikeSyslog, parseSyslog } from './syslog-header';
 type Rule = readonly [RegExp, (m: RegExpExecArray) => Doc];
 
 const RULES: readonly Rule[] = [
-  [/^connection from (\S+) \(([^)]*)\)/, (m) => ({
-    event: { action: 'connection_accepted', category: ['network'], type: ['connection', 'start'] },
-    source: { ...endpoint(m[1]), domain: m[2] || undefined },
-  })],
-  [/^Authentication failed from (\S+?) \(/, (m) => ({
-    event: { action: 'authentication_failure', category: ['authentication'], type: ['start'], outcome: 'failure' }, source: endpoint(m[1]),
-  })],
-  [/^Kerberos authentication failed/, () => ({
-    event: { action: 'authentication_failure', category: ['authentication'], type: ['start'], outcome: 'failure' },
-  })],
-  [/^ROOT LOGIN ON (\S+)/, () => ({
-    event: { action: 'root_login', category: ['authentication'], type: ['start'], outcome: 'success' }, user: { name: 'root' },
-  })],
-  [/^\((\S+)\) CMD \((.*)\)$/, (m) => ({
-    event: { action: 'cron_command', category: ['process'], type: ['start'] }, user: { name: m[1] }, process: { command_line: m[2] },
-  })],
+  [
+    /^connection from (\S+) \(([^)]*)\)/,
+    (m) => ({
+      event: { action: 'connection_accepted', category: ['network'], type: ['connection', 'start'] },
+      source: { ...endpoint(m[1]), domain: m[2] || undefined },
+    }),
+  ],
+  [
+    /^Authentication failed from (\S+?) \(/,
+    (m) => ({
+      event: { action: 'authentication_failure', category: ['authentication'], type: ['start'], outcome: 'failure' },
+      source: endpoint(m[1]),
+    }),
+  ],
+  [
+    /^Kerberos authentication failed/,
+    () => ({
+      event: { action: 'authentication_failure', category: ['authentication'], type: ['start'], outcome: 'failure' },
+    }),
+  ],
+  [
+    /^ROOT LOGIN ON (\S+)/,
+    () => ({
+      event: { action: 'root_login', category: ['authentication'], type: ['start'], outcome: 'success' },
+      user: { name: 'root' },
+    }),
+  ],
+  [
+    /^\((\S+)\) CMD \((.*)\)$/,
+    (m) => ({
+      event: { action: 'cron_command', category: ['process'], type: ['start'] },
+      user: { name: m[1] },
+      process: { command_line: m[2] },
+    }),
+  ],
 ];
 
 function classify(message: string): Doc | undefined {

@@ -11,18 +11,41 @@ import { isObject, jsonRecord, peekRecord, str } from './json-input';
 import { isoFromAny } from './timestamps';
 
 const SQL_ACTIONS: Readonly<Record<string, DataAction>> = {
-  select: 'read', insert: 'write', update: 'write', replace: 'write', load: 'write', delete: 'delete', truncate: 'delete',
-  drop_table: 'delete', drop_db: 'delete', create_table: 'create', create_db: 'create', create_user: 'create', alter_table: 'alter',
-  alter_user: 'alter', grant: 'grant', revoke: 'grant',
+  select: 'read',
+  insert: 'write',
+  update: 'write',
+  replace: 'write',
+  load: 'write',
+  delete: 'delete',
+  truncate: 'delete',
+  drop_table: 'delete',
+  drop_db: 'delete',
+  create_table: 'create',
+  create_db: 'create',
+  create_user: 'create',
+  alter_table: 'alter',
+  alter_user: 'alter',
+  grant: 'grant',
+  revoke: 'grant',
 };
 
 function sqlAction(command: string | undefined): DataAction | undefined {
-  return command === undefined ? undefined : SQL_ACTIONS[command.toLowerCase()] ?? (command.toLowerCase().startsWith('show') ? 'list' : undefined);
+  return command === undefined ? undefined : (SQL_ACTIONS[command.toLowerCase()] ?? (command.toLowerCase().startsWith('show') ? 'list' : undefined));
 }
 
 interface Normalized {
-  time: unknown; kind: 'connect' | 'disconnect' | 'query' | 'other'; name: string; user?: string; host?: string; ip?: string;
-  db?: string; sql?: string; command?: string; status: number; connection?: string; flavour: string;
+  time: unknown;
+  kind: 'connect' | 'disconnect' | 'query' | 'other';
+  name: string;
+  user?: string;
+  host?: string;
+  ip?: string;
+  db?: string;
+  sql?: string;
+  command?: string;
+  status: number;
+  connection?: string;
+  flavour: string;
 }
 
 /** Percona: {"audit_record":{"name":"Query","timestamp":"2016-05-04T13:10:38 UTC","user":"root[root] @ localhost []",...}}. */
@@ -30,8 +53,17 @@ function percona(r: Doc): Normalized {
   const name = str(r.name) ?? 'unknown';
   const user = str(r.user)?.replace(/\[.*$/, '');
   return {
-    time: r.timestamp, name, user, host: str(r.host), ip: str(r.ip), db: str(r.db), sql: str(r.sqltext), command: str(r.command_class),
-    status: Number(r.status ?? 0), connection: str(r.connection_id), flavour: 'percona',
+    time: r.timestamp,
+    name,
+    user,
+    host: str(r.host),
+    ip: str(r.ip),
+    db: str(r.db),
+    sql: str(r.sqltext),
+    command: str(r.command_class),
+    status: Number(r.status ?? 0),
+    connection: str(r.connection_id),
+    flavour: 'percona',
     kind: /^connect$/i.test(name) ? 'connect' : /^quit$/i.test(name) ? 'disconnect' : /^query$/i.test(name) ? 'query' : 'other',
   };
 }
@@ -45,8 +77,16 @@ function enterprise(r: Doc): Normalized {
   const cls = str(r.class) ?? 'unknown';
   const ev = str(r.event) ?? 'unknown';
   return {
-    time: r.timestamp, name: `${cls}.${ev}`, user: str(account.user) ?? str(login.user), host: str(account.host), ip: str(login.ip),
-    db: str(conn.db), sql: str(general.query), command: str(general.sql_command), connection: str(r.connection_id), flavour: 'mysql_enterprise',
+    time: r.timestamp,
+    name: `${cls}.${ev}`,
+    user: str(account.user) ?? str(login.user),
+    host: str(account.host),
+    ip: str(login.ip),
+    db: str(conn.db),
+    sql: str(general.query),
+    command: str(general.sql_command),
+    connection: str(r.connection_id),
+    flavour: 'mysql_enterprise',
     status: Number(general.status ?? conn.status ?? 0),
     kind: cls === 'connection' ? (ev === 'disconnect' ? 'disconnect' : 'connect') : cls === 'general' || cls === 'table_access' ? 'query' : 'other',
   };
@@ -69,7 +109,10 @@ export const mysqlAudit: LogSource = {
     const j = jsonRecord(input);
     if (!j.ok) return fail(j.error);
     const n = normalized(j.record);
-    if (!n) return fail('not a MySQL audit record: expected {"audit_record": {...}} (Percona) or {"timestamp", "class", "account"|"login"|"general_data"} (MySQL Enterprise)');
+    if (!n)
+      return fail(
+        'not a MySQL audit record: expected {"audit_record": {...}} (Percona) or {"timestamp", "class", "account"|"login"|"general_data"} (MySQL Enterprise)',
+      );
     const ts = isoFromAny(n.time, ctx);
     if (!ts) return fail(`missing or invalid timestamp ${JSON.stringify(n.time)}`);
     const success = n.status === 0;
@@ -78,7 +121,10 @@ export const mysqlAudit: LogSource = {
       '@timestamp': ts,
       message: n.sql ?? n.name,
       event: {
-        kind: 'event', dataset: 'mysql.audit', module: 'mysql', action: n.command ?? n.name.toLowerCase(),
+        kind: 'event',
+        dataset: 'mysql.audit',
+        module: 'mysql',
+        action: n.command ?? n.name.toLowerCase(),
         category: auth ? ['authentication', 'database'] : ['database'],
         type: n.kind === 'connect' ? ['start'] : n.kind === 'disconnect' ? ['end'] : n.kind === 'query' ? ['access'] : ['info'],
         outcome: success ? 'success' : 'failure',

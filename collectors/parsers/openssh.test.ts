@@ -78,7 +78,15 @@ describe('openssh on single lines', () => {
       event: {
         '@timestamp': '2024-12-10T07:07:38.000Z',
         message: 'Failed password for invalid user test9 from 52.80.34.196 port 36060 ssh2',
-        event: { kind: 'event', dataset: 'openssh.auth', module: 'openssh', action: 'ssh_login', outcome: 'failure', category: ['authentication'], type: ['start'] },
+        event: {
+          kind: 'event',
+          dataset: 'openssh.auth',
+          module: 'openssh',
+          action: 'ssh_login',
+          outcome: 'failure',
+          category: ['authentication'],
+          type: ['start'],
+        },
         user: { name: 'test9' },
         source: { ip: '52.80.34.196', port: 36060 },
         openssh: { method: 'password', invalid_user: true, protocol: 'ssh2' },
@@ -111,7 +119,10 @@ describe('openssh on single lines', () => {
   });
 
   test('the offset from the context is kept in @timestamp', () => {
-    const out = openssh.parse({ kind: 'line', line: 'Dec 10 07:07:38 LabSZ sshd[1]: Connection closed by 1.2.3.4 [preauth]' }, { defaultYear: 2023, defaultOffset: '+08:00', receivedAt: new Date('2023-12-10T00:00:00Z') });
+    const out = openssh.parse(
+      { kind: 'line', line: 'Dec 10 07:07:38 LabSZ sshd[1]: Connection closed by 1.2.3.4 [preauth]' },
+      { defaultYear: 2023, defaultOffset: '+08:00', receivedAt: new Date('2023-12-10T00:00:00Z') },
+    );
     expect(out.ok && out.event['@timestamp']).toBe('2023-12-10T07:07:38.000+08:00');
   });
 

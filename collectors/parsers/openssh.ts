@@ -16,41 +16,84 @@ type Rule = readonly [RegExp, (m: RegExpExecArray) => Doc];
 
 // Ordered: the first pattern that matches the message (after "message repeated N times: [") wins.
 const RULES: readonly Rule[] = [
-  [/^(Accepted|Failed) (\S+) for (invalid user )?(.*?) from (\S+) port (\d+)(?: (\S+))?/, (m) => ({
-    event: auth('ssh_login', m[1] === 'Accepted' ? 'success' : 'failure'),
-    user: { name: m[4] }, source: endpoint(m[5], Number(m[6])),
-    openssh: { method: m[2], invalid_user: m[3] ? true : undefined, protocol: m[7] },
-  })],
-  [/^Invalid user (.*?) from (\S+)(?: port (\d+))?$/, (m) => ({
-    event: auth('invalid_user', 'failure', 'info'), user: { name: m[1] }, source: endpoint(m[2], m[3] ? Number(m[3]) : undefined),
-  })],
-  [/^input_userauth_request: invalid user (.*?) \[preauth\]$/, (m) => ({
-    // Same attempt as the "Invalid user" line of this pid, without the address: not counted twice.
-    event: auth('invalid_user_request', 'failure', 'info'), user: { name: m[1] },
-  })],
-  [/^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?: ?(\d+): (.*)$/, (m) => ({
-    event: net('disconnect', 'unknown'), source: endpoint(m[1], m[2] ? Number(m[2]) : undefined), openssh: { disconnect_code: Number(m[3]), reason: m[4] },
-  })],
-  [/^Disconnected from (?:(?:invalid |authenticating )?user (.*?) )?(\S+) port (\d+)/, (m) => ({
-    event: net('disconnect', 'unknown'), user: { name: m[1] }, source: endpoint(m[2], Number(m[3])),
-  })],
-  [/^Connection closed by (?:(?:invalid |authenticating )?user (.*?) )?(\S+?)(?: port (\d+))?(?: \[preauth\])?$/, (m) => ({
-    event: net('connection_closed', 'unknown'), user: { name: m[1] }, source: endpoint(m[2], m[3] ? Number(m[3]) : undefined),
-  })],
-  [/^reverse mapping checking getaddrinfo for (\S+) \[(\S+)\] failed - POSSIBLE BREAK-IN ATTEMPT!/, (m) => ({
-    event: { action: 'possible_break_in', outcome: 'failure', category: ['network', 'intrusion_detection'], type: ['info'] },
-    source: { ip: m[2], domain: m[1] },
-  })],
-  [/^Address (\S+) maps to (\S+), but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!/, (m) => ({
-    event: { action: 'possible_break_in', outcome: 'failure', category: ['network', 'intrusion_detection'], type: ['info'] },
-    source: { ip: m[1], domain: m[2] },
-  })],
-  [/^Did not receive identification string from (\S+)(?: port (\d+))?/, (m) => ({
-    event: net('no_identification', 'failure', 'info'), source: endpoint(m[1], m[2] ? Number(m[2]) : undefined),
-  })],
-  [/^Disconnecting(?: (?:invalid |authenticating )?user (\S+) (\S+) port (\d+))?: Too many authentication failures(?: for (?:invalid user )?(.*?))?(?: \[preauth\])?$/, (m) => ({
-    event: auth('too_many_auth_failures', 'failure', 'end'), user: { name: m[4] ?? m[1] }, source: endpoint(m[2], m[3] ? Number(m[3]) : undefined),
-  })],
+  [
+    /^(Accepted|Failed) (\S+) for (invalid user )?(.*?) from (\S+) port (\d+)(?: (\S+))?/,
+    (m) => ({
+      event: auth('ssh_login', m[1] === 'Accepted' ? 'success' : 'failure'),
+      user: { name: m[4] },
+      source: endpoint(m[5], Number(m[6])),
+      openssh: { method: m[2], invalid_user: m[3] ? true : undefined, protocol: m[7] },
+    }),
+  ],
+  [
+    /^Invalid user (.*?) from (\S+)(?: port (\d+))?$/,
+    (m) => ({
+      event: auth('invalid_user', 'failure', 'info'),
+      user: { name: m[1] },
+      source: endpoint(m[2], m[3] ? Number(m[3]) : undefined),
+    }),
+  ],
+  [
+    /^input_userauth_request: invalid user (.*?) \[preauth\]$/,
+    (m) => ({
+      // Same attempt as the "Invalid user" line of this pid, without the address: not counted twice.
+      event: auth('invalid_user_request', 'failure', 'info'),
+      user: { name: m[1] },
+    }),
+  ],
+  [
+    /^(?:error: )?Received disconnect from (\S+?)(?: port (\d+))?: ?(\d+): (.*)$/,
+    (m) => ({
+      event: net('disconnect', 'unknown'),
+      source: endpoint(m[1], m[2] ? Number(m[2]) : undefined),
+      openssh: { disconnect_code: Number(m[3]), reason: m[4] },
+    }),
+  ],
+  [
+    /^Disconnected from (?:(?:invalid |authenticating )?user (.*?) )?(\S+) port (\d+)/,
+    (m) => ({
+      event: net('disconnect', 'unknown'),
+      user: { name: m[1] },
+      source: endpoint(m[2], Number(m[3])),
+    }),
+  ],
+  [
+    /^Connection closed by (?:(?:invalid |authenticating )?user (.*?) )?(\S+?)(?: port (\d+))?(?: \[preauth\])?$/,
+    (m) => ({
+      event: net('connection_closed', 'unknown'),
+      user: { name: m[1] },
+      source: endpoint(m[2], m[3] ? Number(m[3]) : undefined),
+    }),
+  ],
+  [
+    /^reverse mapping checking getaddrinfo for (\S+) \[(\S+)\] failed - POSSIBLE BREAK-IN ATTEMPT!/,
+    (m) => ({
+      event: { action: 'possible_break_in', outcome: 'failure', category: ['network', 'intrusion_detection'], type: ['info'] },
+      source: { ip: m[2], domain: m[1] },
+    }),
+  ],
+  [
+    /^Address (\S+) maps to (\S+), but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!/,
+    (m) => ({
+      event: { action: 'possible_break_in', outcome: 'failure', category: ['network', 'intrusion_detection'], type: ['info'] },
+      source: { ip: m[1], domain: m[2] },
+    }),
+  ],
+  [
+    /^Did not receive identification string from (\S+)(?: port (\d+))?/,
+    (m) => ({
+      event: net('no_identification', 'failure', 'info'),
+      source: endpoint(m[1], m[2] ? Number(m[2]) : undefined),
+    }),
+  ],
+  [
+    /^Disconnecting(?: (?:invalid |authenticating )?user (\S+) (\S+) port (\d+))?: Too many authentication failures(?: for (?:invalid user )?(.*?))?(?: \[preauth\])?$/,
+    (m) => ({
+      event: auth('too_many_auth_failures', 'failure', 'end'),
+      user: { name: m[4] ?? m[1] },
+      source: endpoint(m[2], m[3] ? Number(m[3]) : undefined),
+    }),
+  ],
   [/^PAM service\(sshd\) ignoring max retries; (\d+) > (\d+)$/, () => ({ event: auth('max_retries_exceeded', 'failure', 'info') })],
 ];
 

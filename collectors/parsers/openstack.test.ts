@@ -29,7 +29,9 @@ describe('openstack on single lines', () => {
   const parse = (line: string) => openstack.parse({ kind: 'line', line }, CTX);
 
   test('an API access line is a web access event with client, method, path and status', () => {
-    const out = parse('nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:17.531 25793 INFO nova.metadata.wsgi.server [-] 10.11.21.122,10.11.10.1 "GET /openstack/2013-10-17/user_data HTTP/1.1" status: 404 len: 176 time: 0.0010660');
+    const out = parse(
+      'nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:17.531 25793 INFO nova.metadata.wsgi.server [-] 10.11.21.122,10.11.10.1 "GET /openstack/2013-10-17/user_data HTTP/1.1" status: 404 len: 176 time: 0.0010660',
+    );
     expect(out.ok && out.event).toMatchObject({
       event: { category: ['web'], type: ['access'], outcome: 'failure' },
       source: { ip: '10.11.21.122' },

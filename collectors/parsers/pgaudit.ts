@@ -8,16 +8,25 @@ import { fail, lineOf, ok } from './event-doc';
 import { splitCsv } from './csv-fields';
 import { contextOffset, isoFromYmd, normalizeOffset } from './timestamps';
 
-const LINE = /^(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: ([A-Za-z]+|[+-]\d{2}(?::?\d{2})?))? )?(?:\[(\d+)\]\s*)?(?:(?:\[\S*\])?\s*)?(?:([^@\s]*)@(\S*) )?(?:[\w ]+: +)?(LOG|INFO|NOTICE|WARNING): {2}AUDIT: (.*)$/s;
+const LINE =
+  /^(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: ([A-Za-z]+|[+-]\d{2}(?::?\d{2})?))? )?(?:\[(\d+)\]\s*)?(?:(?:\[\S*\])?\s*)?(?:([^@\s]*)@(\S*) )?(?:[\w ]+: +)?(LOG|INFO|NOTICE|WARNING): {2}AUDIT: (.*)$/s;
 
 function dataAction(cls: string, command: string): DataAction | undefined {
   switch (cls) {
-    case 'READ': return 'read';
-    case 'WRITE': return command === 'DELETE' || command === 'TRUNCATE TABLE' ? 'delete' : 'write';
-    case 'ROLE': return 'grant';
-    case 'DDL': return command.startsWith('CREATE') ? 'create' : command.startsWith('DROP') ? 'delete' : 'alter';
-    case 'FUNCTION': case 'MISC': case 'MISC_SET': return 'query';
-    default: return undefined;
+    case 'READ':
+      return 'read';
+    case 'WRITE':
+      return command === 'DELETE' || command === 'TRUNCATE TABLE' ? 'delete' : 'write';
+    case 'ROLE':
+      return 'grant';
+    case 'DDL':
+      return command.startsWith('CREATE') ? 'create' : command.startsWith('DROP') ? 'delete' : 'alter';
+    case 'FUNCTION':
+    case 'MISC':
+    case 'MISC_SET':
+      return 'query';
+    default:
+      return undefined;
   }
 }
 
@@ -36,27 +45,50 @@ export const pgaudit: LogSource = {
     const m = LINE.exec(line);
     if (!m) return fail('not a pgaudit line: expected "<prefix> LOG:  AUDIT: SESSION|OBJECT,id,subid,CLASS,COMMAND,..."');
     const f = splitCsv(m[7]!);
-    if (f.length < 8 || !/^(SESSION|OBJECT)$/.test(f[0]!)) return fail(`malformed AUDIT fields: expected at least 8 comma-separated fields starting with SESSION or OBJECT, got ${f.length}`);
+    if (f.length < 8 || !/^(SESSION|OBJECT)$/.test(f[0]!))
+      return fail(`malformed AUDIT fields: expected at least 8 comma-separated fields starting with SESSION or OBJECT, got ${f.length}`);
     // Abbreviations other than UTC/GMT are ambiguous (CST is China or US Central): the collector's offset applies.
-    const offset = m[2] === undefined ? contextOffset(ctx) : normalizeOffset(m[2]) ?? contextOffset(ctx);
+    const offset = m[2] === undefined ? contextOffset(ctx) : (normalizeOffset(m[2]) ?? contextOffset(ctx));
     const ts = m[1] === undefined ? undefined : isoFromYmd(`${m[1]}${offset}`, ctx);
     if (m[1] !== undefined && !ts) return fail(`invalid date/time "${m[1]}"`);
-    const [auditType, statementId, substatementId, cls, command, objectType, objectName, statement, parameter] = f as [string, string, string, string, string, string, string, string, string?];
+    const [auditType, statementId, substatementId, cls, command, objectType, objectName, statement, parameter] = f as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string?,
+    ];
     return ok({
       '@timestamp': ts,
       message: statement,
       event: {
-        kind: 'event', dataset: 'postgresql.pgaudit', module: 'postgresql', action: command.toLowerCase(),
-        category: ['database'], type: [EVENT_TYPE[cls] ?? 'info'], outcome: 'success',
+        kind: 'event',
+        dataset: 'postgresql.pgaudit',
+        module: 'postgresql',
+        action: command.toLowerCase(),
+        category: ['database'],
+        type: [EVENT_TYPE[cls] ?? 'info'],
+        outcome: 'success',
       },
       log: { level: m[6]!.toLowerCase() },
       process: { pid: m[3] === undefined ? undefined : Number(m[3]) },
       user: { name: m[4] || undefined },
       pgaudit: {
-        audit_type: auditType, statement_id: Number(statementId), substatement_id: Number(substatementId), class: cls,
-        object_type: objectType || undefined, object_name: objectName || undefined, parameter: parameter === '<not logged>' || parameter === '<none>' ? undefined : parameter,
+        audit_type: auditType,
+        statement_id: Number(statementId),
+        substatement_id: Number(substatementId),
+        class: cls,
+        object_type: objectType || undefined,
+        object_name: objectName || undefined,
+        parameter: parameter === '<not logged>' || parameter === '<none>' ? undefined : parameter,
       },
-      citysoc: { data: { platform: 'postgresql', resource: objectName || m[5] || undefined, dataset: objectName || undefined, action: dataAction(cls, command) } },
+      citysoc: {
+        data: { platform: 'postgresql', resource: objectName || m[5] || undefined, dataset: objectName || undefined, action: dataAction(cls, command) },
+      },
       postgresql: { database: m[5] || undefined },
     });
   },

@@ -18,9 +18,7 @@ export interface ParseContext {
   readonly receivedAt: Date;
 }
 
-export type ParseOutcome =
-  | { readonly ok: true; readonly event: Doc }
-  | { readonly ok: false; readonly error: string };
+export type ParseOutcome = { readonly ok: true; readonly event: Doc } | { readonly ok: false; readonly error: string };
 
 export interface LogSource {
   /** Stable name used in tags, `--source` and `citysoc.source` (e.g. 'openssh', 'hdfs-audit'). */

@@ -27,11 +27,16 @@ describe('spark on single lines', () => {
 
   test('a WARN line keeps its logger and text', () => {
     const out = parse('17/06/09 20:11:11 WARN storage.BlockManager: Putting block rdd_2_3 failed');
-    expect(out).toEqual({ ok: true, event: {
-      '@timestamp': '2017-06-09T20:11:11.000Z', message: 'Putting block rdd_2_3 failed',
-      event: { kind: 'event', dataset: 'spark.log', module: 'spark', type: ['info'] },
-      log: { level: 'warn', logger: 'storage.BlockManager' }, service: { type: 'spark' },
-    } });
+    expect(out).toEqual({
+      ok: true,
+      event: {
+        '@timestamp': '2017-06-09T20:11:11.000Z',
+        message: 'Putting block rdd_2_3 failed',
+        event: { kind: 'event', dataset: 'spark.log', module: 'spark', type: ['info'] },
+        log: { level: 'warn', logger: 'storage.BlockManager' },
+        service: { type: 'spark' },
+      },
+    });
   });
 
   test('an ISO-dated line is not a Spark line', () => {

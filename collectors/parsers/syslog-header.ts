@@ -28,8 +28,7 @@ export function parseSyslog(line: string, ctx: ParseContext): SyslogLine | undef
   const m = HEADER.exec(line);
   if (!m) return undefined;
   const month = monthNumber(m[2]!);
-  const timestamp =
-    month === undefined ? undefined : isoFromParts(ctx.defaultYear, month, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, contextOffset(ctx));
+  const timestamp = month === undefined ? undefined : isoFromParts(ctx.defaultYear, month, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, contextOffset(ctx));
   if (timestamp === undefined) return undefined;
   const rest = m[8]!;
   const t = TAG.exec(rest);

@@ -2,7 +2,18 @@
 import type { ParseContext } from './source';
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 export function monthNumber(name: string): number | undefined {
@@ -36,8 +47,14 @@ function daysIn(year: number, month: number): number {
  * ISO string reads like the line. Undefined when a part is out of range.
  */
 export function isoFromParts(
-  year: number, month: number, day: number, hour: number, minute: number, second: number,
-  fraction: string | undefined, offset: string,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  fraction: string | undefined,
+  offset: string,
 ): string | undefined {
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 60) return undefined;

@@ -93,7 +93,11 @@ function ecsFields(channel: string, code: string, d: Record<string, string>): Do
   if (/sysmon/i.test(channel)) {
     return {
       process: {
-        pid: int(d.ProcessId), executable: d.Image, name: basename(d.Image), command_line: d.CommandLine, entity_id: d.ProcessGuid,
+        pid: int(d.ProcessId),
+        executable: d.Image,
+        name: basename(d.Image),
+        command_line: d.CommandLine,
+        entity_id: d.ProcessGuid,
         working_directory: d.CurrentDirectory,
         parent: { pid: int(d.ParentProcessId), executable: d.ParentImage, name: basename(d.ParentImage), command_line: d.ParentCommandLine },
       },
@@ -107,11 +111,20 @@ function ecsFields(channel: string, code: string, d: Record<string, string>): Do
   }
   const newProcess = d.NewProcessName ?? (code === '4689' ? d.ProcessName : undefined);
   return {
-    user: { name: useful(d.TargetUserName) ?? useful(d.SubjectUserName), domain: useful(d.TargetDomainName) ?? useful(d.SubjectDomainName), id: useful(d.TargetUserSid) ?? useful(d.SubjectUserSid) },
-    source: endpoint(useful(d.IpAddress)?.replace(/^::ffff:/, ''), int(d.IpPort) || undefined) ?? (useful(d.WorkstationName) ? { domain: d.WorkstationName } : undefined),
+    user: {
+      name: useful(d.TargetUserName) ?? useful(d.SubjectUserName),
+      domain: useful(d.TargetDomainName) ?? useful(d.SubjectDomainName),
+      id: useful(d.TargetUserSid) ?? useful(d.SubjectUserSid),
+    },
+    source:
+      endpoint(useful(d.IpAddress)?.replace(/^::ffff:/, ''), int(d.IpPort) || undefined) ??
+      (useful(d.WorkstationName) ? { domain: d.WorkstationName } : undefined),
     process: {
-      pid: pid(d.NewProcessId ?? d.ProcessId), executable: newProcess ?? useful(d.ProcessName), name: basename(newProcess ?? useful(d.ProcessName)),
-      command_line: d.CommandLine, parent: { pid: pid(d.ProcessId && d.NewProcessId ? d.ProcessId : undefined), executable: d.ParentProcessName, name: basename(d.ParentProcessName) },
+      pid: pid(d.NewProcessId ?? d.ProcessId),
+      executable: newProcess ?? useful(d.ProcessName),
+      name: basename(newProcess ?? useful(d.ProcessName)),
+      command_line: d.CommandLine,
+      parent: { pid: pid(d.ProcessId && d.NewProcessId ? d.ProcessId : undefined), executable: d.ParentProcessName, name: basename(d.ParentProcessName) },
     },
     file: d.ObjectName && code === '4663' ? { path: d.ObjectName } : undefined,
     winlog: { logon: { type: d.LogonType, id: d.TargetLogonId }, status: d.Status },
@@ -146,21 +159,43 @@ export const windowsEvent: LogSource = {
     const known = (/sysmon/i.test(channel) ? SYSMON : SECURITY)[code];
     const keywords = text(sys.Keywords) ?? '';
     // Audit keywords settle the outcome of ids whose result is in the record (4768, 4776, 5145).
-    const outcome = known?.outcome ?? (/Audit Failure/i.test(keywords) ? 'failure' : /Audit Success/i.test(keywords) ? 'success' : d.Status === '0x0' ? 'success' : d.Status ? 'failure' : undefined);
+    const outcome =
+      known?.outcome ??
+      (/Audit Failure/i.test(keywords)
+        ? 'failure'
+        : /Audit Success/i.test(keywords)
+          ? 'success'
+          : d.Status === '0x0'
+            ? 'success'
+            : d.Status
+              ? 'failure'
+              : undefined);
     const ecs = ecsFields(channel, code, d);
     return ok({
       ...ecs,
       '@timestamp': ts,
       message: str(ev.RenderingInfo && isObject(ev.RenderingInfo) ? ev.RenderingInfo.Message : undefined) ?? str(j.record.message),
       event: {
-        kind: 'event', dataset: `windows.${channel.toLowerCase().replace(/[^a-z0-9]+/g, '_') || 'unknown'}`, module: 'windows', code,
-        provider, action: known?.action, category: known?.category, type: known?.type, outcome,
+        kind: 'event',
+        dataset: `windows.${channel.toLowerCase().replace(/[^a-z0-9]+/g, '_') || 'unknown'}`,
+        module: 'windows',
+        code,
+        provider,
+        action: known?.action,
+        category: known?.category,
+        type: known?.type,
+        outcome,
       },
       log: { level: LEVELS[text(sys.Level) ?? ''] ?? text(sys.Level)?.toLowerCase() },
       host: { name: text(sys.Computer), os: { type: 'windows' } },
       winlog: {
-        ...(ecs.winlog as Doc | undefined), channel, provider_name: provider, event_id: code, record_id: text(sys.EventRecordID), computer_name: text(sys.Computer),
-        process: { pid: int(text(isObject(sys.Execution) ? sys.Execution.ProcessID ?? sys.Execution['@ProcessID'] : undefined)) },
+        ...(ecs.winlog as Doc | undefined),
+        channel,
+        provider_name: provider,
+        event_id: code,
+        record_id: text(sys.EventRecordID),
+        computer_name: text(sys.Computer),
+        process: { pid: int(text(isObject(sys.Execution) ? (sys.Execution.ProcessID ?? sys.Execution['@ProcessID']) : undefined)) },
         event_data: d,
       },
     });

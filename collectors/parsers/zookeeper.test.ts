@@ -30,7 +30,10 @@ describe('zookeeper on single lines', () => {
 
   test('a thread name holding colons is split at the last one', () => {
     const out = parse('2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200');
-    expect(out.ok && out.event).toMatchObject({ log: { level: 'info', logger: 'FastLeaderElection', origin: { file: { line: 774 } } }, process: { thread: { name: 'QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181' } } });
+    expect(out.ok && out.event).toMatchObject({
+      log: { level: 'info', logger: 'FastLeaderElection', origin: { file: { line: 774 } } },
+      process: { thread: { name: 'QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181' } },
+    });
   });
 
   test('a line without the bracketed location is rejected', () => {

@@ -5,11 +5,14 @@ import type { Bucket } from '../ports/event-store';
 export const MAX_RESULT_WINDOW = 10_000;
 
 export function checkPaging(size: number, offset?: number, after?: string): void {
-  if (!Number.isInteger(size) || size < 1 || size > MAX_RESULT_WINDOW) throw new CitySocError('INPUT_INVALID', `size ${size} is out of range: expected an integer 1..${MAX_RESULT_WINDOW}`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_RESULT_WINDOW)
+    throw new CitySocError('INPUT_INVALID', `size ${size} is out of range: expected an integer 1..${MAX_RESULT_WINDOW}`);
   if (offset !== undefined) {
     if (!Number.isInteger(offset) || offset < 0) throw new CitySocError('INPUT_INVALID', `offset ${offset} is invalid: expected an integer ≥ 0`);
-    if (offset + size > MAX_RESULT_WINDOW) throw new CitySocError('INPUT_INVALID', `offset + size = ${offset + size} exceeds ${MAX_RESULT_WINDOW}: use the cursor (after) for deep paging`);
-    if (after !== undefined && offset > 0) throw new CitySocError('INPUT_INVALID', 'offset and after cannot be combined: the cursor already says where the page starts');
+    if (offset + size > MAX_RESULT_WINDOW)
+      throw new CitySocError('INPUT_INVALID', `offset + size = ${offset + size} exceeds ${MAX_RESULT_WINDOW}: use the cursor (after) for deep paging`);
+    if (after !== undefined && offset > 0)
+      throw new CitySocError('INPUT_INVALID', 'offset and after cannot be combined: the cursor already says where the page starts');
   }
 }
 

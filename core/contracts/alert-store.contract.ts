@@ -28,10 +28,21 @@ export function describeAlertStoreContract(name: string, harness: AlertHarness):
     it('the same rule and group key inside the suppression window folds into one alert', async () => {
       const s = await harness.open();
       expect((await s.upsert(sampleAlert('a1'), 3_600_000)).created).toBe(true);
-      const r = await s.upsert(sampleAlert('a2', { firstSeen: '2026-11-01T00:30:00.000Z', lastSeen: '2026-11-01T00:40:00.000Z', entities: [{ type: 'user', value: 'root' }], risk: 80 }), 3_600_000);
+      const r = await s.upsert(
+        sampleAlert('a2', {
+          firstSeen: '2026-11-01T00:30:00.000Z',
+          lastSeen: '2026-11-01T00:40:00.000Z',
+          entities: [{ type: 'user', value: 'root' }],
+          risk: 80,
+        }),
+        3_600_000,
+      );
       expect(r.created).toBe(false);
       expect(r.alert).toMatchObject({ id: 'a1', count: 2, lastSeen: '2026-11-01T00:40:00.000Z', risk: 80, eventIds: ['a1-e1', 'a2-e1'] });
-      expect(r.alert.entities).toEqual([{ type: 'ip', value: '10.1.1.1' }, { type: 'user', value: 'root' }]);
+      expect(r.alert.entities).toEqual([
+        { type: 'ip', value: '10.1.1.1' },
+        { type: 'user', value: 'root' },
+      ]);
       expect((await s.list({})).total).toBe(1);
       await s.close();
     });
@@ -52,7 +63,10 @@ export function describeAlertStoreContract(name: string, harness: AlertHarness):
       expect(ack).toMatchObject({ status: 'acknowledged', assignee: 'analyst1' });
       await expect(s.transition('a1', 'closed', 'analyst1')).rejects.toThrow(/needs a resolution/);
       const closed = await s.transition('a1', 'closed', 'analyst1', { resolution: 'true_positive' });
-      expect(closed.history.map((h) => [h.from, h.to])).toEqual([['open', 'acknowledged'], ['acknowledged', 'closed']]);
+      expect(closed.history.map((h) => [h.from, h.to])).toEqual([
+        ['open', 'acknowledged'],
+        ['acknowledged', 'closed'],
+      ]);
       await expect(s.transition('a1', 'in_progress', 'analyst1')).rejects.toThrow(/is closed; it can move to open, not in_progress/);
       await s.close();
     });

@@ -21,7 +21,14 @@ export interface AuditHarness {
 async function filled(h: AuditHarness, n: number) {
   const t = await h.open();
   for (let i = 1; i <= n; i++) {
-    await t.log.append({ actor: i % 2 ? 'alice' : 'bob', actorType: 'user', action: i % 3 ? 'events.search' : 'auth.login', resource: `dataset:${i}`, decision: i % 4 ? 'allow' : 'deny', reason: `policy p${i}` });
+    await t.log.append({
+      actor: i % 2 ? 'alice' : 'bob',
+      actorType: 'user',
+      action: i % 3 ? 'events.search' : 'auth.login',
+      resource: `dataset:${i}`,
+      decision: i % 4 ? 'allow' : 'deny',
+      reason: `policy p${i}`,
+    });
   }
   return t;
 }
@@ -31,7 +38,14 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
     it('assigns consecutive sequence numbers and links each record to the previous hash', async () => {
       const { log } = await harness.open();
       const a = await log.append({ actor: 'admin', actorType: 'user', action: 'auth.login', decision: 'success' });
-      const b = await log.append({ actor: 'admin', actorType: 'user', action: 'policy.update', resource: 'policy:p1', decision: 'success', details: { before: { x: 1 }, after: { x: 2 } } });
+      const b = await log.append({
+        actor: 'admin',
+        actorType: 'user',
+        action: 'policy.update',
+        resource: 'policy:p1',
+        decision: 'success',
+        details: { before: { x: 1 }, after: { x: 2 } },
+      });
       expect(a.seq).toBe(1);
       expect(b.seq).toBe(2);
       expect(a.prevHash).toBe('0'.repeat(64));
@@ -42,7 +56,9 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
 
     it('appends issued together get consecutive numbers in call order and one intact chain', async () => {
       const { log } = await harness.open();
-      const records = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append({ actor: `u${i}`, actorType: 'user', action: 'authz.decide', decision: 'allow' })));
+      const records = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => log.append({ actor: `u${i}`, actorType: 'user', action: 'authz.decide', decision: 'allow' })),
+      );
       expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
       expect(records.map((r) => r.actor)).toEqual(Array.from({ length: 50 }, (_, i) => `u${i}`));
       expect(await log.verify()).toEqual({ ok: true, checked: 50 });

@@ -60,7 +60,10 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       const b: number[] = [];
       const sa = await bus.subscribe<number>('citysoc.signals', 'ga', async (batch) => void a.push(...batch.map((m) => m.value)));
       const sb = await bus.subscribe<number>('citysoc.signals', 'gb', async (batch) => void b.push(...batch.map((m) => m.value)));
-      await bus.publish('citysoc.signals', [1, 2, 3].map((v) => ({ key: 'k', value: v })));
+      await bus.publish(
+        'citysoc.signals',
+        [1, 2, 3].map((v) => ({ key: 'k', value: v })),
+      );
       await until(() => a.length >= 3 && b.length >= 3);
       await sa.stop();
       await sb.stop();
@@ -91,7 +94,10 @@ export function describeBusContract(name: string, harness: BusHarness): void {
         }
         done.push(...batch.map((m) => m.value));
       });
-      await bus.publish('citysoc.events', [10, 11, 12].map((v) => ({ key: 'k', value: v })));
+      await bus.publish(
+        'citysoc.events',
+        [10, 11, 12].map((v) => ({ key: 'k', value: v })),
+      );
       await until(() => done.length >= 3);
       await sub.stop();
       expect(failures).toBe(2);
@@ -102,7 +108,10 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       const name = ns('kill');
       const first = await openBus(name);
       const values = Array.from({ length: 1000 }, (_, i) => i);
-      await first.publish('citysoc.events', values.map((v) => ({ key: `k${v % 10}`, value: v })));
+      await first.publish(
+        'citysoc.events',
+        values.map((v) => ({ key: `k${v % 10}`, value: v })),
+      );
       const committed = new Map<number, number>();
       let killed = false;
       let processedBeforeKill = 0;
@@ -136,7 +145,10 @@ export function describeBusContract(name: string, harness: BusHarness): void {
     it('messages published before a restart are delivered after it', async () => {
       const name = ns('durable');
       const first = await openBus(name);
-      await first.publish('citysoc.alerts', [{ key: 'a', value: { id: 'x1' } }, { key: 'b', value: { id: 'x2' } }]);
+      await first.publish('citysoc.alerts', [
+        { key: 'a', value: { id: 'x1' } },
+        { key: 'b', value: { id: 'x2' } },
+      ]);
       await first.close();
       const second = await openBus(name);
       const got: string[] = [];
@@ -150,7 +162,10 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       const bus = await openBus(ns('lag'));
       const sub = await bus.subscribe<number>('citysoc.signals', 'counted', async () => undefined);
       await sub.stop();
-      await bus.publish('citysoc.signals', [1, 2, 3, 4].map((v) => ({ key: 'k', value: v })));
+      await bus.publish(
+        'citysoc.signals',
+        [1, 2, 3, 4].map((v) => ({ key: 'k', value: v })),
+      );
       await until(() => true);
       expect(await bus.lag('citysoc.signals', 'counted')).toBe(4);
     });

@@ -84,7 +84,13 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
       });
 
       it('filters are ANDed with the query (row filters)', async () => {
-        expect(await allIds(store, { query: 'event.outcome:failure', filters: [compileQuery('organization.id:cg')] })).toEqual(['e01', 'e02', 'e03', 'e20', 'e21']);
+        expect(await allIds(store, { query: 'event.outcome:failure', filters: [compileQuery('organization.id:cg')] })).toEqual([
+          'e01',
+          'e02',
+          'e03',
+          'e20',
+          'e21',
+        ]);
         expect(await allIds(store, { query: 'event.outcome:failure' })).toEqual(['e01', 'e02', 'e03', 'e07', 'e08', 'e10', 'e15', 'e20', 'e21']);
       });
 
@@ -160,7 +166,14 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
 
       it('terms counts values, largest first, ties by key', async () => {
         const r = await store.aggregate({ aggs: { users: { type: 'terms', field: 'user.name', size: 3 } } });
-        expect(r.aggs.users).toEqual({ type: 'terms', buckets: [ { key: 'root', count: 5 }, { key: 'bob', count: 3 }, { key: 'alice', count: 2 } ] });
+        expect(r.aggs.users).toEqual({
+          type: 'terms',
+          buckets: [
+            { key: 'root', count: 5 },
+            { key: 'bob', count: 3 },
+            { key: 'alice', count: 2 },
+          ],
+        });
       });
 
       it('terms over an array field counts each event once per value', async () => {
@@ -181,18 +194,38 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
 
       it('terms over a number field have numeric keys', async () => {
         const r = await store.aggregate({ aggs: { s: { type: 'terms', field: 'http.response.status_code' } } });
-        expect(r.aggs.s).toEqual({ type: 'terms', buckets: [ { key: 200, count: 4 }, { key: 401, count: 1 }, { key: 404, count: 1 }, { key: 502, count: 1 } ] });
+        expect(r.aggs.s).toEqual({
+          type: 'terms',
+          buckets: [
+            { key: 200, count: 4 },
+            { key: 401, count: 1 },
+            { key: 404, count: 1 },
+            { key: 502, count: 1 },
+          ],
+        });
       });
 
       it('terms respect the query', async () => {
         const r = await store.aggregate({ query: 'event.outcome:failure', aggs: { ip: { type: 'terms', field: 'source.ip', size: 2 } } });
         expect(r.total).toBe(9);
-        expect(r.aggs.ip).toEqual({ type: 'terms', buckets: [ { key: '10.1.1.1', count: 3 }, { key: '10.1.1.2', count: 1 } ] });
+        expect(r.aggs.ip).toEqual({
+          type: 'terms',
+          buckets: [
+            { key: '10.1.1.1', count: 3 },
+            { key: '10.1.1.2', count: 1 },
+          ],
+        });
       });
 
       it('a daily histogram counts events per UTC day', async () => {
         const r = await store.aggregate({ aggs: { d: { type: 'date_histogram', interval: '1d' } } });
-        expect(r.aggs.d).toEqual({ type: 'date_histogram', buckets: [ { key: Date.parse('2026-11-01T00:00:00Z'), count: 19 }, { key: Date.parse('2026-11-02T00:00:00Z'), count: 5 } ] });
+        expect(r.aggs.d).toEqual({
+          type: 'date_histogram',
+          buckets: [
+            { key: Date.parse('2026-11-01T00:00:00Z'), count: 19 },
+            { key: Date.parse('2026-11-02T00:00:00Z'), count: 5 },
+          ],
+        });
       });
 
       it('an hourly histogram lists the empty hours between its first and last bucket', async () => {
@@ -205,14 +238,27 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
       });
 
       it('cardinality counts distinct values', async () => {
-        const r = await store.aggregate({ aggs: { u: { type: 'cardinality', field: 'user.name' }, ip: { type: 'cardinality', field: 'source.ip' }, c: { type: 'cardinality', field: 'event.category' } } });
+        const r = await store.aggregate({
+          aggs: {
+            u: { type: 'cardinality', field: 'user.name' },
+            ip: { type: 'cardinality', field: 'source.ip' },
+            c: { type: 'cardinality', field: 'event.category' },
+          },
+        });
         expect(r.aggs).toEqual({ u: { type: 'cardinality', value: 9 }, ip: { type: 'cardinality', value: 12 }, c: { type: 'cardinality', value: 7 } });
       });
 
       it('aggregations respect the time range and report the total', async () => {
         const r = await store.aggregate({ range: { from: '2026-11-02T00:00:00Z' }, aggs: { u: { type: 'terms', field: 'user.name' } } });
         expect(r.total).toBe(5);
-        expect(r.aggs.u).toEqual({ type: 'terms', buckets: [ { key: 'root', count: 2 }, { key: 'bob', count: 1 }, { key: 'guest', count: 1 } ] });
+        expect(r.aggs.u).toEqual({
+          type: 'terms',
+          buckets: [
+            { key: 'root', count: 2 },
+            { key: 'bob', count: 1 },
+            { key: 'guest', count: 1 },
+          ],
+        });
       });
 
       it('an invalid histogram interval is refused', async () => {
@@ -249,7 +295,9 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
       });
 
       it('concurrent writers with overlapping batches store each event exactly once', async () => {
-        const all = Array.from({ length: 400 }, (_, i) => event(`c${i}`, new Date(Date.UTC(2026, 10, 10, 0, 0, i)).toISOString(), { user: { name: `u${i % 7}` } }));
+        const all = Array.from({ length: 400 }, (_, i) =>
+          event(`c${i}`, new Date(Date.UTC(2026, 10, 10, 0, 0, i)).toISOString(), { user: { name: `u${i % 7}` } }),
+        );
         const batches = Array.from({ length: 8 }, (_, k) => all.slice(k * 40, k * 40 + 120));
         const results = await Promise.all(batches.map((b) => store.write(b)));
         expect(results.reduce((n, r) => n + r.written, 0)).toBe(400);

@@ -27,11 +27,7 @@ export interface Subscription {
  */
 export interface Bus {
   publish<T>(topic: Topic, messages: readonly BusMessage<T>[]): Promise<void>;
-  subscribe<T>(
-    topic: Topic,
-    group: string,
-    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
-  ): Promise<Subscription>;
+  subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription>;
   /** Messages published but not yet committed by the group. */
   lag(topic: Topic, group: string): Promise<number>;
   close(): Promise<void>;

@@ -38,7 +38,8 @@ function analyzeValue(field: string, parts: readonly WildPart[], quoted: boolean
       return lit !== null ? { type: 'keyword', field, value: lit } : { type: 'wildcard', field, parts };
     case 'long':
     case 'double': {
-      if (lit === null || lit.trim() === '' || !Number.isFinite(Number(lit))) throw fieldError(field, `is a number; '${lit ?? parts.map((p) => (typeof p === 'string' ? p : p.wild)).join('')}' is not`);
+      if (lit === null || lit.trim() === '' || !Number.isFinite(Number(lit)))
+        throw fieldError(field, `is a number; '${lit ?? parts.map((p) => (typeof p === 'string' ? p : p.wild)).join('')}' is not`);
       return { type: 'number', field, value: Number(lit) };
     }
     case 'boolean':
@@ -67,7 +68,11 @@ function analyzeRange(node: Extract<RawNode, { kind: 'range' }>, now: Date): Que
   const spec = fieldSpec(field);
   const bounds = { gt: node.gt, gte: node.gte, lt: node.lt, lte: node.lte };
   const map = <T>(f: (v: string) => T) =>
-    Object.fromEntries(Object.entries(bounds).filter(([, v]) => v !== undefined).map(([k, v]) => [k, f(v!)])) as { gt?: T; gte?: T; lt?: T; lte?: T };
+    Object.fromEntries(
+      Object.entries(bounds)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, f(v!)]),
+    ) as { gt?: T; gte?: T; lt?: T; lte?: T };
   switch (spec.type) {
     case 'date':
       return { type: 'date_range', field, ...map((v) => resolveDate(v, now, field)) };

@@ -16,7 +16,10 @@ export function resolveDate(value: string, now: Date, field: string): number {
   if (/^\d{10,}$/.test(value)) return Number(value);
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(ms)) {
-    throw new CitySocError('QUERY_FIELD', `${field} is a date; '${value}' is not (use ISO 8601 such as 2026-01-31T08:00:00Z, epoch milliseconds, or now-15m)`, { field, value });
+    throw new CitySocError('QUERY_FIELD', `${field} is a date; '${value}' is not (use ISO 8601 such as 2026-01-31T08:00:00Z, epoch milliseconds, or now-15m)`, {
+      field,
+      value,
+    });
   }
   return ms;
 }
@@ -29,6 +32,9 @@ export const DAY_MS = 86_400_000;
 
 export function intervalMs(interval: string): number {
   const m = /^(\d+)([smhd])$/.exec(interval);
-  if (!m || Number(m[1]) <= 0) throw new CitySocError('INPUT_INVALID', `interval '${interval}' is not valid: expected a positive number followed by s, m, h or d (e.g. 5m, 1h, 1d)`, { interval });
+  if (!m || Number(m[1]) <= 0)
+    throw new CitySocError('INPUT_INVALID', `interval '${interval}' is not valid: expected a positive number followed by s, m, h or d (e.g. 5m, 1h, 1d)`, {
+      interval,
+    });
   return Number(m[1]) * UNIT_MS[m[2]!]!;
 }

@@ -63,7 +63,9 @@ export function evaluate(node: QueryNode, doc: Doc): boolean {
     case 'text':
       return fieldValues(doc, node.field).some((v) => textMatches(v, node.text, node.prefix));
     case 'keyword':
-      return fieldValues(doc, node.field).some((v) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null) === node.value);
+      return fieldValues(doc, node.field).some(
+        (v) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null) === node.value,
+      );
     case 'wildcard': {
       let re = regexCache.get(node.parts);
       if (!re) regexCache.set(node.parts, (re = wildcardToRegExp(node.parts)));

@@ -55,7 +55,7 @@ export function cidrContains(cidr: string, ip: string): boolean {
   }
   if (v4) {
     const n = ipv4Number(ip);
-    return n !== null && ((n & v4.mask) >>> 0) === v4.base;
+    return n !== null && (n & v4.mask) >>> 0 === v4.base;
   }
   return cidrContainsSlow(cidr, ip);
 }
@@ -92,7 +92,7 @@ export function canonicalIp(ip: string): string | null {
   // RFC 5952: compress the longest run of zero groups.
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

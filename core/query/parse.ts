@@ -48,7 +48,7 @@ export function tokenize(input: string): Tok[] {
       let text = '';
       i++;
       for (;;) {
-        if (i >= input.length) throw new QuerySyntaxError(pos, 'a closing \'"\' for the quote opened here', 'end of query');
+        if (i >= input.length) throw new QuerySyntaxError(pos, "a closing '\"' for the quote opened here", 'end of query');
         const d = input[i]!;
         if (d === '\\' && i + 1 < input.length) {
           text += input[i + 1];

@@ -11,7 +11,12 @@ describe('the reference evaluator agrees with the store contract table', () => {
   for (const c of QUERY_CASES) {
     it(c.name, () => {
       const node = compileQuery(c.query, new Date('2026-11-21T00:00:00Z'));
-      expect(events.filter((e) => evaluate(node, e)).map((e) => e.event.id).sort()).toEqual([...c.ids].sort());
+      expect(
+        events
+          .filter((e) => evaluate(node, e))
+          .map((e) => e.event.id)
+          .sort(),
+      ).toEqual([...c.ids].sort());
     });
   }
 });
@@ -21,7 +26,7 @@ describe('query syntax errors say where and what was expected', () => {
     ['user.name:', 10, "a value after 'user.name:'", 'end of query'],
     ['(a OR b', 7, "')' to close the '(' at position 0", 'end of query'],
     ['a OR b)', 6, "no ')' without a matching '('", "')'"],
-    ['"unterminated', 0, 'a closing \'"\' for the quote opened here', 'end of query'],
+    ['"unterminated', 0, "a closing '\"' for the quote opened here", 'end of query'],
     ['status:[1 TO 5', 14, "']' or '}' to close the range", 'end of query'],
     ['status:[1 5]', 10, "'TO' between the bounds of a range", "'5'"],
     ['a AND', 5, 'a search term, a field:value clause or (', 'end of query'],

@@ -12,7 +12,13 @@ function wildcard(parts: readonly WildPart[]): string {
 
 function range(field: string, b: { gt?: unknown; gte?: unknown; lt?: unknown; lte?: unknown }, fmt: (v: never) => string): string {
   const parts: string[] = [];
-  for (const [k, op] of [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<=']] as const) if (b[k] !== undefined) parts.push(`${field} ${op} ${fmt(b[k] as never)}`);
+  for (const [k, op] of [
+    ['gt', '>'],
+    ['gte', '>='],
+    ['lt', '<'],
+    ['lte', '<='],
+  ] as const)
+    if (b[k] !== undefined) parts.push(`${field} ${op} ${fmt(b[k] as never)}`);
   return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
 }
 

@@ -18,7 +18,12 @@ export interface AuditExport {
 }
 
 /** Records from fromSeq (inclusive) to toSeq, oldest first. */
-export async function exportTrail(audit: AuditLog, checkpoints: AuditCheckpoints, publicKey: string, range: { fromSeq?: number; toSeq?: number } = {}): Promise<AuditExport> {
+export async function exportTrail(
+  audit: AuditLog,
+  checkpoints: AuditCheckpoints,
+  publicKey: string,
+  range: { fromSeq?: number; toSeq?: number } = {},
+): Promise<AuditExport> {
   const records: AuditRecord[] = [];
   let after = (range.fromSeq ?? 1) - 1;
   const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;

@@ -22,7 +22,8 @@ export function verifyExport(e: AuditExport): ExportVerification {
   const bySeq = new Map(e.records.map((r) => [r.seq, r]));
   let verified = 0;
   for (const c of e.checkpoints) {
-    if (!verifyCheckpointSignature(c, e.publicKey)) return { ...chain, ok: false, checkpointsVerified: verified, badCheckpoint: { seq: c.seq, problem: 'bad_signature' } };
+    if (!verifyCheckpointSignature(c, e.publicKey))
+      return { ...chain, ok: false, checkpointsVerified: verified, badCheckpoint: { seq: c.seq, problem: 'bad_signature' } };
     const r = bySeq.get(c.seq);
     if (r && r.hash !== c.hash) return { ...chain, ok: false, checkpointsVerified: verified, badCheckpoint: { seq: c.seq, problem: 'hash_mismatch' } };
     verified++;

@@ -27,7 +27,11 @@ function padded(rule: readonly string[]): string[] {
 export class SqlitePolicyAdapter implements Adapter {
   private readonly db: Db;
   /** Columns each ptype uses, so trailing empty values (an empty condition) survive a round trip. */
-  private readonly widths = new Map<string, number>([['p', 7], ['p2', 7], ['g', 3]]);
+  private readonly widths = new Map<string, number>([
+    ['p', 7],
+    ['p2', 7],
+    ['g', 3],
+  ]);
 
   constructor(file: string) {
     this.db = openDatabase(file, { synchronous: 'FULL' });
@@ -66,7 +70,11 @@ export class SqlitePolicyAdapter implements Adapter {
 
   async removePolicy(_sec: string, ptype: string, rule: string[]): Promise<void> {
     const v = padded(rule);
-    this.db.prepare('DELETE FROM casbin_rule WHERE id = (SELECT id FROM casbin_rule WHERE ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ? AND v6 = ? LIMIT 1)').run(ptype, ...v);
+    this.db
+      .prepare(
+        'DELETE FROM casbin_rule WHERE id = (SELECT id FROM casbin_rule WHERE ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ? AND v6 = ? LIMIT 1)',
+      )
+      .run(ptype, ...v);
   }
 
   async removeFilteredPolicy(_sec: string, ptype: string, fieldIndex: number, ...fieldValues: string[]): Promise<void> {

@@ -57,8 +57,7 @@ export interface UserView {
 }
 
 export type LoginResult =
-  | { ok: true; token: string; expiresAt: string; principal: Principal }
-  | { ok: false; reason: 'unknown_user' | 'bad_password' | 'locked' | 'disabled' };
+  { ok: true; token: string; expiresAt: string; principal: Principal } | { ok: false; reason: 'unknown_user' | 'bad_password' | 'locked' | 'disabled' };
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
@@ -76,7 +75,10 @@ export class IdentityStore {
   /** A hash to compare against when the user does not exist, so timing does not reveal names. */
   private dummyHash: Promise<string> | null = null;
 
-  constructor(file: string, private readonly opts: IdentityOptions) {
+  constructor(
+    file: string,
+    private readonly opts: IdentityOptions,
+  ) {
     this.db = openDatabase(file, { synchronous: 'FULL' });
     this.db.exec(SCHEMA);
     this.clock = opts.clock ?? (() => new Date());
@@ -95,7 +97,8 @@ export class IdentityStore {
   }
 
   async createUser(username: string, roles: readonly Role[], department: string | null, oneTimePassword?: string): Promise<{ password: string }> {
-    if (!USERNAME.test(username)) throw new CitySocError('INPUT_INVALID', `username '${username}' is not valid: 2-64 characters, letters, digits, . _ -, starting with a letter or digit`);
+    if (!USERNAME.test(username))
+      throw new CitySocError('INPUT_INVALID', `username '${username}' is not valid: 2-64 characters, letters, digits, . _ -, starting with a letter or digit`);
     if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw new CitySocError('INPUT_INVALID', `roles must be some of ${ROLES.join(', ')}`);
     if (roles.includes('department_admin') && !department) throw new CitySocError('INPUT_INVALID', 'a department_admin needs a department');
     const password = oneTimePassword ?? generatePassword();
@@ -142,7 +145,9 @@ export class IdentityStore {
     this.db.prepare('UPDATE users SET failed_logins = 0, locked_until = 0 WHERE username = ?').run(username);
     const token = 'css_' + randomBytes(32).toString('base64url');
     const expires = now + this.opts.sessionTtlMinutes * 60_000;
-    this.db.prepare('INSERT INTO sessions (token_hash, username, created_at, expires_at, source_ip) VALUES (?, ?, ?, ?, ?)').run(sha256(token), username, now, expires, sourceIp ?? null);
+    this.db
+      .prepare('INSERT INTO sessions (token_hash, username, created_at, expires_at, source_ip) VALUES (?, ?, ?, ?, ?)')
+      .run(sha256(token), username, now, expires, sourceIp ?? null);
     return { ok: true, token, expiresAt: new Date(expires).toISOString(), principal: this.principalOf(row) };
   }
 
@@ -196,11 +201,14 @@ export class IdentityStore {
   }
 
   issueApiToken(name: string, roles: readonly Role[], createdBy: string): { id: string; token: string } {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new CitySocError('INPUT_INVALID', `token name '${name}' is not valid: 1-64 letters, digits, . _ -`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
+      throw new CitySocError('INPUT_INVALID', `token name '${name}' is not valid: 1-64 letters, digits, . _ -`);
     if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw new CitySocError('INPUT_INVALID', `roles must be some of ${ROLES.join(', ')}`);
     const id = randomBytes(6).toString('hex');
     const token = `cst_${id}_${randomBytes(32).toString('base64url')}`;
-    this.db.prepare('INSERT INTO api_tokens (id, name, token_hash, roles, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, name, sha256(token), JSON.stringify(roles), createdBy, this.clock().toISOString());
+    this.db
+      .prepare('INSERT INTO api_tokens (id, name, token_hash, roles, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, name, sha256(token), JSON.stringify(roles), createdBy, this.clock().toISOString());
     return { id, token };
   }
 

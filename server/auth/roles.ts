@@ -16,7 +16,18 @@ export type Permission =
   | 'grants:request';
 
 const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['events:read', 'alerts:read', 'alerts:write', 'audit:read', 'users:manage', 'tokens:manage', 'policy:read', 'policy:manage', 'accounts:isolate', 'grants:request'],
+  admin: [
+    'events:read',
+    'alerts:read',
+    'alerts:write',
+    'audit:read',
+    'users:manage',
+    'tokens:manage',
+    'policy:read',
+    'policy:manage',
+    'accounts:isolate',
+    'grants:request',
+  ],
   analyst: ['events:read', 'alerts:read', 'alerts:write', 'accounts:isolate', 'grants:request'],
   auditor: ['events:read', 'alerts:read', 'audit:read', 'policy:read'],
   department_admin: ['events:read', 'alerts:read', 'alerts:write', 'policy:read', 'grants:request'],

@@ -42,7 +42,12 @@ export async function audit(ctx: ApiContext, entry: Omit<AuditInput, 'actor' | '
  * Wraps a resolver: the caller must be signed in, hold the permission, and not owe a password
  * change; the outcome (allowed, denied, failed) goes to the audit trail.
  */
-export function guarded<A, R>(action: string, permission: Permission | null, fn: (args: A, ctx: ApiContext) => Promise<R>, describe: (args: A) => { resource?: string; details?: Record<string, unknown> } = () => ({})) {
+export function guarded<A, R>(
+  action: string,
+  permission: Permission | null,
+  fn: (args: A, ctx: ApiContext) => Promise<R>,
+  describe: (args: A) => { resource?: string; details?: Record<string, unknown> } = () => ({}),
+) {
   return async (_parent: unknown, args: A, ctx: ApiContext): Promise<R> => {
     const what = describe(args);
     const deny = async (code: string, message: string) => {
@@ -55,7 +60,8 @@ export function guarded<A, R>(action: string, permission: Permission | null, fn:
     }
     const isolated = ctx.policy?.isolation.isolation(ctx.principal.name, new Date());
     if (isolated) return deny('FORBIDDEN', `account ${ctx.principal.name} is isolated (${isolated.id})`);
-    if (permission && !can(ctx.principal.roles, permission)) return deny('FORBIDDEN', `${action} needs the permission ${permission}, which roles ${ctx.principal.roles.join(', ')} do not grant`);
+    if (permission && !can(ctx.principal.roles, permission))
+      return deny('FORBIDDEN', `${action} needs the permission ${permission}, which roles ${ctx.principal.roles.join(', ')} do not grant`);
     try {
       const result = await fn(args, ctx);
       await audit(ctx, { action, decision: 'allow', reason: `role grants ${permission ?? 'signed-in access'}`, ...what });

@@ -13,8 +13,15 @@ import type { PolicyServices } from '../../policy/services';
 import { type ApiContext, guarded } from './context';
 
 export const policyTypeDefs = /* GraphQL */ `
-  type PolicyLine { ptype: String!, values: [String!]! }
-  type PolicyFlip { index: Int!, before: JSON!, after: JSON! }
+  type PolicyLine {
+    ptype: String!
+    values: [String!]!
+  }
+  type PolicyFlip {
+    index: Int!
+    before: JSON!
+    after: JSON!
+  }
 
   extend type Query {
     "The PDP's answer for a request (subject, resource, action, context), as POST /authz/v1/decide gives it."
@@ -66,7 +73,13 @@ export const policyResolvers = {
   Query: {
     decide: guarded('authz.decide', 'policy:read', async (a: { request: unknown }, ctx) => {
       const p = ctx.principal!;
-      const r = await handleDecide(JSON.stringify(a.request), false, { name: p.name, kind: p.kind, ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}) }, services(ctx).pdp, ctx.ports.audit);
+      const r = await handleDecide(
+        JSON.stringify(a.request),
+        false,
+        { name: p.name, kind: p.kind, ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}) },
+        services(ctx).pdp,
+        ctx.ports.audit,
+      );
       if (r.status === 400) throw new CitySocError('INPUT_INVALID', r.body.message);
       return r.body;
     }),
@@ -91,14 +104,17 @@ export const policyResolvers = {
       },
       (a) => ({ details: { change: a.change } }),
     ),
-    requestEmergencyAccess: guarded('emergency.request', 'grants:request', async (a: { reason: string; department: string; resource?: string; actions?: string; durationMinutes: number }, ctx) =>
-      services(ctx).grants.request(actor(ctx), {
-        reason: a.reason,
-        department: a.department,
-        durationMinutes: a.durationMinutes,
-        ...(a.resource ? { resource: a.resource } : {}),
-        ...(a.actions ? { actions: a.actions } : {}),
-      }),
+    requestEmergencyAccess: guarded(
+      'emergency.request',
+      'grants:request',
+      async (a: { reason: string; department: string; resource?: string; actions?: string; durationMinutes: number }, ctx) =>
+        services(ctx).grants.request(actor(ctx), {
+          reason: a.reason,
+          department: a.department,
+          durationMinutes: a.durationMinutes,
+          ...(a.resource ? { resource: a.resource } : {}),
+          ...(a.actions ? { actions: a.actions } : {}),
+        }),
     ),
     approveEmergencyAccess: guarded('emergency.approve', null, async (a: { id: string }, ctx) => {
       const p = ctx.principal!;
@@ -115,6 +131,11 @@ export const policyResolvers = {
       },
       (a) => ({ resource: `user:${a.user}` }),
     ),
-    releaseAccount: guarded('isolation.release', 'accounts:isolate', async (a: { user: string; reason: string }, ctx) => services(ctx).isolation.release(actor(ctx), a.user, a.reason), (a) => ({ resource: `user:${a.user}` })),
+    releaseAccount: guarded(
+      'isolation.release',
+      'accounts:isolate',
+      async (a: { user: string; reason: string }, ctx) => services(ctx).isolation.release(actor(ctx), a.user, a.reason),
+      (a) => ({ resource: `user:${a.user}` }),
+    ),
   },
 };

@@ -124,10 +124,18 @@ export function createResolvers() {
           const resource: ResourceRef = { type: 'events', ...(org ? { department: org } : {}), ...(cls ? { classification: cls } : {}) };
           let d = decideFor(ctx, resource);
           // An event without a department is judged by the caller's row filter, as a search would.
-          if (d.decision === 'allow' && d.obligations.rowFilter && !evaluate(d.obligations.rowFilter.node, ev)) d = { ...d, decision: 'deny', reason: 'row-filter' };
+          if (d.decision === 'allow' && d.obligations.rowFilter && !evaluate(d.obligations.rowFilter.node, ev))
+            d = { ...d, decision: 'deny', reason: 'row-filter' };
           if (d.decision === 'deny') {
             const p = ctx.principal!;
-            await ctx.ports.audit.append({ ...decisionAuditRecord({ subject: { user: p.name, roles: p.roles }, resource, action: 'read', context: {} }, d, { name: p.name, type: p.kind, ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}) }), resource: `event:${a.id}` });
+            await ctx.ports.audit.append({
+              ...decisionAuditRecord({ subject: { user: p.name, roles: p.roles }, resource, action: 'read', context: {} }, d, {
+                name: p.name,
+                type: p.kind,
+                ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}),
+              }),
+              resource: `event:${a.id}`,
+            });
             throw new GraphQLError(`no policy lets ${p.name} read event ${a.id} (${d.reason})`, { extensions: { code: 'FORBIDDEN' } });
           }
           return ctx.policy!.pdp.treat(ev, d.obligations.fields);
@@ -150,7 +158,11 @@ export function createResolvers() {
           });
           return {
             total: r.total,
-            aggs: Object.entries(r.aggs).map(([name, v]) => ({ name, type: v.type, ...(v.type === 'cardinality' ? { value: v.value } : { buckets: v.buckets }) })),
+            aggs: Object.entries(r.aggs).map(([name, v]) => ({
+              name,
+              type: v.type,
+              ...(v.type === 'cardinality' ? { value: v.value } : { buckets: v.buckets }),
+            })),
           };
         },
         (a) => ({ details: { query: a.query ?? '', aggs: a.aggs.map((x) => x.name) } }),
@@ -158,13 +170,27 @@ export function createResolvers() {
       alerts: guarded('alerts.list', 'alerts:read', async (a: { status?: AlertStatus[]; size?: number; offset?: number }, ctx) => {
         if ((a.size ?? 50) < 1 || (a.size ?? 50) > 1000) throw invalid('size must be 1..1000');
         const dept = ctx.principal!.roles.includes('department_admin') && !ctx.principal!.roles.includes('admin') ? ctx.principal!.department : undefined;
-        return ctx.ports.alerts.list({ ...(a.status ? { status: a.status } : {}), size: a.size ?? 50, offset: a.offset ?? 0, ...(dept ? { department: dept } : {}) });
+        return ctx.ports.alerts.list({
+          ...(a.status ? { status: a.status } : {}),
+          size: a.size ?? 50,
+          offset: a.offset ?? 0,
+          ...(dept ? { department: dept } : {}),
+        });
       }),
-      alert: guarded('alerts.get', 'alerts:read', async (a: { id: string }, ctx) => ctx.ports.alerts.get(a.id), (a) => ({ resource: `alert:${a.id}` })),
-      auditRecords: guarded('audit.query', 'audit:read', async (a: { actor?: string; action?: string; decision?: 'allow'; from?: string; to?: string; size?: number; afterSeq?: number }, ctx) => {
-        const clean = Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined));
-        return ctx.ports.audit.query(clean);
-      }),
+      alert: guarded(
+        'alerts.get',
+        'alerts:read',
+        async (a: { id: string }, ctx) => ctx.ports.alerts.get(a.id),
+        (a) => ({ resource: `alert:${a.id}` }),
+      ),
+      auditRecords: guarded(
+        'audit.query',
+        'audit:read',
+        async (a: { actor?: string; action?: string; decision?: 'allow'; from?: string; to?: string; size?: number; afterSeq?: number }, ctx) => {
+          const clean = Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined));
+          return ctx.ports.audit.query(clean);
+        },
+      ),
       auditVerify: guarded('audit.verify', 'audit:read', async (_a: object, ctx) => {
         const v = await ctx.ports.audit.verify();
         return { ok: v.ok, checked: v.checked, firstBadSeq: v.firstBad?.seq ?? null, problem: v.firstBad?.problem ?? null };
@@ -175,14 +201,18 @@ export function createResolvers() {
     Mutation: {
       ...policyResolvers.Mutation,
       login: async (_p: unknown, a: { username: string; password: string }, ctx: ApiContext) => {
-        if (a.username.length > 64 || a.password.length > 256) throw new GraphQLError('user name or password too long', { extensions: { code: 'INPUT_INVALID' } });
+        if (a.username.length > 64 || a.password.length > 256)
+          throw new GraphQLError('user name or password too long', { extensions: { code: 'INPUT_INVALID' } });
         const r = await ctx.identity.login(a.username, a.password, ctx.sourceIp);
         if (!r.ok) {
           await audit(ctx, { actor: a.username, action: 'auth.login', decision: 'failure', reason: r.reason, resource: `user:${a.username}` });
           const message = r.reason === 'locked' ? 'too many failed sign-ins: the account is locked for a while' : 'wrong user name or password';
           throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
         }
-        await audit({ ...ctx, principal: r.principal }, { action: 'auth.login', decision: 'success', reason: 'password verified', resource: `user:${a.username}` });
+        await audit(
+          { ...ctx, principal: r.principal },
+          { action: 'auth.login', decision: 'success', reason: 'password verified', resource: `user:${a.username}` },
+        );
         return { token: r.token, expiresAt: r.expiresAt, mustChangePassword: r.principal.mustChangePassword, me: r.principal };
       },
       logout: guarded('auth.logout', null, async (_a: object, ctx) => (ctx.token ? ctx.identity.logout(ctx.token) : false)),
@@ -208,7 +238,12 @@ export function createResolvers() {
         async (a: { name: string; roles: Role[] }, ctx) => ctx.identity.issueApiToken(a.name, a.roles, ctx.principal!.name),
         (a) => ({ resource: `token:${a.name}`, details: { roles: a.roles } }),
       ),
-      revokeApiToken: guarded('tokens.revoke', 'tokens:manage', async (a: { id: string }, ctx) => ctx.identity.revokeApiToken(a.id), (a) => ({ resource: `token:${a.id}` })),
+      revokeApiToken: guarded(
+        'tokens.revoke',
+        'tokens:manage',
+        async (a: { id: string }, ctx) => ctx.identity.revokeApiToken(a.id),
+        (a) => ({ resource: `token:${a.id}` }),
+      ),
       transitionAlert: guarded(
         'alerts.transition',
         'alerts:write',

@@ -9,12 +9,20 @@ export interface Running {
   platform: Platform;
   dir: string;
   adminPassword: string;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string; position?: number } }[] }>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string; position?: number } }[] }>;
   stop(): Promise<void>;
 }
 
 /** A real platform on an ephemeral port over a fresh data directory. */
-export async function startTestPlatform(dir = mkdtempSync(path.join(tmpdir(), 'citysoc-platform-')), keep = false, overrides: Record<string, unknown> = {}): Promise<Running> {
+export async function startTestPlatform(
+  dir = mkdtempSync(path.join(tmpdir(), 'citysoc-platform-')),
+  keep = false,
+  overrides: Record<string, unknown> = {},
+): Promise<Running> {
   const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', ...overrides } });
   let announced = '';
   const platform = await startPlatform(config, createLogger('silent'), { announce: (t) => void (announced += t) });

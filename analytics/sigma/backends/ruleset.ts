@@ -196,5 +196,12 @@ function haystackOf(event: SigmaEvent): string {
 function toMatch(c: CompiledRule, event: SigmaEvent): RuleMatch {
   const fields = new Set<string>();
   for (const leaf of c.leaves) if (leaf.field !== null && leaf.test(event)) fields.add(leaf.field);
-  return { ruleId: c.rule.id ?? c.rule.title, ...(c.rule.name !== undefined ? { name: c.rule.name } : {}), title: c.rule.title, level: c.rule.level, tags: c.rule.tags, matchedFields: [...fields] };
+  return {
+    ruleId: c.rule.id ?? c.rule.title,
+    ...(c.rule.name !== undefined ? { name: c.rule.name } : {}),
+    title: c.rule.title,
+    level: c.rule.level,
+    tags: c.rule.tags,
+    matchedFields: [...fields],
+  };
 }

@@ -56,7 +56,18 @@ export function disagreements(
 }
 
 const MON: Readonly<Record<string, string>> = {
-  Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12',
+  Jan: '01',
+  Feb: '02',
+  Mar: '03',
+  Apr: '04',
+  May: '05',
+  Jun: '06',
+  Jul: '07',
+  Aug: '08',
+  Sep: '09',
+  Oct: '10',
+  Nov: '11',
+  Dec: '12',
 };
 /** Expected ISO time from the CSV's own columns, written independently of the parsers' date code. */
 export function expectedIso(year: string, month: string, day: string, time: string, fraction = '000'): string {

@@ -17,7 +17,10 @@ describe('spool housekeeping', () => {
   it('compaction keeps what a lagging group has not committed', async () => {
     const bus = new SpoolBus({ file: path.join(root, 'compact.db'), pollMs: 20, batchSize: 2 });
     const seen: number[] = [];
-    await bus.publish('citysoc.events', [1, 2, 3].map((v) => ({ key: 'k', value: v })));
+    await bus.publish(
+      'citysoc.events',
+      [1, 2, 3].map((v) => ({ key: 'k', value: v })),
+    );
     const before = bus.spoolBytes();
     expect(before).toBe(3);
     const sub = await bus.subscribe<number>('citysoc.events', 'fast', async (b) => void seen.push(...b.map((m) => m.value)));
@@ -35,7 +38,10 @@ describe('spool housekeeping', () => {
     const bus = new SpoolBus({ file: path.join(root, 'compact2.db'), pollMs: 20 });
     const seen: number[] = [];
     const sub = await bus.subscribe<number>('citysoc.events', 'only', async (b) => void seen.push(...b.map((m) => m.value)));
-    await bus.publish('citysoc.events', [10, 20].map((v) => ({ key: 'k', value: v })));
+    await bus.publish(
+      'citysoc.events',
+      [10, 20].map((v) => ({ key: 'k', value: v })),
+    );
     while (seen.length < 2) await new Promise((r) => setTimeout(r, 10));
     await sub.stop();
     expect(bus.spoolBytes()).toBe(4);

@@ -76,7 +76,9 @@ export class SpoolBus implements Bus {
       if (s.topic === topic && s.group === group) throw new CitySocError('CONFLICT', `group ${group} already consumes ${topic} in this process`);
     }
     this.db.prepare('INSERT OR IGNORE INTO commits (topic, grp, "offset") VALUES (?, ?, 0)').run(topic, group);
-    const sub = new SpoolSubscription(this.db, this.wake, topic, group, handler as (b: DeliveredMessage[]) => Promise<void>, this.opts, () => this.subs.delete(sub));
+    const sub = new SpoolSubscription(this.db, this.wake, topic, group, handler as (b: DeliveredMessage[]) => Promise<void>, this.opts, () =>
+      this.subs.delete(sub),
+    );
     this.subs.add(sub);
     sub.start();
     return sub;
@@ -96,9 +98,8 @@ export class SpoolBus implements Bus {
 
   /** Drops messages every known group has committed. */
   compact(): number {
-    return this.db
-      .prepare('DELETE FROM messages WHERE "offset" <= COALESCE((SELECT min("offset") FROM commits c WHERE c.topic = messages.topic), 0)')
-      .run().changes;
+    return this.db.prepare('DELETE FROM messages WHERE "offset" <= COALESCE((SELECT min("offset") FROM commits c WHERE c.topic = messages.topic), 0)').run()
+      .changes;
   }
 
   async close(): Promise<void> {

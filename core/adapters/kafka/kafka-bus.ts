@@ -69,7 +69,12 @@ export class KafkaBus implements Bus {
 
   async subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription> {
     const name = await this.ensureTopic(topic);
-    const consumer = this.kafka.consumer({ groupId: `${this.opts.prefix ?? ''}${group}`, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({
+      groupId: `${this.opts.prefix ?? ''}${group}`,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      allowAutoTopicCreation: false,
+    });
     const sub = new KafkaSubscription(consumer, () => this.subs.delete(sub));
     this.subs.add(sub);
     await consumer.connect();
@@ -139,4 +144,3 @@ class KafkaSubscription implements Subscription {
     return (this.stopping ??= this.consumer.disconnect().finally(this.onStop));
   }
 }
-

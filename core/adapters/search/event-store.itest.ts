@@ -13,5 +13,11 @@ function harness(api: () => EngineApi) {
   };
 }
 
-describeEventStoreContract('Elasticsearch', harness(() => elasticsearchApi({ node: ['http://127.0.0.1:9200'] })));
-describeEventStoreContract('OpenSearch', harness(() => openSearchApi({ node: ['http://127.0.0.1:9210'] })));
+describeEventStoreContract(
+  'Elasticsearch',
+  harness(() => elasticsearchApi({ node: ['http://127.0.0.1:9200'] })),
+);
+describeEventStoreContract(
+  'OpenSearch',
+  harness(() => openSearchApi({ node: ['http://127.0.0.1:9210'] })),
+);

@@ -6,7 +6,16 @@
 import { CitySocError } from '../../errors';
 import type { EcsEvent } from '../../event';
 import { fieldSpec } from '../../fields';
-import type { AggregateRequest, AggregateResult, AggregationResult, EventStore, SearchRequest, SearchResult, SortKey, WriteResult } from '../../ports/event-store';
+import type {
+  AggregateRequest,
+  AggregateResult,
+  AggregationResult,
+  EventStore,
+  SearchRequest,
+  SearchResult,
+  SortKey,
+  WriteResult,
+} from '../../ports/event-store';
 import { prepareEvent } from '../../prepare';
 import { and, type QueryNode } from '../../query/ast';
 import { compileQuery } from '../../query/analyze';
@@ -36,7 +45,8 @@ export class SearchEventStore implements EventStore {
     private readonly api: EngineApi,
     private readonly opts: SearchStoreOptions,
   ) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(opts.prefix)) throw new CitySocError('CONFIG_INVALID', `index prefix '${opts.prefix}' must be lower-case letters, digits, - and _`);
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(opts.prefix))
+      throw new CitySocError('CONFIG_INVALID', `index prefix '${opts.prefix}' must be lower-case letters, digits, - and _`);
     this.alias = `${opts.prefix}-events`;
     this.pattern = `${opts.prefix}-events-*`;
   }
@@ -115,7 +125,9 @@ export class SearchEventStore implements EventStore {
       query: this.query(req),
       size: size + 1,
       track_total_hits: true,
-      sort: sort.map((s) => ({ [s.field]: { order: s.order, missing: '_last', unmapped_type: fieldSpec(s.field).type === 'text' ? 'keyword' : mappingFor(s.field) } })),
+      sort: sort.map((s) => ({
+        [s.field]: { order: s.order, missing: '_last', unmapped_type: fieldSpec(s.field).type === 'text' ? 'keyword' : mappingFor(s.field) },
+      })),
     };
     if (req.after) body.search_after = decodeCursor(req.after, sort.length);
     else if (req.offset) body.from = req.offset;
@@ -151,7 +163,15 @@ export class SearchEventStore implements EventStore {
         const t = a.type === 'terms' ? fieldSpec(a.field).type : 'date';
         out[name] = {
           type: a.type,
-          buckets: (raw.buckets ?? []).map((b) => ({ key: t === 'boolean' ? (b.key_as_string ?? String(b.key)) : typeof b.key === 'number' || t === 'long' || t === 'double' || t === 'date' ? Number(b.key) : String(b.key), count: b.doc_count })),
+          buckets: (raw.buckets ?? []).map((b) => ({
+            key:
+              t === 'boolean'
+                ? (b.key_as_string ?? String(b.key))
+                : typeof b.key === 'number' || t === 'long' || t === 'double' || t === 'date'
+                  ? Number(b.key)
+                  : String(b.key),
+            count: b.doc_count,
+          })),
         };
       }
     }

@@ -7,4 +7,8 @@ import { SqliteAlertStore } from './alert-store';
 const root = mkdtempSync(path.join(tmpdir(), 'citysoc-alerts-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
-describeAlertStoreContract('SQLite', { async open() { return new SqliteAlertStore(path.join(root, `alerts-${n++}.db`)); } });
+describeAlertStoreContract('SQLite', {
+  async open() {
+    return new SqliteAlertStore(path.join(root, `alerts-${n++}.db`));
+  },
+});

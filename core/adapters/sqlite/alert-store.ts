@@ -23,7 +23,10 @@ const MAX_EVENT_IDS = 1000;
 export class SqliteAlertStore implements AlertStore {
   private readonly db: Db;
 
-  constructor(file: string, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    file: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.db = openDatabase(file);
     this.db.exec(SCHEMA);
   }
@@ -96,11 +99,18 @@ export class SqliteAlertStore implements AlertStore {
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM alerts ${w}`).get(...params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT doc FROM alerts ${w} ORDER BY last_seen DESC, id LIMIT ? OFFSET ?`).all(...params, Math.min(q.size ?? 50, 1000), q.offset ?? 0) as { doc: string }[];
+    const rows = this.db
+      .prepare(`SELECT doc FROM alerts ${w} ORDER BY last_seen DESC, id LIMIT ? OFFSET ?`)
+      .all(...params, Math.min(q.size ?? 50, 1000), q.offset ?? 0) as { doc: string }[];
     return { total, alerts: rows.map((r) => JSON.parse(r.doc) as Alert) };
   }
 
-  async transition(id: string, to: AlertStatus, actor: string, opts: { comment?: string; resolution?: Alert['resolution']; assignee?: string } = {}): Promise<Alert> {
+  async transition(
+    id: string,
+    to: AlertStatus,
+    actor: string,
+    opts: { comment?: string; resolution?: Alert['resolution']; assignee?: string } = {},
+  ): Promise<Alert> {
     return this.db.transaction(() => {
       const row = this.db.prepare('SELECT doc FROM alerts WHERE id = ?').get(id) as { doc: string } | undefined;
       if (!row) throw new CitySocError('NOT_FOUND', `alert ${id} does not exist`);
@@ -108,13 +118,17 @@ export class SqliteAlertStore implements AlertStore {
       if (cur.status !== to && !ALERT_TRANSITIONS[cur.status].includes(to)) {
         throw new CitySocError('CONFLICT', `alert ${id} is ${cur.status}; it can move to ${ALERT_TRANSITIONS[cur.status].join(', ')}, not ${to}`);
       }
-      if (to === 'closed' && !opts.resolution) throw new CitySocError('INPUT_INVALID', 'closing an alert needs a resolution (true_positive, benign_positive, false_positive, duplicate)');
+      if (to === 'closed' && !opts.resolution)
+        throw new CitySocError('INPUT_INVALID', 'closing an alert needs a resolution (true_positive, benign_positive, false_positive, duplicate)');
       const next: Alert = {
         ...cur,
         status: to,
         ...(to === 'closed' ? { resolution: opts.resolution } : {}),
         ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
-        history: [...cur.history, { at: this.clock().toISOString(), actor, action: 'status', from: cur.status, to, ...(opts.comment ? { comment: opts.comment } : {}) }],
+        history: [
+          ...cur.history,
+          { at: this.clock().toISOString(), actor, action: 'status', from: cur.status, to, ...(opts.comment ? { comment: opts.comment } : {}) },
+        ],
       };
       this.save(next, false);
       return next;

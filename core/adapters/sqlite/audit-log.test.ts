@@ -52,7 +52,9 @@ describeAuditLogContract('SQLite', {
             const cols = 'seq, at, actor, action, resource, decision, record, hash';
             const ra = db.prepare(`SELECT ${cols} FROM audit WHERE seq = ?`).get(a) as Record<string, unknown>;
             const rb = db.prepare(`SELECT ${cols} FROM audit WHERE seq = ?`).get(b) as Record<string, unknown>;
-            const upd = db.prepare('UPDATE audit SET seq=@seq, at=@at, actor=@actor, action=@action, resource=@resource, decision=@decision, record=@record, hash=@hash WHERE rowid = @rowid');
+            const upd = db.prepare(
+              'UPDATE audit SET seq=@seq, at=@at, actor=@actor, action=@action, resource=@resource, decision=@decision, record=@record, hash=@hash WHERE rowid = @rowid',
+            );
             const rowid = (s: number) => (db.prepare('SELECT rowid AS r FROM audit WHERE seq = ?').get(s) as { r: number }).r;
             const ida = rowid(a);
             const idb = rowid(b);

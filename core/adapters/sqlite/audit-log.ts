@@ -35,7 +35,10 @@ export class SqliteAuditLog implements AuditLog {
   private queue: { input: AuditInput; resolve: (r: AuditRecord) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
 
-  constructor(file: string, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    file: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.db = openDatabase(file, { synchronous: 'FULL' });
     this.db.exec(SCHEMA);
     this.last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY rowid DESC LIMIT 1');
@@ -103,7 +106,9 @@ export class SqliteAuditLog implements AuditLog {
     if (q.afterSeq !== undefined) add('seq > ?', q.afterSeq);
     const size = Math.min(Math.max(q.size ?? 100, 1), 10_000);
     const rows = this.db
-      .prepare(`SELECT record, hash FROM audit ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq ${q.afterSeq !== undefined ? 'ASC' : 'DESC'} LIMIT ?`)
+      .prepare(
+        `SELECT record, hash FROM audit ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq ${q.afterSeq !== undefined ? 'ASC' : 'DESC'} LIMIT ?`,
+      )
       .all(...params, size) as { record: string; hash: string }[];
     return rows.map(toRecord);
   }
@@ -115,7 +120,13 @@ export class SqliteAuditLog implements AuditLog {
       for (const row of rows) {
         const r = toRecord(row);
         // The indexed columns are copies for searching; a copy that disagrees is tampering too.
-        const copiesAgree = row.seq === r.seq && row.at === r.at && row.actor === r.actor && row.action === r.action && row.resource === r.resource && row.decision === r.decision;
+        const copiesAgree =
+          row.seq === r.seq &&
+          row.at === r.at &&
+          row.actor === r.actor &&
+          row.action === r.action &&
+          row.resource === r.resource &&
+          row.decision === r.decision;
         yield copiesAgree ? r : { ...r, hash: 'column-copy-differs' };
       }
     }
@@ -125,13 +136,18 @@ export class SqliteAuditLog implements AuditLog {
 
   async prune(before: Date): Promise<{ deleted: number }> {
     this.flush();
-    return this.db.transaction(() => {
-      const last = this.db.prepare('SELECT seq, hash FROM audit WHERE at < ? ORDER BY seq DESC LIMIT 1').get(before.toISOString()) as { seq: number; hash: string } | undefined;
-      if (!last) return { deleted: 0 };
-      const deleted = this.db.prepare('DELETE FROM audit WHERE seq <= ?').run(last.seq).changes;
-      this.db.prepare('INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash').run(last.seq, last.hash);
-      return { deleted };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const last = this.db.prepare('SELECT seq, hash FROM audit WHERE at < ? ORDER BY seq DESC LIMIT 1').get(before.toISOString()) as
+          { seq: number; hash: string } | undefined;
+        if (!last) return { deleted: 0 };
+        const deleted = this.db.prepare('DELETE FROM audit WHERE seq <= ?').run(last.seq).changes;
+        this.db
+          .prepare('INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash')
+          .run(last.seq, last.hash);
+        return { deleted };
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,13 @@ export const ARRAY_FIELDS = Object.entries(FIELDS)
   .map(([f]) => f);
 
 export function jsonPath(field: string): string {
-  return '$.' + field.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
+  return (
+    '$.' +
+    field
+      .split('.')
+      .map((p) => `"${p.replace(/"/g, '""')}"`)
+      .join('.')
+  );
 }
 
 function quoteLiteral(s: string): string {
@@ -54,7 +60,12 @@ function globPattern(parts: readonly WildPart[]): string {
 
 function bounds(expr: string, b: { gt?: unknown; gte?: unknown; lt?: unknown; lte?: unknown }, params: unknown[]): string {
   const parts: string[] = [];
-  for (const [k, op] of [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<=']] as const) {
+  for (const [k, op] of [
+    ['gt', '>'],
+    ['gte', '>='],
+    ['lt', '<'],
+    ['lte', '<='],
+  ] as const) {
     if (b[k] !== undefined) {
       parts.push(`${expr} ${op} ?`);
       params.push(b[k]);
@@ -75,9 +86,23 @@ function walk(node: QueryNode, params: unknown[]): string {
       return '1';
     case 'none':
       return '0';
-    case 'and':
+    case 'and': {
+      // Words of one AND go to the full-text index as one MATCH: it intersects posting lists far
+      // faster than SQLite intersects one sub-select per word.
+      const texts = node.children.filter((c): c is Extract<QueryNode, { type: 'text' }> => c.type === 'text' && c.field === 'message');
+      const rest = node.children.filter((c) => !(c.type === 'text' && c.field === 'message'));
+      const parts: string[] = [];
+      if (texts.length > 1) {
+        const phrases = texts.map((t) => ({ t, tokens: tokenizeText(t.text) }));
+        if (phrases.some((p) => p.tokens.length === 0)) return '0';
+        params.push(phrases.map(({ t, tokens }) => `"${tokens.join(' ')}"${t.prefix ? ' *' : ''}`).join(' AND '));
+        parts.push('e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)');
+      } else rest.unshift(...texts);
+      parts.push(...rest.map((c) => walk(c, params)));
+      return '(' + parts.join(' AND ') + ')';
+    }
     case 'or':
-      return '(' + node.children.map((c) => walk(c, params)).join(node.type === 'and' ? ' AND ' : ' OR ') + ')';
+      return '(' + node.children.map((c) => walk(c, params)).join(' OR ') + ')';
     case 'not':
       // SQL's NULL would make NOT (missing = x) unknown; a missing field simply does not match.
       return `NOT COALESCE((${walk(node.child, params)}), 0)`;

@@ -17,7 +17,7 @@ export function openDatabase(file: string, opts: { synchronous?: 'NORMAL' | 'FUL
   db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
-  db.pragma('cache_size = -65536');
+  db.pragma('cache_size = -262144');
   db.pragma('temp_store = MEMORY');
   db.function('cidr_match', { deterministic: true }, (cidr: unknown, ip: unknown) =>
     typeof cidr === 'string' && typeof ip === 'string' && cidrContains(cidr, ip) ? 1 : 0,

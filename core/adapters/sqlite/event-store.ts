@@ -124,7 +124,9 @@ export class SqliteEventStore implements EventStore {
     const cursor = req.after ? afterCursor(keys, decodeCursor(req.after, keys.length)) : { sql: '1', params: [] };
     const order = keys.map((k) => `${k.expr} IS NULL, ${k.expr} ${k.order === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
     const rows = this.db
-      .prepare(`SELECT e.doc, ${keys.map((k, i) => `${k.expr} AS s${i}`).join(', ')} FROM events e WHERE ${where.sql} AND ${cursor.sql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT e.doc, ${keys.map((k, i) => `${k.expr} AS s${i}`).join(', ')} FROM events e WHERE ${where.sql} AND ${cursor.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      )
       .all(...where.params, ...cursor.params, size + 1, req.offset ?? 0) as Record<string, unknown>[];
     const more = rows.length > size;
     const page = rows.slice(0, size);
@@ -138,7 +140,8 @@ export class SqliteEventStore implements EventStore {
 
   async aggregate(req: AggregateRequest): Promise<AggregateResult> {
     const where = this.where(req);
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    // Every event has a @timestamp, so an @timestamp histogram's buckets add up to the total.
+    let total: number | null = null;
     const aggs: Record<string, AggregationResult> = {};
     for (const [name, agg] of Object.entries(req.aggs)) {
       if (agg.type === 'date_histogram') {
@@ -148,13 +151,22 @@ export class SqliteEventStore implements EventStore {
         const rows = this.db
           .prepare(`SELECT (${expr} / ${step}) * ${step} AS k, count(*) AS c FROM events e WHERE ${where.sql} AND ${expr} IS NOT NULL GROUP BY k ORDER BY k`)
           .all(...where.params) as { k: number; c: number }[];
-        aggs[name] = { type: 'date_histogram', buckets: fillHistogram(rows.map((r) => ({ key: r.k, count: r.c })), step) };
+        aggs[name] = {
+          type: 'date_histogram',
+          buckets: fillHistogram(
+            rows.map((r) => ({ key: r.k, count: r.c })),
+            step,
+          ),
+        };
+        if (field === '@timestamp') total = rows.reduce((n, r) => n + r.c, 0);
       } else if (agg.type === 'terms') {
         const size = agg.size ?? 10;
         if (size < 1 || size > 10_000) throw new CitySocError('INPUT_INVALID', `terms size ${size} is out of range 1..10000`);
         const { from, valueExpr, distinctDoc } = fieldSource(agg.field);
         const rows = this.db
-          .prepare(`SELECT ${valueExpr} AS k, count(${distinctDoc ? 'DISTINCT e.seq' : '*'}) AS c FROM ${from} WHERE ${where.sql} AND ${valueExpr} IS NOT NULL GROUP BY k ORDER BY c DESC, k ASC LIMIT ?`)
+          .prepare(
+            `SELECT ${valueExpr} AS k, count(${distinctDoc ? 'DISTINCT e.seq' : '*'}) AS c FROM ${from} WHERE ${where.sql} AND ${valueExpr} IS NOT NULL GROUP BY k ORDER BY c DESC, k ASC LIMIT ?`,
+          )
           .all(...where.params, size) as { k: unknown; c: number }[];
         aggs[name] = { type: 'terms', buckets: rows.map((r) => termBucket(agg.field, r.k, r.c)) };
       } else {
@@ -163,6 +175,7 @@ export class SqliteEventStore implements EventStore {
         aggs[name] = { type: 'cardinality', value: row.n };
       }
     }
+    total ??= (this.db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
     return { total, aggs };
   }
 
