@@ -1,4 +1,4 @@
-import { adminSession, type Running, startTestPlatform, STRONG } from '../server/test-support/harness';
+import { adminSession, type Running, signInAs, startTestPlatform } from '../server/test-support/harness';
 
 /** The same enforcement on any store: `overrides` choose the profile (embedded SQLite, or Elasticsearch/OpenSearch). */
 
@@ -17,18 +17,7 @@ const EVENTS = [
   },
 ];
 
-async function signIn(r: Running, admin: string, username: string, roles: string, department: string): Promise<string> {
-  const c = await r.gql<{ createUser: { oneTimePassword: string } }>(
-    `mutation{createUser(username:"${username}",roles:[${roles}],department:"${department}"){oneTimePassword}}`,
-    {},
-    admin,
-  );
-  const otp = c.data!.createUser.oneTimePassword;
-  const first = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: otp });
-  await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, first.data!.login.token);
-  const s = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: STRONG });
-  return s.data!.login.token;
-}
+const signIn = signInAs;
 
 export function describePolicyEnforcement(name: string, overrides: Record<string, unknown>): void {
   describe(`policy enforcement on ${name}`, () => {

@@ -11,6 +11,7 @@ import { createResolvers } from './graphql/resolvers';
 import { typeDefs } from './graphql/schema.graphql';
 import type { GatewayRoutes } from '../collectors/gateway/routes';
 import { ingestEvents } from './ingest';
+import { sendJson } from '../collectors/gateway/http-io';
 import { handleDecide } from '../policy/http-decide';
 import type { PolicyServices } from '../policy/services';
 import type { Ports } from './profiles';
@@ -30,16 +31,7 @@ export interface HttpDeps {
   readonly policy?: PolicyServices;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'x-content-type-options': 'nosniff',
-    ...headers,
-  });
-  res.end(text);
-}
+const send = sendJson;
 
 function bearer(req: IncomingMessage): string | null {
   const h = req.headers.authorization;

@@ -1,23 +1,12 @@
 /** The policy services through GraphQL: decisions, dry runs, changes, emergency access, isolation. */
-import { adminSession, type Running, startTestPlatform, STRONG } from './test-support/harness';
+import { adminSession, type Running, signInAs, startTestPlatform, STRONG } from './test-support/harness';
 
 const EVENTS = [
   { '@timestamp': '2026-11-20T01:00:00Z', message: 'query', event: { id: 'cg-1' }, organization: { name: '城管' } },
   { '@timestamp': '2026-11-20T01:01:00Z', message: 'query', event: { id: 'ga-1' }, organization: { name: '公安' } },
 ];
 
-async function signIn(r: Running, admin: string, username: string, roles: string, department: string): Promise<string> {
-  const c = await r.gql<{ createUser: { oneTimePassword: string } }>(
-    `mutation{createUser(username:"${username}",roles:[${roles}],department:"${department}"){oneTimePassword}}`,
-    {},
-    admin,
-  );
-  const otp = c.data!.createUser.oneTimePassword;
-  const first = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: otp });
-  await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, first.data!.login.token);
-  return (await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: STRONG })).data!
-    .login.token;
-}
+const signIn = signInAs;
 
 const ids = async (r: Running, token: string) =>
   (await r.gql<{ events: { events: { event: { id: string } }[] } }>('{events{events}}', {}, token)).data?.events.events.map((e) => e.event.id);

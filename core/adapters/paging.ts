@@ -1,6 +1,26 @@
-/** Paging and bucket rules every EventStore adapter shares, so their answers match exactly. */
+/** Request, paging and bucket rules every EventStore adapter shares, so their answers match exactly. */
 import { CitySocError } from '../errors';
 import type { Bucket } from '../ports/event-store';
+import { and, type QueryNode } from '../query/ast';
+import { compileQuery } from '../query/analyze';
+import { resolveDate } from '../query/dates';
+
+/** The whole filter of a search or aggregation request as one query tree: query AND filters AND time range. */
+export function requestFilter(
+  req: { query?: string; filters?: readonly QueryNode[]; range?: { from?: string; to?: string } },
+  now: Date = new Date(),
+): QueryNode {
+  const nodes: QueryNode[] = [compileQuery(req.query, now), ...(req.filters ?? [])];
+  if (req.range?.from || req.range?.to) {
+    nodes.push({
+      type: 'date_range',
+      field: '@timestamp',
+      ...(req.range.from ? { gte: resolveDate(req.range.from, now, 'range.from') } : {}),
+      ...(req.range.to ? { lt: resolveDate(req.range.to, now, 'range.to') } : {}),
+    });
+  }
+  return and(...nodes);
+}
 
 export const MAX_RESULT_WINDOW = 10_000;
 

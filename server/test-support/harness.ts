@@ -55,3 +55,17 @@ export async function adminSession(r: Running): Promise<string> {
   const second = await r.gql<{ login: { token: string } }>('mutation($p:String!){login(username:"admin",password:$p){token}}', { p: STRONG });
   return second.data!.login.token;
 }
+
+/** Creates a user as admin, signs in with the one-time password, sets STRONG, and returns a working session. */
+export async function signInAs(r: Running, admin: string, username: string, roles: string, department: string): Promise<string> {
+  const c = await r.gql<{ createUser: { oneTimePassword: string } }>(
+    `mutation{createUser(username:"${username}",roles:[${roles}],department:"${department}"){oneTimePassword}}`,
+    {},
+    admin,
+  );
+  const otp = c.data!.createUser.oneTimePassword;
+  const first = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: otp });
+  await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, first.data!.login.token);
+  const s = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: STRONG });
+  return s.data!.login.token;
+}

@@ -17,10 +17,9 @@ import type {
   WriteResult,
 } from '../../ports/event-store';
 import { prepareEvent } from '../../prepare';
-import { and, type QueryNode } from '../../query/ast';
-import { compileQuery } from '../../query/analyze';
-import { DAY_MS, intervalMs, resolveDate } from '../../query/dates';
-import { checkPaging, decodeCursor, encodeCursor } from '../paging';
+import type { QueryNode } from '../../query/ast';
+import { DAY_MS, intervalMs } from '../../query/dates';
+import { checkPaging, decodeCursor, encodeCursor, requestFilter } from '../paging';
 import { type Dsl, toDsl } from './dsl';
 import type { EngineApi } from './engine-api';
 import { eventMappings } from './mappings';
@@ -104,17 +103,7 @@ export class SearchEventStore implements EventStore {
   }
 
   private query(req: { query?: string; filters?: readonly QueryNode[]; range?: { from?: string; to?: string } }): Dsl {
-    const now = new Date();
-    const nodes: QueryNode[] = [compileQuery(req.query, now), ...(req.filters ?? [])];
-    if (req.range?.from || req.range?.to) {
-      nodes.push({
-        type: 'date_range',
-        field: '@timestamp',
-        ...(req.range.from ? { gte: resolveDate(req.range.from, now, 'range.from') } : {}),
-        ...(req.range.to ? { lt: resolveDate(req.range.to, now, 'range.to') } : {}),
-      });
-    }
-    return toDsl(and(...nodes));
+    return toDsl(requestFilter(req));
   }
 
   async search(req: SearchRequest): Promise<SearchResult> {

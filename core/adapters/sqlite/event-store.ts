@@ -14,13 +14,12 @@ import type {
   WriteResult,
 } from '../../ports/event-store';
 import { prepareEvent } from '../../prepare';
-import { and, type QueryNode } from '../../query/ast';
-import { compileQuery } from '../../query/analyze';
-import { DAY_MS, intervalMs, resolveDate } from '../../query/dates';
+import type { QueryNode } from '../../query/ast';
+import { DAY_MS, intervalMs } from '../../query/dates';
 import { access, ARRAY_FIELDS, columnName, compileSql, INDEXED_FIELDS, jsonPath } from './compile';
 import { fieldValues, getField } from '../../doc';
 import { type Db, openDatabase } from './database';
-import { decodeCursor, encodeCursor, fillHistogram, checkPaging } from '../paging';
+import { checkPaging, decodeCursor, encodeCursor, fillHistogram, requestFilter } from '../paging';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -100,17 +99,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private where(req: { query?: string; filters?: readonly QueryNode[]; range?: { from?: string; to?: string } }): { sql: string; params: unknown[] } {
-    const now = new Date();
-    const nodes: QueryNode[] = [compileQuery(req.query, now), ...(req.filters ?? [])];
-    if (req.range?.from || req.range?.to) {
-      nodes.push({
-        type: 'date_range',
-        field: '@timestamp',
-        ...(req.range.from ? { gte: resolveDate(req.range.from, now, 'range.from') } : {}),
-        ...(req.range.to ? { lt: resolveDate(req.range.to, now, 'range.to') } : {}),
-      });
-    }
-    return compileSql(and(...nodes));
+    return compileSql(requestFilter(req));
   }
 
   async search(req: SearchRequest): Promise<SearchResult> {
