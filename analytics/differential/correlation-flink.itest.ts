@@ -7,22 +7,19 @@
  * CITYSOC_STACK_ONLY=kafka,flink CITYSOC_STACK_KEEP=1 npx jest --selectProjects integration --testPathPatterns analytics/differential/correlation
  */
 import { join } from 'node:path';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { sourceByName } from '../../collectors/parsers';
 import { compileCorrelationToFlink } from '../correlation/flink';
 import { CorrelationEngine } from '../correlation/engine';
 import { Detector } from '../detector';
 import { loadContent } from '../engine/content';
-import { FlinkRestClient, SqlGatewayClient, ident, withOptions, type GatewaySession } from '../flink';
+import { ident, withOptions } from '../flink';
+import { BROKERS, type FlinkKafkaHarness, openFlinkKafkaHarness } from '../flink/test-support/kafka-harness';
 import type { SigmaCorrelationRule } from '../sigma/model';
 import { getPipeline } from '../sigma/pipelines';
 import type { Doc } from './corpus';
 
 jest.setTimeout(300_000);
 
-const GATEWAY_URL = process.env.CITYSOC_FLINK_GATEWAY_URL ?? 'http://127.0.0.1:8083';
-const REST_URL = process.env.CITYSOC_FLINK_REST_URL ?? 'http://127.0.0.1:8081';
-const BROKERS = (process.env.CITYSOC_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const run = `${Date.now().toString(36)}-${process.pid}`;
 const EVENTS_TOPIC = `citysoc.differential.events.${run}`;
 const RULES = ['ssh_brute_force.yml', 'ssh_password_spraying.yml'].map((f) => join(__dirname, '../../rules/ssh', f));
@@ -73,39 +70,14 @@ function embeddedGroups(events: Doc[]): Record<string, string[]> {
 }
 
 describe('correlations: embedded engine vs Flink SQL on the real Flink over Kafka', () => {
-  const gateway = new SqlGatewayClient({ url: GATEWAY_URL, requestTimeoutMs: 30_000 });
-  const rest = new FlinkRestClient({ url: REST_URL });
-  const kafka = new Kafka({ clientId: `citysoc-differential-${run}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
   const outTopic = (r: SigmaCorrelationRule): string => `citysoc.differential.out.${r.name ?? r.id}.${run}`;
-  let admin: Admin;
-  let producer: Producer;
-  let consumer: Consumer | undefined;
-  let session: GatewaySession | undefined;
-  const jobs: string[] = [];
+  let h: FlinkKafkaHarness;
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
-    await Promise.all([admin.connect(), producer.connect()]);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [EVENTS_TOPIC, ...correlations.map(outTopic)].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
-    });
-    session = await gateway.openSession({
-      name: `citysoc-differential-${run}`,
-      properties: { 'execution.runtime-mode': 'streaming', 'table.local-time-zone': 'UTC' },
-      heartbeatIntervalMs: 2_000,
-    });
+    h = await openFlinkKafkaHarness({ name: `citysoc-differential-${run}`, topics: [EVENTS_TOPIC, ...correlations.map(outTopic)] });
   });
 
-  afterAll(async () => {
-    for (const id of jobs) await rest.cancelJob(id).catch(() => undefined);
-    await session?.close().catch(() => undefined);
-    await consumer?.disconnect().catch(() => undefined);
-    await producer?.disconnect().catch(() => undefined);
-    await admin?.deleteTopics({ topics: [EVENTS_TOPIC, ...correlations.map(outTopic)] }).catch(() => undefined);
-    await admin?.disconnect().catch(() => undefined);
-  });
+  afterAll(async () => h?.close());
 
   test('brute force and password spraying fire for the same source addresses in both engines', async () => {
     const events = parsedEvents();
@@ -116,7 +88,7 @@ describe('correlations: embedded engine vs Flink SQL on the real Flink over Kafk
       [correlations.find((c) => c.type === 'value_count')!.id!]: ['10.0.0.4'],
     });
 
-    const s = session!;
+    const s = h.session;
     // The whole event as one STRING column `doc` (what the Flink backend's JSON_VALUE reads); event
     // time from the Kafka record timestamp, which the producer sets to @timestamp.
     await s.execute(
@@ -152,13 +124,13 @@ describe('correlations: embedded engine vs Flink SQL on the real Flink over Kafk
         `INSERT INTO ${sink} SELECT window_start, window_end, ${ident('source.ip')}, CAST(sigma_value AS BIGINT) FROM (${job.statements.at(-1)!})`,
         { executionConfig: { 'pipeline.name': `citysoc-differential-${rule.name ?? rule.id}-${run}` }, timeoutMs: 60_000 },
       );
-      jobs.push(insert.jobId!);
-      await rest.waitForState(insert.jobId!, ['RUNNING'], { timeoutMs: 60_000 });
+      h.jobs.push(insert.jobId!);
+      await h.rest.waitForState(insert.jobId!, ['RUNNING'], { timeoutMs: 60_000 });
     }
 
     const received: Record<string, string[]> = Object.fromEntries(correlations.map((c) => [c.id!, []]));
     const byTopic = new Map(correlations.map((c) => [outTopic(c), c.id!]));
-    consumer = kafka.consumer({ groupId: `citysoc-differential-out-${run}` });
+    const consumer = h.consumer(`citysoc-differential-out-${run}`);
     await consumer.connect();
     for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -167,7 +139,7 @@ describe('correlations: embedded engine vs Flink SQL on the real Flink over Kafk
         received[byTopic.get(topic)!]!.push(row.source_ip);
       },
     });
-    await producer.send({
+    await h.producer.send({
       topic: EVENTS_TOPIC,
       acks: -1,
       messages: events.map((e) => ({ value: JSON.stringify(e), timestamp: String(Date.parse(String(e['@timestamp']))) })),
@@ -177,7 +149,7 @@ describe('correlations: embedded engine vs Flink SQL on the real Flink over Kafk
     const deadline = Date.now() + 120_000;
     while (Object.values(received).flat().length < want && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1_000));
-      for (const id of jobs) if ((await rest.job(id)).state !== 'RUNNING') await rest.waitForState(id, ['RUNNING'], { timeoutMs: 1 });
+      for (const id of h.jobs) if ((await h.rest.job(id)).state !== 'RUNNING') await h.rest.waitForState(id, ['RUNNING'], { timeoutMs: 1 });
     }
     // A little longer, so a duplicate or spurious firing would show up too.
     await new Promise((r) => setTimeout(r, 3_000));

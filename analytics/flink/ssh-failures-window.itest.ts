@@ -6,13 +6,9 @@
  *
  * Needs the stack's kafka and flink: CITYSOC_STACK_ONLY=kafka,flink npx jest --selectProjects integration --testPathPatterns analytics/flink
  */
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
-import { FlinkError, FlinkRestClient, SqlGatewayClient, ident, literal, withOptions, type GatewaySession } from './index';
-
-const GATEWAY_URL = process.env.CITYSOC_FLINK_GATEWAY_URL ?? 'http://127.0.0.1:8083';
-const REST_URL = process.env.CITYSOC_FLINK_REST_URL ?? 'http://127.0.0.1:8081';
-// Flink's TaskManager runs on this machine too, so the address Node uses is the one Flink uses.
-const BROKERS = (process.env.CITYSOC_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+import { FlinkError, ident, literal, withOptions } from './index';
+// Flink's TaskManager runs on this machine too, so the broker address Node uses is the one Flink uses.
+import { BROKERS, type FlinkKafkaHarness, openFlinkKafkaHarness } from './test-support/kafka-harness';
 
 const run = `${Date.now().toString(36)}-${process.pid}`;
 const EVENTS_TOPIC = `citysoc.events.${run}`;
@@ -128,56 +124,30 @@ function normalize(r: OutRow): OutRow {
 const byWindowAndIp = (a: OutRow, b: OutRow): number => a.window_start.localeCompare(b.window_start) || a.source_ip.localeCompare(b.source_ip);
 
 describe('Flink SQL through the SQL Gateway client, over Kafka', () => {
-  const gateway = new SqlGatewayClient({ url: GATEWAY_URL, requestTimeoutMs: 20_000 });
-  const rest = new FlinkRestClient({ url: REST_URL });
-  const kafka = new Kafka({ clientId: `citysoc-flink-itest-${run}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
-  let admin: Admin;
-  let producer: Producer;
-  let consumer: Consumer | undefined;
-  let session: GatewaySession | undefined;
-  let jobId: string | undefined;
+  let h: FlinkKafkaHarness;
   const heartbeatErrors: unknown[] = [];
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
-    await Promise.all([admin.connect(), producer.connect()]);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [EVENTS_TOPIC, OUT_TOPIC].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
-    });
-    session = await gateway.openSession({
+    h = await openFlinkKafkaHarness({
       name: `citysoc-itest-${run}`,
-      // UTC so window_start/_end (zone-less TIMESTAMP) read the same on every machine.
-      properties: { 'execution.runtime-mode': 'streaming', 'table.local-time-zone': 'UTC' },
-      heartbeatIntervalMs: 2_000,
+      topics: [EVENTS_TOPIC, OUT_TOPIC],
+      requestTimeoutMs: 20_000,
       onHeartbeatError: (e) => heartbeatErrors.push(e),
     });
   }, 60_000);
 
-  afterAll(async () => {
-    // Safety net for a failed test: nothing of this run keeps running in the shared stack.
-    if (jobId) {
-      const state = (await rest.job(jobId).catch(() => undefined))?.state;
-      if (state === 'RUNNING' || state === 'CREATED' || state === 'INITIALIZING') await rest.cancelJob(jobId).catch(() => undefined);
-    }
-    await session?.close().catch(() => undefined);
-    await consumer?.disconnect().catch(() => undefined);
-    await producer?.disconnect().catch(() => undefined);
-    await admin?.deleteTopics({ topics: [EVENTS_TOPIC, OUT_TOPIC] }).catch(() => undefined);
-    await admin?.disconnect().catch(() => undefined);
-  }, 60_000);
+  afterAll(async () => h?.close(), 60_000);
 
   test('the gateway is Flink 1.20 and the session carries its properties', async () => {
-    const info = await gateway.info();
+    const info = await h.gateway.info();
     expect(info.productName).toBe('Apache Flink');
     expect(info.version).toMatch(/^1\.20\./);
-    const config = await gateway.sessionConfig(session!.handle);
+    const config = await h.gateway.sessionConfig(h.session.handle);
     expect(config['table.local-time-zone']).toBe('UTC');
   }, 30_000);
 
   test('a failing statement surfaces the root cause from the gateway', async () => {
-    const err = await session!.execute('SELECT * FROM no_such_table', { timeoutMs: 30_000 }).catch((e: unknown) => e);
+    const err = await h.session.execute('SELECT * FROM no_such_table', { timeoutMs: 30_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FlinkError);
     const fe = err as FlinkError;
     expect(fe.kind).toBe('statement');
@@ -188,7 +158,7 @@ describe('Flink SQL through the SQL Gateway client, over Kafka', () => {
   }, 30_000);
 
   test('a 1-minute TUMBLE counts failed SSH logins per source.ip, read back from Kafka', async () => {
-    const s = session!;
+    const s = h.session;
     for (const ddl of [EVENTS_DDL, OUT_DDL]) {
       const r = await s.execute(ddl, { timeoutMs: 30_000 });
       expect(r.rows.map((row) => row.fields)).toEqual([['OK']]);
@@ -196,13 +166,14 @@ describe('Flink SQL through the SQL Gateway client, over Kafka', () => {
 
     // Submitting returns once the job is accepted: the INSERT's operation FINISHES with the job id.
     const insert = await s.execute(JOB_SQL, { executionConfig: { 'pipeline.name': `citysoc-ssh-failures-1m-${run}` }, timeoutMs: 60_000 });
-    jobId = insert.jobId;
+    const jobId = insert.jobId;
+    if (jobId) h.jobs.push(jobId);
     expect(jobId).toMatch(/^[0-9a-f]{32}$/);
     expect(insert.rows[0]?.fields[0]).toBe(jobId);
-    await rest.waitForState(jobId!, ['RUNNING'], { timeoutMs: 60_000 });
+    await h.rest.waitForState(jobId!, ['RUNNING'], { timeoutMs: 60_000 });
 
     const received: OutRow[] = [];
-    consumer = kafka.consumer({ groupId: `citysoc-flink-itest-${run}` });
+    const consumer = h.consumer(`citysoc-flink-itest-${run}`);
     await consumer.connect();
     await consumer.subscribe({ topic: OUT_TOPIC, fromBeginning: true });
     await consumer.run({
@@ -211,14 +182,14 @@ describe('Flink SQL through the SQL Gateway client, over Kafka', () => {
       },
     });
 
-    await producer.send({ topic: EVENTS_TOPIC, acks: -1, messages: EVENTS });
+    await h.producer.send({ topic: EVENTS_TOPIC, acks: -1, messages: EVENTS });
 
     // Wait for every expected window, checking the job has not failed meanwhile (fail fast with its reason).
     const deadline = Date.now() + 90_000;
     while (received.length < EXPECTED.length && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1_000));
-      const job = await rest.job(jobId!);
-      if (job.state !== 'RUNNING') await rest.waitForState(jobId!, ['RUNNING'], { timeoutMs: 1 });
+      const job = await h.rest.job(jobId!);
+      if (job.state !== 'RUNNING') await h.rest.waitForState(jobId!, ['RUNNING'], { timeoutMs: 1 });
     }
     // A little longer, so a window emitted twice or a spurious one would show up too.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -226,13 +197,13 @@ describe('Flink SQL through the SQL Gateway client, over Kafka', () => {
     expect(received.map(normalize).sort(byWindowAndIp)).toEqual(EXPECTED);
 
     // Stop the streaming job: the INSERT's operation is long FINISHED, so the JobManager cancels it.
-    await rest.cancelJob(jobId!);
-    const stopped = await rest.waitForState(jobId!, ['CANCELED'], { timeoutMs: 30_000 });
+    await h.rest.cancelJob(jobId!);
+    const stopped = await h.rest.waitForState(jobId!, ['CANCELED'], { timeoutMs: 30_000 });
     expect(stopped.state).toBe('CANCELED');
 
     expect(heartbeatErrors).toEqual([]);
     await s.close();
-    const gone = await gateway.heartbeat(s.handle).catch((e: unknown) => e);
+    const gone = await h.gateway.heartbeat(s.handle).catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(FlinkError);
   }, 180_000);
 });

@@ -51,6 +51,14 @@ function toSearch(body: { hits: { total?: number | { value: number }; hits: unkn
   return { total, hits: body.hits.hits as SearchResponse['hits'], ...(body.aggregations ? { aggregations: body.aggregations } : {}) };
 }
 
+function indexRows(rows: unknown): { index: string; docs: number }[] {
+  return (Array.isArray(rows) ? (rows as { index: string; 'docs.count'?: string }[]) : []).map((x) => ({ index: x.index, docs: Number(x['docs.count'] ?? 0) }));
+}
+
+function healthOf(status: string): { ok: boolean; detail: string } {
+  return { ok: status !== 'red', detail: `cluster ${status}` };
+}
+
 function bulkItems(items: Record<string, { status: number; error?: { type: string; reason: string } }>[]): BulkItemResult[] {
   return items.map((i) => {
     const r = Object.values(i)[0]!;
@@ -81,7 +89,7 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
     },
     async listIndices(pattern) {
       const r = await client.cat.indices({ index: pattern, format: 'json', h: 'index,docs.count', expand_wildcards: 'open' }, { ignore: [404] });
-      return ((r ?? []) as { index: string; 'docs.count': string }[]).map((x) => ({ index: x.index, docs: Number(x['docs.count'] ?? 0) }));
+      return indexRows(r);
     },
     async deleteIndices(names) {
       if (names.length) await client.indices.delete({ index: names.join(',') });
@@ -91,8 +99,7 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
     },
     async health() {
       try {
-        const h = await client.cluster.health();
-        return { ok: h.status !== 'red', detail: `cluster ${h.status}` };
+        return healthOf((await client.cluster.health()).status);
       } catch (e) {
         return { ok: false, detail: (e as Error).message };
       }
@@ -125,8 +132,7 @@ export function openSearchApi(c: EngineConnection): EngineApi {
     },
     async listIndices(pattern) {
       const r = await client.cat.indices({ index: pattern, format: 'json', h: ['index', 'docs.count'], expand_wildcards: 'open' }, { ignore: [404] });
-      const rows = Array.isArray(r.body) ? (r.body as { index: string; 'docs.count': string }[]) : [];
-      return rows.map((x) => ({ index: x.index, docs: Number(x['docs.count'] ?? 0) }));
+      return indexRows(r.body);
     },
     async deleteIndices(names) {
       if (names.length) await client.indices.delete({ index: names.join(',') });
@@ -136,8 +142,7 @@ export function openSearchApi(c: EngineConnection): EngineApi {
     },
     async health() {
       try {
-        const h = await client.cluster.health();
-        return { ok: h.body.status !== 'red', detail: `cluster ${h.body.status}` };
+        return healthOf((await client.cluster.health()).body.status);
       } catch (e) {
         return { ok: false, detail: (e as Error).message };
       }
