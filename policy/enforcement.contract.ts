@@ -17,8 +17,6 @@ const EVENTS = [
   },
 ];
 
-const signIn = signInAs;
-
 export function describePolicyEnforcement(name: string, overrides: Record<string, unknown>): void {
   describe(`policy enforcement on ${name}`, () => {
     let r: Running;
@@ -31,8 +29,8 @@ export function describePolicyEnforcement(name: string, overrides: Record<string
       admin = await adminSession(r);
       await r.platform.ports.events.write(EVENTS as never);
       await r.platform.ports.events.refresh();
-      analyst = await signIn(r, admin, 'cg-analyst', 'analyst', '城管');
-      owner = await signIn(r, admin, 'cg-owner', 'department_admin', '城管');
+      analyst = await signInAs(r, admin, 'cg-analyst', 'analyst', '城管');
+      owner = await signInAs(r, admin, 'cg-owner', 'department_admin', '城管');
       const t = await r.gql<{ createApiToken: { token: string } }>('mutation{createApiToken(name:"gateway-1",roles:[collector]){token}}', {}, admin);
       apiToken = t.data!.createApiToken.token;
     });

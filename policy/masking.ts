@@ -43,12 +43,11 @@ export function mask(value: string, pattern: string | undefined): string {
   }
 }
 
-function treatValue(v: unknown, ob: FieldObligation, token: Tokenizer, seen?: (token: string, clear: string) => void): unknown {
+function treatValue(v: unknown, ob: FieldObligation, token: Tokenizer): unknown {
   if (v === null || v === undefined) return v;
   const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
   if (ob.treatment === 'mask') return mask(s, ob.pattern);
   const t = token(s);
-  seen?.(t, s);
   return t;
 }
 
@@ -67,12 +66,7 @@ function remove(doc: Doc, field: string): void {
 }
 
 /** A treated deep copy; the original (maybe cached by a store) is left alone. */
-export function applyFieldTreatments<T extends Doc>(
-  doc: T,
-  obligations: readonly FieldObligation[],
-  token: Tokenizer,
-  seen?: (token: string, clear: string) => void,
-): T {
+export function applyFieldTreatments<T extends Doc>(doc: T, obligations: readonly FieldObligation[], token: Tokenizer): T {
   if (obligations.length === 0) return doc;
   const out = structuredClone(doc) as Doc;
   for (const ob of obligations) {
@@ -82,7 +76,7 @@ export function applyFieldTreatments<T extends Doc>(
       continue;
     }
     const v = getField(out, ob.field);
-    const treated = Array.isArray(v) ? fieldValues(out, ob.field).map((x) => treatValue(x, ob, token, seen)) : treatValue(v, ob, token, seen);
+    const treated = Array.isArray(v) ? fieldValues(out, ob.field).map((x) => treatValue(x, ob, token)) : treatValue(v, ob, token);
     if (ob.field in out) out[ob.field] = treated;
     else setField(out, ob.field, treated);
   }

@@ -5,6 +5,7 @@
  * fields get their treatments. No I/O per decision: auditing is the caller's (decision-audit.ts).
  */
 import { type QueryNode, and } from '../core/query/ast';
+import { callerIp } from './zones';
 import { compileSql } from '../core/adapters/sqlite/compile';
 import type { Doc } from '../core/doc';
 import type { Decision, DecisionRequest, FieldObligation, RowFilter } from './decision';
@@ -13,7 +14,6 @@ import { applyFieldTreatments, type Tokenizer } from './masking';
 import { toDsl } from '../core/adapters/search/dsl';
 import { filterText } from '../core/query/to-text';
 import { isCollection, ROW_FIELDS } from './resource';
-import type { TokenVault } from './token-search';
 
 export interface IsolationView {
   /** The isolation in force for the user at `now`, if any. */
@@ -30,7 +30,6 @@ export interface PdpOptions {
   readonly grants?: GrantView;
   readonly clock?: () => Date;
   readonly tokenizer: Tokenizer;
-  readonly vault?: TokenVault;
   /** Local time for hours= conditions; China Standard Time has no daylight saving. */
   readonly utcOffsetMinutes?: number;
 }
@@ -73,7 +72,9 @@ export class PolicyDecisionPoint {
     const ctx = {
       minute,
       ...(req.context.zone !== undefined ? { zone: req.context.zone } : {}),
-      ...(req.context.ip !== undefined ? { ip: req.context.ip } : {}),
+      // One canonical form for every caller (HTTP or in-process), so an ip= deny cannot be
+      // sidestepped by another notation; an address that does not parse is left unknown.
+      ...(callerIp(req.context.ip) !== undefined ? { ip: callerIp(req.context.ip)! } : {}),
     };
     const extra = this.opts.grants?.activeGrants(subject.user, now) ?? [];
     const ev = policy.evaluate(subject, resource, action, ctx, extra);
@@ -128,7 +129,6 @@ export class PolicyDecisionPoint {
   /** Applies the field obligations of a decision to a result document. */
   treat<T extends Doc>(doc: T, fields: readonly FieldObligation[] | undefined): T {
     if (!fields || fields.length === 0) return doc;
-    const vault = this.opts.vault;
-    return applyFieldTreatments(doc, fields, this.opts.tokenizer, vault ? (t, c) => vault.remember(t, c) : undefined);
+    return applyFieldTreatments(doc, fields, this.opts.tokenizer);
   }
 }

@@ -18,7 +18,6 @@ import { DEFAULT_POLICY_DIR, loadPolicyDir } from './policy-file';
 import { PolicyService } from './policy-service';
 import { BusPolicyWatcher, ControlChannel } from './store/bus-watcher';
 import { SqlitePolicyAdapter } from './store/sqlite-adapter';
-import { TokenVault } from './token-search';
 
 export interface PolicyServices {
   readonly policies: PolicyService;
@@ -27,7 +26,6 @@ export interface PolicyServices {
   readonly grants: EmergencyGrants;
   readonly checkpoints: AuditCheckpoints;
   readonly signingKey: SigningKey;
-  readonly vault: TokenVault;
   close(): Promise<void>;
 }
 
@@ -62,7 +60,6 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     watcher.setUpdateCallback(() => void policies.reload());
   }
   const isolation = new AccountIsolation(path.join(o.dataDir, 'policy.db'), { audit: o.audit, revoker: o.revoker, clock, ...(channel ? { channel } : {}) });
-  const vault = new TokenVault();
   const grants = new EmergencyGrants(path.join(o.dataDir, 'policy.db'), {
     audit: o.audit,
     clock,
@@ -78,7 +75,6 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     grants,
     clock,
     tokenizer: tokenizer(tokenSecret(o.dataDir)),
-    vault,
   });
   const signingKey = loadOrCreateSigningKey(o.dataDir);
   const checkpoints = new AuditCheckpoints(path.join(o.dataDir, 'audit-checkpoints.db'), o.audit, signingKey, {
@@ -94,7 +90,6 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     grants,
     checkpoints,
     signingKey,
-    vault,
     async close() {
       await channel?.stop();
       checkpoints.close();

@@ -15,8 +15,14 @@ export const DEFAULT_ZONES: ZoneMap = [
   { cidr: '192.168.0.0/16', zone: '政务外网' },
 ];
 
+/** A caller's address in one canonical form (IPv4-mapped IPv6 as IPv4), or undefined when it is not an address. */
+export function callerIp(ip: string | undefined): string | undefined {
+  if (!ip) return undefined;
+  return canonicalIp(ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')) ?? undefined;
+}
+
 export function zoneOf(ip: string | undefined, zones: ZoneMap = DEFAULT_ZONES): string {
-  if (!ip) return '互联网';
-  const clean = canonicalIp(ip.replace(/^::ffff:/, '')) ?? ip;
+  const clean = callerIp(ip);
+  if (!clean) return '互联网';
   return zones.find((z) => cidrContains(z.cidr, clean))?.zone ?? '互联网';
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical';
 import { describeIssues, EcsEvent } from '../core/event';
 import type { Bus } from '../core/ports';
-import { deadLetter } from './indexer';
+import { deadLetterEvent } from '../collectors/pipeline/dead-letter';
 
 export interface IngestResult {
   readonly accepted: number;
@@ -71,7 +71,17 @@ export async function ingestEvents(
       reason = describeIssues(parsed.error);
     }
     errors.push({ line: item.line, reason });
-    letters.push(deadLetter(item.raw, `line ${item.line}: ${reason}`, collector, now));
+    letters.push(
+      deadLetterEvent({
+        original: item.raw,
+        error: `line ${item.line}: ${reason}`,
+        source: 'ecs',
+        collector,
+        receivedAt: now,
+        position: `line:${item.line}`,
+        type: 'invalid_event',
+      }),
+    );
   }
   const all = [...good, ...letters];
   // Keyed by host so one host's events stay in order on every bus.

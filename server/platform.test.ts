@@ -231,7 +231,7 @@ describe('the API after setup', () => {
     const res = await r.gql<{ events: { events: { event: { id: string } }[] } }>('{events(query:"password"){events}}', {}, s2);
     expect(res.data!.events.events.map((e) => e.event.id)).toEqual(['i1']);
     const other = await r.gql<{ event: unknown }>('{event(id:"i2")}', {}, s2);
-    expect(other.data!.event).toBeNull();
+    expect(other.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
 
   it('the audit trail of all this verifies', async () => {

@@ -1,4 +1,5 @@
 /** Building blocks every source uses to shape its ECS document and its outcome. */
+import { isIP } from 'node:net';
 import type { Doc } from '../../core/doc';
 import type { ParseOutcome } from './source';
 
@@ -38,11 +39,9 @@ export function int(raw: string | number | undefined | null): number | undefined
   return Number.parseInt(raw, 10);
 }
 
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
 /** Only real addresses go to *.ip, which stores type as `ip`; names go to *.domain instead. */
 export function isIp(s: string | undefined): s is string {
-  if (s === undefined) return false;
-  return IPV4.test(s) || (s.includes(':') && /^[0-9a-fA-F:.]+$/.test(s) && s.length >= 2);
+  return s !== undefined && isIP(s) !== 0;
 }
 
 /** `source` fields from an address that may be an IP or a host name (sshd's rhost, auditd's addr). */

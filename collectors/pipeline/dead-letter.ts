@@ -15,6 +15,8 @@ export interface DeadLetterInput {
   readonly position?: string;
   readonly host?: string;
   readonly department?: string;
+  /** Why it is a dead letter: no parser understood it (default), or the event failed validation. */
+  readonly type?: 'parse_error' | 'invalid_event';
 }
 
 export function deadLetterEvent(d: DeadLetterInput): EcsEvent {
@@ -28,7 +30,7 @@ export function deadLetterEvent(d: DeadLetterInput): EcsEvent {
       original: d.original,
       ingested: d.receivedAt.toISOString(),
     },
-    error: { message: d.error, type: 'parse_error' },
+    error: { message: d.error, type: d.type ?? 'parse_error' },
     citysoc: { dead_letter: true, source: d.source, collector: d.collector },
   };
   if (d.host) doc.host = { name: d.host };

@@ -79,14 +79,12 @@ function cidrContainsSlow(cidr: string, ip: string): boolean {
 
 /** Canonical text form so that `::0001` and `::1` compare equal everywhere. */
 export function canonicalIp(ip: string): string | null {
-  const m = IPV4.exec(ip);
-  if (m) {
-    const o = [m[1], m[2], m[3], m[4]].map(Number);
-    return o.some((x) => x > 255) ? null : o.join('.');
+  if (IPV4.test(ip)) {
+    const n = ipv4Number(ip);
+    return n === null ? null : [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
   }
   const a = ipToBigInt(ip);
-  if (!a) return null;
-  if (a.bits === 32) return ip.split('.').map(Number).join('.');
+  if (!a || a.bits === 32) return null;
   const groups: string[] = [];
   for (let i = 7; i >= 0; i--) groups.push(((a.value >> BigInt(i * 16)) & 0xffffn).toString(16));
   // RFC 5952: compress the longest run of zero groups.

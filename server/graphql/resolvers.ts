@@ -1,7 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Alert, AlertStatus } from '../../core/alert';
 import type { Aggregation, Interval, SearchRequest, SortKey } from '../../core/ports';
-import { compileQuery } from '../../core/query/analyze';
 import { evaluate } from '../../core/query/evaluate';
 import type { QueryNode } from '../../core/query/ast';
 import type { Role } from '../auth/roles';
@@ -10,7 +9,7 @@ import type { Decision, DecisionRequest } from '../../policy/decision';
 import type { ResourceRef } from '../../policy/resource';
 import { zoneOf } from '../../policy/zones';
 import type { Classification } from '../../core/event';
-import { audit, type ApiContext, guarded, invalid, toGraphQLError } from './context';
+import { audit, type ApiContext, guarded, invalid } from './context';
 import { policyResolvers } from './policy';
 
 function literal(ast: ValueNode): unknown {
@@ -39,22 +38,30 @@ function decideFor(ctx: ApiContext, resource: ResourceRef, action = 'read'): Dec
     subject: { user: p.name, roles: p.roles, ...(p.department ? { department: p.department } : {}) },
     resource,
     action,
-    context: { zone: zoneOf(ctx.sourceIp), ...(ctx.sourceIp ? { ip: ctx.sourceIp.replace(/^::ffff:/, '') } : {}) },
+    context: { zone: zoneOf(ctx.sourceIp), ...(ctx.sourceIp ? { ip: ctx.sourceIp } : {}) },
   };
   if (!ctx.policy) throw new GraphQLError('the policy decision point is not running', { extensions: { code: 'UNAVAILABLE' } });
   return ctx.policy.pdp.decide(req);
 }
 
-/** Row filters for a search: the PDP's filter, or a refusal the guard audits. */
-function rowFilters(ctx: ApiContext, type: ResourceRef['type'] = 'events'): QueryNode[] {
+/**
+ * One decision for a search: its row filter goes into the query and its field treatments onto
+ * the results, so both come from the same answer; a refusal is thrown for the guard to audit.
+ */
+function searchDecision(
+  ctx: ApiContext,
+  type: ResourceRef['type'] = 'events',
+): { filters: QueryNode[]; treat: <T extends Record<string, unknown>>(docs: T[]) => T[] } {
   const d = decideFor(ctx, { type });
   if (d.decision === 'deny') throw new GraphQLError(`no policy lets ${ctx.principal!.name} read ${type} (${d.reason})`, { extensions: { code: 'FORBIDDEN' } });
-  return d.obligations.rowFilter ? [d.obligations.rowFilter.node] : [];
+  return {
+    filters: d.obligations.rowFilter ? [d.obligations.rowFilter.node] : [],
+    treat: (docs) => docs.map((doc) => ctx.policy!.pdp.treat(doc, d.obligations.fields)),
+  };
 }
 
-function treated<T extends Record<string, unknown>>(ctx: ApiContext, docs: T[], type: ResourceRef['type'] = 'events'): T[] {
-  const d = decideFor(ctx, { type });
-  return docs.map((doc) => ctx.policy!.pdp.treat(doc, d.obligations.fields));
+function rangeOf(a: { from?: string; to?: string }): { from?: string; to?: string } {
+  return { ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}) };
 }
 
 interface EventsArgs {
@@ -67,11 +74,11 @@ interface EventsArgs {
   after?: string;
 }
 
-function searchRequest(a: EventsArgs, ctx: ApiContext): SearchRequest {
+function searchRequest(a: EventsArgs, filters: QueryNode[]): SearchRequest {
   return {
     ...(a.query !== undefined && a.query !== null ? { query: a.query } : {}),
-    filters: rowFilters(ctx),
-    range: { ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}) },
+    filters,
+    range: rangeOf(a),
     ...(a.sort ? { sort: a.sort } : {}),
     size: a.size ?? 100,
     ...(a.offset !== undefined && a.offset !== null ? { offset: a.offset } : {}),
@@ -105,10 +112,9 @@ export function createResolvers() {
         'events.search',
         'events:read',
         async (a: EventsArgs, ctx) => {
-          // Validate before touching the store so syntax errors come back with their position.
-          compileQuery(a.query ?? undefined);
-          const r = await ctx.ports.events.search(searchRequest(a, ctx));
-          return { ...r, events: treated(ctx, r.events) };
+          const d = searchDecision(ctx);
+          const r = await ctx.ports.events.search(searchRequest(a, d.filters));
+          return { ...r, events: d.treat(r.events) };
         },
         (a) => ({ details: { query: a.query ?? '', from: a.from, to: a.to } }),
       ),
@@ -149,11 +155,10 @@ export function createResolvers() {
           if (a.aggs.length === 0 || a.aggs.length > 20) throw invalid('aggs: give 1 to 20 aggregations');
           const names = new Set(a.aggs.map((x) => x.name));
           if (names.size !== a.aggs.length) throw invalid('aggs: names must be unique');
-          compileQuery(a.query ?? undefined);
           const r = await ctx.ports.events.aggregate({
             ...(a.query ? { query: a.query } : {}),
-            filters: rowFilters(ctx),
-            range: { ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}) },
+            filters: searchDecision(ctx).filters,
+            range: rangeOf(a),
             aggs: Object.fromEntries(a.aggs.map((x) => [x.name, toAggregation(x)])),
           });
           return {
@@ -258,5 +263,3 @@ export function createResolvers() {
     },
   };
 }
-
-export { toGraphQLError };
