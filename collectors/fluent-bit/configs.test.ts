@@ -78,6 +78,9 @@ describe('the Fluent Bit configurations', () => {
     expect(re('java_cont').test('2024-03-01 10:00:01,000 INFO [main] org.apache.X: next record')).toBe(false);
   });
 
+  // How many files each node role tails: a config losing its inputs must fail, not pass vacuously.
+  const TAIL_INPUTS: Readonly<Record<string, number>> = { 'data-platform.yaml': 9, 'database.yaml': 2, 'linux-host-files.yaml': 3, 'linux-host.yaml': 1, 'web-gateway.yaml': 3, 'windows.yaml': 0 };
+
   describe.each(NODE_CONFIGS)('%s', (file) => {
     const { cfg, parsers, multiline } = resolved(file);
     const inputs = cfg.pipeline?.inputs ?? [];
@@ -111,7 +114,9 @@ describe('the Fluent Bit configurations', () => {
     });
 
     it('tails with file path and offset keys, so retries and duplicates of a line keep one id', () => {
-      for (const i of inputs.filter((x) => x.name === 'tail')) expect([i.path_key, i.offset_key, typeof i.db]).toEqual(['file_path', 'file_offset', 'string']);
+      const tails = inputs.filter((x) => x.name === 'tail');
+      expect(tails).toHaveLength(TAIL_INPUTS[path.basename(file)] ?? -1);
+      for (const i of tails) expect([i.path_key, i.offset_key, typeof i.db]).toEqual(['file_path', 'file_offset', 'string']);
     });
 
     it('ships everything to the CitySOC gateway with the token from the environment, TLS and unlimited retries', () => {

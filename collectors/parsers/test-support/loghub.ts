@@ -45,6 +45,7 @@ export function disagreements(
   mapping: Readonly<Record<string, (row: Record<string, string>) => unknown>>,
 ): string[] {
   const out: string[] = [];
+  if (events.length !== rows.length) out.push(`${events.length} parsed events for ${rows.length} CSV rows`);
   events.forEach((ev, i) => {
     for (const [field, expected] of Object.entries(mapping)) {
       const want = expected(rows[i]!);
