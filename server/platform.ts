@@ -126,12 +126,9 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       ports,
       identity,
       log,
-      maxRequestBytes: config.ingest.maxRequestBytes,
-      spoolMaxBytes: config.ingest.spoolMaxBytes,
       isReady: () => ready,
       gateway: gateway.routes,
       policy,
-      ...(detection ? { onEvent: detection.onEvent } : {}),
     }),
   );
   server.requestTimeout = 60_000;

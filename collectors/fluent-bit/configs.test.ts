@@ -79,7 +79,14 @@ describe('the Fluent Bit configurations', () => {
   });
 
   // How many files each node role tails: a config losing its inputs must fail, not pass vacuously.
-  const TAIL_INPUTS: Readonly<Record<string, number>> = { 'data-platform.yaml': 9, 'database.yaml': 2, 'linux-host-files.yaml': 3, 'linux-host.yaml': 1, 'web-gateway.yaml': 3, 'windows.yaml': 0 };
+  const TAIL_INPUTS: Readonly<Record<string, number>> = {
+    'data-platform.yaml': 9,
+    'database.yaml': 2,
+    'linux-host-files.yaml': 3,
+    'linux-host.yaml': 1,
+    'web-gateway.yaml': 3,
+    'windows.yaml': 0,
+  };
 
   describe.each(NODE_CONFIGS)('%s', (file) => {
     const { cfg, parsers, multiline } = resolved(file);

@@ -1,11 +1,12 @@
 /**
- * The gateway's HTTP routes: Fluent Bit (`POST /ingest/v1/fluent-bit[/<tag>]`), the
+ * The gateway's HTTP routes: ECS events (`POST /ingest/v1/events`), Fluent Bit (`POST /ingest/v1/fluent-bit[/<tag>]`), the
  * Elasticsearch-compatible `POST [/<index>]/_bulk` with its probes, and `GET /metrics`.
  * Every batch is acknowledged only after its durable publish.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAdmission, type GatewayDeps } from './admission';
 import { bulkRoute, esLicense, esRoot } from './es-routes';
+import { eventsRoute } from './events-route';
 import { fluentBitRoute } from './fluent-bit-route';
 
 export type { GatewayDeps } from './admission';
@@ -36,6 +37,7 @@ export function createGatewayRoutes(deps: GatewayDeps) {
       const rest = p.slice('/ingest/v1/fluent-bit/'.length);
       return fluentBitRoute(deps, admit, req, res, url, rest ? decodePart(rest) : undefined);
     }
+    if (m === 'POST' && p === '/ingest/v1/events') return eventsRoute(deps, admit, req, res);
     if ((m === 'POST' || m === 'PUT') && (p === '/_bulk' || /^\/[^/_][^/]*\/_bulk$/.test(p))) {
       return bulkRoute(deps, admit, req, res, url, p === '/_bulk' ? undefined : decodePart(p.slice(1, -'/_bulk'.length)));
     }

@@ -3,6 +3,7 @@
  * detect the source → parse and normalize to ECS → stamp id, ingest time, original → enrich →
  * validate → detection hooks. It never throws on input: what fails becomes a dead letter.
  */
+import { jsonRecord } from '../parsers/json-input';
 import type { Doc } from '../../core/doc';
 import { describeIssues, EcsEvent } from '../../core/event';
 import type { Enricher } from '../enrich/enricher';
@@ -54,7 +55,9 @@ export class Pipeline {
   process(raw: RawInput, hint: InputHint): PipelineResult {
     const receivedAt = hint.receivedAt ?? new Date();
     const original = hint.original ?? (raw.kind === 'line' ? raw.line : JSON.stringify(raw.record));
-    const chosen = this.chooseSource(raw, hint.source);
+    // A JSON line is decoded once here, not again by each JSON source's detect() in turn.
+    const input = hint.source === undefined || hint.source === '' || hint.source === 'auto' ? decodeJsonLine(raw) : raw;
+    const chosen = this.chooseSource(input, hint.source);
     const sourceName = chosen.source?.name ?? namedSource(hint.source);
     this.observer.received(sourceName);
     const failed = (error: string): PipelineResult => {
@@ -73,7 +76,7 @@ export class Pipeline {
     };
     if (!chosen.source) return failed(chosen.error);
 
-    const outcome = this.parse(chosen.source, raw, hint, receivedAt);
+    const outcome = this.parse(chosen.source, input, hint, receivedAt);
     if (!outcome.ok) return failed(outcome.error);
     const doc = outcome.event;
     if (hint.extra) fillMissing(doc, hint.extra);
@@ -143,4 +146,10 @@ export class Pipeline {
       return { ok: false, error: `the ${source.name} parser failed: ${(e as Error).message}` };
     }
   }
+}
+
+function decodeJsonLine(raw: RawInput): RawInput {
+  if (raw.kind !== 'line' || !raw.line.trimStart().startsWith('{')) return raw;
+  const r = jsonRecord(raw);
+  return r.ok ? { kind: 'record', record: r.record } : raw;
 }
