@@ -1,7 +1,7 @@
 /** Helpers over ECS documents, which are nested objects addressed by dotted field names. */
 export type Doc = Record<string, unknown>;
 
-function isPlainObject(v: unknown): v is Doc {
+export function isPlainObject(v: unknown): v is Doc {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

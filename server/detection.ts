@@ -3,7 +3,6 @@
  * Detector on every event the ingest pipeline accepts, alerts into the AlertStore, and the
  * correlation state saved so windows survive a restart.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CorrelationEngine } from '../analytics/correlation/engine';
 import { FileCorrelationStateStore } from '../analytics/correlation/state-store';
@@ -14,6 +13,7 @@ import { getPipeline } from '../analytics/sigma/pipelines';
 import type { SigmaEvent } from '../analytics/sigma/backends/fieldpath';
 import type { Logger } from '../core/logging';
 import type { AlertStore } from '../core/ports';
+import { findCheckout } from './checkout';
 
 export interface Detection {
   readonly onEvent: (event: SigmaEvent) => void;
@@ -25,13 +25,10 @@ export interface Detection {
   close(): Promise<void>;
 }
 
-/** The rules shipped with CitySOC: rules/ at the root of the checkout, wherever the code was compiled to. */
-export function shippedRulesDir(from = __dirname): string | null {
-  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'rules');
-    if (existsSync(path.join(candidate, 'ssh')) && existsSync(path.join(dir, 'package.json'))) return candidate;
-  }
-  return null;
+/** The rules shipped with CitySOC: rules/ at the root of the checkout. */
+export function shippedRulesDir(): string | null {
+  const root = findCheckout('rules/ssh');
+  return root && path.join(root, 'rules');
 }
 
 export async function startDetection(opts: { folders: string[]; dataDir: string; alerts: AlertStore; log: Logger }): Promise<Detection> {

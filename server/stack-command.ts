@@ -1,16 +1,13 @@
 /** `citysoc stack up|down|status`: the real engines for the cluster profile and the tests. */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { CitySocError } from '../core/errors';
+import { findCheckout } from './checkout';
 import { ENGINE_NAMES, type EngineName, type EngineStatus, stackDown, stackStatus, stackUp } from '../stack';
 
-/** The checkout holding stack/ (its launchers are built from source there), wherever the CLI was compiled to. */
-export function projectRoot(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'stack', 'versions.ts')) && existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir)
-      throw new CitySocError('UNAVAILABLE', 'citysoc stack needs the CitySOC source tree (stack/ with its launchers); run it from a checkout');
-  }
+/** The checkout holding stack/: its launchers are built from source there. */
+function stackRoot(): string {
+  const root = findCheckout('stack/versions.ts');
+  if (!root) throw new CitySocError('UNAVAILABLE', 'citysoc stack needs the CitySOC source tree (stack/ with its launchers); run it from a checkout');
+  return root;
 }
 
 function parseOnly(only: string | undefined): EngineName[] | undefined {
@@ -36,7 +33,8 @@ function table(statuses: EngineStatus[]): string {
 }
 
 export async function runStack(verb: 'up' | 'down' | 'status', only: string | undefined, io: { out(s: string): void; err(s: string): void }): Promise<number> {
-  const opts = { root: projectRoot(), ...(parseOnly(only) ? { only: parseOnly(only)! } : {}), log: (line: string) => io.err(line + '\n') };
+  const engines = parseOnly(only);
+  const opts = { root: stackRoot(), ...(engines ? { only: engines } : {}), log: (line: string) => io.err(line + '\n') };
   if (verb === 'down') {
     await stackDown(opts);
     io.out('stack stopped\n');

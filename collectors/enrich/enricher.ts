@@ -3,10 +3,11 @@
  * it, who a user is (department, roles, privileged), and how sensitive the touched dataset is.
  * Lookups are map hits (O(1)) or a short prefix scan, so enrichment costs little per event.
  */
-import type { Doc } from '../../core/doc';
+import { canonicalIp } from '../../core/query/ip';
+import { type Doc, isPlainObject } from '../../core/doc';
 import type { Asset, DatasetEntry, Identity, ReferenceData } from './reference-data';
 
-const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isDoc = isPlainObject;
 
 function child(doc: Doc, key: string): Doc {
   const v = doc[key];
@@ -39,7 +40,8 @@ export class Enricher {
   constructor(readonly data: ReferenceData) {
     for (const a of data.assets) {
       for (const h of a.hostnames) this.byHost.set(h.toLowerCase(), a);
-      for (const ip of a.ips) this.byIp.set(ip, a);
+      // Canonical text on both sides, so ::0001 finds ::1 and 2001:DB8::1 finds 2001:db8::1.
+      for (const ip of a.ips) this.byIp.set(canonicalIp(ip) ?? ip, a);
     }
     for (const i of data.identities) for (const u of [i.user, ...i.aliases]) this.byUser.set(u.toLowerCase(), i);
     for (const d of data.datasets) {
@@ -62,7 +64,7 @@ export class Enricher {
     if (hostAsset) citysoc.asset = assetFields(hostAsset);
     for (const side of ['source', 'destination'] as const) {
       const ip = isDoc(event[side]) ? first((event[side] as Doc).ip) : undefined;
-      const a = ip === undefined ? undefined : this.byIp.get(ip);
+      const a = ip === undefined ? undefined : this.byIp.get(canonicalIp(ip) ?? ip);
       if (a) citysoc[`${side}_asset`] = assetFields(a);
     }
     const user = isDoc(event.user) ? event.user : undefined;
@@ -89,7 +91,7 @@ export class Enricher {
     if (byName) return byName;
     const ips = Array.isArray(host.ip) ? host.ip : [host.ip];
     for (const ip of ips) {
-      const a = typeof ip === 'string' ? this.byIp.get(ip) : undefined;
+      const a = typeof ip === 'string' ? this.byIp.get(canonicalIp(ip) ?? ip) : undefined;
       if (a) return a;
     }
     return undefined;

@@ -62,8 +62,6 @@ export interface ReferenceData {
   readonly datasets: readonly DatasetEntry[];
 }
 
-export const EMPTY_REFERENCE: ReferenceData = { assets: [], identities: [], datasets: [] };
-
 /** Reads one reference file; the top-level key names its kind (`assets:`, `identities:`, `datasets:`). */
 export function loadReferenceFile<K extends ReferenceKind>(kind: K, file: string): z.infer<(typeof FILES)[K]> {
   let text: string;

@@ -3,7 +3,7 @@
  * NDJSON pairs of an action (`index` or `create`) and a document. Each item gets an ES-shaped
  * result; a malformed line is an item error (and a dead letter), never the whole request's.
  */
-import type { Doc } from '../../core/doc';
+import { type Doc, isPlainObject } from '../../core/doc';
 import { detectSource, sourceByName } from '../parsers';
 import type { InputHint, PipelineInput } from '../pipeline/types';
 import type { TagInfo } from './tag';
@@ -24,7 +24,7 @@ export type BulkItem =
       readonly line: number;
     };
 
-const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isDoc = isPlainObject;
 const ACTIONS = new Set(['index', 'create', 'update', 'delete']);
 
 function tryJson(s: string): { ok: true; value: unknown } | { ok: false; error: string } {

@@ -3,7 +3,7 @@
  * or `json_lines` (one record per line), each record with its `date`. Tailed lines arrive as
  * `log`, journal entries as fields, structured sources (winevtlog, JSON audit logs) as records.
  */
-import type { Doc } from '../../core/doc';
+import { type Doc, isPlainObject } from '../../core/doc';
 import type { InputHint, PipelineInput } from '../pipeline/types';
 import { isJournalEntry, journalLine } from './journald';
 import { foldWinEvent, isFlatWinEvent } from './winevtlog';
@@ -22,7 +22,7 @@ export interface DecodedPayload {
   readonly malformed: { readonly index: number; readonly raw: string; readonly reason: string }[];
 }
 
-const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isDoc = isPlainObject;
 
 function dateOf(v: unknown): string | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return new Date(Math.round(v > 1e11 ? v : v * 1000)).toISOString();

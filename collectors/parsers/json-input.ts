@@ -1,12 +1,10 @@
 /** JSON sources accept either a record the transport already decoded or one JSON text line. */
-import type { Doc } from '../../core/doc';
+import { type Doc, isPlainObject } from '../../core/doc';
 import type { RawInput } from './source';
 
 export type JsonInput = { readonly ok: true; readonly record: Doc } | { readonly ok: false; readonly error: string };
 
-export function isObject(v: unknown): v is Doc {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export const isObject = isPlainObject;
 
 export function jsonRecord(input: RawInput): JsonInput {
   if (input.kind === 'record') return { ok: true, record: input.record };

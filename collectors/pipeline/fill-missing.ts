@@ -1,6 +1,6 @@
-import type { Doc } from '../../core/doc';
+import { type Doc, isPlainObject } from '../../core/doc';
 
-const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isDoc = isPlainObject;
 
 /** Deep-copies fields of `extra` into `target` where target has none: what a parser found wins. */
 export function fillMissing(target: Doc, extra: Doc): Doc {

@@ -4,7 +4,7 @@
  * validate → detection hooks. It never throws on input: what fails becomes a dead letter.
  */
 import { jsonRecord } from '../parsers/json-input';
-import type { Doc } from '../../core/doc';
+import { isPlainObject } from '../../core/doc';
 import { describeIssues, EcsEvent } from '../../core/event';
 import type { Enricher } from '../enrich/enricher';
 import { detectSource, sourceByName, SOURCES } from '../parsers';
@@ -34,7 +34,7 @@ export function namedSource(name: string | undefined): string {
 // Lines whose time is this far ahead of the receive time are from last year (Dec lines read in Jan).
 const FUTURE_SLACK_MS = 2 * 86_400_000;
 
-const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isDoc = isPlainObject;
 
 export class Pipeline {
   private readonly hooks: EventHook[] = [];

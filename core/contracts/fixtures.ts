@@ -309,5 +309,3 @@ export function fixtureEvents(): EcsEvent[] {
     return doc as EcsEvent;
   });
 }
-
-export const FIXTURE_IDS = SPECS.map((s) => s.id);

@@ -2,6 +2,7 @@ import { CitySocError, QuerySyntaxError } from '../errors';
 import { fixtureEvents } from '../contracts/fixtures';
 import { QUERY_CASES } from '../contracts/queries';
 import { compileQuery } from './analyze';
+import { filterText } from './to-text';
 import { evaluate } from './evaluate';
 import { parseQuery } from './parse';
 import { canonicalIp, cidrContains } from './ip';
@@ -81,4 +82,14 @@ describe('IP helpers', () => {
     expect(cidrContains('2001:db8::/32', '2001:db8:ffff::1')).toBe(true);
     expect(cidrContains('0.0.0.0/0', '::1')).toBe(false);
   });
+});
+
+describe('printing a query tree back to text (row filters in audit records and dry runs)', () => {
+  const now = new Date('2026-11-21T00:00:00Z');
+  for (const c of QUERY_CASES) {
+    it(`round-trips: ${c.name}`, () => {
+      const node = compileQuery(c.query, now);
+      expect(compileQuery(filterText(node), now)).toEqual(node);
+    });
+  }
 });

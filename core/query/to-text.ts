@@ -11,18 +11,16 @@ function wildcard(parts: readonly WildPart[]): string {
 }
 
 function range(field: string, b: { gt?: unknown; gte?: unknown; lt?: unknown; lte?: unknown }, fmt: (v: never) => string): string {
-  const parts: string[] = [];
-  for (const [k, op] of [
-    ['gt', '>'],
-    ['gte', '>='],
-    ['lt', '<'],
-    ['lte', '<='],
-  ] as const)
-    if (b[k] !== undefined) parts.push(`${field} ${op} ${fmt(b[k] as never)}`);
-  return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
+  const low = b.gte !== undefined ? { v: b.gte, incl: true } : b.gt !== undefined ? { v: b.gt, incl: false } : null;
+  const high = b.lte !== undefined ? { v: b.lte, incl: true } : b.lt !== undefined ? { v: b.lt, incl: false } : null;
+  // Two bounds print as one Lucene range, so the text parses back to one range node.
+  if (low && high) return `${field}:${low.incl ? '[' : '{'}${fmt(low.v as never)} TO ${fmt(high.v as never)}${high.incl ? ']' : '}'}`;
+  if (low) return `${field} ${low.incl ? '>=' : '>'} ${fmt(low.v as never)}`;
+  if (high) return `${field} ${high.incl ? '<=' : '<'} ${fmt(high.v as never)}`;
+  return `${field}:*`;
 }
 
-export function toQueryText(node: QueryNode): string {
+function toQueryText(node: QueryNode): string {
   switch (node.type) {
     case 'all':
       return `NOT ${NONE}`;
@@ -50,7 +48,7 @@ export function toQueryText(node: QueryNode): string {
     case 'cidr':
       return `${node.field}:${quote(node.cidr)}`;
     case 'date_range':
-      return range(node.field, node, (v: number) => new Date(v).toISOString());
+      return range(node.field, node, (v: number) => quote(new Date(v).toISOString()));
     case 'number_range':
       return range(node.field, node, (v: number) => String(v));
     case 'keyword_range':
