@@ -20,33 +20,39 @@ export type DecideResult = { status: 200; body: Decision | { decisions: Decision
 
 const Batch = z.strictObject({ requests: z.array(DecisionRequestSchema).min(1).max(1000) });
 
-function toRequest(r: z.infer<typeof DecisionRequestSchema>): DecisionRequest {
+export function toRequest(r: z.infer<typeof DecisionRequestSchema>): DecisionRequest {
   const { time, ...ctx } = r.context;
   return { subject: r.subject, resource: r.resource, action: r.action, context: { ...ctx, ...(time ? { time: new Date(time) } : {}) } } as DecisionRequest;
 }
 
+async function reject(message: string, batch: boolean, caller: DecideCaller, audit: AuditLog): Promise<DecideResult> {
+  await audit.append({
+    actor: caller.name,
+    actorType: caller.kind,
+    action: 'authz.decide',
+    resource: batch ? 'authz/batch' : 'authz',
+    decision: 'failure',
+    reason: `malformed request: ${message}`,
+    ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
+  });
+  return { status: 400, body: { error: 'INPUT_INVALID', message } };
+}
+
 export async function handleDecide(body: string, batch: boolean, caller: DecideCaller, pdp: PolicyDecisionPoint, audit: AuditLog): Promise<DecideResult> {
-  const who = { name: caller.name, type: caller.kind, ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}) } as const;
-  const reject = async (message: string): Promise<DecideResult> => {
-    await audit.append({
-      actor: who.name,
-      actorType: who.type,
-      action: 'authz.decide',
-      resource: batch ? 'authz/batch' : 'authz',
-      decision: 'failure',
-      reason: `malformed request: ${message}`,
-      ...(who.sourceIp ? { sourceIp: who.sourceIp } : {}),
-    });
-    return { status: 400, body: { error: 'INPUT_INVALID', message } };
-  };
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (e) {
-    return reject(`body is not JSON: ${(e as Error).message}`);
+    return reject(`body is not JSON: ${(e as Error).message}`, batch, caller, audit);
   }
+  return decideValue(json, batch, caller, pdp, audit);
+}
+
+/** The same for a request already decoded (GraphQL passes its JSON argument as a value). */
+export async function decideValue(json: unknown, batch: boolean, caller: DecideCaller, pdp: PolicyDecisionPoint, audit: AuditLog): Promise<DecideResult> {
+  const who = { name: caller.name, type: caller.kind, ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}) } as const;
   const parsed = batch ? Batch.safeParse(json) : DecisionRequestSchema.safeParse(json);
-  if (!parsed.success) return reject(describeIssues(parsed.error));
+  if (!parsed.success) return reject(describeIssues(parsed.error), batch, caller, audit);
   const reqs = batch ? (parsed.data as z.infer<typeof Batch>).requests.map(toRequest) : [toRequest(parsed.data as z.infer<typeof DecisionRequestSchema>)];
   const decisions = pdp.decideBatch(reqs);
   for (let i = 0; i < reqs.length; i++) await audit.append(decisionAuditRecord(reqs[i]!, decisions[i]!, who));

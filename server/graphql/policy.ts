@@ -6,8 +6,8 @@ import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { CitySocError } from '../../core/errors';
 import { describeIssues } from '../../core/event';
-import { type DecisionRequest, DecisionRequestSchema } from '../../policy/decision';
-import { handleDecide } from '../../policy/http-decide';
+import { DecisionRequestSchema } from '../../policy/decision';
+import { decideValue, toRequest } from '../../policy/http-decide';
 import type { Actor, PolicyChange } from '../../policy/policy-service';
 import type { PolicyServices } from '../../policy/services';
 import { type ApiContext, guarded } from './context';
@@ -64,17 +64,12 @@ function actor(ctx: ApiContext): Actor {
   return { name: ctx.principal!.name, type: ctx.principal!.kind === 'token' ? 'token' : 'user' };
 }
 
-function toRequest(r: z.infer<typeof DecisionRequestSchema>): DecisionRequest {
-  const { time, ...rest } = r.context;
-  return { ...r, context: { ...rest, ...(time ? { time: new Date(time) } : {}) } } as DecisionRequest;
-}
-
 export const policyResolvers = {
   Query: {
     decide: guarded('authz.decide', 'policy:read', async (a: { request: unknown }, ctx) => {
       const p = ctx.principal!;
-      const r = await handleDecide(
-        JSON.stringify(a.request),
+      const r = await decideValue(
+        a.request,
         false,
         { name: p.name, kind: p.kind, ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}) },
         services(ctx).pdp,
