@@ -9,6 +9,7 @@
  *   taskset -c 0 npx tsx bench/ingest.ts
  *   BENCH_EVENTS=200000 BENCH_HTTP_EVENTS=100000 taskset -c 0 npx tsx bench/ingest.ts
  */
+import { indexerDrained } from '../server/indexer';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -138,7 +139,7 @@ async function httpEndToEnd(clients: number, total: number): Promise<void> {
       }),
     );
     const acked = (performance.now() - t0) / 1000;
-    while ((await platform.ports.bus.lag('citysoc.events', 'indexer')) > 0) await new Promise((r) => setTimeout(r, 20));
+    await indexerDrained(platform.ports.bus, Number.POSITIVE_INFINITY);
     const stored = (performance.now() - t0) / 1000;
     console.log(`  ${total.toLocaleString('en-US')} OpenSSH lines, ${clients} client(s), ${PAYLOAD} events per request (json_lines)`);
     console.log(

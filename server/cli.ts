@@ -13,7 +13,7 @@ import { fileInputs } from '../collectors/pipeline/file-lines';
 import { Publisher } from '../collectors/pipeline/publisher';
 import { countingStore } from '../collectors/gateway/counting-store';
 import { sourceByName, SOURCES } from '../collectors/parsers';
-import { startIndexer } from './indexer';
+import { indexerDrained, startIndexer } from './indexer';
 import { startPlatform } from './platform';
 import { openPorts } from './profiles';
 import { runStack } from './stack-command';
@@ -159,7 +159,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
             });
           }
         }
-        while ((await ports.bus.lag('citysoc.events', 'indexer')) > 0) await new Promise((r) => setTimeout(r, 25));
+        await indexerDrained(ports.bus, Number.POSITIVE_INFINITY);
       } finally {
         await indexer.stop();
         await ports.bus.close();

@@ -7,8 +7,23 @@ import { deadLetterEvent } from '../collectors/pipeline/dead-letter';
 import type { Logger } from '../core/logging';
 import type { Bus, DeliveredMessage, EventStore, Subscription } from '../core/ports';
 
+export const INDEXER_GROUP = 'indexer';
+
+/**
+ * Resolves when the indexer group has committed everything published so far, or false after
+ * `timeoutMs` (what is left stays in the bus for the next start).
+ */
+export async function indexerDrained(bus: Bus, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await bus.lag('citysoc.events', INDEXER_GROUP)) === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function startIndexer(bus: Bus, store: EventStore, log: Logger): Promise<Subscription> {
-  return bus.subscribe<EcsEvent>('citysoc.events', 'indexer', async (batch: DeliveredMessage<EcsEvent>[]) => {
+  return bus.subscribe<EcsEvent>('citysoc.events', INDEXER_GROUP, async (batch: DeliveredMessage<EcsEvent>[]) => {
     const result = await store.write(batch.map((m) => m.value));
     if (result.failed.length) {
       const byId = new Map(batch.map((m) => [m.value.event?.id, m.value]));

@@ -17,7 +17,7 @@ import { IdentityStore } from './auth/identity';
 import { can } from './auth/roles';
 import { createHandler } from './http';
 import { type Detection, shippedRulesDir, startDetection } from './detection';
-import { startIndexer } from './indexer';
+import { indexerDrained, startIndexer } from './indexer';
 import { openPorts, type Ports } from './profiles';
 
 export interface Platform {
@@ -159,8 +159,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
       // Let the indexer catch up with what was accepted; the spool keeps the rest for next start.
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline && (await ports.bus.lag('citysoc.events', 'indexer')) > 0) await new Promise((r) => setTimeout(r, 50));
+      await indexerDrained(ports.bus, 15_000);
       clearInterval(grantSweep);
       await policy.close();
       await indexer.stop();

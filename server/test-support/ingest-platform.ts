@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../core/config';
 import type { EcsEvent } from '../../core/event';
 import { createLogger } from '../../core/logging';
+import { indexerDrained } from '../indexer';
 import { type Platform, startPlatform } from '../platform';
 
 export interface IngestPlatform {
@@ -31,11 +32,7 @@ export async function startIngestPlatform(
   const token = platform.identity.issueApiToken('fluent-bit-01', ['collector'], 'test').token;
   const analystToken = platform.identity.issueApiToken('not-a-collector', ['analyst'], 'test').token;
   const drained = async () => {
-    const end = Date.now() + 20_000;
-    while ((await platform.ports.bus.lag('citysoc.events', 'indexer')) > 0) {
-      if (Date.now() > end) throw new Error('the indexer did not catch up within 20 s');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    if (!(await indexerDrained(platform.ports.bus, 20_000))) throw new Error('the indexer did not catch up within 20 s');
     await platform.ports.events.refresh();
   };
   return {
