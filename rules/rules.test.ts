@@ -4,12 +4,25 @@ import { CorrelationEngine } from '../analytics/correlation/engine';
 import { Detector } from '../analytics/detector';
 import { loadContent } from '../analytics/engine/content';
 import type { SigmaEvent } from '../analytics/sigma/backends/fieldpath';
+import type { SigmaDocument } from '../analytics/sigma/model';
 import { parseSigmaFile } from '../analytics/sigma/parse';
 import { getPipeline } from '../analytics/sigma/pipelines';
 import { expandPaths } from '../analytics/sigma/validate';
 
 const files = expandPaths([__dirname]);
 const content = loadContent([__dirname], { pipelines: [getPipeline('citysoc')] });
+const documents = files.flatMap((f) => parseSigmaFile(f).documents);
+
+/** Ids of the detections a correlation builds on: its referenced rules, through referenced correlations. */
+function baseRuleIds(correlation: SigmaDocument, seen = new Set<SigmaDocument>()): string[] {
+  if (correlation.kind !== 'correlation' || seen.has(correlation)) return [];
+  seen.add(correlation);
+  return correlation.rules.flatMap((ref) => {
+    const doc = documents.find((d) => d.id === ref || d.name === ref);
+    if (!doc) throw new Error(`${correlation.title}: unknown referenced rule ${ref}`);
+    return doc.kind === 'rule' ? [doc.id ?? doc.title] : baseRuleIds(doc, seen);
+  });
+}
 
 /** Everything the rule of the file can produce: its own matches, or its firings as a correlation. */
 function hitsOf(ruleId: string, events: SigmaEvent[], asSequence: boolean): boolean[] {
@@ -45,5 +58,12 @@ describe('rules/ content', () => {
       expect(samples.negative.length).toBeGreaterThan(0);
       expect(hitsOf(top.id!, samples.negative, isCorrelation).some(Boolean)).toBe(false);
     });
+
+    if (isCorrelation)
+      test('the negative sequence is a near miss: some negative event matches a rule the correlation builds on', () => {
+        const bases = new Set(baseRuleIds(top));
+        expect(bases.size).toBeGreaterThan(0);
+        expect(samples.negative.some((e) => content.ruleSet.match(e).some((m) => bases.has(m.ruleId)))).toBe(true);
+      });
   });
 });

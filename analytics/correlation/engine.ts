@@ -4,7 +4,7 @@
 import type { SigmaEvent } from '../sigma/backends/fieldpath';
 import { SigmaParseError } from '../sigma/errors';
 import type { SigmaCorrelationRule } from '../sigma/model';
-import { fieldValues, groupOf, type RuleRef } from './grouping';
+import { fieldTexts, groupOf, resolveField, type RuleRef } from './grouping';
 import type { CorrelationSnapshot } from './snapshot';
 import { evaluationMode } from './threshold';
 import type { CorrelationFiring, CorrelationOptions, CorrelationStats } from './types';
@@ -133,14 +133,14 @@ export class CorrelationEngine {
     const entry: Entry = { t, r, ...(id !== undefined ? { id } : {}) };
     const field = s.rule.condition?.field;
     if (!field || s.rule.type === 'event_count' || s.rule.type.startsWith('temporal')) return entry;
-    const fields = (Array.isArray(field) ? field : [field]).map(
-      (f) => s.rule.aliases[f]?.[m.ruleId] ?? (m.name !== undefined ? s.rule.aliases[f]?.[m.name] : undefined) ?? f,
-    );
+    // An alias without a target for this rule reads the field of the alias's own name.
+    const fields = (Array.isArray(field) ? field : [field]).map((f) => resolveField(s.rule, f, m) ?? f);
     if (s.rule.type === 'value_sum' || s.rule.type === 'value_avg') {
-      const n = Number(fieldValues(event, fields[0] as string)[0]);
-      return Number.isFinite(n) && fieldValues(event, fields[0] as string).length > 0 ? { ...entry, n } : undefined;
+      const texts = fieldTexts(event, fields[0] as string);
+      const n = Number(texts[0]);
+      return texts.length > 0 && Number.isFinite(n) ? { ...entry, n } : undefined;
     }
-    const parts = fields.map((f) => fieldValues(event, f)[0]);
+    const parts = fields.map((f) => fieldTexts(event, f)[0]);
     if (parts.some((p) => p === undefined)) return undefined;
     return { ...entry, v: parts.join('\u001f') };
   }

@@ -25,7 +25,8 @@ export function fieldText(event: SigmaEvent, field: string): string | undefined 
   return undefined;
 }
 
-export function fieldValues(event: SigmaEvent, field: string): string[] {
+/** Every scalar value of the field, as text (arrays flattened, objects and nulls skipped). */
+export function fieldTexts(event: SigmaEvent, field: string): string[] {
   return access(field)(event).flatMap((v) => {
     const s = scalarText(v);
     return s === undefined ? [] : [s];

@@ -27,16 +27,3 @@ export function evaluationMode(type: CorrelationType, c: CorrelationCondition | 
   if (type === 'value_avg' || type === 'value_percentile') return 'on-close';
   return hasUpperBound(c) ? 'on-close' : 'eager';
 }
-
-export function describeCondition(c: CorrelationCondition | undefined): string {
-  if (!c) return 'all rules';
-  const ops: [keyof CorrelationCondition, string][] = [
-    ['gt', '>'],
-    ['gte', '>='],
-    ['lt', '<'],
-    ['lte', '<='],
-    ['eq', '=='],
-    ['neq', '!='],
-  ];
-  return ops.flatMap(([k, sym]) => (c[k] === undefined ? [] : [`${sym} ${String(c[k])}`])).join(' and ');
-}

@@ -169,17 +169,3 @@ export interface SigmaCollection {
   source?: string;
   documents: SigmaDocument[];
 }
-
-export function stringValue(text: string): SigmaValue {
-  return { type: 'string', tokens: text === '' ? [] : [{ kind: 'literal', text }] };
-}
-
-/** The plain text of a string value when it holds no wildcard or placeholder. */
-export function plainText(tokens: StringToken[]): string | undefined {
-  let out = '';
-  for (const t of tokens) {
-    if (t.kind !== 'literal') return undefined;
-    out += t.text;
-  }
-  return out;
-}

@@ -106,6 +106,39 @@ describe('value modifiers match the events the spec says they match', () => {
     expect(v6({ DestinationIp: '10.0.0.1' })).toBe(false);
   });
 
+  test('cidr: prefix boundaries, /0, mapped and embedded IPv4, surrounding spaces', () => {
+    const v4 = matcher(sel("DestinationIp|cidr: '192.168.1.0/23'"));
+    expect(v4({ DestinationIp: '192.168.0.255' })).toBe(true);
+    expect(v4({ DestinationIp: '192.168.1.255' })).toBe(true);
+    expect(v4({ DestinationIp: '192.168.2.0' })).toBe(false);
+    expect(v4({ DestinationIp: ' 192.168.0.1 ' })).toBe(true);
+    expect(v4({ DestinationIp: '::ffff:192.168.0.1' })).toBe(false);
+    expect(v4({ DestinationIp: 'not an ip' })).toBe(false);
+    const all = matcher(sel("DestinationIp|cidr: '0.0.0.0/0'"));
+    expect(all({ DestinationIp: '255.255.255.255' })).toBe(true);
+    expect(all({ DestinationIp: '::1' })).toBe(false);
+    const mapped = matcher(sel("DestinationIp|cidr: '::ffff:10.0.0.0/104'"));
+    expect(mapped({ DestinationIp: '::ffff:10.1.2.3' })).toBe(true);
+    expect(mapped({ DestinationIp: '::ffff:11.1.2.3' })).toBe(false);
+    expect(matcher(sel("DestinationIp|cidr: ' 10.0.0.0/8 '"))({ DestinationIp: '10.1.1.1' })).toBe(true);
+  });
+
+  test('cidr: a bare address is its own /32 or /128', () => {
+    const v4 = matcher(sel("DestinationIp|cidr: '10.1.2.3'"));
+    expect(v4({ DestinationIp: '10.1.2.3' })).toBe(true);
+    expect(v4({ DestinationIp: '10.1.2.4' })).toBe(false);
+    const v6 = matcher(sel("DestinationIp|cidr: '2001:db8::1'"));
+    expect(v6({ DestinationIp: '2001:db8:0::1' })).toBe(true);
+    expect(v6({ DestinationIp: '2001:db8::2' })).toBe(false);
+  });
+
+  test.each(['10.0.0.0/33', '10.0.0/8', '10.0.0.0/8/9', '10.0.0.0/', '10.0.0.256', 'fe80::/129', 'fe80:::1', 'x/8', '10.0.0.0/-1'])(
+    'cidr rejects %p',
+    (range) => {
+      expect(() => ruleFrom(sel(`Ip|cidr: '${range}'`))).toThrow(SigmaParseError);
+    },
+  );
+
   test('exists: true requires the field, false its absence (null counts as present)', () => {
     const yes = matcher(sel('PasswordLastSet|exists: true'));
     const no = matcher(sel('PasswordLastSet|exists: false'));

@@ -1,7 +1,7 @@
 // Value modifiers (Sigma modifiers appendix v2.1): raw YAML values + `field|mod|mod` → FieldCondition.
 // Transformation modifiers run left to right on intermediate values; type modifiers turn the
 // value into a typed SigmaValue that backends must understand.
-import { parseCidr } from './cidr';
+import { parseCidr } from '../../core/query/ip';
 import { SigmaParseError, SigmaUnsupportedError, type SigmaWarning } from './errors';
 import type { CompareOp, FieldCondition, Modifier, SigmaValue, StringToken, TimePart } from './model';
 import { normalizeTokens, parseSigmaString } from './strings';
@@ -216,11 +216,12 @@ function numeric(w: Work, mod: string, path: string): number {
   throw new SigmaParseError('invalid-value', `'${mod}' needs a number, got ${describe(w)}`, { path });
 }
 
+/** A CIDR range, a bare address being its own /32 or /128. */
 function cidrValue(text: string, path: string): SigmaValue {
-  const range = parseCidr(text);
+  const [addr = '', len, extra] = text.trim().split('/');
+  const range = extra === undefined ? parseCidr(`${addr}/${len ?? (addr.includes(':') ? 128 : 32)}`) : null;
   if (!range) throw new SigmaParseError('invalid-cidr', `'${text}' is not an IPv4 or IPv6 CIDR range`, { path });
-  const slash = text.indexOf('/');
-  return { type: 'cidr', network: (slash < 0 ? text : text.slice(0, slash)).trim(), prefix: range.prefix, version: range.version };
+  return { type: 'cidr', network: addr, prefix: range.prefix, version: range.bits === 32 ? 4 : 6 };
 }
 
 function wrapWildcards(w: Work & { kind: 'str' }, mod: 'contains' | 'startswith' | 'endswith'): Work {

@@ -55,26 +55,3 @@ export function normalizeTokens(tokens: StringToken[]): StringToken[] {
   }
   return out;
 }
-
-/** Renders tokens back into Sigma syntax (escaping specials), for messages and tests. */
-export function renderSigmaString(tokens: StringToken[]): string {
-  return tokens
-    .map((t) => {
-      switch (t.kind) {
-        case 'literal':
-          return t.text.replace(/[\\*?]/g, (m) => `\\${m}`);
-        case 'any':
-          return '*';
-        case 'one':
-          return '?';
-        case 'placeholder':
-          return `%${t.name}%`;
-      }
-    })
-    .join('');
-}
-
-/** Maps every literal run through `f` (e.g. lowercasing, escaping) keeping wildcards. */
-export function mapLiterals(tokens: StringToken[], f: (text: string) => string): StringToken[] {
-  return tokens.map((t) => (t.kind === 'literal' ? { kind: 'literal', text: f(t.text) } : t));
-}

@@ -1,6 +1,6 @@
 // The JavaScript matcher backend: a rule becomes closures `(event) => boolean` over nested events.
 // Strings compare lowercased (Sigma is case-insensitive by default) unless `cased`.
-import { cidrContains, parseCidr } from '../cidr';
+import { cidrContains, parseCidr } from '../../../core/query/ip';
 import type { CompareOp, FieldCondition, SigmaRule, SigmaValue, StringToken, TimePart } from '../model';
 import type { ProcessedRule, ProcessingPipeline } from '../pipeline';
 import { classifyString, SigmaBackend, type ValueContext } from './base';
@@ -253,9 +253,9 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
     return this.onField(ctx, (v) => v.text().some((s) => s !== undefined && re.test(s)));
   }
   protected cidr(network: string, prefix: number, _version: 4 | 6, ctx: ValueContext): Predicate {
-    const range = parseCidr(`${network}/${prefix}`);
-    if (!range) return this.unsupported(`CIDR ${network}/${prefix}`, ctx);
-    return this.onField(ctx, (v) => v.text().some((s) => s !== undefined && cidrContains(range, s)));
+    const cidr = `${network}/${prefix}`;
+    if (!parseCidr(cidr)) return this.unsupported(`CIDR ${cidr}`, ctx);
+    return this.onField(ctx, (v) => v.text().some((s) => s !== undefined && cidrContains(cidr, s.trim())));
   }
   protected compare(op: CompareOp, value: number, ctx: ValueContext): Predicate {
     const cmp = comparator(op, value);

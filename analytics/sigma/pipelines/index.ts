@@ -20,7 +20,3 @@ export function getPipeline(name: string): ProcessingPipeline {
   if (!p) throw new SigmaParseError('unknown-pipeline', `unknown pipeline '${name}' (known: ${[...registry.keys()].join(', ')})`);
   return p;
 }
-
-export function registerPipeline(pipeline: ProcessingPipeline): void {
-  registry.set(pipeline.name, pipeline);
-}
