@@ -78,6 +78,22 @@ const LOG4J = [
  * Sends an ApiVersions (v0) request: a real protocol round trip, cheaper than a client library
  * and proof that the broker is serving requests rather than merely listening.
  */
+/**
+ * A KRaft cluster id: 16 random bytes in base64url (22 characters), as Kafka's own
+ * `kafka-storage random-uuid` prints. Like Kafka's Uuid.randomUuid it never starts with '-',
+ * which a command line would read as an option.
+ */
+export function newKafkaClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (isKafkaClusterId(id)) return id;
+  }
+}
+
+export function isKafkaClusterId(id: string): boolean {
+  return /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(id) && !/^A{22}$/.test(id);
+}
+
 export function kafkaApiVersions(host: string, port: number, timeoutMs = 3000): Promise<number> {
   return new Promise((resolve, reject) => {
     const clientId = Buffer.from('citysoc-stack');
@@ -144,10 +160,12 @@ export const kafka: Engine = {
       const log4jOpt = `-Dlog4j.configuration=file:${log4j}`;
 
       if (!fs.existsSync(path.join(p.data, 'meta.properties'))) {
-        // KRaft wants a cluster id in base64url of 16 bytes; keep it so a re-format matches old data.
-        if (!fs.existsSync(p.clusterIdFile)) fs.writeFileSync(p.clusterIdFile, randomBytes(16).toString('base64url'));
-        const clusterId = fs.readFileSync(p.clusterIdFile, 'utf8').trim();
-        await run(jdk.java, [log4jOpt, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId, '-c', props], {
+        // keep the id so a re-format matches old data; an id kept by an older launcher that
+        // cannot be used (say one starting with '-') is replaced
+        const kept = fs.existsSync(p.clusterIdFile) ? fs.readFileSync(p.clusterIdFile, 'utf8').trim() : '';
+        const clusterId = isKafkaClusterId(kept) ? kept : newKafkaClusterId();
+        if (clusterId !== kept) fs.writeFileSync(p.clusterIdFile, clusterId);
+        await run(jdk.java, [log4jOpt, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--ignore-formatted', `--cluster-id=${clusterId}`, '-c', props], {
           logFile: path.join(ctx.logDir, 'kafka-format.log'),
           timeoutMs: 120_000,
         });
