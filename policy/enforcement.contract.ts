@@ -1,3 +1,4 @@
+import type { Alert } from '../core/alert';
 import { adminSession, type Running, signInAs, startTestPlatform } from '../server/test-support/harness';
 
 /** The same enforcement on any store: `overrides` choose the profile (embedded SQLite, or Elasticsearch/OpenSearch). */
@@ -60,6 +61,63 @@ export function describePolicyEnforcement(name: string, overrides: Record<string
       expect(person.id_number).toMatch(/^tok_[0-9a-f]{20}$/);
       const o = await r.gql<{ events: { events: { citysoc: { person: Record<string, string> } }[] } }>('{events{events}}', {}, owner);
       expect(o.data!.events.events[0]!.citysoc.person).toEqual({ phone: '13812341234', id_number: '110101199001011234', name: '张三' });
+    });
+
+    it("alerts follow the same policy: 城管's analyst lists only 城管's, and 公安's alert can be neither read nor moved", async () => {
+      const alert = (id: string, department?: string): Alert => ({
+        id,
+        dedupKey: `k-${id}`,
+        rule: { id: 'ssh-bruteforce', name: 'SSH brute force', type: 'correlation', severity: 'high', tags: [] },
+        entities: [{ type: 'ip', value: '10.1.1.1' }],
+        eventIds: [],
+        firstSeen: '2026-11-20T01:00:00.000Z',
+        lastSeen: '2026-11-20T01:00:00.000Z',
+        count: 1,
+        risk: 50,
+        ...(department ? { department } : {}),
+        status: 'open',
+        history: [],
+      });
+      for (const a of [alert('al-cg', '城管'), alert('al-ga', '公安'), alert('al-none')]) await r.platform.ports.alerts.upsert(a, 0);
+      const list = async (token: string) =>
+        (await r.gql<{ alerts: { total: number; alerts: { id: string }[] } }>('{alerts{total alerts{id}}}', {}, token)).data!.alerts;
+      expect(await list(analyst)).toEqual({ total: 1, alerts: [{ id: 'al-cg' }] });
+      expect((await list(admin)).total).toBe(3);
+
+      const get = await r.gql('{alert(id:"al-ga"){id}}', {}, analyst);
+      expect(get.errors![0]).toMatchObject({ message: 'no policy lets cg-analyst read alert al-ga (default-deny)', extensions: { code: 'FORBIDDEN' } });
+      const none = await r.gql('{alert(id:"al-none"){id}}', {}, analyst);
+      expect(none.errors![0]!.message).toBe('no policy lets cg-analyst read alert al-none (row-filter)');
+      expect((await r.gql<{ alert: { id: string } }>('{alert(id:"al-cg"){id}}', {}, analyst)).data!.alert.id).toBe('al-cg');
+
+      const move = await r.gql('mutation{transitionAlert(id:"al-ga",to:acknowledged){id}}', {}, analyst);
+      expect(move.errors![0]).toMatchObject({ message: 'no policy lets cg-analyst write alert al-ga (default-deny)', extensions: { code: 'FORBIDDEN' } });
+      expect((await r.platform.ports.alerts.get('al-ga'))!.status).toBe('open');
+      const [rec] = await r.platform.ports.audit.query({ actor: 'cg-analyst', resource: 'alert:al-ga', decision: 'deny', action: 'authz.decide' });
+      expect(rec).toMatchObject({ reason: 'default-deny', details: { department: '公安', action: 'write' } });
+      const ok = await r.gql<{ transitionAlert: { status: string } }>('mutation{transitionAlert(id:"al-cg",to:acknowledged){status}}', {}, analyst);
+      expect(ok.data!.transitionAlert.status).toBe('acknowledged');
+    });
+
+    it("a department's data owner reads the audit trail of decisions about its department only; auditors read all", async () => {
+      const ga = await signInAs(r, admin, 'ga-owner', 'department_admin', '公安');
+      // refused reads across departments: each concerns the department that owns the event
+      expect((await r.gql('{event(id:"ga-1")}', {}, analyst)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+      expect((await r.gql('{event(id:"cg-1")}', {}, ga)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+      type Recs = { auditRecords: { actor: string; resource: string; details: { department?: string } | null }[] };
+      const read = async (token: string, args = 'action:"authz.decide"') =>
+        (await r.gql<Recs>(`{auditRecords(${args},size:1000){actor resource details}}`, {}, token)).data!.auditRecords;
+      const police = await read(ga);
+      expect(police.some((x) => x.actor === 'cg-analyst' && x.resource === 'event:ga-1')).toBe(true);
+      expect(police.filter((x) => x.details?.department !== '公安')).toEqual([]);
+      const city = await read(owner);
+      expect(city.some((x) => x.actor === 'ga-owner' && x.resource === 'event:cg-1')).toBe(true);
+      expect(city.filter((x) => x.details?.department !== '城管')).toEqual([]);
+      const auditor = await signInAs(r, admin, 'auditor-1', 'auditor');
+      const all = await read(auditor);
+      expect(all.length).toBe(police.length + city.length + all.filter((x) => !['公安', '城管'].includes(x.details?.department ?? '')).length);
+      expect((await read(auditor, 'resource:"event:ga-1"')).map((x) => x.actor)).toContain('cg-analyst');
+      expect((await r.gql('{auditRecords{seq}}', {}, analyst)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
     });
 
     it('external PDP calls with malformed input get a 400 with the reason and are audited', async () => {

@@ -1,5 +1,6 @@
 import type { Alert } from '../alert';
 import type { AlertStore } from '../ports/alert-store';
+import type { QueryNode } from '../query/ast';
 
 export interface AlertHarness {
   open(): Promise<AlertStore>;
@@ -86,6 +87,29 @@ export function describeAlertStoreContract(name: string, harness: AlertHarness):
       await s.transition('a1', 'acknowledged', 'x');
       expect((await s.list({ status: ['open'] })).alerts.map((a) => a.id)).toEqual(['a2']);
       expect((await s.list({ department: '城管' })).alerts.map((a) => a.id)).toEqual(['a1']);
+      await s.close();
+    });
+
+    it('a row filter over the document restricts the list and its total', async () => {
+      const s = await harness.open();
+      await s.upsert(sampleAlert('a1', { dedupKey: 'k1', lastSeen: '2026-11-01T00:03:00.000Z' }), 0);
+      await s.upsert(sampleAlert('a2', { dedupKey: 'k2', department: '公安' }), 0);
+      await s.upsert(sampleAlert('a3', { dedupKey: 'k3', department: undefined, lastSeen: '2026-11-01T00:04:00.000Z' }), 0);
+      const own: QueryNode = {
+        type: 'or',
+        children: [
+          { type: 'keyword', field: 'department', value: '城管' },
+          { type: 'not', child: { type: 'exists', field: 'department' } },
+        ],
+      };
+      const r = await s.list({ filter: own });
+      expect(r.alerts.map((a) => a.id)).toEqual(['a3', 'a1']);
+      expect(r.total).toBe(2);
+      // fields inside the document, arrays of values included
+      expect((await s.list({ filter: { type: 'keyword', field: 'eventIds', value: 'a2-e1' } })).alerts.map((a) => a.id)).toEqual(['a2']);
+      expect((await s.list({ filter: { type: 'keyword', field: 'rule.severity', value: 'high' } })).total).toBe(3);
+      expect((await s.list({ filter: { type: 'keyword', field: 'rule.id', value: 'ssh-bruteforce' }, status: ['open'] })).total).toBe(3);
+      expect((await s.list({ filter: { type: 'none' } })).total).toBe(0);
       await s.close();
     });
 

@@ -3,6 +3,7 @@
  * insider with database access could, and verification must catch every kind.
  */
 import type { AuditLog } from '../ports/audit-log';
+import type { QueryNode } from '../query/ast';
 
 export interface AuditTamper {
   /** Change one stored field of record seq without fixing its hash. */
@@ -78,6 +79,29 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
       const bobLogins = await log.query({ actor: 'bob', action: 'auth.login' });
       expect(bobLogins.map((r) => r.seq)).toEqual([12, 6]);
       expect(bobLogins[0]).toMatchObject({ actor: 'bob', action: 'auth.login', resource: 'dataset:12', decision: 'deny', reason: 'policy p12' });
+      await log.close();
+    });
+
+    it('a row filter over the record restricts the query', async () => {
+      const { log } = await harness.open();
+      const rec = (actor: string, department?: string) =>
+        log.append({
+          actor,
+          actorType: 'user',
+          action: 'events.get',
+          resource: 'events',
+          decision: 'deny',
+          reason: 'row-filter',
+          ...(department ? { details: { department } } : {}),
+        });
+      await rec('alice', '城管');
+      await rec('bob', '公安');
+      await rec('carol');
+      const own: QueryNode = { type: 'keyword', field: 'details.department', value: '城管' };
+      expect((await log.query({ filter: own })).map((r) => r.actor)).toEqual(['alice']);
+      const notPolice: QueryNode = { type: 'not', child: { type: 'keyword', field: 'details.department', value: '公安' } };
+      expect((await log.query({ filter: notPolice })).map((r) => r.actor)).toEqual(['carol', 'alice']);
+      expect((await log.query({ filter: { type: 'keyword', field: 'actor', value: 'bob' }, decision: 'deny' })).map((r) => r.seq)).toEqual([2]);
       await log.close();
     });
 

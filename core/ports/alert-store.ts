@@ -1,10 +1,13 @@
 import type { Alert, AlertStatus } from '../alert';
+import type { QueryNode } from '../query/ast';
 
 export interface AlertQuery {
   readonly status?: readonly AlertStatus[];
   readonly department?: string;
   readonly ruleId?: string;
   readonly assignee?: string;
+  /** A row filter over the alert document (a policy's document-level security). */
+  readonly filter?: QueryNode;
   readonly size?: number;
   readonly offset?: number;
 }

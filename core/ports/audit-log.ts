@@ -1,4 +1,5 @@
 import type { AuditInput, AuditRecord } from '../audit';
+import type { QueryNode } from '../query/ast';
 
 export interface AuditQuery {
   readonly actor?: string;
@@ -9,6 +10,8 @@ export interface AuditQuery {
   readonly to?: string;
   readonly size?: number;
   readonly afterSeq?: number;
+  /** A row filter over the record (a policy's document-level security). */
+  readonly filter?: QueryNode;
 }
 
 export interface AuditVerification {

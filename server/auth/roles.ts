@@ -30,7 +30,7 @@ const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
   ],
   analyst: ['events:read', 'alerts:read', 'alerts:write', 'accounts:isolate', 'grants:request'],
   auditor: ['events:read', 'alerts:read', 'audit:read', 'policy:read'],
-  department_admin: ['events:read', 'alerts:read', 'alerts:write', 'policy:read', 'grants:request'],
+  department_admin: ['events:read', 'alerts:read', 'alerts:write', 'audit:read', 'policy:read', 'grants:request'],
   collector: ['events:ingest'],
 };
 

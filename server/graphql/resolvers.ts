@@ -2,7 +2,10 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { Alert, AlertStatus } from '../../core/alert';
 import type { Aggregation, Interval, SearchRequest, SortKey } from '../../core/ports';
 import { evaluate } from '../../core/query/evaluate';
-import type { QueryNode } from '../../core/query/ast';
+import { and, type QueryNode } from '../../core/query/ast';
+import type { Doc } from '../../core/doc';
+import type { AuditQuery } from '../../core/ports/audit-log';
+import { CitySocError } from '../../core/errors';
 import type { Role } from '../auth/roles';
 import { decisionAuditRecord } from '../../policy/audit/decision-audit';
 import type { Decision, DecisionRequest } from '../../policy/decision';
@@ -31,32 +34,60 @@ function literal(ast: ValueNode): unknown {
 
 const JSONScalar = new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v, parseLiteral: literal });
 
-/** The PDP's answer for the caller on a resource; a search gets a row filter, a single item its own decision. */
-function decideFor(ctx: ApiContext, resource: ResourceRef, action = 'read'): Decision {
+function requestFor(ctx: ApiContext, resource: ResourceRef, action: string): DecisionRequest {
   const p = ctx.principal!;
-  const req: DecisionRequest = {
+  return {
     subject: { user: p.name, roles: p.roles, ...(p.department ? { department: p.department } : {}) },
     resource,
     action,
     context: { zone: zoneOf(ctx.sourceIp), ...(ctx.sourceIp ? { ip: ctx.sourceIp } : {}) },
   };
+}
+
+/** The PDP's answer for the caller on a resource; a search gets a row filter, a single item its own decision. */
+function decideFor(ctx: ApiContext, resource: ResourceRef, action = 'read'): Decision {
   if (!ctx.policy) throw new GraphQLError('the policy decision point is not running', { extensions: { code: 'UNAVAILABLE' } });
-  return ctx.policy.pdp.decide(req);
+  return ctx.policy.pdp.decide(requestFor(ctx, resource, action));
+}
+
+/**
+ * The decision on one stored item (an event, an alert): judged on its own department and
+ * classification, and the caller's row filter must admit it as a search would (an item without
+ * a department is judged by the filter alone). A refusal is audited with the item named, then thrown.
+ */
+async function itemDecision(ctx: ApiContext, item: { kind: string; id: string; doc: Doc; resource: ResourceRef }, action = 'read'): Promise<Decision> {
+  let d = decideFor(ctx, item.resource, action);
+  if (d.decision === 'allow' && d.obligations.rowFilter && !evaluate(d.obligations.rowFilter.node, item.doc))
+    d = { ...d, decision: 'deny', reason: 'row-filter' };
+  if (d.decision === 'allow') return d;
+  const p = ctx.principal!;
+  await ctx.ports.audit.append({
+    ...decisionAuditRecord(requestFor(ctx, item.resource, action), d, { name: p.name, type: p.kind, ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}) }),
+    resource: `${item.kind}:${item.id}`,
+  });
+  throw new GraphQLError(`no policy lets ${p.name} ${action} ${item.kind} ${item.id} (${d.reason})`, { extensions: { code: 'FORBIDDEN' } });
+}
+
+/** An alert as the PDP sees it: its department; alerts carry no classification. */
+function alertItem(a: Alert) {
+  return {
+    kind: 'alert',
+    id: a.id,
+    doc: a as unknown as Doc,
+    resource: { type: 'alerts', ...(a.department ? { department: a.department } : {}) } as ResourceRef,
+  };
 }
 
 /**
  * One decision for a search: its row filter goes into the query and its field treatments onto
  * the results, so both come from the same answer; a refusal is thrown for the guard to audit.
  */
-function searchDecision(
-  ctx: ApiContext,
-  type: ResourceRef['type'] = 'events',
-): { filters: QueryNode[]; treat: <T extends Record<string, unknown>>(docs: T[]) => T[] } {
+function searchDecision(ctx: ApiContext, type: ResourceRef['type'] = 'events'): { filters: QueryNode[]; treat: <T extends object>(docs: T[]) => T[] } {
   const d = decideFor(ctx, { type });
   if (d.decision === 'deny') throw new GraphQLError(`no policy lets ${ctx.principal!.name} read ${type} (${d.reason})`, { extensions: { code: 'FORBIDDEN' } });
   return {
     filters: d.obligations.rowFilter ? [d.obligations.rowFilter.node] : [],
-    treat: (docs) => docs.map((doc) => ctx.policy!.pdp.treat(doc, d.obligations.fields)),
+    treat: (docs) => docs.map((doc) => ctx.policy!.pdp.treat(doc as Doc, d.obligations.fields) as typeof doc),
   };
 }
 
@@ -128,22 +159,7 @@ export function createResolvers() {
           const org = (ev.organization as { name?: string } | undefined)?.name;
           const cls = (ev.citysoc as { data?: { classification?: Classification } } | undefined)?.data?.classification;
           const resource: ResourceRef = { type: 'events', ...(org ? { department: org } : {}), ...(cls ? { classification: cls } : {}) };
-          let d = decideFor(ctx, resource);
-          // An event without a department is judged by the caller's row filter, as a search would.
-          if (d.decision === 'allow' && d.obligations.rowFilter && !evaluate(d.obligations.rowFilter.node, ev))
-            d = { ...d, decision: 'deny', reason: 'row-filter' };
-          if (d.decision === 'deny') {
-            const p = ctx.principal!;
-            await ctx.ports.audit.append({
-              ...decisionAuditRecord({ subject: { user: p.name, roles: p.roles }, resource, action: 'read', context: {} }, d, {
-                name: p.name,
-                type: p.kind,
-                ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}),
-              }),
-              resource: `event:${a.id}`,
-            });
-            throw new GraphQLError(`no policy lets ${p.name} read event ${a.id} (${d.reason})`, { extensions: { code: 'FORBIDDEN' } });
-          }
+          const d = await itemDecision(ctx, { kind: 'event', id: a.id, doc: ev, resource });
           return ctx.policy!.pdp.treat(ev, d.obligations.fields);
         },
         (a) => ({ resource: `event:${a.id}` }),
@@ -174,27 +190,37 @@ export function createResolvers() {
       ),
       alerts: guarded('alerts.list', 'alerts:read', async (a: { status?: AlertStatus[]; size?: number; offset?: number }, ctx) => {
         if ((a.size ?? 50) < 1 || (a.size ?? 50) > 1000) throw invalid('size must be 1..1000');
-        const dept = ctx.principal!.roles.includes('department_admin') && !ctx.principal!.roles.includes('admin') ? ctx.principal!.department : undefined;
-        return ctx.ports.alerts.list({
+        const d = searchDecision(ctx, 'alerts');
+        const r = await ctx.ports.alerts.list({
           ...(a.status ? { status: a.status } : {}),
           size: a.size ?? 50,
           offset: a.offset ?? 0,
-          ...(dept ? { department: dept } : {}),
+          ...(d.filters.length ? { filter: and(...d.filters) } : {}),
         });
+        return { ...r, alerts: d.treat(r.alerts) };
       }),
       alert: guarded(
         'alerts.get',
         'alerts:read',
-        async (a: { id: string }, ctx) => ctx.ports.alerts.get(a.id),
+        async (a: { id: string }, ctx) => {
+          const alert = await ctx.ports.alerts.get(a.id);
+          if (!alert) return null;
+          const d = await itemDecision(ctx, alertItem(alert));
+          return ctx.policy!.pdp.treat(alert as unknown as Doc, d.obligations.fields) as unknown as Alert;
+        },
         (a) => ({ resource: `alert:${a.id}` }),
       ),
       auditRecords: guarded(
         'audit.query',
         'audit:read',
-        async (a: { actor?: string; action?: string; decision?: 'allow'; from?: string; to?: string; size?: number; afterSeq?: number }, ctx) => {
-          const clean = Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined));
-          return ctx.ports.audit.query(clean);
+        async (a: AuditQuery, ctx) => {
+          const clean = Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined)) as AuditQuery;
+          for (const t of [clean.from, clean.to]) if (t !== undefined && Number.isNaN(Date.parse(t))) throw invalid(`'${t}' is not an ISO 8601 time`);
+          if (clean.size !== undefined && (clean.size < 1 || clean.size > 10_000)) throw invalid('size must be 1..10000');
+          const d = searchDecision(ctx, 'audit');
+          return d.treat(await ctx.ports.audit.query({ ...clean, ...(d.filters.length ? { filter: and(...d.filters) } : {}) }));
         },
+        (a) => ({ details: Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined)) }),
       ),
       auditVerify: guarded('audit.verify', 'audit:read', async (_a: object, ctx) => {
         const v = await ctx.ports.audit.verify();
@@ -252,12 +278,16 @@ export function createResolvers() {
       transitionAlert: guarded(
         'alerts.transition',
         'alerts:write',
-        async (a: { id: string; to: AlertStatus; comment?: string; resolution?: Alert['resolution']; assignee?: string }, ctx) =>
-          ctx.ports.alerts.transition(a.id, a.to, ctx.principal!.name, {
+        async (a: { id: string; to: AlertStatus; comment?: string; resolution?: Alert['resolution']; assignee?: string }, ctx) => {
+          const alert = await ctx.ports.alerts.get(a.id);
+          if (!alert) throw new CitySocError('NOT_FOUND', `alert ${a.id} does not exist`);
+          await itemDecision(ctx, alertItem(alert), 'write');
+          return ctx.ports.alerts.transition(a.id, a.to, ctx.principal!.name, {
             ...(a.comment ? { comment: a.comment } : {}),
             ...(a.resolution ? { resolution: a.resolution } : {}),
             ...(a.assignee ? { assignee: a.assignee } : {}),
-          }),
+          });
+        },
         (a) => ({ resource: `alert:${a.id}`, details: { to: a.to } }),
       ),
     },

@@ -176,7 +176,16 @@ const baseTypeDefs = /* GraphQL */ `
     eventAggregations(query: String, from: String, to: String, aggs: [AggInput!]!): Aggregations!
     alerts(status: [AlertStatus!], size: Int = 50, offset: Int): AlertPage!
     alert(id: ID!): Alert
-    auditRecords(actor: String, action: String, decision: AuditDecision, from: String, to: String, size: Int = 100, afterSeq: Int): [AuditRecord!]!
+    auditRecords(
+      actor: String
+      action: String
+      resource: String
+      decision: AuditDecision
+      from: String
+      to: String
+      size: Int = 100
+      afterSeq: Int
+    ): [AuditRecord!]!
     auditVerify: AuditVerification!
     users: [User!]!
     apiTokens: [ApiToken!]!

@@ -57,9 +57,9 @@ export async function adminSession(r: Running): Promise<string> {
 }
 
 /** Creates a user as admin, signs in with the one-time password, sets STRONG, and returns a working session. */
-export async function signInAs(r: Running, admin: string, username: string, roles: string, department: string): Promise<string> {
+export async function signInAs(r: Running, admin: string, username: string, roles: string, department?: string): Promise<string> {
   const c = await r.gql<{ createUser: { oneTimePassword: string } }>(
-    `mutation{createUser(username:"${username}",roles:[${roles}],department:"${department}"){oneTimePassword}}`,
+    `mutation{createUser(username:"${username}",roles:[${roles}]${department ? `,department:"${department}"` : ''}){oneTimePassword}}`,
     {},
     admin,
   );

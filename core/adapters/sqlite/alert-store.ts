@@ -1,6 +1,7 @@
 import { type Alert, ALERT_TRANSITIONS, type AlertStatus } from '../../alert';
 import { CitySocError } from '../../errors';
 import type { AlertQuery, AlertStore } from '../../ports/alert-store';
+import { compileSql, docTable } from './compile';
 import { type Db, openDatabase } from './database';
 
 const SCHEMA = `
@@ -19,6 +20,9 @@ CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status, last_seen);
 `;
 
 const MAX_EVENT_IDS = 1000;
+
+/** Row filters read the indexed copies where there are some, the document otherwise. */
+const ALERTS_TABLE = docTable('e.doc', { department: 'e.department', status: 'e.status', 'rule.id': 'e.rule_id', assignee: 'e.assignee' });
 
 export class SqliteAlertStore implements AlertStore {
   private readonly db: Db;
@@ -97,10 +101,15 @@ export class SqliteAlertStore implements AlertStore {
       where.push('assignee = ?');
       params.push(q.assignee);
     }
+    if (q.filter) {
+      const f = compileSql(q.filter, ALERTS_TABLE);
+      where.push(f.sql);
+      params.push(...f.params);
+    }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM alerts ${w}`).get(...params) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM alerts e ${w}`).get(...params) as { n: number }).n;
     const rows = this.db
-      .prepare(`SELECT doc FROM alerts ${w} ORDER BY last_seen DESC, id LIMIT ? OFFSET ?`)
+      .prepare(`SELECT doc FROM alerts e ${w} ORDER BY last_seen DESC, id LIMIT ? OFFSET ?`)
       .all(...params, Math.min(q.size ?? 50, 1000), q.offset ?? 0) as { doc: string }[];
     return { total, alerts: rows.map((r) => JSON.parse(r.doc) as Alert) };
   }

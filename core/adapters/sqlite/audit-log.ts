@@ -4,7 +4,11 @@ import { GENESIS_HASH, hashRecord, verifyChain } from '../../audit-chain';
 import { CitySocError } from '../../errors';
 import { describeIssues } from '../../event';
 import type { AuditLog, AuditQuery, AuditVerification } from '../../ports/audit-log';
+import { compileSql, docTable } from './compile';
 import { type Db, openDatabase } from './database';
+
+/** Row filters read the indexed copies where there are some, the record otherwise. */
+const AUDIT_TABLE = docTable('e.record', { actor: 'e.actor', action: 'e.action', resource: 'e.resource', decision: 'e.decision' });
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit (
@@ -104,10 +108,15 @@ export class SqliteAuditLog implements AuditLog {
     if (q.from) add('at >= ?', new Date(q.from).toISOString());
     if (q.to) add('at < ?', new Date(q.to).toISOString());
     if (q.afterSeq !== undefined) add('seq > ?', q.afterSeq);
+    if (q.filter) {
+      const f = compileSql(q.filter, AUDIT_TABLE);
+      where.push(f.sql);
+      params.push(...f.params);
+    }
     const size = Math.min(Math.max(q.size ?? 100, 1), 10_000);
     const rows = this.db
       .prepare(
-        `SELECT record, hash FROM audit ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq ${q.afterSeq !== undefined ? 'ASC' : 'DESC'} LIMIT ?`,
+        `SELECT record, hash FROM audit e ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq ${q.afterSeq !== undefined ? 'ASC' : 'DESC'} LIMIT ?`,
       )
       .all(...params, size) as { record: string; hash: string }[];
     return rows.map(toRecord);

@@ -1,4 +1,9 @@
-/** Compiles the typed query tree (core/query) to a SQLite WHERE clause over the events table. */
+/**
+ * Compiles the typed query tree (core/query) to a SQLite WHERE clause. The events table is the
+ * main target (hot columns, full-text index, array value index); other stores keep JSON
+ * documents in a `doc` column with a few columns beside it (alerts, audit records) and get
+ * the same semantics through a DocTable.
+ */
 import { fieldSpec, FIELDS } from '../../fields';
 import type { QueryNode, WildPart } from '../../query/ast';
 import { tokenizeText } from '../../query/evaluate';
@@ -37,21 +42,49 @@ function quoteLiteral(s: string): string {
 }
 
 /** How a field is read: one scalar expression, or every element of an array (json_each). */
-type Access = { kind: 'scalar'; expr: string } | { kind: 'each'; path: string };
+export type Access = { kind: 'scalar'; expr: string } | { kind: 'each'; path: string; doc: string };
+
+/** A table the compiler writes for, aliased `e` in the query. */
+export interface SqlTable {
+  access(field: string): Access;
+  /** The row condition for a MATCH expression bound as a parameter, when the table has a full-text index on message. */
+  readonly fullText?: string;
+  /** The row condition for (field, value) parameters, for fields the table indexes by value. */
+  readonly valueIndex?: { readonly fields: readonly string[]; readonly sql: string };
+}
 
 export function access(field: string): Access {
   if (field === '@timestamp') return { kind: 'scalar', expr: 'e.ts' };
   const spec = FIELDS[field];
   if (spec?.indexed) return { kind: 'scalar', expr: `e.${columnName(field)}` };
   if (spec && !spec.array) return { kind: 'scalar', expr: `json_extract(e.doc, ${quoteLiteral(jsonPath(field))})` };
-  return { kind: 'each', path: jsonPath(field) };
+  return { kind: 'each', path: jsonPath(field), doc: 'e.doc' };
+}
+
+export const EVENTS_TABLE: SqlTable = {
+  access,
+  fullText: 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)',
+  valueIndex: { fields: ARRAY_FIELDS, sql: 'e.seq IN (SELECT seq FROM event_values WHERE field = ? AND value = ?)' },
+};
+
+/**
+ * A table of JSON documents: the named fields read from their columns, every other field from
+ * the document, scalar or array alike (json_each yields a scalar as its one element).
+ */
+export function docTable(doc: string, columns: Readonly<Record<string, string>> = {}): SqlTable {
+  return {
+    access: (field) => {
+      const col = columns[field];
+      return col !== undefined ? { kind: 'scalar', expr: col } : { kind: 'each', path: jsonPath(field), doc };
+    },
+  };
 }
 
 /** Builds `pred(value)` over the field, whichever way it is read. */
-function over(field: string, pred: (v: string) => string): string {
-  const a = access(field);
+function over(t: SqlTable, field: string, pred: (v: string) => string): string {
+  const a = t.access(field);
   if (a.kind === 'scalar') return pred(a.expr);
-  return `EXISTS (SELECT 1 FROM json_each(e.doc, ${quoteLiteral(a.path)}) j WHERE j.type NOT IN ('object','array','null') AND ${pred('j.value')})`;
+  return `EXISTS (SELECT 1 FROM json_each(${a.doc}, ${quoteLiteral(a.path)}) j WHERE j.type NOT IN ('object','array','null') AND ${pred('j.value')})`;
 }
 
 function globPattern(parts: readonly WildPart[]): string {
@@ -74,13 +107,14 @@ function bounds(expr: string, b: { gt?: unknown; gte?: unknown; lt?: unknown; lt
   return parts.length ? parts.join(' AND ') : `${expr} IS NOT NULL`;
 }
 
-export function compileSql(node: QueryNode): Sql {
+export function compileSql(node: QueryNode, table: SqlTable = EVENTS_TABLE): Sql {
   const params: unknown[] = [];
-  const sql = walk(node, params);
+  const sql = walk(table, node, params);
   return { sql, params };
 }
 
-function walk(node: QueryNode, params: unknown[]): string {
+function walk(t: SqlTable, node: QueryNode, params: unknown[]): string {
+  const overField = (field: string, pred: (v: string) => string) => over(t, field, pred);
   switch (node.type) {
     case 'all':
       return '1';
@@ -89,56 +123,57 @@ function walk(node: QueryNode, params: unknown[]): string {
     case 'and': {
       // Words of one AND go to the full-text index as one MATCH: it intersects posting lists far
       // faster than SQLite intersects one sub-select per word.
-      const texts = node.children.filter((c): c is Extract<QueryNode, { type: 'text' }> => c.type === 'text' && c.field === 'message');
-      const rest = node.children.filter((c) => !(c.type === 'text' && c.field === 'message'));
+      const fullText = (c: QueryNode) => t.fullText !== undefined && c.type === 'text' && c.field === 'message';
+      const texts = node.children.filter((c): c is Extract<QueryNode, { type: 'text' }> => fullText(c));
+      const rest = node.children.filter((c) => !fullText(c));
       const parts: string[] = [];
       if (texts.length > 1) {
         const phrases = texts.map((t) => ({ t, tokens: tokenizeText(t.text) }));
         if (phrases.some((p) => p.tokens.length === 0)) return '0';
         params.push(phrases.map(({ t, tokens }) => `"${tokens.join(' ')}"${t.prefix ? ' *' : ''}`).join(' AND '));
-        parts.push('e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)');
+        parts.push(t.fullText!);
       } else rest.unshift(...texts);
-      parts.push(...rest.map((c) => walk(c, params)));
+      parts.push(...rest.map((c) => walk(t, c, params)));
       return '(' + parts.join(' AND ') + ')';
     }
     case 'or':
-      return '(' + node.children.map((c) => walk(c, params)).join(' OR ') + ')';
+      return '(' + node.children.map((c) => walk(t, c, params)).join(' OR ') + ')';
     case 'not':
       // SQL's NULL would make NOT (missing = x) unknown; a missing field simply does not match.
-      return `NOT COALESCE((${walk(node.child, params)}), 0)`;
+      return `NOT COALESCE((${walk(t, node.child, params)}), 0)`;
     case 'exists':
-      return over(node.field, (v) => `${v} IS NOT NULL`);
+      return overField(node.field, (v) => `${v} IS NOT NULL`);
     case 'text': {
       const tokens = tokenizeText(node.text);
       if (tokens.length === 0) return '0';
-      if (node.field !== 'message') {
+      if (node.field !== 'message' || t.fullText === undefined) {
         // Only message has a full-text index; other text fields fall back to a token LIKE.
         params.push(`%${tokens.join(' ')}%`);
-        return over(node.field, (v) => `lower(${v}) LIKE ?`);
+        return overField(node.field, (v) => `lower(${v}) LIKE ?`);
       }
       params.push(`message : "${tokens.join(' ')}"${node.prefix ? ' *' : ''}`);
-      return 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
+      return t.fullText;
     }
     case 'keyword':
     case 'ip':
-      if (ARRAY_FIELDS.includes(node.field)) {
+      if (t.valueIndex?.fields.includes(node.field)) {
         params.push(node.field, node.value);
-        return 'e.seq IN (SELECT seq FROM event_values WHERE field = ? AND value = ?)';
+        return t.valueIndex.sql;
       }
       params.push(node.value);
-      return over(node.field, (v) => `${v} = ?`);
+      return overField(node.field, (v) => `${v} = ?`);
     case 'wildcard':
       params.push(globPattern(node.parts));
-      return over(node.field, (v) => `${v} GLOB ?`);
+      return overField(node.field, (v) => `${v} GLOB ?`);
     case 'number':
       params.push(node.value);
-      return over(node.field, (v) => `${v} = ?`);
+      return overField(node.field, (v) => `${v} = ?`);
     case 'bool':
-      return over(node.field, (v) => `${v} = ${node.value ? 1 : 0}`);
+      return overField(node.field, (v) => `${v} = ${node.value ? 1 : 0}`);
     case 'cidr': {
       // A text-prefix test first lets SQLite use the field's index; the function decides.
       const prefix = ipv4CidrPrefix(node.cidr);
-      return over(node.field, (v) => {
+      return overField(node.field, (v) => {
         if (prefix === null) {
           params.push(node.cidr);
           return `cidr_match(?, ${v})`;
@@ -149,10 +184,11 @@ function walk(node: QueryNode, params: unknown[]): string {
     }
     case 'number_range':
     case 'keyword_range':
-      return over(node.field, (v) => bounds(v, node, params));
+      return overField(node.field, (v) => bounds(v, node, params));
     case 'date_range': {
-      if (node.field === '@timestamp') return bounds('e.ts', node, params);
-      return over(node.field, (v) => bounds(`iso_ms(${v})`, node, params));
+      const a = t.access(node.field);
+      if (node.field === '@timestamp' && a.kind === 'scalar') return bounds(a.expr, node, params);
+      return overField(node.field, (v) => bounds(`iso_ms(${v})`, node, params));
     }
   }
 }
