@@ -19,6 +19,7 @@ import { Pipeline } from '../collectors/pipeline/pipeline';
 import { loadConfig } from '../core/config';
 import { createLogger } from '../core/logging';
 import { startPlatform } from '../server/platform';
+import { sharedPath } from '../core/shared-data';
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
 const HTTP_N = Number(process.env.BENCH_HTTP_EVENTS ?? 100_000);
@@ -113,7 +114,7 @@ async function httpEndToEnd(clients: number, total: number): Promise<void> {
   const platform = await startPlatform(config, createLogger('silent'), { announce: () => {} });
   try {
     const token = platform.identity.issueApiToken('bench', ['collector'], 'bench').token;
-    const ssh = readFileSync(path.resolve(__dirname, '../../shared/data/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8').split(/\r?\n/).filter(Boolean);
+    const ssh = readFileSync(sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8').split(/\r?\n/).filter(Boolean);
     const now = Math.floor(Date.now() / 1000);
     const bodies = Array.from({ length: total / PAYLOAD }, (_, p) =>
       Array.from({ length: PAYLOAD }, (_, k) =>
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
   const api = payloads(apiRecord);
   const ceilingJson = measure('ceiling: JSON.parse + JSON.stringify (API records)', api, passThrough);
   const pipeJson = measure('Fluent Bit json_lines → data-api records → ECS', api, pipelineRun('data-api'));
-  const ssh = readFileSync(path.resolve(__dirname, '../../shared/data/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8').split(/\r?\n/).filter(Boolean);
+  const ssh = readFileSync(sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8').split(/\r?\n/).filter(Boolean);
   const sshBodies = payloads((i) => ({ date: 1763700000, log: ssh[i % ssh.length] }));
   const ceilingSsh = measure('ceiling: JSON.parse + JSON.stringify (OpenSSH records)', sshBodies, passThrough);
   const pipeSsh = measure('Fluent Bit json_lines → raw OpenSSH lines (tagged) → ECS', sshBodies, pipelineRun('openssh'));

@@ -6,8 +6,9 @@ import { RuleSet } from '../analytics/sigma/backends/ruleset';
 import { getPipeline } from '../analytics/sigma/pipelines';
 import { expandPaths } from '../analytics/sigma/validate';
 import { rng } from './events';
+import { sharedPath } from '../core/shared-data';
 
-const CORPUS = '/work/shared/data/sigma';
+const CORPUS = sharedPath('data/sigma');
 const SECONDS = Number(process.argv[2] ?? 3);
 const random = rng(42);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;

@@ -7,6 +7,7 @@ import { SqliteEventStore } from '../core/adapters/sqlite/event-store';
 import { EXIT, main } from './cli';
 import { startTestPlatform } from './test-support/harness';
 import { bruteForceIps } from './test-support/ssh-guessing';
+import { sharedPath } from '../core/shared-data';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -51,7 +52,7 @@ describe('the citysoc command line', () => {
     expect(bad.err).toBe('audit trail TAMPERED: record 3 is modified (2 records before it verified)\n');
   });
 
-  const OPENSSH = path.resolve(__dirname, '../../shared/data/loghub/OpenSSH/OpenSSH_2k.log');
+  const OPENSSH = sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log');
 
   it('parse writes ECS JSON lines to stdout and each failing line with its number to stderr, exit 1', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cs-parse-'));
@@ -140,7 +141,7 @@ describe('the citysoc command line', () => {
   });
 
   it('detect runs the shipped SSH rules over the real OpenSSH log and prints brute-force alerts as JSON lines', async () => {
-    const log = path.resolve(__dirname, '../../shared/data/loghub/OpenSSH/OpenSSH_2k.log');
+    const log = sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log');
     const r = await run('detect', log, '--rules', path.resolve(__dirname, '../rules/ssh'));
     expect(r.code).toBe(0);
     const alerts = r.out

@@ -1,10 +1,10 @@
 /** Detection in the running platform: raw sshd lines in through the gateway, alerts out through the API. */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { adminSession, type Running, startTestPlatform } from './test-support/harness';
 import { bruteForceIps } from './test-support/ssh-guessing';
+import { sharedPath } from '../core/shared-data';
 
-const LOGHUB = path.resolve(__dirname, '../../shared/data/loghub/OpenSSH/OpenSSH_2k.log');
+const LOGHUB = sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log');
 
 describe('detection on ingested events', () => {
   let r: Running;

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { runDetect } from './detect';
 import { runRulesConvert } from './rules-convert';
 import { runRulesValidate } from './rules-validate';
+import { sharedPath } from '../../core/shared-data';
 
 const RULES = join(__dirname, '../../rules');
-const SIGMAHQ = '/work/shared/data/sigma/rules';
+const SIGMAHQ = sharedPath('data/sigma/rules');
 
 function capture() {
   const out: string[] = [];

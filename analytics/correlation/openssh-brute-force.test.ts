@@ -8,8 +8,9 @@ import { loadContent } from '../engine/content';
 import type { SigmaCorrelationRule } from '../sigma/model';
 import { getPipeline } from '../sigma/pipelines';
 import { CorrelationEngine } from './engine';
+import { sharedPath } from '../../core/shared-data';
 
-const LOG = join(__dirname, '../../../shared/data/loghub/OpenSSH/OpenSSH_2k.log');
+const LOG = sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log');
 const RULE = join(__dirname, '../../rules/ssh/ssh_brute_force.yml');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

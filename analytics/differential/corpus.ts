@@ -11,9 +11,10 @@ import { applyPipelines, type ProcessingPipeline } from '../sigma/pipeline';
 import { getPipeline } from '../sigma/pipelines';
 import { expandPaths } from '../sigma/validate';
 import { generateEvents } from './generate';
+import { sharedPath } from '../../core/shared-data';
 
-export const SIGMA_ROOT = '/work/shared/data/sigma/rules';
-const LOGHUB = '/work/shared/data/loghub';
+export const SIGMA_ROOT = sharedPath('data/sigma/rules');
+const LOGHUB = sharedPath('data/loghub');
 const OWN_RULES = join(__dirname, '../../rules');
 
 export type Doc = Record<string, unknown>;

@@ -4,8 +4,9 @@ import { SigmaParseError } from './errors';
 import type { SigmaCorrelationRule, SigmaFilter, SigmaRule } from './model';
 import { parseSigmaFile, parseSigmaYaml } from './parse';
 import { parseSigmaString } from './strings';
+import { sharedPath } from '../../core/shared-data';
 
-const SPEC_TESTS = '/work/shared/reference/sigma-spec/tests/schema';
+const SPEC_TESTS = sharedPath('reference/sigma-spec/tests/schema');
 
 describe('Sigma strings', () => {
   test('backslash escapes wildcards and itself, and is plain before anything else', () => {

@@ -3,8 +3,9 @@ import { JsMatcherBackend, type SigmaEvent } from '../backends/js';
 import type { SigmaRule } from '../model';
 import { parseSigmaYaml } from '../parse';
 import type { ProcessingPipeline } from '../pipeline';
+import { sharedPath } from '../../../core/shared-data';
 
-export const CORPUS = '/work/shared/data/sigma';
+export const CORPUS = sharedPath('data/sigma');
 
 /** A process_creation rule around a YAML `detection:` body (indented by 4). */
 export function ruleFrom(detection: string, logsource = 'category: process_creation\n    product: windows'): SigmaRule {

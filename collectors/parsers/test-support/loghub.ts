@@ -5,8 +5,9 @@ import { parse } from 'csv-parse/sync';
 import type { Doc } from '../../../core/doc';
 import { getField } from '../../../core/doc';
 import type { LogSource, ParseContext } from '../source';
+import { sharedPath } from '../../../core/shared-data';
 
-export const LOGHUB_DIR = path.resolve(__dirname, '../../../../shared/data/loghub');
+export const LOGHUB_DIR = sharedPath('data/loghub');
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
 export function parseCsv(text: string): string[][] {
