@@ -59,7 +59,10 @@ export class SearchEventStore implements EventStore {
         settings: {
           number_of_shards: 1,
           number_of_replicas: this.opts.replicas ?? 0,
-          refresh_interval: this.opts.refreshInterval ?? '1s',
+          // Left to the engine unless configured: Elasticsearch then skips the 1 s refresh of
+          // an index nobody searches (search-idle shards) and refreshes on the next search, so
+          // results stay fresh while bulk indexing builds fewer, larger segments.
+          ...(this.opts.refreshInterval !== undefined ? { refresh_interval: this.opts.refreshInterval } : {}),
           // One past the 10,000 window: the store asks for one extra hit to know whether a next page exists.
           max_result_window: 10_001,
         },
