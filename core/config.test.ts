@@ -71,6 +71,29 @@ describe('configuration', () => {
     expect(() => loadConfig({ file: file('e.yaml', 'a: [unclosed\n'), env: {} })).toThrow(/is not valid YAML/);
   });
 
+  it('policy: zones by CIDR, the two-person rule, a policy folder; a bad block or count is refused with the key', () => {
+    const f = file(
+      'p.yaml',
+      'policy:\n  approversRequired: 2\n  dir: /etc/citysoc/policies\n  zones:\n    - { cidr: 10.20.0.0/16, zone: 指挥网 }\n    - { cidr: "fd00::/8", zone: 政务外网 }\n',
+    );
+    expect(loadConfig({ file: f, env: {} }).policy).toEqual({
+      approversRequired: 2,
+      dir: '/etc/citysoc/policies',
+      zones: [
+        { cidr: '10.20.0.0/16', zone: '指挥网' },
+        { cidr: 'fd00::/8', zone: '政务外网' },
+      ],
+    });
+    expect(loadConfig({ env: {} }).policy).toEqual({ approversRequired: 1 });
+    const bad = file('q.yaml', 'policy:\n  zones:\n    - { cidr: 10.20.0.0/33, zone: 指挥网 }\n');
+    expect(() => loadConfig({ file: bad, env: {} })).toThrow(
+      `policy.zones.0.cidr = "10.20.0.0/33" (from config file ${bad}): expected an IPv4 or IPv6 CIDR block such as 10.20.0.0/16`,
+    );
+    expect(() => loadConfig({ env: { CITYSOC_APPROVERS_REQUIRED: '3' } })).toThrow(
+      'policy.approversRequired = "3" (from environment variable CITYSOC_APPROVERS_REQUIRED): Too big: expected number to be <=2',
+    );
+  });
+
   it('the data directory becomes absolute', () => {
     expect(path.isAbsolute(loadConfig({ env: { CITYSOC_DATA_DIR: 'rel/dir' } }).dataDir)).toBe(true);
   });

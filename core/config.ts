@@ -8,6 +8,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { CitySocError } from './errors';
+import { parseCidr } from './query/ip';
 
 const PORT_RULE = 'expected a whole number 0..65535 (0 picks a free port)';
 const Port = z.coerce.number({ error: PORT_RULE }).int({ error: PORT_RULE }).min(0, { error: PORT_RULE }).max(65_535, { error: PORT_RULE });
@@ -119,6 +120,30 @@ export const ConfigSchema = z.strictObject({
       rules: z.array(z.string().min(1)).min(1).optional(),
     })
     .prefault({}),
+  policy: z
+    .strictObject({
+      /** Folder of policy CSV files; default: the policies shipped with CitySOC. */
+      dir: z.string().min(1).optional(),
+      /** Approvals an emergency grant needs; 2 is the two-person rule. */
+      approversRequired: z.coerce.number().int().min(1).max(2).default(1),
+      /**
+       * Network zones of callers by source address (政务外网, 指挥网, ...), first match wins; an
+       * address that matches none is 互联网. Default: private and loopback addresses are 政务外网.
+       */
+      zones: z
+        .array(
+          z.strictObject({
+            cidr: z.string().refine((c) => parseCidr(c) !== null, { error: 'expected an IPv4 or IPv6 CIDR block such as 10.20.0.0/16' }),
+            zone: z.string().min(1).max(64),
+          }),
+        )
+        .min(1)
+        .optional(),
+      /** Signed audit checkpoints: every N records or M minutes, whichever comes first. */
+      checkpointEveryRecords: z.coerce.number().int().min(1).max(1_000_000).optional(),
+      checkpointEveryMinutes: z.coerce.number().int().min(1).max(1440).optional(),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
   cluster: z
     .strictObject({
@@ -162,6 +187,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   CITYSOC_PORT: 'server.port',
   CITYSOC_LOG_LEVEL: 'log.level',
   CITYSOC_RETENTION_DAYS: 'retention.eventsDays',
+  CITYSOC_POLICY_DIR: 'policy.dir',
+  CITYSOC_APPROVERS_REQUIRED: 'policy.approversRequired',
   CITYSOC_AUDIT_RETENTION_DAYS: 'retention.auditDays',
   CITYSOC_SYSLOG_TCP_PORT: 'ingest.syslog.tcpPort',
   CITYSOC_SYSLOG_UDP_PORT: 'ingest.syslog.udpPort',

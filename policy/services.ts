@@ -18,6 +18,7 @@ import { DEFAULT_POLICY_DIR, loadPolicyDir } from './policy-file';
 import { PolicyService } from './policy-service';
 import { BusPolicyWatcher, ControlChannel } from './store/bus-watcher';
 import { SqlitePolicyAdapter } from './store/sqlite-adapter';
+import { DEFAULT_ZONES, type ZoneMap, zoneOf } from './zones';
 
 export interface PolicyServices {
   readonly policies: PolicyService;
@@ -26,6 +27,8 @@ export interface PolicyServices {
   readonly grants: EmergencyGrants;
   readonly checkpoints: AuditCheckpoints;
   readonly signingKey: SigningKey;
+  /** The network zone of a caller's address, for zone= conditions. */
+  zoneOf(ip: string | undefined): string;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export interface PolicyServiceOptions {
   readonly checkpointEveryRecords?: number;
   readonly checkpointEveryMinutes?: number;
   readonly policyDir?: string;
+  readonly zones?: ZoneMap;
 }
 
 /** The HMAC key of deterministic tokens: random per deployment, never logged, mode 0600. */
@@ -90,6 +94,7 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     grants,
     checkpoints,
     signingKey,
+    zoneOf: (ip) => zoneOf(ip, o.zones ?? DEFAULT_ZONES),
     async close() {
       await channel?.stop();
       checkpoints.close();

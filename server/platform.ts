@@ -73,6 +73,11 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     audit: ports.audit,
     bus: ports.bus,
     revoker: { revokeAll: (user) => ({ sessions: identity.revokeSessions(user), tokens: identity.revokeApiTokensCreatedBy(user) }) },
+    approversRequired: config.policy.approversRequired as 1 | 2,
+    ...(config.policy.dir ? { policyDir: config.policy.dir } : {}),
+    ...(config.policy.zones ? { zones: config.policy.zones } : {}),
+    ...(config.policy.checkpointEveryRecords ? { checkpointEveryRecords: config.policy.checkpointEveryRecords } : {}),
+    ...(config.policy.checkpointEveryMinutes ? { checkpointEveryMinutes: config.policy.checkpointEveryMinutes } : {}),
   });
   policy.checkpoints.start((err) => log.error({ err }, 'audit checkpoint failed; it is retried at the next interval'));
   const grantSweep = setInterval(() => void policy.grants.sweep().catch((err: unknown) => log.error({ err }, 'emergency grant report failed')), 60_000);

@@ -40,7 +40,7 @@ function requestFor(ctx: ApiContext, resource: ResourceRef, action: string): Dec
     subject: { user: p.name, roles: p.roles, ...(p.department ? { department: p.department } : {}) },
     resource,
     action,
-    context: { zone: zoneOf(ctx.sourceIp), ...(ctx.sourceIp ? { ip: ctx.sourceIp } : {}) },
+    context: { zone: ctx.policy ? ctx.policy.zoneOf(ctx.sourceIp) : zoneOf(ctx.sourceIp), ...(ctx.sourceIp ? { ip: ctx.sourceIp } : {}) },
   };
 }
 
