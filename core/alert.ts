@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CitySocError } from './errors';
 
 export const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export const Severity = z.enum(SEVERITIES);
@@ -55,3 +56,48 @@ export const Alert = z.object({
   history: z.array(AlertHistoryEntry).default([]),
 });
 export type Alert = z.infer<typeof Alert>;
+
+/** Event ids kept on one alert; its count goes on beyond them. */
+export const MAX_ALERT_EVENT_IDS = 1000;
+
+/** An occurrence folded into the open alert it repeats: counts add up, times widen, ids and entities merge. */
+export function foldAlert(cur: Alert, next: Alert): Alert {
+  const entities = [...cur.entities];
+  for (const e of next.entities) if (!entities.some((x) => x.type === e.type && x.value === e.value)) entities.push(e);
+  return {
+    ...cur,
+    count: cur.count + next.count,
+    lastSeen: next.lastSeen > cur.lastSeen ? next.lastSeen : cur.lastSeen,
+    firstSeen: next.firstSeen < cur.firstSeen ? next.firstSeen : cur.firstSeen,
+    eventIds: [...new Set([...cur.eventIds, ...next.eventIds])].slice(0, MAX_ALERT_EVENT_IDS),
+    entities,
+    risk: Math.max(cur.risk, next.risk),
+  };
+}
+
+/** Does an open alert absorb an occurrence that starts at `firstSeen`? */
+export function absorbs(cur: Alert, firstSeen: string, suppressionMs: number): boolean {
+  return cur.status !== 'closed' && Date.parse(cur.lastSeen) >= Date.parse(firstSeen) - suppressionMs;
+}
+
+/** A status move checked against ALERT_TRANSITIONS and recorded in the history. */
+export function moveAlert(
+  cur: Alert,
+  to: AlertStatus,
+  actor: string,
+  opts: { comment?: string; resolution?: Alert['resolution']; assignee?: string },
+  now: Date,
+): Alert {
+  if (cur.status !== to && !ALERT_TRANSITIONS[cur.status].includes(to)) {
+    throw new CitySocError('CONFLICT', `alert ${cur.id} is ${cur.status}; it can move to ${ALERT_TRANSITIONS[cur.status].join(', ')}, not ${to}`);
+  }
+  if (to === 'closed' && !opts.resolution)
+    throw new CitySocError('INPUT_INVALID', 'closing an alert needs a resolution (true_positive, benign_positive, false_positive, duplicate)');
+  return {
+    ...cur,
+    status: to,
+    ...(to === 'closed' ? { resolution: opts.resolution } : {}),
+    ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
+    history: [...cur.history, { at: now.toISOString(), actor, action: 'status', from: cur.status, to, ...(opts.comment ? { comment: opts.comment } : {}) }],
+  };
+}

@@ -8,6 +8,7 @@ import { SqliteEventStore } from '../core/adapters/sqlite/event-store';
 import { SpoolBus } from '../core/adapters/embedded/spool-bus';
 import { KafkaBus } from '../core/adapters/kafka/kafka-bus';
 import { elasticsearchApi, openSearchApi } from '../core/adapters/search/engine-api';
+import { SearchAlertStore } from '../core/adapters/search/alert-store';
 import { SearchEventStore } from '../core/adapters/search/event-store';
 import type { Config } from '../core/config';
 import { CitySocError } from '../core/errors';
@@ -46,7 +47,6 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
       `cluster.${c.store}.node: the cluster profile stores events in ${c.store}; give its URL (env ${c.store === 'elasticsearch' ? 'CITYSOC_ES_URL' : 'CITYSOC_OPENSEARCH_URL'})`,
     );
   if (!c.kafka) throw new CitySocError('CONFIG_INVALID', 'cluster.kafka.brokers: the cluster profile needs Kafka (env CITYSOC_KAFKA_BROKERS)');
-  const api = c.store === 'elasticsearch' ? elasticsearchApi(conn) : openSearchApi(conn);
   const bus = new KafkaBus({
     brokers: c.kafka.brokers,
     clientId: c.kafka.clientId,
@@ -56,13 +56,14 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
     ...(c.kafka.sasl ? { sasl: c.kafka.sasl } : {}),
     onError: (err, ctx) => log.error({ err, ...ctx }, 'bus consumer failed; the batch will be delivered again'),
   });
-  // Alerts and the audit trail stay in the node's data directory until their search-engine
-  // adapters exist; events and the bus are shared by every replica.
+  // Events, alerts and the bus are shared by every replica. The audit trail is one hash chain
+  // per node, kept in the node's data directory (a chain needs one writer).
   const dir = config.dataDir;
+  const engine = () => (c.store === 'elasticsearch' ? elasticsearchApi(conn) : openSearchApi(conn));
   return {
-    events: new SearchEventStore(api, { prefix: c.indexPrefix, replicas: c.replicas }),
+    events: new SearchEventStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     bus,
-    alerts: new SqliteAlertStore(path.join(dir, 'alerts.db')),
+    alerts: new SearchAlertStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     audit: new SqliteAuditLog(path.join(dir, 'audit.db')),
     backlogBytes: () => 0,
   };

@@ -19,9 +19,28 @@ export interface SearchResponse {
   readonly aggregations?: Record<string, unknown>;
 }
 
+/** A document read in real time, with the token a conditional write must present. */
+export interface StoredDoc {
+  readonly source: Record<string, unknown>;
+  readonly seqNo: number;
+  readonly primaryTerm: number;
+}
+
+/** What a conditional write expects to find: no document yet, or the one that was read. */
+export type WriteExpectation = 'new' | { readonly seqNo: number; readonly primaryTerm: number };
+
 export interface EngineApi {
   readonly kind: 'elasticsearch' | 'opensearch';
   bulk(operations: unknown[]): Promise<BulkItemResult[]>;
+  /** Creates an index unless it exists. */
+  ensureIndex(name: string, body: Dsl): Promise<void>;
+  /** Real-time get by id (not subject to refresh); null when absent. */
+  getDoc(index: string, id: string): Promise<StoredDoc | null>;
+  /**
+   * Writes one document if the expectation holds (optimistic concurrency), refreshing the
+   * index so that searches see it; 'conflict' when another writer got there first.
+   */
+  putDoc(index: string, id: string, doc: unknown, expect: WriteExpectation): Promise<'ok' | 'conflict'>;
   search(index: string, body: Dsl): Promise<SearchResponse>;
   putIndexTemplate(name: string, body: Dsl): Promise<void>;
   /** Index names matching a pattern with their document counts. */
@@ -55,6 +74,23 @@ function indexRows(rows: unknown): { index: string; docs: number }[] {
   return (Array.isArray(rows) ? (rows as { index: string; 'docs.count'?: string }[]) : []).map((x) => ({ index: x.index, docs: Number(x['docs.count'] ?? 0) }));
 }
 
+function statusOf(e: unknown): number | undefined {
+  return (e as { meta?: { statusCode?: number } }).meta?.statusCode;
+}
+
+function errorType(e: unknown): string | undefined {
+  return (e as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type;
+}
+
+function conditions(expect: WriteExpectation): Dsl {
+  return expect === 'new' ? { op_type: 'create' } : { if_seq_no: expect.seqNo, if_primary_term: expect.primaryTerm };
+}
+
+function storedDoc(r: { found?: boolean; _source?: unknown; _seq_no?: number; _primary_term?: number }): StoredDoc | null {
+  if (!r.found || !r._source || r._seq_no === undefined || r._primary_term === undefined) return null;
+  return { source: r._source as Record<string, unknown>, seqNo: r._seq_no, primaryTerm: r._primary_term };
+}
+
 function healthOf(status: string): { ok: boolean; detail: string } {
   return { ok: status !== 'red', detail: `cluster ${status}` };
 }
@@ -80,6 +116,32 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
     async bulk(operations) {
       const r = await client.bulk({ operations });
       return bulkItems(r.items as never);
+    },
+    async ensureIndex(name, body) {
+      try {
+        await client.indices.create({ index: name, ...body });
+      } catch (e) {
+        if (errorType(e) !== 'resource_already_exists_exception') throw e;
+      }
+      // created by someone else a moment ago, its primary may still be starting
+      await client.cluster.health({ index: name, wait_for_active_shards: 1, timeout: '30s' });
+    },
+    async getDoc(index, id) {
+      try {
+        return storedDoc((await client.get({ index, id })) as never);
+      } catch (e) {
+        if (statusOf(e) === 404) return null;
+        throw e;
+      }
+    },
+    async putDoc(index, id, doc, expect) {
+      try {
+        await client.index({ index, id, document: doc, refresh: true, ...conditions(expect) });
+        return 'ok';
+      } catch (e) {
+        if (statusOf(e) === 409) return 'conflict';
+        throw e;
+      }
     },
     async search(index, body) {
       return toSearch((await client.search({ index, ...body, ignore_unavailable: true, allow_no_indices: true })) as never);
@@ -122,6 +184,32 @@ export function openSearchApi(c: EngineConnection): EngineApi {
     async bulk(operations) {
       const r = await client.bulk({ body: operations as never });
       return bulkItems(r.body.items as never);
+    },
+    async ensureIndex(name, body) {
+      try {
+        await client.indices.create({ index: name, body: body as never });
+      } catch (e) {
+        if (errorType(e) !== 'resource_already_exists_exception') throw e;
+      }
+      // created by someone else a moment ago, its primary may still be starting
+      await client.cluster.health({ index: name, wait_for_active_shards: '1', timeout: '30s' });
+    },
+    async getDoc(index, id) {
+      try {
+        return storedDoc((await client.get({ index, id })).body as never);
+      } catch (e) {
+        if (statusOf(e) === 404) return null;
+        throw e;
+      }
+    },
+    async putDoc(index, id, doc, expect) {
+      try {
+        await client.index({ index, id, body: doc as never, refresh: true, ...conditions(expect) } as never);
+        return 'ok';
+      } catch (e) {
+        if (statusOf(e) === 409) return 'conflict';
+        throw e;
+      }
     },
     async search(index, body) {
       const r = await client.search({ index, body: body as never, ignore_unavailable: true, allow_no_indices: true });

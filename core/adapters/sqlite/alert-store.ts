@@ -1,4 +1,4 @@
-import { type Alert, ALERT_TRANSITIONS, type AlertStatus } from '../../alert';
+import { type Alert, type AlertStatus, foldAlert, moveAlert } from '../../alert';
 import { CitySocError } from '../../errors';
 import type { AlertQuery, AlertStore } from '../../ports/alert-store';
 import { compileSql, docTable } from './compile';
@@ -18,8 +18,6 @@ CREATE TABLE IF NOT EXISTS alerts (
 CREATE INDEX IF NOT EXISTS alerts_dedup ON alerts(dedup_key, last_seen);
 CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status, last_seen);
 `;
-
-const MAX_EVENT_IDS = 1000;
 
 /** Row filters read the indexed copies where there are some, the document otherwise. */
 const ALERTS_TABLE = docTable('e.doc', { department: 'e.department', status: 'e.status', 'rule.id': 'e.rule_id', assignee: 'e.assignee' });
@@ -60,18 +58,7 @@ export class SqliteAlertStore implements AlertStore {
         this.save(alert, true);
         return { alert, created: true };
       }
-      const cur = JSON.parse(row.doc) as Alert;
-      const entities = [...cur.entities];
-      for (const e of alert.entities) if (!entities.some((x) => x.type === e.type && x.value === e.value)) entities.push(e);
-      const merged: Alert = {
-        ...cur,
-        count: cur.count + alert.count,
-        lastSeen: alert.lastSeen > cur.lastSeen ? alert.lastSeen : cur.lastSeen,
-        firstSeen: alert.firstSeen < cur.firstSeen ? alert.firstSeen : cur.firstSeen,
-        eventIds: [...new Set([...cur.eventIds, ...alert.eventIds])].slice(0, MAX_EVENT_IDS),
-        entities,
-        risk: Math.max(cur.risk, alert.risk),
-      };
+      const merged = foldAlert(JSON.parse(row.doc) as Alert, alert);
       this.save(merged, false);
       return { alert: merged, created: false };
     })();
@@ -123,22 +110,7 @@ export class SqliteAlertStore implements AlertStore {
     return this.db.transaction(() => {
       const row = this.db.prepare('SELECT doc FROM alerts WHERE id = ?').get(id) as { doc: string } | undefined;
       if (!row) throw new CitySocError('NOT_FOUND', `alert ${id} does not exist`);
-      const cur = JSON.parse(row.doc) as Alert;
-      if (cur.status !== to && !ALERT_TRANSITIONS[cur.status].includes(to)) {
-        throw new CitySocError('CONFLICT', `alert ${id} is ${cur.status}; it can move to ${ALERT_TRANSITIONS[cur.status].join(', ')}, not ${to}`);
-      }
-      if (to === 'closed' && !opts.resolution)
-        throw new CitySocError('INPUT_INVALID', 'closing an alert needs a resolution (true_positive, benign_positive, false_positive, duplicate)');
-      const next: Alert = {
-        ...cur,
-        status: to,
-        ...(to === 'closed' ? { resolution: opts.resolution } : {}),
-        ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
-        history: [
-          ...cur.history,
-          { at: this.clock().toISOString(), actor, action: 'status', from: cur.status, to, ...(opts.comment ? { comment: opts.comment } : {}) },
-        ],
-      };
+      const next = moveAlert(JSON.parse(row.doc) as Alert, to, actor, opts, this.clock());
       this.save(next, false);
       return next;
     })();
