@@ -6,10 +6,10 @@
  * report of what was accessed under it, read back from the audit trail.
  */
 import { randomUUID } from 'node:crypto';
-import { type Db, openDatabase } from '../core/adapters/sqlite/database';
 import type { AuditRecord } from '../core/audit';
 import { CitySocError } from '../core/errors';
 import type { AuditLog } from '../core/ports/audit-log';
+import type { StateStore } from '../core/ports/state-store';
 import type { ExtraAllow } from './engine';
 import type { Subject } from './decision';
 import type { GrantView } from './pdp';
@@ -53,7 +53,13 @@ export interface EmergencyOptions {
   readonly channel?: ControlChannel;
 }
 
-const SCHEMA = `CREATE TABLE IF NOT EXISTS emergency_grants (id TEXT PRIMARY KEY, grant TEXT NOT NULL, report TEXT);`;
+const COLLECTION = 'emergency-grants';
+
+/** A grant as kept in the state store, with the report made when it expired. */
+interface GrantDoc {
+  readonly grant: EmergencyGrant;
+  readonly report?: GrantReport;
+}
 
 export function statusOf(g: EmergencyGrant, now: Date): GrantStatus {
   if (!g.expiresAt) return 'pending';
@@ -61,37 +67,39 @@ export function statusOf(g: EmergencyGrant, now: Date): GrantStatus {
 }
 
 export class EmergencyGrants implements GrantView {
-  private readonly db: Db;
   private grants = new Map<string, EmergencyGrant>();
+  private reports = new Map<string, GrantReport>();
 
-  constructor(
-    file: string,
+  private constructor(
+    private readonly state: StateStore,
     private readonly opts: EmergencyOptions,
   ) {
-    this.db = openDatabase(file, { synchronous: 'FULL' });
-    this.db.exec(SCHEMA);
-    this.reload();
-    opts.channel?.on((m) => {
-      if (m.kind === 'grants.changed') this.reload();
+    opts.channel?.on(async (m) => {
+      if (m.kind === 'grants.changed') await this.reload();
     });
+  }
+
+  static async open(state: StateStore, opts: EmergencyOptions): Promise<EmergencyGrants> {
+    const g = new EmergencyGrants(state, opts);
+    await g.reload();
+    return g;
   }
 
   private now(): Date {
     return (this.opts.clock ?? (() => new Date()))();
   }
 
-  reload(): void {
-    const rows = this.db.prepare('SELECT grant FROM emergency_grants').all() as { grant: string }[];
-    this.grants = new Map(rows.map((r) => JSON.parse(r.grant) as EmergencyGrant).map((g) => [g.id, g]));
+  async reload(): Promise<void> {
+    const docs = (await this.state.all(COLLECTION)).map((d) => d.doc as unknown as GrantDoc);
+    this.grants = new Map(docs.map((d) => [d.grant.id, d.grant]));
+    this.reports = new Map(docs.flatMap((d) => (d.report ? [[d.grant.id, d.report] as const] : [])));
   }
 
   private async save(g: EmergencyGrant, report?: GrantReport): Promise<void> {
     this.grants.set(g.id, g);
-    this.db
-      .prepare(
-        'INSERT INTO emergency_grants (id, grant, report) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET grant = excluded.grant, report = COALESCE(excluded.report, report)',
-      )
-      .run(g.id, JSON.stringify(g), report ? JSON.stringify(report) : null);
+    if (report) this.reports.set(g.id, report);
+    const kept = this.reports.get(g.id);
+    await this.state.put(COLLECTION, g.id, { grant: g, ...(kept ? { report: kept } : {}) } as unknown as Record<string, unknown>);
     await this.opts.channel?.publish({ kind: 'grants.changed', origin: this.opts.channel.origin });
   }
 
@@ -241,11 +249,6 @@ export class EmergencyGrants implements GrantView {
   }
 
   storedReport(id: string): GrantReport | null {
-    const row = this.db.prepare('SELECT report FROM emergency_grants WHERE id = ?').get(id) as { report: string | null } | undefined;
-    return row?.report ? (JSON.parse(row.report) as GrantReport) : null;
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
+    return this.reports.get(id) ?? null;
   }
 }

@@ -4,9 +4,9 @@
  * revoked, audited, and announced on citysoc.control so other replicas reload within a second.
  */
 import { randomUUID } from 'node:crypto';
-import { type Db, openDatabase } from '../core/adapters/sqlite/database';
 import { CitySocError } from '../core/errors';
 import type { AuditLog } from '../core/ports/audit-log';
+import type { StateStore } from '../core/ports/state-store';
 import type { IsolationView } from './pdp';
 import type { Actor } from './policy-service';
 import type { ControlChannel } from './store/bus-watcher';
@@ -26,34 +26,36 @@ export interface CredentialRevoker {
   revokeAll(user: string): { sessions: number; tokens: number };
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS isolations (
-  user TEXT PRIMARY KEY, id TEXT NOT NULL, reason TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL, until TEXT
-);`;
+const COLLECTION = 'isolations';
 
 export class AccountIsolation implements IsolationView {
-  private readonly db: Db;
   private active = new Map<string, Isolation>();
 
-  constructor(
-    file: string,
+  private constructor(
+    private readonly state: StateStore,
     private readonly deps: { audit: AuditLog; revoker: CredentialRevoker; clock?: () => Date; channel?: ControlChannel },
   ) {
-    this.db = openDatabase(file, { synchronous: 'FULL' });
-    this.db.exec(SCHEMA);
-    this.reload();
-    deps.channel?.on((m) => {
-      if (m.kind === 'isolation.changed') this.reload();
+    deps.channel?.on(async (m) => {
+      if (m.kind === 'isolation.changed') await this.reload();
     });
+  }
+
+  static async open(
+    state: StateStore,
+    deps: { audit: AuditLog; revoker: CredentialRevoker; clock?: () => Date; channel?: ControlChannel },
+  ): Promise<AccountIsolation> {
+    const i = new AccountIsolation(state, deps);
+    await i.reload();
+    return i;
   }
 
   private now(): Date {
     return (this.deps.clock ?? (() => new Date()))();
   }
 
-  reload(): void {
-    const rows = this.db.prepare('SELECT * FROM isolations').all() as (Omit<Isolation, 'until'> & { until: string | null })[];
-    this.active = new Map(rows.map(({ until, ...r }) => [r.user, { ...r, ...(until ? { until } : {}) }]));
+  async reload(): Promise<void> {
+    const docs = await this.state.all(COLLECTION);
+    this.active = new Map(docs.map((d) => [d.id, d.doc as unknown as Isolation]));
   }
 
   isolation(user: string, now: Date): Isolation | null {
@@ -73,9 +75,7 @@ export class AccountIsolation implements IsolationView {
     if (until && until.getTime() <= now.getTime()) throw new CitySocError('INPUT_INVALID', `isolate: until ${until.toISOString()} is not in the future`);
     const iso: Isolation = { id: randomUUID(), user, reason, by: actor.name, at: now.toISOString(), ...(until ? { until: until.toISOString() } : {}) };
     this.active.set(user, iso);
-    this.db
-      .prepare('INSERT OR REPLACE INTO isolations (user, id, reason, by, at, until) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(user, iso.id, reason, actor.name, iso.at, iso.until ?? null);
+    await this.state.put(COLLECTION, user, { ...iso });
     const revoked = this.deps.revoker.revokeAll(user);
     await this.deps.audit.append({
       actor: actor.name,
@@ -94,7 +94,7 @@ export class AccountIsolation implements IsolationView {
     const existing = this.active.get(user);
     if (!existing) return false;
     this.active.delete(user);
-    this.db.prepare('DELETE FROM isolations WHERE user = ?').run(user);
+    await this.state.remove(COLLECTION, user);
     await this.deps.audit.append({
       actor: actor.name,
       actorType: actor.type,
@@ -106,9 +106,5 @@ export class AccountIsolation implements IsolationView {
     });
     await this.deps.channel?.publish({ kind: 'isolation.changed', origin: this.deps.channel.origin, user });
     return true;
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
   }
 }

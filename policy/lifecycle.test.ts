@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import path from 'node:path';
 import { statSync } from 'node:fs';
 import { exportTrail, toCsv } from './audit/export';
@@ -6,6 +5,7 @@ import { verifyExport } from './audit/verify-export';
 import type { DecisionRequest } from './decision';
 import { decisionAuditRecord } from './audit/decision-audit';
 import { policyFixture, type PolicyFixture } from './test-support';
+import { SqliteStateStore } from '../core/adapters/sqlite/state-store';
 
 const li = { user: 'li', roles: ['analyst'], department: '城管' };
 const read公安 = (time?: Date): DecisionRequest => ({
@@ -106,9 +106,11 @@ describe('runtime policy changes', () => {
     expect(pdp.decide(sample).decision).toBe('deny');
     const [rec] = await f.audit.query({ action: 'policy.update' });
     expect(rec!.details).toEqual({ before: before.values, after: after.values, ptype: 'p', version: 2 });
-    const db = new Database(path.join(f.dir, 'policy.db'), { readonly: true });
-    expect(db.prepare("SELECT v5 FROM casbin_rule WHERE ptype = 'p' AND v0 = 'analyst-events'").all()).toEqual([{ v5: 'hours=08:00-20:00' }]);
-    db.close();
+    // persisted: what is stored for the line is the new version only
+    const stored = new SqliteStateStore(path.join(f.dir, 'policy-state.db'));
+    const lines = (await stored.all('policy')).map((d) => d.doc as { ptype: string; values: string[] }).filter((l) => l.values[0] === 'analyst-events');
+    expect(lines.map((l) => l.values)).toEqual([after.values]);
+    await stored.close();
   });
 });
 

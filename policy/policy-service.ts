@@ -30,7 +30,7 @@ export type PolicyChange =
   | { readonly op: 'update'; readonly before: PolicyLine; readonly after: PolicyLine };
 
 export interface SeedableAdapter extends Adapter {
-  isEmpty(): boolean;
+  isEmpty(): boolean | Promise<boolean>;
 }
 
 function validate(l: PolicyLine): ParsedLine {
@@ -62,7 +62,7 @@ export class PolicyService {
   ) {}
 
   static async open(adapter: SeedableAdapter, audit: AuditLog, defaults: () => SourcedLine[]): Promise<PolicyService> {
-    if (adapter.isEmpty()) {
+    if (await adapter.isEmpty()) {
       const lines = defaults();
       for (const { line } of lines) await adapter.addPolicy(line.ptype === 'g' ? 'g' : 'p', line.ptype, toTuple(line));
       await audit.append({

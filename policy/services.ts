@@ -17,8 +17,10 @@ import { PolicyDecisionPoint } from './pdp';
 import { DEFAULT_POLICY_DIR, loadPolicyDir } from './policy-file';
 import { PolicyService } from './policy-service';
 import { BusPolicyWatcher, ControlChannel } from './store/bus-watcher';
-import { SqlitePolicyAdapter } from './store/sqlite-adapter';
 import { DEFAULT_ZONES, type ZoneMap, zoneOf } from './zones';
+import { SqliteStateStore } from '../core/adapters/sqlite/state-store';
+import type { StateStore } from '../core/ports/state-store';
+import { StatePolicyAdapter } from './store/state-adapter';
 
 export interface PolicyServices {
   readonly policies: PolicyService;
@@ -43,6 +45,11 @@ export interface PolicyServiceOptions {
   readonly checkpointEveryMinutes?: number;
   readonly policyDir?: string;
   readonly zones?: ZoneMap;
+  /**
+   * Where policy lines, isolations and emergency grants live: the profile's shared store, so
+   * every replica sees the same. Absent: a SQLite file in the data directory (one process).
+   */
+  readonly state?: StateStore;
 }
 
 /** The HMAC key of deterministic tokens: random per deployment, never logged, mode 0600. */
@@ -56,15 +63,16 @@ function tokenSecret(dir: string): Buffer {
 export async function openPolicyServices(o: PolicyServiceOptions): Promise<PolicyServices> {
   const clock = o.clock ?? (() => new Date());
   const channel = o.bus ? new ControlChannel(o.bus, randomUUID()) : undefined;
-  const adapter = new SqlitePolicyAdapter(path.join(o.dataDir, 'policy.db'));
+  const state = o.state ?? new SqliteStateStore(path.join(o.dataDir, 'policy-state.db'));
+  const adapter = new StatePolicyAdapter(state);
   const policies = await PolicyService.open(adapter, o.audit, () => loadPolicyDir(o.policyDir ?? DEFAULT_POLICY_DIR));
   if (channel) {
     const watcher = new BusPolicyWatcher(channel);
     policies.enforcer.setWatcher(watcher);
     watcher.setUpdateCallback(() => void policies.reload());
   }
-  const isolation = new AccountIsolation(path.join(o.dataDir, 'policy.db'), { audit: o.audit, revoker: o.revoker, clock, ...(channel ? { channel } : {}) });
-  const grants = new EmergencyGrants(path.join(o.dataDir, 'policy.db'), {
+  const isolation = await AccountIsolation.open(state, { audit: o.audit, revoker: o.revoker, clock, ...(channel ? { channel } : {}) });
+  const grants = await EmergencyGrants.open(state, {
     audit: o.audit,
     clock,
     approversRequired: o.approversRequired ?? 1,
@@ -98,9 +106,7 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     async close() {
       await channel?.stop();
       checkpoints.close();
-      grants.close();
-      isolation.close();
-      adapter.close();
+      if (!o.state) await state.close();
     },
   };
 }

@@ -72,6 +72,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     dataDir: config.dataDir,
     audit: ports.audit,
     bus: ports.bus,
+    state: ports.state,
     revoker: { revokeAll: (user) => ({ sessions: identity.revokeSessions(user), tokens: identity.revokeApiTokensCreatedBy(user) }) },
     approversRequired: config.policy.approversRequired as 1 | 2,
     ...(config.policy.dir ? { policyDir: config.policy.dir } : {}),
@@ -173,6 +174,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       await ports.events.close();
       await ports.alerts.close();
       await ports.audit.close();
+      await ports.state.close();
       identity.close();
       log.info('CitySOC stopped');
     })());

@@ -13,13 +13,17 @@ import { SearchEventStore } from '../core/adapters/search/event-store';
 import type { Config } from '../core/config';
 import { CitySocError } from '../core/errors';
 import type { Logger } from '../core/logging';
-import type { AlertStore, AuditLog, Bus, EventStore } from '../core/ports';
+import type { AlertStore, AuditLog, Bus, EventStore, StateStore } from '../core/ports';
+import { SqliteStateStore } from '../core/adapters/sqlite/state-store';
+import { SearchStateStore } from '../core/adapters/search/state-store';
 
 export interface Ports {
   readonly events: EventStore;
   readonly bus: Bus;
   readonly alerts: AlertStore;
   readonly audit: AuditLog;
+  /** Policy lines, isolations and emergency grants: shared by every replica. */
+  readonly state: StateStore;
   /** Bytes accepted but not yet consumed everywhere; the ingest gateway's backpressure signal. */
   readonly backlogBytes: () => number;
 }
@@ -36,6 +40,7 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
       bus,
       alerts: new SqliteAlertStore(path.join(dir, 'alerts.db')),
       audit: new SqliteAuditLog(path.join(dir, 'audit.db')),
+      state: new SqliteStateStore(path.join(dir, 'policy-state.db')),
       backlogBytes: () => bus.spoolBytes(),
     };
   }
@@ -56,7 +61,7 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
     ...(c.kafka.sasl ? { sasl: c.kafka.sasl } : {}),
     onError: (err, ctx) => log.error({ err, ...ctx }, 'bus consumer failed; the batch will be delivered again'),
   });
-  // Events, alerts and the bus are shared by every replica. The audit trail is one hash chain
+  // Events, alerts, policy state and the bus are shared by every replica. The audit trail is one hash chain
   // per node, kept in the node's data directory (a chain needs one writer).
   const dir = config.dataDir;
   const engine = () => (c.store === 'elasticsearch' ? elasticsearchApi(conn) : openSearchApi(conn));
@@ -65,6 +70,7 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
     bus,
     alerts: new SearchAlertStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     audit: new SqliteAuditLog(path.join(dir, 'audit.db')),
+    state: new SearchStateStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     backlogBytes: () => 0,
   };
 }

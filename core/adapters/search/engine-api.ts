@@ -26,8 +26,8 @@ export interface StoredDoc {
   readonly primaryTerm: number;
 }
 
-/** What a conditional write expects to find: no document yet, or the one that was read. */
-export type WriteExpectation = 'new' | { readonly seqNo: number; readonly primaryTerm: number };
+/** What a conditional write expects to find: no document yet, the one that was read, or anything. */
+export type WriteExpectation = 'new' | 'any' | { readonly seqNo: number; readonly primaryTerm: number };
 
 export interface EngineApi {
   readonly kind: 'elasticsearch' | 'opensearch';
@@ -41,6 +41,8 @@ export interface EngineApi {
    * index so that searches see it; 'conflict' when another writer got there first.
    */
   putDoc(index: string, id: string, doc: unknown, expect: WriteExpectation): Promise<'ok' | 'conflict'>;
+  /** Deletes one document, refreshing the index; false when there was none. */
+  deleteDoc(index: string, id: string): Promise<boolean>;
   search(index: string, body: Dsl): Promise<SearchResponse>;
   putIndexTemplate(name: string, body: Dsl): Promise<void>;
   /** Index names matching a pattern with their document counts. */
@@ -83,6 +85,7 @@ function errorType(e: unknown): string | undefined {
 }
 
 function conditions(expect: WriteExpectation): Dsl {
+  if (expect === 'any') return {};
   return expect === 'new' ? { op_type: 'create' } : { if_seq_no: expect.seqNo, if_primary_term: expect.primaryTerm };
 }
 
@@ -140,6 +143,15 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
         return 'ok';
       } catch (e) {
         if (statusOf(e) === 409) return 'conflict';
+        throw e;
+      }
+    },
+    async deleteDoc(index, id) {
+      try {
+        await client.delete({ index, id, refresh: true });
+        return true;
+      } catch (e) {
+        if (statusOf(e) === 404) return false;
         throw e;
       }
     },
@@ -208,6 +220,15 @@ export function openSearchApi(c: EngineConnection): EngineApi {
         return 'ok';
       } catch (e) {
         if (statusOf(e) === 409) return 'conflict';
+        throw e;
+      }
+    },
+    async deleteDoc(index, id) {
+      try {
+        await client.delete({ index, id, refresh: true });
+        return true;
+      } catch (e) {
+        if (statusOf(e) === 404) return false;
         throw e;
       }
     },

@@ -1,0 +1,13 @@
+/**
+ * Small shared state that every replica must see alike: policy lines, account isolations,
+ * emergency grants. Documents in named collections, read whole (they are few) and written one
+ * at a time. Contract: a put or remove that resolved is durable and seen by every later all(),
+ * from this process or any other sharing the store.
+ */
+export interface StateStore {
+  all(collection: string): Promise<{ id: string; doc: Record<string, unknown> }[]>;
+  put(collection: string, id: string, doc: Record<string, unknown>): Promise<void>;
+  /** True if there was a document to remove. */
+  remove(collection: string, id: string): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,92 @@
+/**
+ * Several replicas of the cluster profile share one policy: a policy change, an account
+ * isolation and an emergency grant made on one replica hold on the others (and on a replica
+ * started afterwards), because all three live in the search cluster and every change is
+ * announced on Kafka.
+ */
+import type { DecisionRequest } from '../policy/decision';
+import { type Running, startTestPlatform } from './test-support/harness';
+
+jest.setTimeout(180_000);
+
+const run = `${process.pid}-${Date.now().toString(36)}`;
+const root = { name: 'admin', type: 'user' as const };
+
+/** Polls until the condition holds; returns how long it took. */
+async function eventually(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<number> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not so after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now() - t0;
+}
+
+for (const store of ['elasticsearch', 'opensearch'] as const) {
+  describe(`replicas of the cluster profile on ${store} share the policy`, () => {
+    const overrides = {
+      profile: 'cluster',
+      'cluster.store': store,
+      [`cluster.${store}.node`]: store === 'elasticsearch' ? 'http://127.0.0.1:9200' : 'http://127.0.0.1:9210',
+      'cluster.kafka.brokers': '127.0.0.1:9092',
+      'cluster.indexPrefix': `rp-${store.slice(0, 2)}-${run}`,
+      'cluster.topicPrefix': `rp-${store}-${run}.`,
+      'cluster.replicas': 0,
+    };
+    const started: Running[] = [];
+    const replica = async () => {
+      const r = await startTestPlatform(undefined, false, overrides);
+      started.push(r);
+      return r;
+    };
+    afterAll(async () => {
+      for (const r of started) await r.stop();
+    });
+
+    const li = { user: 'li', roles: ['analyst'], department: '城管' };
+    const read公安: DecisionRequest = { subject: li, resource: { type: 'events', department: '公安' }, action: 'read', context: { zone: '政务外网' } };
+    const exportOwn: DecisionRequest = {
+      subject: li,
+      resource: { type: 'dataset', domain: '城管', dataset: 'roads', department: '城管', classification: '公开' },
+      action: 'export',
+      context: { zone: '政务外网' },
+    };
+
+    it('a change on one replica holds on the other and on a replica started later', async () => {
+      const a = await replica();
+      const b = await replica();
+      const decideOn = (r: Running, q: DecisionRequest) => r.platform.policy.pdp.decide(q).decision;
+      expect(decideOn(b, exportOwn)).toBe('deny');
+
+      // a policy line added on A
+      await a.platform.policy.policies.apply(root, {
+        op: 'add',
+        line: { ptype: 'p', values: ['analyst-datasets-export', 'analyst', '*', 'dataset/*', 'export', 'classification<=公开', 'allow'] },
+      });
+      expect(decideOn(a, exportOwn)).toBe('allow');
+      await eventually('the policy change reaches B', () => decideOn(b, exportOwn) === 'allow');
+
+      // an emergency grant requested and approved on A
+      const g = await a.platform.policy.grants.request(
+        { name: 'li', type: 'user' },
+        { reason: '防汛应急 flood response', department: '公安', durationMinutes: 30 },
+      );
+      expect(decideOn(b, read公安)).toBe('deny');
+      await a.platform.policy.grants.approve({ name: 'ga-owner', type: 'user', roles: ['department_admin'], department: '公安' }, g.id);
+      await eventually('the grant reaches B', () => decideOn(b, read公安) === 'allow');
+
+      // an isolation on A
+      await a.platform.policy.isolation.isolate(root, 'li', 'suspected credential theft');
+      await eventually('the isolation reaches B', () => b.platform.policy.pdp.decide(read公安).reason.startsWith('isolation:'));
+
+      // a replica started afterwards loads all three from the shared store
+      const c = await replica();
+      expect(c.platform.policy.pdp.decide(read公安).reason).toMatch(/^isolation:/);
+      await a.platform.policy.isolation.release(root, 'li', 'cleared');
+      await eventually('the release reaches C', () => decideOn(c, read公安) === 'allow');
+      expect(c.platform.policy.pdp.decide(read公安).reason).toBe(`grant:${g.id}`);
+      expect(decideOn(c, exportOwn)).toBe('allow');
+      expect(c.platform.policy.policies.list('p').some((l) => l.values[0] === 'analyst-datasets-export')).toBe(true);
+    });
+  });
+}
