@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { SpoolBus } from '../core/adapters/embedded/spool-bus';
 import { type IngestPlatform, startIngestPlatform } from './test-support/ingest-platform';
 
 const SSH_FAIL = 'Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2';
@@ -222,17 +223,33 @@ describe('backpressure', () => {
   });
   afterAll(async () => g.stop());
 
-  it('answers 429 with Retry-After while the spool holds more than its limit', async () => {
+  it('answers 429 with Retry-After while the spool holds more than its limit, and accepts again once it drains', async () => {
+    // A consumer group that cannot keep up: the spool keeps every message until all groups have
+    // committed it, so its backlog is what the gateway must push back on.
+    let stalled = true;
+    const sub = await g.platform.ports.bus.subscribe('citysoc.events', 'a-stalled-consumer', async () => {
+      if (stalled) throw new Error('not yet');
+    });
+    const bus = g.platform.ports.bus as SpoolBus;
     const records = Array.from({ length: 3000 }, (_, i) => ({ date: 1, log: `${SSH_FAIL} #${i} ${'x'.repeat(300)}` }));
     expect((await g.post('/ingest/v1/fluent-bit/citysoc.openssh', JSON.stringify(records))).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
+    bus.compact();
+    expect(bus.spoolBytes()).toBeGreaterThan(1024 * 1024);
     const res = await g.post('/ingest/v1/fluent-bit/citysoc.openssh', '[]');
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('5');
     const bulk = await g.post('/_bulk', '{"index":{}}\n{}\n');
     expect(bulk.status).toBe(429);
     expect(bulk.json.error.type).toBe('es_rejected_execution_exception');
-  });
+    // the consumer catches up, compaction frees the spool, the gateway accepts again
+    stalled = false;
+    for (let i = 0; i < 200 && bus.spoolBytes() > 1024 * 1024; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      bus.compact();
+    }
+    expect((await g.post('/ingest/v1/fluent-bit/citysoc.openssh', '[]')).status).toBe(200);
+    await sub.stop();
+  }, 30_000);
 });
 
 describe('metrics', () => {
