@@ -90,6 +90,18 @@ describe('policy administration through GraphQL', () => {
     const ok = await r.gql<{ approveEmergencyAccess: { expiresAt: string } }>('mutation($id:ID!){approveEmergencyAccess(id:$id)}', { id }, gaOwner);
     expect(Date.parse(ok.data!.approveEmergencyAccess.expiresAt)).toBeGreaterThan(Date.now() + 29 * 60_000);
     expect(await ids(r, analyst)).toEqual(['ga-1', 'cg-1']);
+    // the search's audit record names the grant it used, so the expiry report lists it
+    const [search] = await r.platform.ports.audit.query({ actor: 'cg-analyst', action: 'events.search' });
+    expect(search!.details).toMatchObject({ grantId: id, authz: [{ resource: 'events', reason: `grant:${id}`, grantId: id }] });
+    expect((search!.details!.authz as { rowFilter: string }[])[0]!.rowFilter).toContain('公安');
+    const one = await r.gql<{ event: { event: { id: string } } }>('{event(id:"ga-1")}', {}, analyst);
+    expect(one.data!.event.event.id).toBe('ga-1');
+    const grant = r.platform.policy.grants.get(id)!;
+    const report = await r.platform.policy.grants.report(grant);
+    expect(report.accesses.map((x) => [x.action, x.resource])).toEqual([
+      ['events.search', ''],
+      ['events.get', 'event:ga-1'],
+    ]);
   });
 
   it('isolating an account refuses its session at once; releasing restores access; both audited', async () => {

@@ -16,6 +16,26 @@ export interface ApiContext {
   readonly token: string | null;
   readonly sourceIp: string | undefined;
   readonly policy?: PolicyServices;
+  /** The PDP decisions a call made about data, noted for its audit record (set by guarded()). */
+  readonly authz?: AuthzNote[];
+}
+
+/** What the audit record of an API call keeps of each PDP decision it acted on. */
+export interface AuthzNote {
+  readonly resource: string;
+  readonly reason: string;
+  readonly grantId?: string;
+  readonly rowFilter?: string;
+}
+
+/**
+ * Details for the audit record of a call: the decisions it acted on and, at the top, the
+ * emergency grant it used, which is how the grant's expiry report finds the accesses made under it.
+ */
+function authzDetails(notes: readonly AuthzNote[]): Record<string, unknown> {
+  if (notes.length === 0) return {};
+  const grantId = notes.find((n) => n.grantId)?.grantId;
+  return { authz: notes, ...(grantId ? { grantId } : {}) };
 }
 
 /** GraphQL errors carry a code and a message; never a stack trace. */
@@ -62,13 +82,18 @@ export function guarded<A, R>(
     if (isolated) return deny('FORBIDDEN', `account ${ctx.principal.name} is isolated (${isolated.id})`);
     if (permission && !can(ctx.principal.roles, permission))
       return deny('FORBIDDEN', `${action} needs the permission ${permission}, which roles ${ctx.principal.roles.join(', ')} do not grant`);
+    const call: ApiContext = { ...ctx, authz: [] };
+    const noted = () => {
+      const extra = authzDetails(call.authz!);
+      return Object.keys(extra).length ? { details: { ...what.details, ...extra } } : {};
+    };
     try {
-      const result = await fn(args, ctx);
-      await audit(ctx, { action, decision: 'allow', reason: `role grants ${permission ?? 'signed-in access'}`, ...what });
+      const result = await fn(args, call);
+      await audit(ctx, { action, decision: 'allow', reason: `role grants ${permission ?? 'signed-in access'}`, ...what, ...noted() });
       return result;
     } catch (e) {
       const err = toGraphQLError(e);
-      await audit(ctx, { action, decision: 'failure', reason: err.message, ...what });
+      await audit(ctx, { action, decision: 'failure', reason: err.message, ...what, ...noted() });
       if (err.extensions.code === 'INTERNAL') ctx.log.error({ err: e, action }, 'resolver failed');
       throw err;
     }

@@ -50,6 +50,16 @@ function decideFor(ctx: ApiContext, resource: ResourceRef, action = 'read'): Dec
   return ctx.policy.pdp.decide(requestFor(ctx, resource, action));
 }
 
+/** Notes an allow the call acts on, for its audit record: the reason, the grant used, the row filter applied. */
+function noteAllow(ctx: ApiContext, resource: string, d: Decision): void {
+  ctx.authz?.push({
+    resource,
+    reason: d.reason,
+    ...(d.obligations.grantId ? { grantId: d.obligations.grantId } : {}),
+    ...(d.obligations.rowFilter ? { rowFilter: d.obligations.rowFilter.query } : {}),
+  });
+}
+
 /**
  * The decision on one stored item (an event, an alert): judged on its own department and
  * classification, and the caller's row filter must admit it as a search would (an item without
@@ -59,7 +69,10 @@ async function itemDecision(ctx: ApiContext, item: { kind: string; id: string; d
   let d = decideFor(ctx, item.resource, action);
   if (d.decision === 'allow' && d.obligations.rowFilter && !evaluate(d.obligations.rowFilter.node, item.doc))
     d = { ...d, decision: 'deny', reason: 'row-filter' };
-  if (d.decision === 'allow') return d;
+  if (d.decision === 'allow') {
+    noteAllow(ctx, `${item.kind}:${item.id}`, d);
+    return d;
+  }
   const p = ctx.principal!;
   await ctx.ports.audit.append({
     ...decisionAuditRecord(requestFor(ctx, item.resource, action), d, { name: p.name, type: p.kind, ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}) }),
@@ -85,6 +98,7 @@ function alertItem(a: Alert) {
 function searchDecision(ctx: ApiContext, type: ResourceRef['type'] = 'events'): { filters: QueryNode[]; treat: <T extends object>(docs: T[]) => T[] } {
   const d = decideFor(ctx, { type });
   if (d.decision === 'deny') throw new GraphQLError(`no policy lets ${ctx.principal!.name} read ${type} (${d.reason})`, { extensions: { code: 'FORBIDDEN' } });
+  noteAllow(ctx, type, d);
   return {
     filters: d.obligations.rowFilter ? [d.obligations.rowFilter.node] : [],
     treat: (docs) => docs.map((doc) => ctx.policy!.pdp.treat(doc as Doc, d.obligations.fields) as typeof doc),
