@@ -113,7 +113,7 @@ async function httpEndToEnd(clients: number, total: number): Promise<void> {
   const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'server.port': 0 } });
   const platform = await startPlatform(config, createLogger('silent'), { announce: () => {} });
   try {
-    const token = platform.identity.issueApiToken('bench', ['collector'], 'bench').token;
+    const token = (await platform.identity.issueApiToken('bench', ['collector'], 'bench')).token;
     const ssh = readFileSync(sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8').split(/\r?\n/).filter(Boolean);
     const now = Math.floor(Date.now() / 1000);
     const bodies = Array.from({ length: total / PAYLOAD }, (_, p) =>

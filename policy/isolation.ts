@@ -23,7 +23,7 @@ export interface Isolation {
 
 export interface CredentialRevoker {
   /** Ends the user's sessions and revokes its API tokens; returns how many of each. */
-  revokeAll(user: string): { sessions: number; tokens: number };
+  revokeAll(user: string): { sessions: number; tokens: number } | Promise<{ sessions: number; tokens: number }>;
 }
 
 const COLLECTION = 'isolations';
@@ -76,7 +76,7 @@ export class AccountIsolation implements IsolationView {
     const iso: Isolation = { id: randomUUID(), user, reason, by: actor.name, at: now.toISOString(), ...(until ? { until: until.toISOString() } : {}) };
     this.active.set(user, iso);
     await this.state.put(COLLECTION, user, { ...iso });
-    const revoked = this.deps.revoker.revokeAll(user);
+    const revoked = await this.deps.revoker.revokeAll(user);
     await this.deps.audit.append({
       actor: actor.name,
       actorType: actor.type,

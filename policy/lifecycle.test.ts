@@ -107,7 +107,7 @@ describe('runtime policy changes', () => {
     const [rec] = await f.audit.query({ action: 'policy.update' });
     expect(rec!.details).toEqual({ before: before.values, after: after.values, ptype: 'p', version: 2 });
     // persisted: what is stored for the line is the new version only
-    const stored = new SqliteStateStore(path.join(f.dir, 'policy-state.db'));
+    const stored = new SqliteStateStore(path.join(f.dir, 'state.db'));
     const lines = (await stored.all('policy')).map((d) => d.doc as { ptype: string; values: string[] }).filter((l) => l.values[0] === 'analyst-events');
     expect(lines.map((l) => l.values)).toEqual([after.values]);
     await stored.close();

@@ -50,6 +50,8 @@ export interface PolicyServiceOptions {
    * every replica sees the same. Absent: a SQLite file in the data directory (one process).
    */
   readonly state?: StateStore;
+  /** Tells other replicas of changes; given by the caller (who starts and stops it) or made here from the bus. */
+  readonly channel?: ControlChannel;
 }
 
 /** The HMAC key of deterministic tokens: random per deployment, never logged, mode 0600. */
@@ -62,8 +64,9 @@ function tokenSecret(dir: string): Buffer {
 
 export async function openPolicyServices(o: PolicyServiceOptions): Promise<PolicyServices> {
   const clock = o.clock ?? (() => new Date());
-  const channel = o.bus ? new ControlChannel(o.bus, randomUUID()) : undefined;
-  const state = o.state ?? new SqliteStateStore(path.join(o.dataDir, 'policy-state.db'));
+  const ownChannel = !o.channel && o.bus ? new ControlChannel(o.bus, randomUUID()) : undefined;
+  const channel = o.channel ?? ownChannel;
+  const state = o.state ?? new SqliteStateStore(path.join(o.dataDir, 'state.db'));
   const adapter = new StatePolicyAdapter(state);
   const policies = await PolicyService.open(adapter, o.audit, () => loadPolicyDir(o.policyDir ?? DEFAULT_POLICY_DIR));
   if (channel) {
@@ -94,7 +97,7 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     ...(o.checkpointEveryMinutes ? { everyMinutes: o.checkpointEveryMinutes } : {}),
     clock,
   });
-  await channel?.start();
+  await ownChannel?.start();
   return {
     policies,
     pdp,
@@ -104,7 +107,7 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     signingKey,
     zoneOf: (ip) => zoneOf(ip, o.zones ?? DEFAULT_ZONES),
     async close() {
-      await channel?.stop();
+      await ownChannel?.stop();
       checkpoints.close();
       if (!o.state) await state.close();
     },

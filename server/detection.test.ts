@@ -13,7 +13,7 @@ describe('detection on ingested events', () => {
   beforeAll(async () => {
     r = await startTestPlatform();
     admin = await adminSession(r);
-    collector = r.platform.identity.issueApiToken('fluent-bit-01', ['collector'], 'test').token;
+    collector = (await r.platform.identity.issueApiToken('fluent-bit-01', ['collector'], 'test')).token;
   });
   afterAll(async () => r.stop());
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
 import { IdentityStore } from './auth/identity';
+import { SqliteStateStore } from '../core/adapters/sqlite/state-store';
 
 const ROOT = path.resolve(__dirname, '..');
 const TOTAL = 100_000;
@@ -102,9 +103,10 @@ describe('kill -9 of the gateway while a client streams 100,000 events', () => {
 
   it('after restart, every acknowledged event is stored, and with retries each event exactly once', async () => {
     const config = loadConfig({ env: {}, overrides: { dataDir: dir } });
-    const identity = new IdentityStore(path.join(dir, 'identity.db'), config.auth);
-    const token = identity.issueApiToken('loadgen', ['collector'], 'test').token;
-    identity.close();
+    const state = new SqliteStateStore(path.join(dir, 'state.db'));
+    const identity = await IdentityStore.open(state, config.auth);
+    const token = (await identity.issueApiToken('loadgen', ['collector'], 'test')).token;
+    await state.close();
 
     const queue = Array.from({ length: TOTAL / BATCH }, (_, b) => b);
     const acked = new Set<number>();

@@ -41,9 +41,9 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
     landingPage: false,
     maskedErrors: true,
     logging: false,
-    context: ({ req }) => {
+    context: async ({ req }) => {
       const token = bearer(req);
-      const principal: Principal | null = token ? deps.identity.authenticate(token) : null;
+      const principal: Principal | null = token ? await deps.identity.authenticateFresh(token) : null;
       return {
         ports: deps.ports,
         identity: deps.identity,
@@ -83,7 +83,7 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
         case 'POST /authz/v1/decide':
         case 'POST /authz/v1/decide/batch': {
           const token = bearer(req);
-          const who = token?.startsWith('cst_') ? deps.identity.authenticate(token) : null;
+          const who = token?.startsWith('cst_') ? await deps.identity.authenticateFresh(token) : null;
           if (!who || !deps.policy)
             return send(res, 401, { error: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <API token>' }, { 'www-authenticate': 'Bearer' });
           const body = await readBody(req, 1024 * 1024).then(

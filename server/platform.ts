@@ -5,7 +5,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logging';
 import type { Subscription } from '../core/ports';
@@ -13,6 +12,8 @@ import { countingStore } from '../collectors/gateway/counting-store';
 import { createIngestGateway, type IngestGateway } from '../collectors/gateway/gateway';
 import type { SyslogListeners } from '../collectors/gateway/syslog-server';
 import { openPolicyServices, type PolicyServices } from '../policy/services';
+import { randomUUID } from 'node:crypto';
+import { ControlChannel } from '../policy/store/bus-watcher';
 import { IdentityStore } from './auth/identity';
 import { can } from './auth/roles';
 import { createHandler } from './http';
@@ -45,7 +46,10 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
   const ports = await openPorts(config, log);
-  const identity = new IdentityStore(path.join(config.dataDir, 'identity.db'), config.auth);
+  // One channel per replica for everything other replicas must hear of: policy, isolation,
+  // grants, identity changes.
+  const channel = new ControlChannel(ports.bus, randomUUID());
+  const identity = await IdentityStore.open(ports.state, { ...config.auth, channel });
   const admin = await identity.bootstrapAdmin();
   if (admin) {
     await ports.audit.append({
@@ -73,13 +77,15 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     audit: ports.audit,
     bus: ports.bus,
     state: ports.state,
-    revoker: { revokeAll: (user) => ({ sessions: identity.revokeSessions(user), tokens: identity.revokeApiTokensCreatedBy(user) }) },
+    channel,
+    revoker: { revokeAll: async (user) => ({ sessions: await identity.revokeSessions(user), tokens: await identity.revokeApiTokensCreatedBy(user) }) },
     approversRequired: config.policy.approversRequired as 1 | 2,
     ...(config.policy.dir ? { policyDir: config.policy.dir } : {}),
     ...(config.policy.zones ? { zones: config.policy.zones } : {}),
     ...(config.policy.checkpointEveryRecords ? { checkpointEveryRecords: config.policy.checkpointEveryRecords } : {}),
     ...(config.policy.checkpointEveryMinutes ? { checkpointEveryMinutes: config.policy.checkpointEveryMinutes } : {}),
   });
+  await channel.start();
   policy.checkpoints.start((err) => log.error({ err }, 'audit checkpoint failed; it is retried at the next interval'));
   const grantSweep = setInterval(() => void policy.grants.sweep().catch((err: unknown) => log.error({ err }, 'emergency grant report failed')), 60_000);
   grantSweep.unref();
@@ -108,6 +114,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   const enforceRetention = async (now = new Date()) => {
     const { deleted } = await ports.events.enforceRetention(now, config.retention.eventsDays);
     const audit = await ports.audit.prune(new Date(now.getTime() - config.retention.auditDays * 86_400_000));
+    const sessions = await identity.purgeExpiredSessions();
     await ports.audit.append({
       actor: 'system',
       actorType: 'system',
@@ -115,7 +122,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       resource: 'events',
       decision: 'success',
       reason: `retention: events ${config.retention.eventsDays} days, audit ${config.retention.auditDays} days`,
-      details: { deleted, auditDeleted: audit.deleted },
+      details: { deleted, auditDeleted: audit.deleted, expiredSessions: sessions },
     });
     log.info({ deleted, days: config.retention.eventsDays }, 'retention enforced');
     return deleted;
@@ -174,8 +181,8 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       await ports.events.close();
       await ports.alerts.close();
       await ports.audit.close();
+      await channel.stop();
       await ports.state.close();
-      identity.close();
       log.info('CitySOC stopped');
     })());
 

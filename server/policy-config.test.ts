@@ -22,6 +22,8 @@ const EVENTS = [
 const ids = async (r: Running, token: string) =>
   (await r.gql<{ events: { events: { event: { id: string } }[] } }>('{events{events}}', {}, token)).data?.events.events.map((e) => e.event.id);
 
+jest.setTimeout(30_000);
+
 describe('policy configuration in the running platform', () => {
   const running: Running[] = [];
   afterAll(async () => {

@@ -40,7 +40,7 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
       bus,
       alerts: new SqliteAlertStore(path.join(dir, 'alerts.db')),
       audit: new SqliteAuditLog(path.join(dir, 'audit.db')),
-      state: new SqliteStateStore(path.join(dir, 'policy-state.db')),
+      state: new SqliteStateStore(path.join(dir, 'state.db')),
       backlogBytes: () => bus.spoolBytes(),
     };
   }

@@ -1,8 +1,8 @@
 /**
- * Several replicas of the cluster profile share one policy: a policy change, an account
- * isolation and an emergency grant made on one replica hold on the others (and on a replica
- * started afterwards), because all three live in the search cluster and every change is
- * announced on Kafka.
+ * Several replicas of the cluster profile share one policy and one identity store: a policy
+ * change, an account isolation, an emergency grant, a user, a session or a token made on one
+ * replica hold on the others (and on a replica started afterwards), because they live in the
+ * search cluster and every change is announced on Kafka.
  */
 import type { DecisionRequest } from '../policy/decision';
 import { type Running, startTestPlatform } from './test-support/harness';
@@ -78,6 +78,18 @@ for (const store of ['elasticsearch', 'opensearch'] as const) {
       // an isolation on A
       await a.platform.policy.isolation.isolate(root, 'li', 'suspected credential theft');
       await eventually('the isolation reaches B', () => b.platform.policy.pdp.decide(read公安).reason.startsWith('isolation:'));
+
+      // users, sessions and API tokens are shared too: a session opened on A works on B at once
+      const { password } = await a.platform.identity.createUser('wang', ['analyst'], '城管');
+      const login = await a.gql<{ login: { token: string } }>('mutation($p:String!){login(username:"wang",password:$p){token}}', { p: password });
+      const session = login.data!.login.token;
+      expect((await b.gql<{ me: { name: string } }>('{me{name}}', {}, session)).data!.me.name).toBe('wang');
+      const bTokens = await b.platform.identity.issueApiToken('gw-b', ['collector'], 'admin');
+      await eventually('the token issued on B reaches A', () => a.platform.identity.authenticate(bTokens.token)?.name === 'token:gw-b');
+      // isolating wang on A ends the session on every replica
+      await a.platform.policy.isolation.isolate(root, 'wang', 'test');
+      await eventually('the session is gone on B', () => b.platform.identity.authenticate(session) === null);
+      await a.platform.policy.isolation.release(root, 'wang', 'test');
 
       // a replica started afterwards loads all three from the shared store
       const c = await replica();

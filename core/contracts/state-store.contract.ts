@@ -34,6 +34,20 @@ export function describeStateStoreContract(name: string, harness: StateHarness):
       await b.close();
     });
 
+    it('create stores a new id once: the second create, from either handle, is refused and changes nothing', async () => {
+      const [a, b] = await harness.open();
+      expect(await a.create('users', 'admin', { v: 1 })).toBe(true);
+      expect(await b.create('users', 'admin', { v: 2 })).toBe(false);
+      const both = await Promise.all([a.create('users', 'root', { by: 'a' }), b.create('users', 'root', { by: 'b' })]);
+      expect(both.filter(Boolean)).toHaveLength(1);
+      expect(await a.all('users')).toEqual([
+        { id: 'admin', doc: { v: 1 } },
+        { id: 'root', doc: { by: both[0] ? 'a' : 'b' } },
+      ]);
+      await a.close();
+      await b.close();
+    });
+
     it('a remove is seen by the next read and says whether there was a document', async () => {
       const [a, b] = await harness.open();
       await a.put('isolations', 'bob', { user: 'bob' });

@@ -7,6 +7,8 @@
 export interface StateStore {
   all(collection: string): Promise<{ id: string; doc: Record<string, unknown> }[]>;
   put(collection: string, id: string, doc: Record<string, unknown>): Promise<void>;
+  /** Stores the document only if the id is new (across every replica); false when it exists. */
+  create(collection: string, id: string, doc: Record<string, unknown>): Promise<boolean>;
   /** True if there was a document to remove. */
   remove(collection: string, id: string): Promise<boolean>;
   close(): Promise<void>;

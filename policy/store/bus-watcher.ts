@@ -9,7 +9,8 @@ import type { Bus, Subscription } from '../../core/ports/bus';
 export type ControlMessage =
   | { readonly kind: 'policy.changed'; readonly origin: string }
   | { readonly kind: 'isolation.changed'; readonly origin: string; readonly user: string }
-  | { readonly kind: 'grants.changed'; readonly origin: string };
+  | { readonly kind: 'grants.changed'; readonly origin: string }
+  | { readonly kind: 'identity.changed'; readonly origin: string };
 
 export class ControlChannel {
   private readonly handlers: ((m: ControlMessage) => void | Promise<void>)[] = [];

@@ -1,43 +1,18 @@
 /**
  * Local users, sessions and API tokens. Secrets are stored only as hashes (scrypt for
  * passwords, SHA-256 for high-entropy random tokens); a token is shown once, when issued.
+ *
+ * They live in the profile's StateStore (SQLite when embedded, the search cluster when
+ * clustered), so a session opened on one replica is valid on every other. Each replica answers
+ * from memory and reloads when a change is announced on citysoc.control; a token it has not heard
+ * of yet is looked up in the store before it is refused.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { CitySocError } from '../../core/errors';
-import { type Db, openDatabase } from '../../core/adapters/sqlite/database';
+import type { StateStore } from '../../core/ports/state-store';
+import type { ControlChannel } from '../../policy/store/bus-watcher';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { ROLES, type Role } from './roles';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS users (
-  username TEXT PRIMARY KEY,
-  password_hash TEXT NOT NULL,
-  roles TEXT NOT NULL,
-  department TEXT,
-  must_change_password INTEGER NOT NULL DEFAULT 1,
-  failed_logins INTEGER NOT NULL DEFAULT 0,
-  locked_until INTEGER NOT NULL DEFAULT 0,
-  disabled INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-  token_hash TEXT PRIMARY KEY,
-  username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  source_ip TEXT
-);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions(username);
-CREATE TABLE IF NOT EXISTS api_tokens (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  token_hash TEXT NOT NULL UNIQUE,
-  roles TEXT NOT NULL,
-  created_by TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  revoked INTEGER NOT NULL DEFAULT 0
-);
-`;
 
 export interface Principal {
   readonly kind: 'user' | 'token';
@@ -59,6 +34,40 @@ export interface UserView {
 export type LoginResult =
   { ok: true; token: string; expiresAt: string; principal: Principal } | { ok: false; reason: 'unknown_user' | 'bad_password' | 'locked' | 'disabled' };
 
+interface UserDoc {
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly roles: Role[];
+  readonly department: string | null;
+  readonly mustChangePassword: boolean;
+  readonly failedLogins: number;
+  readonly lockedUntil: number;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
+
+interface SessionDoc {
+  readonly tokenHash: string;
+  readonly username: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly sourceIp: string | null;
+}
+
+interface TokenDoc {
+  readonly id: string;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly roles: Role[];
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly revoked: boolean;
+}
+
+const USERS = 'users';
+const SESSIONS = 'sessions';
+const TOKENS = 'api-tokens';
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
 
@@ -67,32 +76,83 @@ export interface IdentityOptions {
   readonly maxFailedLogins: number;
   readonly lockoutMinutes: number;
   readonly clock?: () => Date;
+  /** Announces changes to other replicas and hears theirs. */
+  readonly channel?: ControlChannel;
 }
 
+const asDoc = (x: object) => x as unknown as Record<string, unknown>;
+
 export class IdentityStore {
-  private readonly db: Db;
   private readonly clock: () => Date;
   /** A hash to compare against when the user does not exist, so timing does not reveal names. */
   private dummyHash: Promise<string> | null = null;
+  private users = new Map<string, UserDoc>();
+  private sessions = new Map<string, SessionDoc>();
+  private tokens = new Map<string, TokenDoc>();
+  private tokensByHash = new Map<string, TokenDoc>();
 
-  constructor(
-    file: string,
+  private constructor(
+    private readonly state: StateStore,
     private readonly opts: IdentityOptions,
   ) {
-    this.db = openDatabase(file, { synchronous: 'FULL' });
-    this.db.exec(SCHEMA);
     this.clock = opts.clock ?? (() => new Date());
+    opts.channel?.on(async (m) => {
+      if (m.kind === 'identity.changed') await this.reload();
+    });
+  }
+
+  static async open(state: StateStore, opts: IdentityOptions): Promise<IdentityStore> {
+    const s = new IdentityStore(state, opts);
+    await s.reload();
+    return s;
+  }
+
+  async reload(): Promise<void> {
+    const [users, sessions, tokens] = await Promise.all([this.state.all(USERS), this.state.all(SESSIONS), this.state.all(TOKENS)]);
+    const now = this.clock().getTime();
+    this.users = new Map(users.map((d) => [d.id, d.doc as unknown as UserDoc]));
+    this.sessions = new Map(
+      sessions
+        .map((d) => d.doc as unknown as SessionDoc)
+        .filter((s) => s.expiresAt > now)
+        .map((s) => [s.tokenHash, s]),
+    );
+    this.tokens = new Map(tokens.map((d) => [d.id, d.doc as unknown as TokenDoc]));
+    this.tokensByHash = new Map([...this.tokens.values()].map((t) => [t.tokenHash, t]));
+  }
+
+  private async announce(): Promise<void> {
+    await this.opts.channel?.publish({ kind: 'identity.changed', origin: this.opts.channel.origin });
+  }
+
+  private async saveUser(u: UserDoc): Promise<void> {
+    this.users.set(u.username, u);
+    await this.state.put(USERS, u.username, asDoc(u));
+  }
+
+  private async saveToken(t: TokenDoc): Promise<void> {
+    this.tokens.set(t.id, t);
+    this.tokensByHash.set(t.tokenHash, t);
+    await this.state.put(TOKENS, t.id, asDoc(t));
   }
 
   hasUsers(): boolean {
-    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n > 0;
+    return this.users.size > 0;
   }
 
-  /** First start: the admin with a random one-time password, which the caller shows once. */
+  /**
+   * First start: the admin with a random one-time password, which the caller shows once. When
+   * replicas start together, only the one whose create lands shows a password.
+   */
   async bootstrapAdmin(): Promise<{ username: string; password: string } | null> {
     if (this.hasUsers()) return null;
     const password = generatePassword();
-    await this.createUser('admin', ['admin'], null, password);
+    try {
+      await this.createUser('admin', ['admin'], null, password);
+    } catch (e) {
+      if (e instanceof CitySocError && e.code === 'CONFLICT') return null;
+      throw e;
+    }
     return { username: 'admin', password };
   }
 
@@ -102,132 +162,179 @@ export class IdentityStore {
     if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw new CitySocError('INPUT_INVALID', `roles must be some of ${ROLES.join(', ')}`);
     if (roles.includes('department_admin') && !department) throw new CitySocError('INPUT_INVALID', 'a department_admin needs a department');
     const password = oneTimePassword ?? generatePassword();
-    const hash = await hashPassword(password);
-    try {
-      this.db
-        .prepare('INSERT INTO users (username, password_hash, roles, department, must_change_password, created_at) VALUES (?, ?, ?, ?, 1, ?)')
-        .run(username, hash, JSON.stringify(roles), department, this.clock().toISOString());
-    } catch (e) {
-      if (String(e).includes('UNIQUE')) throw new CitySocError('CONFLICT', `user ${username} already exists`);
-      throw e;
-    }
+    const user: UserDoc = {
+      username,
+      passwordHash: await hashPassword(password),
+      roles: [...roles],
+      department,
+      mustChangePassword: true,
+      failedLogins: 0,
+      lockedUntil: 0,
+      disabled: false,
+      createdAt: this.clock().toISOString(),
+    };
+    if (this.users.has(username) || !(await this.state.create(USERS, username, asDoc(user))))
+      throw new CitySocError('CONFLICT', `user ${username} already exists`);
+    this.users.set(username, user);
+    await this.announce();
     return { password };
   }
 
   listUsers(): UserView[] {
-    const rows = this.db.prepare('SELECT * FROM users ORDER BY username').all() as Record<string, unknown>[];
-    return rows.map((r) => ({
-      username: r.username as string,
-      roles: JSON.parse(r.roles as string) as Role[],
-      department: (r.department as string | null) ?? null,
-      mustChangePassword: r.must_change_password === 1,
-      disabled: r.disabled === 1,
-      createdAt: r.created_at as string,
-    }));
+    return [...this.users.values()]
+      .sort((a, b) => (a.username < b.username ? -1 : 1))
+      .map((u) => ({
+        username: u.username,
+        roles: [...u.roles],
+        department: u.department,
+        mustChangePassword: u.mustChangePassword,
+        disabled: u.disabled,
+        createdAt: u.createdAt,
+      }));
   }
 
   async login(username: string, password: string, sourceIp?: string): Promise<LoginResult> {
-    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Record<string, unknown> | undefined;
-    if (!row) {
+    const user = this.users.get(username);
+    if (!user) {
       this.dummyHash ??= hashPassword(generatePassword());
       await verifyPassword(password, await this.dummyHash);
       return { ok: false, reason: 'unknown_user' };
     }
     const now = this.clock().getTime();
-    if (row.disabled === 1) return { ok: false, reason: 'disabled' };
-    if ((row.locked_until as number) > now) return { ok: false, reason: 'locked' };
-    if (!(await verifyPassword(password, row.password_hash as string))) {
-      const failed = (row.failed_logins as number) + 1;
+    if (user.disabled) return { ok: false, reason: 'disabled' };
+    if (user.lockedUntil > now) return { ok: false, reason: 'locked' };
+    if (!(await verifyPassword(password, user.passwordHash))) {
+      const failed = user.failedLogins + 1;
       const lock = failed >= this.opts.maxFailedLogins ? now + this.opts.lockoutMinutes * 60_000 : 0;
-      this.db.prepare('UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?').run(lock ? 0 : failed, lock, username);
+      await this.saveUser({ ...user, failedLogins: lock ? 0 : failed, lockedUntil: lock });
+      await this.announce();
       return { ok: false, reason: lock ? 'locked' : 'bad_password' };
     }
-    this.db.prepare('UPDATE users SET failed_logins = 0, locked_until = 0 WHERE username = ?').run(username);
+    if (user.failedLogins !== 0 || user.lockedUntil !== 0) await this.saveUser({ ...user, failedLogins: 0, lockedUntil: 0 });
     const token = 'css_' + randomBytes(32).toString('base64url');
-    const expires = now + this.opts.sessionTtlMinutes * 60_000;
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, username, created_at, expires_at, source_ip) VALUES (?, ?, ?, ?, ?)')
-      .run(sha256(token), username, now, expires, sourceIp ?? null);
-    return { ok: true, token, expiresAt: new Date(expires).toISOString(), principal: this.principalOf(row) };
+    const session: SessionDoc = {
+      tokenHash: sha256(token),
+      username,
+      createdAt: now,
+      expiresAt: now + this.opts.sessionTtlMinutes * 60_000,
+      sourceIp: sourceIp ?? null,
+    };
+    this.sessions.set(session.tokenHash, session);
+    await this.state.put(SESSIONS, session.tokenHash, asDoc(session));
+    await this.announce();
+    return { ok: true, token, expiresAt: new Date(session.expiresAt).toISOString(), principal: this.principalOf(user) };
   }
 
-  private principalOf(row: Record<string, unknown>): Principal {
+  private principalOf(u: UserDoc): Principal {
     return {
       kind: 'user',
-      name: row.username as string,
-      roles: JSON.parse(row.roles as string) as Role[],
-      ...(row.department ? { department: row.department as string } : {}),
-      mustChangePassword: row.must_change_password === 1,
+      name: u.username,
+      roles: [...u.roles],
+      ...(u.department ? { department: u.department } : {}),
+      mustChangePassword: u.mustChangePassword,
     };
   }
 
-  /** Resolves a bearer token (session or API token) to who is calling, or null. */
+  /** Resolves a bearer token (session or API token) to who is calling, or null, from what this replica knows. */
   authenticate(token: string): Principal | null {
     const hash = sha256(token);
     if (token.startsWith('css_')) {
-      const row = this.db
-        .prepare('SELECT u.* FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0')
-        .get(hash, this.clock().getTime()) as Record<string, unknown> | undefined;
-      return row ? this.principalOf(row) : null;
+      const s = this.sessions.get(hash);
+      const u = s ? this.users.get(s.username) : undefined;
+      return s && u && s.expiresAt > this.clock().getTime() && !u.disabled ? this.principalOf(u) : null;
     }
     if (token.startsWith('cst_')) {
-      const row = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ? AND revoked = 0').get(hash) as Record<string, unknown> | undefined;
-      return row ? { kind: 'token', name: `token:${row.name as string}`, roles: JSON.parse(row.roles as string) as Role[], mustChangePassword: false } : null;
+      const t = this.tokensByHash.get(hash);
+      return t && !t.revoked ? { kind: 'token', name: `token:${t.name}`, roles: [...t.roles], mustChangePassword: false } : null;
     }
     return null;
   }
 
-  logout(token: string): boolean {
-    return this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token)).changes > 0;
+  /** As authenticate(), but a token this replica has not heard of yet is looked up in the shared store first. */
+  async authenticateFresh(token: string): Promise<Principal | null> {
+    const known = this.authenticate(token);
+    if (known || !(token.startsWith('css_') || token.startsWith('cst_'))) return known;
+    await this.reload();
+    return this.authenticate(token);
+  }
+
+  async logout(token: string): Promise<boolean> {
+    const hash = sha256(token);
+    this.sessions.delete(hash);
+    const removed = await this.state.remove(SESSIONS, hash);
+    await this.announce();
+    return removed;
   }
 
   /** Ends every session of a user (password change, isolation). */
-  revokeSessions(username: string): number {
-    return this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username).changes;
+  async revokeSessions(username: string): Promise<number> {
+    // the store, not this replica's memory, knows sessions opened elsewhere a moment ago
+    const all = (await this.state.all(SESSIONS)).map((d) => d.doc as unknown as SessionDoc).filter((s) => s.username === username);
+    for (const s of all) {
+      this.sessions.delete(s.tokenHash);
+      await this.state.remove(SESSIONS, s.tokenHash);
+    }
+    for (const [hash, s] of this.sessions) if (s.username === username) this.sessions.delete(hash);
+    await this.announce();
+    return all.length;
   }
 
   /** Revokes the API tokens a user created (isolation): machine access must stop with the person's. */
-  revokeApiTokensCreatedBy(username: string): number {
-    return this.db.prepare('UPDATE api_tokens SET revoked = 1 WHERE created_by = ? AND revoked = 0').run(username).changes;
+  async revokeApiTokensCreatedBy(username: string): Promise<number> {
+    let n = 0;
+    for (const t of this.tokens.values()) {
+      if (t.createdBy !== username || t.revoked) continue;
+      await this.saveToken({ ...t, revoked: true });
+      n++;
+    }
+    await this.announce();
+    return n;
   }
 
   async changePassword(username: string, current: string, next: string): Promise<void> {
-    const row = this.db.prepare('SELECT password_hash FROM users WHERE username = ?').get(username) as { password_hash: string } | undefined;
-    if (!row || !(await verifyPassword(current, row.password_hash))) throw new CitySocError('FORBIDDEN', 'the current password is not correct');
+    const user = this.users.get(username);
+    if (!user || !(await verifyPassword(current, user.passwordHash))) throw new CitySocError('FORBIDDEN', 'the current password is not correct');
     const problem = passwordProblem(next, username);
     if (problem) throw new CitySocError('INPUT_INVALID', `new password ${problem}`);
     if (current === next) throw new CitySocError('INPUT_INVALID', 'new password must differ from the current one');
-    this.db.prepare('UPDATE users SET password_hash = ?, must_change_password = 0 WHERE username = ?').run(await hashPassword(next), username);
+    await this.saveUser({ ...user, passwordHash: await hashPassword(next), mustChangePassword: false });
+    await this.announce();
   }
 
-  issueApiToken(name: string, roles: readonly Role[], createdBy: string): { id: string; token: string } {
+  async issueApiToken(name: string, roles: readonly Role[], createdBy: string): Promise<{ id: string; token: string }> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
       throw new CitySocError('INPUT_INVALID', `token name '${name}' is not valid: 1-64 letters, digits, . _ -`);
     if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw new CitySocError('INPUT_INVALID', `roles must be some of ${ROLES.join(', ')}`);
     const id = randomBytes(6).toString('hex');
     const token = `cst_${id}_${randomBytes(32).toString('base64url')}`;
-    this.db
-      .prepare('INSERT INTO api_tokens (id, name, token_hash, roles, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, name, sha256(token), JSON.stringify(roles), createdBy, this.clock().toISOString());
+    await this.saveToken({ id, name, tokenHash: sha256(token), roles: [...roles], createdBy, createdAt: this.clock().toISOString(), revoked: false });
+    await this.announce();
     return { id, token };
   }
 
-  revokeApiToken(id: string): boolean {
-    return this.db.prepare('UPDATE api_tokens SET revoked = 1 WHERE id = ? AND revoked = 0').run(id).changes > 0;
+  async revokeApiToken(id: string): Promise<boolean> {
+    const t = this.tokens.get(id);
+    if (!t || t.revoked) return false;
+    await this.saveToken({ ...t, revoked: true });
+    await this.announce();
+    return true;
   }
 
   listApiTokens(): { id: string; name: string; roles: Role[]; createdBy: string; createdAt: string; revoked: boolean }[] {
-    return (this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at').all() as Record<string, unknown>[]).map((r) => ({
-      id: r.id as string,
-      name: r.name as string,
-      roles: JSON.parse(r.roles as string) as Role[],
-      createdBy: r.created_by as string,
-      createdAt: r.created_at as string,
-      revoked: r.revoked === 1,
-    }));
+    return [...this.tokens.values()]
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+      .map((t) => ({ id: t.id, name: t.name, roles: [...t.roles], createdBy: t.createdBy, createdAt: t.createdAt, revoked: t.revoked }));
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  /** Removes expired sessions from the store; run it now and then. */
+  async purgeExpiredSessions(): Promise<number> {
+    const now = this.clock().getTime();
+    let n = 0;
+    for (const d of await this.state.all(SESSIONS)) {
+      if ((d.doc as unknown as SessionDoc).expiresAt > now) continue;
+      await this.state.remove(SESSIONS, d.id);
+      n++;
+    }
+    return n;
   }
 }

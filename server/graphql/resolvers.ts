@@ -264,7 +264,7 @@ export function createResolvers() {
       changePassword: guarded('auth.change_password', null, async (a: { current: string; next: string }, ctx) => {
         if (ctx.principal!.kind !== 'user') throw invalid('API tokens have no password');
         await ctx.identity.changePassword(ctx.principal!.name, a.current, a.next);
-        ctx.identity.revokeSessions(ctx.principal!.name);
+        await ctx.identity.revokeSessions(ctx.principal!.name);
         return true;
       }),
       createUser: guarded(

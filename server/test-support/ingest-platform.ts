@@ -29,8 +29,8 @@ export async function startIngestPlatform(
 ): Promise<IngestPlatform> {
   const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', ...overrides } });
   const platform = await startPlatform(config, createLogger('silent'), { announce: () => {} });
-  const token = platform.identity.issueApiToken('fluent-bit-01', ['collector'], 'test').token;
-  const analystToken = platform.identity.issueApiToken('not-a-collector', ['analyst'], 'test').token;
+  const token = (await platform.identity.issueApiToken('fluent-bit-01', ['collector'], 'test')).token;
+  const analystToken = (await platform.identity.issueApiToken('not-a-collector', ['analyst'], 'test')).token;
   const drained = async () => {
     if (!(await indexerDrained(platform.ports.bus, 20_000))) throw new Error('the indexer did not catch up within 20 s');
     await platform.ports.events.refresh();

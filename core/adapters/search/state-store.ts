@@ -56,6 +56,11 @@ export class SearchStateStore implements StateStore {
     await this.api.putDoc(this.index, this.docId(collection, id), { collection, id, doc }, 'any');
   }
 
+  async create(collection: string, id: string, doc: Record<string, unknown>): Promise<boolean> {
+    await this.init();
+    return (await this.api.putDoc(this.index, this.docId(collection, id), { collection, id, doc }, 'new')) === 'ok';
+  }
+
   async remove(collection: string, id: string): Promise<boolean> {
     await this.init();
     return this.api.deleteDoc(this.index, this.docId(collection, id));

@@ -21,6 +21,10 @@ export class SqliteStateStore implements StateStore {
     this.db.prepare('INSERT OR REPLACE INTO state (collection, id, doc) VALUES (?, ?, ?)').run(collection, id, JSON.stringify(doc));
   }
 
+  async create(collection: string, id: string, doc: Record<string, unknown>): Promise<boolean> {
+    return this.db.prepare('INSERT OR IGNORE INTO state (collection, id, doc) VALUES (?, ?, ?)').run(collection, id, JSON.stringify(doc)).changes > 0;
+  }
+
   async remove(collection: string, id: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM state WHERE collection = ? AND id = ?').run(collection, id).changes > 0;
   }
