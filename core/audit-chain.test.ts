@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from './audit';
-import { canonicalJsonFast, GENESIS_HASH, hashRecord, sealRecord } from './audit-chain';
+import { GENESIS_HASH, hashRecord, sealRecord } from './audit-chain';
 import { canonicalJson } from './canonical';
+
+/** The reference: canonical JSON in its plainest form, which the optimized one must match byte for byte. */
+function referenceCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(referenceCanonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${referenceCanonicalJson(v)}`).join(',')}}`;
+}
 
 /** The outcome of f: its result, or the error it throws (both implementations must agree on either). */
 function outcome(f: () => string): string {
@@ -12,7 +22,7 @@ function outcome(f: () => string): string {
   }
 }
 
-const same = (v: unknown) => expect(outcome(() => canonicalJsonFast(v))).toBe(outcome(() => canonicalJson(v)));
+const same = (v: unknown) => expect(outcome(() => canonicalJson(v))).toBe(outcome(() => referenceCanonicalJson(v)));
 
 describe('the audit chain writes the canonical JSON of canonical.ts', () => {
   it('for awkward values', () => {
@@ -96,8 +106,8 @@ describe('the audit chain writes the canonical JSON of canonical.ts', () => {
       details: { subject: 'alice', rowFilter: 'organization.name:城管', fields: ['citysoc.person.phone:mask'], nested: { b: 1, a: [1, null] } },
       prevHash: GENESIS_HASH,
     };
-    const expected = createHash('sha256').update(record.prevHash).update(canonicalJson(record)).digest('hex');
+    const expected = createHash('sha256').update(record.prevHash).update(referenceCanonicalJson(record)).digest('hex');
     expect(hashRecord(record)).toBe(expected);
-    expect(sealRecord(record)).toEqual({ json: canonicalJson(record), hash: expected });
+    expect(sealRecord(record)).toEqual({ json: referenceCanonicalJson(record), hash: expected });
   });
 });
