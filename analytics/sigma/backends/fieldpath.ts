@@ -44,15 +44,6 @@ function pushFlat(v: unknown, out: unknown[]): void {
   else out.push(v);
 }
 
-/** Every scalar leaf of the event (keys ignored), for keyword search and the literal prefilter. */
-export function leafTexts(event: unknown, out: string[] = []): string[] {
-  if (typeof event === 'string') out.push(event);
-  else if (typeof event === 'number' || typeof event === 'boolean' || typeof event === 'bigint') out.push(String(event));
-  else if (Array.isArray(event)) for (const el of event) leafTexts(el, out);
-  else if (event !== null && typeof event === 'object') for (const v of Object.values(event)) leafTexts(v, out);
-  return out;
-}
-
 /** The text a scalar event value is compared as; objects and null have none. */
 export function scalarText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;

@@ -17,8 +17,10 @@ type ValueTest = (values: FieldValues) => boolean;
 type FieldPredicate = Predicate & { fieldTest?: { field: string; test: ValueTest } };
 
 class FieldValues {
-  private texts?: (string | undefined)[];
-  private lowered?: (string | undefined)[];
+  private texts: (string | undefined)[] | undefined = undefined;
+  private lowered: (string | undefined)[] | undefined = undefined;
+  /** CIDR tests already answered for these values (by block text). */
+  private cidrs: Map<string, boolean> | undefined = undefined;
   constructor(readonly raw: unknown[]) {}
   text(): (string | undefined)[] {
     return (this.texts ??= this.raw.map(scalarText));
@@ -26,26 +28,59 @@ class FieldValues {
   lower(): (string | undefined)[] {
     return (this.lowered ??= this.text().map((s) => s?.toLowerCase()));
   }
+  /** Whether any value is an address in the block, each block computed once per event and field. */
+  inCidr(cidr: string): boolean {
+    if (this.raw.length === 0) return false;
+    const known = this.cidrs?.get(cidr);
+    if (known !== undefined) return known;
+    const hit = this.text().some((s) => s !== undefined && cidrContains(cidr, s.trim()));
+    (this.cidrs ??= new Map()).set(cidr, hit);
+    return hit;
+  }
+}
+
+/** Field paths interned to small numbers, so the per-event cache is an array, not a map. */
+const fieldIds = new Map<string, number>();
+const accessors: ((e: SigmaEvent) => unknown[])[] = [];
+
+function fieldId(path: string): number {
+  let id = fieldIds.get(path);
+  if (id === undefined) {
+    id = accessors.length;
+    fieldIds.set(path, id);
+    accessors.push(compileAccessor(path));
+  }
+  return id;
 }
 
 /**
  * Field values of the event being matched, shared by every rule: a field is resolved and
  * lowercased once per event, not once per rule. Matching is synchronous, so one scope suffices.
+ * Slots are stamped with the event's number instead of being cleared.
  */
 class EventScope {
   private event: SigmaEvent | undefined;
-  private readonly fields = new Map<string, FieldValues>();
+  private current = 0;
+  private stamps = new Int32Array(256);
+  private readonly slots: (FieldValues | undefined)[] = [];
   begin(event: SigmaEvent): void {
     this.event = event;
-    this.fields.clear();
-  }
-  values(event: SigmaEvent, path: string, access: (e: SigmaEvent) => unknown[]): FieldValues {
-    if (event !== this.event) this.begin(event);
-    let v = this.fields.get(path);
-    if (!v) {
-      v = new FieldValues(access(event));
-      this.fields.set(path, v);
+    if (++this.current === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.current = 1;
     }
+  }
+  values(event: SigmaEvent, id: number): FieldValues {
+    if (event !== this.event) this.begin(event);
+    if (this.stamps[id] === this.current) return this.slots[id] as FieldValues;
+    if (id >= this.stamps.length) {
+      const grown = new Int32Array(Math.max(id + 1, this.stamps.length * 2));
+      grown.set(this.stamps);
+      this.stamps = grown;
+    }
+    const v = new FieldValues((accessors[id] as (e: SigmaEvent) => unknown[])(event));
+    this.slots[id] = v;
+    this.stamps[id] = this.current;
     return v;
   }
 }
@@ -137,18 +172,17 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
     if (fc.field === null || !tests.every((t) => t !== undefined && t.field === fc.field)) {
       return fc.linking === 'and' ? this.and(parts) : this.or(parts);
     }
-    const access = compileAccessor(fc.field);
-    const field = fc.field;
+    const field = fieldId(fc.field);
     const fns = tests.map((t) => (t as { test: ValueTest }).test);
     if (fc.linking === 'and') {
       return (e) => {
-        const values = scope.values(e, field, access);
+        const values = scope.values(e, field);
         for (let i = 0; i < fns.length; i++) if (!(fns[i] as ValueTest)(values)) return false;
         return true;
       };
     }
     return (e) => {
-      const values = scope.values(e, field, access);
+      const values = scope.values(e, field);
       for (let i = 0; i < fns.length; i++) if ((fns[i] as ValueTest)(values)) return true;
       return false;
     };
@@ -175,11 +209,10 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
         else (shape.kind === 'prefix' ? prefixes : shape.kind === 'suffix' ? suffixes : contains).push(text);
       }
     }
-    const access = compileAccessor(fc.field);
-    const field = fc.field;
+    const field = fieldId(fc.field);
     const cased = fc.cased;
     return (e) => {
-      const values = scope.values(e, field, access);
+      const values = scope.values(e, field);
       const texts = cased ? values.text() : values.lower();
       for (let i = 0; i < texts.length; i++) {
         const s = texts[i];
@@ -195,9 +228,8 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   }
 
   private onField(ctx: ValueContext, test: ValueTest): FieldPredicate {
-    const access = compileAccessor(ctx.field);
-    const field = ctx.field;
-    const pred: FieldPredicate = (e) => test(scope.values(e, field, access));
+    const field = fieldId(ctx.field);
+    const pred: FieldPredicate = (e) => test(scope.values(e, field));
     pred.fieldTest = { field: ctx.field, test };
     return pred;
   }
@@ -255,7 +287,7 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   protected cidr(network: string, prefix: number, _version: 4 | 6, ctx: ValueContext): Predicate {
     const cidr = `${network}/${prefix}`;
     if (!parseCidr(cidr)) return this.unsupported(`CIDR ${cidr}`, ctx);
-    return this.onField(ctx, (v) => v.text().some((s) => s !== undefined && cidrContains(cidr, s.trim())));
+    return this.onField(ctx, (v) => v.inCidr(cidr));
   }
   protected compare(op: CompareOp, value: number, ctx: ValueContext): Predicate {
     const cmp = comparator(op, value);
@@ -267,15 +299,13 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
     );
   }
   protected override fieldRef(other: string, ctx: ValueContext): Predicate {
-    const access = compileAccessor(other);
-    const norm = (s: string | undefined): string | undefined => (ctx.cased ? s : s?.toLowerCase());
+    const otherField = fieldId(other);
+    const cased = ctx.cased;
     return this.onFieldWithEvent(ctx, (v, e) => {
-      const theirs = new Set(
-        access(e)
-          .map((x) => norm(scalarText(x)))
-          .filter((s) => s !== undefined),
-      );
-      return v.text().some((s) => s !== undefined && theirs.has(norm(s) as string));
+      const mine = cased ? v.text() : v.lower();
+      const theirs = cased ? scope.values(e, otherField).text() : scope.values(e, otherField).lower();
+      for (const s of mine) if (s !== undefined && theirs.includes(s)) return true;
+      return false;
     });
   }
   protected override timePart(part: TimePart, value: SigmaValue, ctx: ValueContext): Predicate {
@@ -312,21 +342,20 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   }
 
   private onFieldWithEvent(ctx: ValueContext, test: (v: FieldValues, e: SigmaEvent) => boolean): Predicate {
-    const access = compileAccessor(ctx.field);
-    const field = ctx.field;
-    return (e) => test(scope.values(e, field, access), e);
+    const field = fieldId(ctx.field);
+    return (e) => test(scope.values(e, field), e);
   }
 }
 
 export const KEYWORD_FIELD = 'event.original';
 export const KEYWORD_FALLBACK_FIELD = 'message';
-const accessOriginal = compileAccessor(KEYWORD_FIELD);
-const accessMessage = compileAccessor(KEYWORD_FALLBACK_FIELD);
+const originalField = fieldId(KEYWORD_FIELD);
+const messageField = fieldId(KEYWORD_FALLBACK_FIELD);
 
 /** The texts keywords search: event.original's values, else message's (resolved once per event). */
 function keywordTexts(e: SigmaEvent, cased: boolean): (string | undefined)[] {
-  const original = scope.values(e, KEYWORD_FIELD, accessOriginal);
-  const values = original.raw.some((x) => x !== null && x !== undefined) ? original : scope.values(e, KEYWORD_FALLBACK_FIELD, accessMessage);
+  const original = scope.values(e, originalField);
+  const values = original.raw.some((x) => x !== null && x !== undefined) ? original : scope.values(e, messageField);
   return cased ? values.text() : values.lower();
 }
 

@@ -1,7 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateEvents } from '../../differential/generate';
+import { SigmaError } from '../errors';
+import type { SigmaRule } from '../model';
+import { parseSigmaFile } from '../parse';
+import { applyPipelines } from '../pipeline';
 import { expandPaths } from '../validate';
 import { getPipeline } from '../pipelines';
 import { CORPUS } from '../test-support/rules';
+import type { SigmaEvent } from './fieldpath';
 import { RuleSet } from './ruleset';
+
+const OWN_RULES = join(__dirname, '../../../rules');
 
 const corpusFiles = expandPaths([`${CORPUS}/rules/windows/process_creation`, `${CORPUS}/rules/windows/network_connection`]);
 
@@ -87,5 +97,91 @@ describe('RuleSet', () => {
   test('logsource routing keeps network rules away from process events', () => {
     const routed = indexed.match(events[0] as Record<string, unknown>, { category: 'network_connection', product: 'windows' });
     expect(routed).toEqual([]);
+  });
+});
+
+/** Nested objects turned into flat dotted keys (`{"a.b": 1}`), which the matcher resolves the same way. */
+function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  else out[prefix] = value;
+  return out;
+}
+
+/** The detection rules of the files (parsed once for both rule sets); files that do not parse are left out. */
+function parsedRules(files: string[]): SigmaRule[] {
+  return files.flatMap((f) => {
+    try {
+      return parseSigmaFile(f).documents.filter((d): d is SigmaRule => d.kind === 'rule');
+    } catch (e) {
+      if (!(e instanceof SigmaError)) throw e;
+      return [];
+    }
+  });
+}
+
+describe('the prefilter (literal and field clauses) never changes what matches', () => {
+  const corpusDirs = (dirs: string[]): string[] => expandPaths(dirs.map((d) => `${CORPUS}/${d}`));
+
+  test.each([
+    ['windows', corpusDirs(['rules', 'rules-emerging-threats', 'rules-threat-hunting']), 40],
+    ['ecs', corpusDirs(['rules/windows/process_creation', 'rules/linux', 'rules/web']), 10],
+  ])(
+    'SigmaHQ rules, %s shape: indexed matching returns exactly what naive evaluation returns',
+    (name, all, every) => {
+      const pipelines = [getPipeline(name)];
+      const indexed = new RuleSet({ pipelines });
+      const naive = new RuleSet({ pipelines, mode: 'naive' });
+      for (const rule of parsedRules(all))
+        try {
+          indexed.add(rule);
+          naive.add(rule);
+        } catch (e) {
+          if (!(e instanceof SigmaError)) throw e;
+        }
+      expect(indexed.size).toBeGreaterThan(all.length / 2);
+      // Events generated from some of the rules (hits, near misses, filters tripped), nested and
+      // flat, plus hand-written ones; each event meets every rule of the set in both modes.
+      const generated = indexed
+        .rules()
+        .filter((_, i) => i % every === 0)
+        .flatMap((rule) => {
+          try {
+            return generateEvents(applyPipelines(rule, pipelines), 2);
+          } catch {
+            return [];
+          }
+        });
+      const corpus = [...events, ...generated, ...generated.map((e) => flatten(e))];
+      let hits = 0;
+      for (const e of corpus) {
+        const expected = naive.match(e);
+        hits += expected.length;
+        expect(indexed.match(e)).toEqual(expected);
+        expect(indexed.candidateCount(e)).toBeGreaterThanOrEqual(expected.length);
+      }
+      expect(hits).toBeGreaterThan(300);
+    },
+    120_000,
+  );
+
+  test("CitySOC's own rules and their samples: indexed and naive agree", () => {
+    const files = expandPaths([OWN_RULES]);
+    const pipelines = [getPipeline('citysoc')];
+    const indexed = new RuleSet({ pipelines });
+    const naive = new RuleSet({ pipelines, mode: 'naive' });
+    indexed.addFiles(files);
+    naive.addFiles(files);
+    const samples = files.flatMap((f) => {
+      const s = JSON.parse(readFileSync(f.replace(/\.yml$/, '.samples.json'), 'utf8')) as { positive: SigmaEvent[]; negative: SigmaEvent[] };
+      return [...s.positive, ...s.negative];
+    });
+    let hits = 0;
+    for (const e of [...samples, ...samples.map((s) => flatten(s))]) {
+      const expected = naive.match(e);
+      hits += expected.length;
+      expect(indexed.match(e)).toEqual(expected);
+    }
+    expect(hits).toBeGreaterThan(40);
   });
 });

@@ -1,14 +1,18 @@
 // Many compiled rules matched against events. Indexed mode routes by logsource and skips rules
-// whose necessary literals are absent (one Aho-Corasick pass per event); naive mode runs every rule.
+// whose necessary literals or fields are absent (one Aho-Corasick pass over the event's values
+// and a look at its property names); naive mode runs every rule. What a rule needs comes as
+// clauses (literals.ts): its most selective clause puts it on the candidate list when one of its
+// literals is found, its other clauses are then checked against what was found, and only a rule
+// with every clause satisfied is evaluated.
 import { SigmaError } from '../errors';
 import { applyFilters, filterApplies } from '../filters';
 import type { LogSource, SigmaFilter, SigmaLevel, SigmaRule } from '../model';
 import { parseSigmaFile } from '../parse';
 import type { ProcessingPipeline } from '../pipeline';
-import { AhoCorasick } from './aho-corasick';
-import { leafTexts, type SigmaEvent } from './fieldpath';
+import { AhoCorasick, IdList } from './aho-corasick';
+import type { SigmaEvent } from './fieldpath';
 import { beginEvent, JsMatcherBackend, type CompiledRule } from './js';
-import { requiredLiterals } from './literals';
+import { requiredClauses, type LiteralClause } from './literals';
 
 export interface RuleMatch {
   ruleId: string;
@@ -35,8 +39,8 @@ export class RuleSet {
   /** The rules as given, before filters: a filter added later recompiles from these. */
   private readonly sources: SigmaRule[] = [];
   private readonly filters: SigmaFilter[] = [];
-  private readonly literalsByRule: (string[] | undefined)[] = [];
-  private index?: { automaton: AhoCorasick; patternRules: number[][]; always: number[] };
+  private readonly clausesByRule: LiteralClause[][] = [];
+  private index?: Prefilter;
   private readonly routeCache = new Map<string, Uint8Array>();
 
   constructor(options: RuleSetOptions = {}) {
@@ -63,7 +67,7 @@ export class RuleSet {
     affected.forEach((r, i) => {
       const c = recompiled[i] as CompiledRule;
       this.compiled[r] = c;
-      this.literalsByRule[r] = requiredLiterals(c.rule);
+      this.clausesByRule[r] = requiredClauses(c.rule);
     });
     this.index = undefined;
   }
@@ -76,19 +80,14 @@ export class RuleSet {
   private push(source: SigmaRule, c: CompiledRule): void {
     this.sources.push(source);
     this.compiled.push(c);
-    this.literalsByRule.push(requiredLiterals(c.rule));
+    this.clausesByRule.push(requiredClauses(c.rule));
     this.index = undefined;
     this.routeCache.clear();
   }
 
   /** How many rules the prefilter lets through for an event (for tuning and benchmarks). */
   candidateCount(event: SigmaEvent): number {
-    const index = (this.index ??= this.buildIndex());
-    const hit = new Set(index.always);
-    index.automaton.search(haystackOf(event), (id) => {
-      for (const r of index.patternRules[id] as number[]) hit.add(r);
-    });
-    return hit.size;
+    return (this.index ??= this.buildIndex()).candidates(event).length;
   }
 
   /**
@@ -135,39 +134,18 @@ export class RuleSet {
     }
     const index = (this.index ??= this.buildIndex());
     const eligible = logsource ? this.route(logsource) : undefined;
-    const candidates = new Uint8Array(this.compiled.length);
-    for (const r of index.always) candidates[r] = 1;
-    index.automaton.search(haystackOf(event), (id) => {
-      for (const r of index.patternRules[id] as number[]) candidates[r] = 1;
-    });
-    for (let r = 0; r < candidates.length; r++) {
-      if (!candidates[r] || (eligible && !eligible[r])) continue;
+    const candidates = index.candidates(event);
+    for (let i = 0; i < candidates.length; i++) {
+      const r = candidates[i] as number;
+      if (eligible && !eligible[r]) continue;
       const c = this.compiled[r] as CompiledRule;
       if (c.evaluate(event)) out.push(toMatch(c, event));
     }
     return out;
   }
 
-  private buildIndex(): NonNullable<RuleSet['index']> {
-    const patternIds = new Map<string, number>();
-    const patternRules: number[][] = [];
-    const always: number[] = [];
-    this.literalsByRule.forEach((lits, r) => {
-      if (!lits) {
-        always.push(r);
-        return;
-      }
-      for (const lit of lits) {
-        let id = patternIds.get(lit);
-        if (id === undefined) {
-          id = patternRules.length;
-          patternIds.set(lit, id);
-          patternRules.push([]);
-        }
-        (patternRules[id] as number[]).push(r);
-      }
-    });
-    return { automaton: new AhoCorasick([...patternIds.keys()]), patternRules, always };
+  private buildIndex(): Prefilter {
+    return new Prefilter(this.clausesByRule);
   }
 
   private route(ls: LogSource): Uint8Array {
@@ -186,11 +164,150 @@ export class RuleSet {
   }
 }
 
-/** Every scalar of the event, lowercased, NUL-separated: what necessary literals are searched in. */
-function haystackOf(event: SigmaEvent): string {
-  return leafTexts(event)
-    .map((s) => s.toLowerCase())
-    .join('\u0000');
+/**
+ * The prefilter of a rule set: one automaton over every text literal, a table of the property
+ * names field clauses ask for, the rules each literal or name triggers (as their first clause),
+ * and each rule's other clauses as ids. Per-event state lives in typed arrays stamped with an
+ * event number, so matching allocates nothing here beyond the candidate list it returns (reused
+ * from event to event).
+ */
+class Prefilter {
+  private readonly automaton: AhoCorasick;
+  /** Property name → id (ids after the automaton's pattern ids). */
+  private readonly keyIds = new Map<string, number>();
+  /** Id → rules whose first clause holds it (CSR: triggerStart, triggerRules). */
+  private readonly triggerStart: Int32Array;
+  private readonly triggerRules: Int32Array;
+  /** Rule → its other clauses, each a list of ids; undefined when it has none. */
+  private readonly rest: (Int32Array[] | undefined)[];
+  /** Rules with no clause: candidates for every event. */
+  private readonly always: Int32Array;
+  private readonly nodeSeen: Int32Array;
+  private readonly literalSeen: Int32Array;
+  private readonly ruleSeen: Int32Array;
+  private mark = 0;
+  private readonly found = new IdList();
+  private scratch: Int32Array;
+
+  constructor(clausesByRule: readonly LiteralClause[][]) {
+    // An empty literal is in every text; its clause holds trivially.
+    const usable = clausesByRule.map((clauses) => clauses.filter((c) => c.literals.length > 0 && !c.literals.includes('')));
+    const textIds = new Map<string, number>();
+    for (const clauses of usable)
+      for (const c of clauses) if (c.kind === 'text') for (const lit of c.literals) if (!textIds.has(lit)) textIds.set(lit, textIds.size);
+    for (const clauses of usable)
+      for (const c of clauses)
+        if (c.kind === 'field') for (const key of c.literals) if (!this.keyIds.has(key)) this.keyIds.set(key, textIds.size + this.keyIds.size);
+    const ids = textIds.size + this.keyIds.size;
+    const idsOf = (c: LiteralClause): Int32Array => Int32Array.from(c.literals, (lit) => (c.kind === 'text' ? textIds : this.keyIds).get(lit) as number);
+    const triggers: number[][] = [];
+    const always: number[] = [];
+    this.rest = usable.map((clauses, r) => {
+      const [first, ...others] = clauses;
+      if (!first) {
+        always.push(r);
+        return undefined;
+      }
+      for (const id of idsOf(first)) (triggers[id] ??= []).push(r);
+      // Smaller clauses first: cheaper to check, and the likelier to fail.
+      return others.length > 0 ? others.map(idsOf).sort((a, b) => a.length - b.length) : undefined;
+    });
+    this.automaton = new AhoCorasick([...textIds.keys()]);
+    this.triggerStart = new Int32Array(ids + 1);
+    let n = 0;
+    for (let id = 0; id < ids; id++) {
+      this.triggerStart[id] = n;
+      n += triggers[id]?.length ?? 0;
+    }
+    this.triggerStart[ids] = n;
+    this.triggerRules = new Int32Array(n);
+    triggers.forEach((rules, id) => this.triggerRules.set(rules, this.triggerStart[id] as number));
+    this.always = Int32Array.from(always);
+    this.nodeSeen = new Int32Array(this.automaton.nodeCount);
+    this.literalSeen = new Int32Array(ids);
+    this.ruleSeen = new Int32Array(clausesByRule.length);
+    this.scratch = new Int32Array(Math.max(16, always.length * 2));
+  }
+
+  /** Rules whose every clause has a literal in the event, ascending; valid until the next call. */
+  candidates(event: SigmaEvent): Int32Array {
+    if (++this.mark === 0x7fffffff) {
+      this.nodeSeen.fill(0);
+      this.literalSeen.fill(0);
+      this.ruleSeen.fill(0);
+      this.mark = 1;
+    }
+    const mark = this.mark;
+    const found = this.found;
+    found.clear();
+    this.searchLeaves(event, mark);
+    const { literalSeen, ruleSeen, triggerStart, triggerRules, rest } = this;
+    const ids = found.ids;
+    for (let i = 0; i < found.length; i++) literalSeen[ids[i] as number] = mark;
+    let out = this.scratch;
+    out.set(this.always);
+    let count = this.always.length;
+    for (let i = 0; i < found.length; i++) {
+      const id = ids[i] as number;
+      const end = triggerStart[id + 1] as number;
+      for (let k = triggerStart[id] as number; k < end; k++) {
+        const r = triggerRules[k] as number;
+        if (ruleSeen[r] === mark) continue;
+        ruleSeen[r] = mark;
+        const others = rest[r];
+        if (others && !allHold(others, literalSeen, mark)) continue;
+        if (count === out.length) {
+          const grown = new Int32Array(out.length * 2);
+          grown.set(out);
+          out = this.scratch = grown;
+        }
+        out[count++] = r;
+      }
+    }
+    const list = out.subarray(0, count);
+    if (count > 48) return list.sort();
+    // Insertion sort: a few dozen ids, mostly in order already.
+    for (let i = 1; i < count; i++) {
+      const r = list[i] as number;
+      let j = i - 1;
+      while (j >= 0 && (list[j] as number) > r) {
+        list[j + 1] = list[j] as number;
+        j--;
+      }
+      list[j + 1] = r;
+    }
+    return list;
+  }
+
+  /** Searches every scalar of the event, lowercased, as its own text, and notes every property name. */
+  private searchLeaves(value: unknown, mark: number): void {
+    if (typeof value === 'string') {
+      if (!this.automaton.search(value, this.nodeSeen, mark, this.found, true)) this.automaton.search(value.toLowerCase(), this.nodeSeen, mark, this.found);
+    } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+      this.automaton.search(String(value), this.nodeSeen, mark, this.found, true);
+    else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) this.searchLeaves(value[i], mark);
+    else if (value !== null && typeof value === 'object')
+      for (const k in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+        const id = this.keyIds.get(k);
+        if (id !== undefined && this.literalSeen[id] !== mark) {
+          this.literalSeen[id] = mark;
+          this.found.push(id);
+        }
+        this.searchLeaves((value as Record<string, unknown>)[k], mark);
+      }
+  }
+}
+
+/** Each clause has a literal marked as found. */
+function allHold(clauses: Int32Array[], literalSeen: Int32Array, mark: number): boolean {
+  for (let c = 0; c < clauses.length; c++) {
+    const clause = clauses[c] as Int32Array;
+    let held = false;
+    for (let k = 0; k < clause.length && !held; k++) held = literalSeen[clause[k] as number] === mark;
+    if (!held) return false;
+  }
+  return true;
 }
 
 function toMatch(c: CompiledRule, event: SigmaEvent): RuleMatch {
