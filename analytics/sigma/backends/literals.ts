@@ -104,6 +104,8 @@ function valueNeed(v: SigmaValue, cased: boolean): Cnf {
     }
     // The JS matcher equates numbers with decimal text, which contains the digits of String(n)
     // when that is plain decimal too (not 1e+21 or 1e-7); the sign is left out, as '-007' is -7.
+    // Known gap (as before clauses): text with more than 15 significant digits can round to n
+    // without containing them ('4623.99999999999999999' is 4624).
     case 'number': {
       const text = String(Math.abs(v.value));
       return /^\d+(\.\d+)?$/.test(text) ? [clause([text])] : [];
