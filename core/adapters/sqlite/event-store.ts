@@ -107,11 +107,13 @@ export class SqliteEventStore implements EventStore {
     checkPaging(size, req.offset, req.after);
     const where = this.where(req);
     const sort: SortKey[] = [...(req.sort ?? [{ field: '@timestamp', order: 'desc' }]), { field: 'event.id', order: 'asc' }];
-    const keys = sort.map((s) => ({ ...s, expr: sortExpr(s.field) }));
+    const keys = sort.map((s) => ({ ...s, expr: sortExpr(s.field), nullable: !NEVER_NULL.has(s.field) }));
     const total = (this.db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
 
     const cursor = req.after ? afterCursor(keys, decodeCursor(req.after, keys.length)) : { sql: '1', params: [] };
-    const order = keys.map((k) => `${k.expr} IS NULL, ${k.expr} ${k.order === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
+    // Missing values sort last. Keys that are never missing get no IS NULL term, which would
+    // keep SQLite from reading them in index order (a filtered search then sorts every hit).
+    const order = keys.map((k) => `${k.nullable ? `${k.expr} IS NULL, ` : ''}${k.expr} ${k.order === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
     const rows = this.db
       .prepare(
         `SELECT e.doc, ${keys.map((k, i) => `${k.expr} AS s${i}`).join(', ')} FROM events e WHERE ${where.sql} AND ${cursor.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
@@ -221,6 +223,9 @@ function columnValue(v: unknown): string | number | null {
   return null;
 }
 
+/** Sort keys every stored event has (columns declared NOT NULL). */
+const NEVER_NULL = new Set(['@timestamp', 'event.id']);
+
 function sortExpr(field: string): string {
   if (field === '@timestamp') return 'e.ts';
   if (field === 'event.id') return 'e.id';
@@ -230,14 +235,14 @@ function sortExpr(field: string): string {
 }
 
 /** Keyset condition "after this row" for the sort keys, with missing values last. */
-function afterCursor(keys: { expr: string; order: 'asc' | 'desc' }[], values: unknown[]): { sql: string; params: unknown[] } {
+function afterCursor(keys: { expr: string; order: 'asc' | 'desc'; nullable: boolean }[], values: unknown[]): { sql: string; params: unknown[] } {
   const k = keys[0]!;
   const v = values[0];
   const rest = keys.length > 1 ? afterCursor(keys.slice(1), values.slice(1)) : null;
   if (v === null || v === undefined) {
     return rest === null ? { sql: '0', params: [] } : { sql: `(${k.expr} IS NULL AND ${rest.sql})`, params: rest.params };
   }
-  const beyond = `(${k.expr} ${k.order === 'asc' ? '>' : '<'} ? OR ${k.expr} IS NULL)`;
+  const beyond = k.nullable ? `(${k.expr} ${k.order === 'asc' ? '>' : '<'} ? OR ${k.expr} IS NULL)` : `${k.expr} ${k.order === 'asc' ? '>' : '<'} ?`;
   if (rest === null) return { sql: beyond, params: [v] };
   return { sql: `(${beyond} OR (${k.expr} = ? AND ${rest.sql}))`, params: [v, v, ...rest.params] };
 }
