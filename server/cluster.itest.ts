@@ -1,24 +1,14 @@
 /** The cluster profile end to end: ingest → Kafka → indexer group → Elasticsearch/OpenSearch → GraphQL. */
-import { adminSession, type Running, startTestPlatform } from './test-support/harness';
+import { adminSession, clusterOverrides, type Running, startTestPlatform } from './test-support/harness';
 
 jest.setTimeout(120_000);
-
-const run = `${process.pid}-${Date.now().toString(36)}`;
 
 for (const store of ['elasticsearch', 'opensearch'] as const) {
   describe(`the cluster profile on ${store} and Kafka`, () => {
     let r: Running;
     let admin: string;
     beforeAll(async () => {
-      r = await startTestPlatform(undefined, false, {
-        profile: 'cluster',
-        'cluster.store': store,
-        [`cluster.${store}.node`]: store === 'elasticsearch' ? 'http://127.0.0.1:9200' : 'http://127.0.0.1:9210',
-        'cluster.kafka.brokers': '127.0.0.1:9092',
-        'cluster.indexPrefix': `it-${store.slice(0, 2)}-${run}`,
-        'cluster.topicPrefix': `it-${store}-${run}.`,
-        'cluster.replicas': 0,
-      });
+      r = await startTestPlatform(undefined, false, clusterOverrides(store, 'it'));
       admin = await adminSession(r);
     });
     afterAll(async () => r.stop());

@@ -5,11 +5,10 @@
  * search cluster and every change is announced on Kafka.
  */
 import type { DecisionRequest } from '../policy/decision';
-import { type Running, startTestPlatform } from './test-support/harness';
+import { clusterOverrides, type Running, startTestPlatform } from './test-support/harness';
 
 jest.setTimeout(180_000);
 
-const run = `${process.pid}-${Date.now().toString(36)}`;
 const root = { name: 'admin', type: 'user' as const };
 
 /** Polls until the condition holds; returns how long it took. */
@@ -24,15 +23,7 @@ async function eventually(what: string, cond: () => boolean, timeoutMs = 20_000)
 
 for (const store of ['elasticsearch', 'opensearch'] as const) {
   describe(`replicas of the cluster profile on ${store} share the policy`, () => {
-    const overrides = {
-      profile: 'cluster',
-      'cluster.store': store,
-      [`cluster.${store}.node`]: store === 'elasticsearch' ? 'http://127.0.0.1:9200' : 'http://127.0.0.1:9210',
-      'cluster.kafka.brokers': '127.0.0.1:9092',
-      'cluster.indexPrefix': `rp-${store.slice(0, 2)}-${run}`,
-      'cluster.topicPrefix': `rp-${store}-${run}.`,
-      'cluster.replicas': 0,
-    };
+    const overrides = clusterOverrides(store, 'rp');
     const started: Running[] = [];
     const replica = async () => {
       const r = await startTestPlatform(undefined, false, overrides);

@@ -69,3 +69,20 @@ export async function signInAs(r: Running, admin: string, username: string, role
   const s = await r.gql<{ login: { token: string } }>('mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}', { u: username, p: STRONG });
   return s.data!.login.token;
 }
+
+/**
+ * Settings for a platform in the cluster profile on the stack's engines (started by the
+ * integration setup), with index and topic names of its own so test runs never meet.
+ */
+export function clusterOverrides(store: 'elasticsearch' | 'opensearch', tag: string): Record<string, unknown> {
+  const run = `${process.pid}-${Date.now().toString(36)}`;
+  return {
+    profile: 'cluster',
+    'cluster.store': store,
+    [`cluster.${store}.node`]: store === 'elasticsearch' ? 'http://127.0.0.1:9200' : 'http://127.0.0.1:9210',
+    'cluster.kafka.brokers': '127.0.0.1:9092',
+    'cluster.indexPrefix': `${tag}-${store.slice(0, 2)}-${run}`,
+    'cluster.topicPrefix': `${tag}-${store}-${run}.`,
+    'cluster.replicas': 0,
+  };
+}

@@ -14,7 +14,7 @@ import { CitySocError } from '../../errors';
 import type { AlertQuery, AlertStore } from '../../ports/alert-store';
 import type { Dsl } from './dsl';
 import { toDsl } from './dsl';
-import type { EngineApi, StoredDoc } from './engine-api';
+import { checkIndexPrefix, type EngineApi, type StoredDoc } from './engine-api';
 
 export interface SearchAlertStoreOptions {
   /** Lower-case name prefix of the indices, e.g. 'citysoc'. */
@@ -62,8 +62,7 @@ export class SearchAlertStore implements AlertStore {
     private readonly api: EngineApi,
     private readonly opts: SearchAlertStoreOptions,
   ) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(opts.prefix))
-      throw new CitySocError('CONFIG_INVALID', `index prefix '${opts.prefix}' must be lower-case letters, digits, - and _`);
+    checkIndexPrefix(opts.prefix);
     this.alerts = `${opts.prefix}-alerts`;
     this.slots = `${opts.prefix}-alert-slots`;
     this.clock = opts.clock ?? (() => new Date());

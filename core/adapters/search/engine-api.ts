@@ -6,6 +6,7 @@
 import { Client as EsClient } from '@elastic/elasticsearch';
 import { Client as OsClient } from '@opensearch-project/opensearch';
 import { readFileSync } from 'node:fs';
+import { CitySocError } from '../../errors';
 import type { Dsl } from './dsl';
 
 export interface BulkItemResult {
@@ -80,6 +81,21 @@ function statusOf(e: unknown): number | undefined {
   return (e as { meta?: { statusCode?: number } }).meta?.statusCode;
 }
 
+/** The result of a call, or `fallback` when the engine answers with `status` (404 absent, 409 conflict). */
+async function unless<T, F>(status: number, fallback: F, call: () => Promise<T>): Promise<T | F> {
+  try {
+    return await call();
+  } catch (e) {
+    if (statusOf(e) === status) return fallback;
+    throw e;
+  }
+}
+
+/** Index names CitySOC makes from a configured prefix must be valid on both engines. */
+export function checkIndexPrefix(prefix: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(prefix)) throw new CitySocError('CONFIG_INVALID', `index prefix '${prefix}' must be lower-case letters, digits, - and _`);
+}
+
 function errorType(e: unknown): string | undefined {
   return (e as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type;
 }
@@ -129,32 +145,17 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
       // created by someone else a moment ago, its primary may still be starting
       await client.cluster.health({ index: name, wait_for_active_shards: 1, timeout: '30s' });
     },
-    async getDoc(index, id) {
-      try {
-        return storedDoc((await client.get({ index, id })) as never);
-      } catch (e) {
-        if (statusOf(e) === 404) return null;
-        throw e;
-      }
-    },
-    async putDoc(index, id, doc, expect) {
-      try {
+    getDoc: (index, id) => unless(404, null, async () => storedDoc((await client.get({ index, id })) as never)),
+    putDoc: (index, id, doc, expect) =>
+      unless(409, 'conflict' as const, async () => {
         await client.index({ index, id, document: doc, refresh: true, ...conditions(expect) });
-        return 'ok';
-      } catch (e) {
-        if (statusOf(e) === 409) return 'conflict';
-        throw e;
-      }
-    },
-    async deleteDoc(index, id) {
-      try {
+        return 'ok' as const;
+      }),
+    deleteDoc: (index, id) =>
+      unless(404, false, async () => {
         await client.delete({ index, id, refresh: true });
         return true;
-      } catch (e) {
-        if (statusOf(e) === 404) return false;
-        throw e;
-      }
-    },
+      }),
     async search(index, body) {
       return toSearch((await client.search({ index, ...body, ignore_unavailable: true, allow_no_indices: true })) as never);
     },
@@ -206,32 +207,17 @@ export function openSearchApi(c: EngineConnection): EngineApi {
       // created by someone else a moment ago, its primary may still be starting
       await client.cluster.health({ index: name, wait_for_active_shards: '1', timeout: '30s' });
     },
-    async getDoc(index, id) {
-      try {
-        return storedDoc((await client.get({ index, id })).body as never);
-      } catch (e) {
-        if (statusOf(e) === 404) return null;
-        throw e;
-      }
-    },
-    async putDoc(index, id, doc, expect) {
-      try {
+    getDoc: (index, id) => unless(404, null, async () => storedDoc((await client.get({ index, id })).body as never)),
+    putDoc: (index, id, doc, expect) =>
+      unless(409, 'conflict' as const, async () => {
         await client.index({ index, id, body: doc as never, refresh: true, ...conditions(expect) } as never);
-        return 'ok';
-      } catch (e) {
-        if (statusOf(e) === 409) return 'conflict';
-        throw e;
-      }
-    },
-    async deleteDoc(index, id) {
-      try {
+        return 'ok' as const;
+      }),
+    deleteDoc: (index, id) =>
+      unless(404, false, async () => {
         await client.delete({ index, id, refresh: true });
         return true;
-      } catch (e) {
-        if (statusOf(e) === 404) return false;
-        throw e;
-      }
-    },
+      }),
     async search(index, body) {
       const r = await client.search({ index, body: body as never, ignore_unavailable: true, allow_no_indices: true });
       return toSearch(r.body as never);

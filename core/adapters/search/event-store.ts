@@ -21,7 +21,7 @@ import type { QueryNode } from '../../query/ast';
 import { DAY_MS, intervalMs } from '../../query/dates';
 import { checkPaging, decodeCursor, encodeCursor, requestFilter } from '../paging';
 import { type Dsl, toDsl } from './dsl';
-import type { EngineApi } from './engine-api';
+import { checkIndexPrefix, type EngineApi } from './engine-api';
 import { eventMappings } from './mappings';
 
 export interface SearchStoreOptions {
@@ -44,8 +44,7 @@ export class SearchEventStore implements EventStore {
     private readonly api: EngineApi,
     private readonly opts: SearchStoreOptions,
   ) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(opts.prefix))
-      throw new CitySocError('CONFIG_INVALID', `index prefix '${opts.prefix}' must be lower-case letters, digits, - and _`);
+    checkIndexPrefix(opts.prefix);
     this.alias = `${opts.prefix}-events`;
     this.pattern = `${opts.prefix}-events-*`;
   }

@@ -3,9 +3,8 @@
  * a refresh so that the next read, on any replica, sees it.
  */
 import { createHash } from 'node:crypto';
-import { CitySocError } from '../../errors';
 import type { StateStore } from '../../ports/state-store';
-import type { EngineApi } from './engine-api';
+import { checkIndexPrefix, type EngineApi } from './engine-api';
 
 const PAGE = 1000;
 
@@ -17,8 +16,7 @@ export class SearchStateStore implements StateStore {
     private readonly api: EngineApi,
     private readonly opts: { readonly prefix: string; readonly replicas?: number },
   ) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(opts.prefix))
-      throw new CitySocError('CONFIG_INVALID', `index prefix '${opts.prefix}' must be lower-case letters, digits, - and _`);
+    checkIndexPrefix(opts.prefix);
     this.index = `${opts.prefix}-state`;
   }
 
