@@ -68,6 +68,8 @@ export function statusOf(g: EmergencyGrant, now: Date): GrantStatus {
 
 export class EmergencyGrants implements GrantView {
   private grants = new Map<string, EmergencyGrant>();
+  /** Approved grants by requester: what a decision looks at, instead of every grant ever made. */
+  private approvedBy = new Map<string, EmergencyGrant[]>();
   private reports = new Map<string, GrantReport>();
 
   private constructor(
@@ -92,15 +94,23 @@ export class EmergencyGrants implements GrantView {
   async reload(): Promise<void> {
     const docs = (await this.state.all(COLLECTION)).map((d) => d.doc as unknown as GrantDoc);
     this.grants = new Map(docs.map((d) => [d.grant.id, d.grant]));
+    this.indexApproved();
     this.reports = new Map(docs.flatMap((d) => (d.report ? [[d.grant.id, d.report] as const] : [])));
   }
 
   private async save(g: EmergencyGrant, report?: GrantReport): Promise<void> {
     this.grants.set(g.id, g);
+    this.indexApproved();
     if (report) this.reports.set(g.id, report);
     const kept = this.reports.get(g.id);
     await this.state.put(COLLECTION, g.id, { grant: g, ...(kept ? { report: kept } : {}) } as unknown as Record<string, unknown>);
     await this.opts.channel?.publish({ kind: 'grants.changed', origin: this.opts.channel.origin });
+  }
+
+  private indexApproved(): void {
+    const by = new Map<string, EmergencyGrant[]>();
+    for (const g of this.grants.values()) if (g.expiresAt) (by.get(g.requester) ?? by.set(g.requester, []).get(g.requester)!).push(g);
+    this.approvedBy = by;
   }
 
   get(id: string): EmergencyGrant | undefined {
@@ -113,8 +123,8 @@ export class EmergencyGrants implements GrantView {
 
   activeGrants(user: string, now: Date): ExtraAllow[] {
     const out: ExtraAllow[] = [];
-    for (const g of this.grants.values()) {
-      if (g.requester !== user || !g.startsAt || !g.expiresAt) continue;
+    for (const g of this.approvedBy.get(user) ?? []) {
+      if (!g.startsAt || !g.expiresAt) continue;
       const t = now.getTime();
       if (t >= Date.parse(g.startsAt) && t < Date.parse(g.expiresAt))
         out.push({ id: `grant:${g.id}`, grantId: g.id, department: g.department, obj: g.resource, act: g.actions });
