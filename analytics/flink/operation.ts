@@ -127,25 +127,11 @@ export class Operation {
     for (;;) {
       if (reply.resultType === 'PAYLOAD') {
         pause = 50;
-        yield {
-          columns: reply.results?.columns,
-          rows: reply.results?.data ?? [],
-          jobId: reply.jobID,
-          resultKind: reply.resultKind,
-          isQueryResult: reply.isQueryResult,
-        };
+        yield pageOf(reply);
       }
       if (reply.resultType === 'EOS') {
         // EOS may still carry the job id and columns (observed on 1.20); a last page keeps them.
-        if (reply.jobID !== undefined || reply.results?.columns) {
-          yield {
-            columns: reply.results?.columns,
-            rows: reply.results?.data ?? [],
-            jobId: reply.jobID,
-            resultKind: reply.resultKind,
-            isQueryResult: reply.isQueryResult,
-          };
-        }
+        if (reply.jobID !== undefined || reply.results?.columns) yield pageOf(reply);
         return;
       }
       if (reply.nextResultUri === undefined) {
@@ -191,4 +177,14 @@ export class Operation {
 /** Rows as objects keyed by column name, for callers that prefer names to positions. */
 export function toRecords(result: Pick<StatementResult, 'columns' | 'rows'>): Record<string, unknown>[] {
   return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row.fields[i]])));
+}
+
+function pageOf(reply: FetchResultsReply) {
+  return {
+    columns: reply.results?.columns,
+    rows: reply.results?.data ?? [],
+    jobId: reply.jobID,
+    resultKind: reply.resultKind,
+    isQueryResult: reply.isQueryResult,
+  };
 }

@@ -11,6 +11,9 @@ export function describeStateStoreContract(name: string, harness: StateHarness):
       const [a, b] = await harness.open();
       await a.put('isolations', 'alice', { user: 'alice', reason: '可疑 mass export' });
       expect(await b.all('isolations')).toEqual([{ id: 'alice', doc: { user: 'alice', reason: '可疑 mass export' } }]);
+      expect(await b.get('isolations', 'alice')).toEqual({ user: 'alice', reason: '可疑 mass export' });
+      expect(await b.get('isolations', 'bob')).toBeNull();
+      expect(await b.get('grants', 'alice')).toBeNull();
       await b.put('isolations', 'alice', { user: 'alice', reason: 'second' });
       expect(await a.all('isolations')).toEqual([{ id: 'alice', doc: { user: 'alice', reason: 'second' } }]);
       await a.close();
@@ -53,6 +56,7 @@ export function describeStateStoreContract(name: string, harness: StateHarness):
       await a.put('isolations', 'bob', { user: 'bob' });
       expect(await b.remove('isolations', 'bob')).toBe(true);
       expect(await a.all('isolations')).toEqual([]);
+      expect(await a.get('isolations', 'bob')).toBeNull();
       expect(await a.remove('isolations', 'bob')).toBe(false);
       await a.close();
       await b.close();

@@ -6,6 +6,8 @@
  */
 export interface StateStore {
   all(collection: string): Promise<{ id: string; doc: Record<string, unknown> }[]>;
+  /** One document, read from the store itself (not a cache); null when absent. */
+  get(collection: string, id: string): Promise<Record<string, unknown> | null>;
   put(collection: string, id: string, doc: Record<string, unknown>): Promise<void>;
   /** Stores the document only if the id is new (across every replica); false when it exists. */
   create(collection: string, id: string, doc: Record<string, unknown>): Promise<boolean>;

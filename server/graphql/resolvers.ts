@@ -10,7 +10,6 @@ import type { Role } from '../auth/roles';
 import { decisionAuditRecord } from '../../policy/audit/decision-audit';
 import type { Decision, DecisionRequest } from '../../policy/decision';
 import type { ResourceRef } from '../../policy/resource';
-import { zoneOf } from '../../policy/zones';
 import type { Classification } from '../../core/event';
 import { audit, type ApiContext, guarded, invalid } from './context';
 import { policyResolvers } from './policy';
@@ -40,7 +39,8 @@ function requestFor(ctx: ApiContext, resource: ResourceRef, action: string): Dec
     subject: { user: p.name, roles: p.roles, ...(p.department ? { department: p.department } : {}) },
     resource,
     action,
-    context: { zone: ctx.policy ? ctx.policy.zoneOf(ctx.sourceIp) : zoneOf(ctx.sourceIp), ...(ctx.sourceIp ? { ip: ctx.sourceIp } : {}) },
+    // only called once decideFor() has checked the PDP is running
+    context: { zone: ctx.policy!.zoneOf(ctx.sourceIp), ...(ctx.sourceIp ? { ip: ctx.sourceIp } : {}) },
   };
 }
 

@@ -49,6 +49,12 @@ export class SearchStateStore implements StateStore {
     }
   }
 
+  async get(collection: string, id: string): Promise<Record<string, unknown> | null> {
+    await this.init();
+    const d = await this.api.getDoc(this.index, this.docId(collection, id));
+    return (d?.source.doc as Record<string, unknown> | undefined) ?? null;
+  }
+
   async put(collection: string, id: string, doc: Record<string, unknown>): Promise<void> {
     await this.init();
     await this.api.putDoc(this.index, this.docId(collection, id), { collection, id, doc }, 'any');

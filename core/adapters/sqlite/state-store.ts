@@ -17,6 +17,11 @@ export class SqliteStateStore implements StateStore {
     return rows.map((r) => ({ id: r.id, doc: JSON.parse(r.doc) as Record<string, unknown> }));
   }
 
+  async get(collection: string, id: string): Promise<Record<string, unknown> | null> {
+    const row = this.db.prepare('SELECT doc FROM state WHERE collection = ? AND id = ?').get(collection, id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as Record<string, unknown>) : null;
+  }
+
   async put(collection: string, id: string, doc: Record<string, unknown>): Promise<void> {
     this.db.prepare('INSERT OR REPLACE INTO state (collection, id, doc) VALUES (?, ?, ?)').run(collection, id, JSON.stringify(doc));
   }
