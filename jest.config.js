@@ -12,6 +12,8 @@ const common = {
 };
 module.exports = {
   reporters: ['default', '<rootDir>/.ci/summary-reporter.js'],
+  // Two cores shared with the engines: a test that takes 2 s alone can take 10 s under load.
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'] },
     {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteAlertStore } from '../core/adapters/sqlite/alert-store';
+import { SqliteAlertStore } from '../adapters/sqlite/alert-store';
 import { Alert } from '../core/alert';
 import { alertTags, entitiesOf, riskScore, toAlert } from './alerts';
 import { CorrelationEngine } from './correlation/engine';

@@ -8,11 +8,11 @@
  */
 import { Client as EsClient } from '@elastic/elasticsearch';
 import { Client as OsClient } from '@opensearch-project/opensearch';
-import { KafkaBus } from '../core/adapters/kafka/kafka-bus';
-import { elasticsearchApi, openSearchApi } from '../core/adapters/search/engine-api';
-import { SearchEventStore } from '../core/adapters/search/event-store';
+import { KafkaBus } from '../adapters/kafka/kafka-bus';
+import { elasticsearchApi, openSearchApi } from '../adapters/search/engine-api';
+import { SearchEventStore } from '../adapters/search/event-store';
 import type { EcsEvent } from '../core/event';
-import { eventMappings } from '../core/adapters/search/mappings';
+import { eventMappings } from '../adapters/search/mappings';
 import { makeEvent, rng } from './events';
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SqliteEventStore } from '../core/adapters/sqlite/event-store';
+import { SqliteEventStore } from '../adapters/sqlite/event-store';
 import { makeEvent, rng } from './events';
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);

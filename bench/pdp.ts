@@ -9,7 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
+import { SqliteAuditLog } from '../adapters/sqlite/audit-log';
 import { decisionAuditRecord } from '../policy/audit/decision-audit';
 import type { DecisionRequest } from '../policy/decision';
 import { policyFixture } from '../policy/test-support';

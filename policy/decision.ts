@@ -49,13 +49,10 @@ export interface FieldObligation {
 }
 
 export interface RowFilter {
-  /** CitySOC query language. */
+  /** CitySOC query language, for people and the audit trail. */
   readonly query: string;
+  /** The query tree each store compiles itself (SQL, DSL, an in-memory test). */
   readonly node: QueryNode;
-  /** Elasticsearch/OpenSearch bool query. */
-  readonly es: Record<string, unknown>;
-  /** A WHERE clause over the embedded store's events table (alias e). */
-  readonly sqlite: { readonly sql: string; readonly params: unknown[] };
 }
 
 export interface Obligations {

@@ -9,6 +9,7 @@ import type { AuditLog } from '../core/ports/audit-log';
 import { decisionAuditRecord } from './audit/decision-audit';
 import { type Decision, type DecisionRequest, DecisionRequestSchema } from './decision';
 import type { PolicyDecisionPoint } from './pdp';
+import { toDsl } from '../core/query/to-dsl';
 
 export interface DecideCaller {
   readonly name: string;
@@ -16,7 +17,18 @@ export interface DecideCaller {
   readonly sourceIp?: string;
 }
 
-export type DecideResult = { status: 200; body: Decision | { decisions: Decision[] } } | { status: 400; body: { error: 'INPUT_INVALID'; message: string } };
+/** A decision as external systems get it: the row filter as query text and as Elasticsearch/OpenSearch DSL. */
+export type DecisionAnswer = Omit<Decision, 'obligations'> & {
+  obligations: Omit<Decision['obligations'], 'rowFilter'> & { rowFilter?: { query: string; es: Record<string, unknown> } };
+};
+
+export function answerOf(d: Decision): DecisionAnswer {
+  const { rowFilter, ...rest } = d.obligations;
+  return { ...d, obligations: { ...rest, ...(rowFilter ? { rowFilter: { query: rowFilter.query, es: toDsl(rowFilter.node) } } : {}) } };
+}
+
+export type DecideResult =
+  { status: 200; body: DecisionAnswer | { decisions: DecisionAnswer[] } } | { status: 400; body: { error: 'INPUT_INVALID'; message: string } };
 
 const Batch = z.strictObject({ requests: z.array(DecisionRequestSchema).min(1).max(1000) });
 
@@ -56,5 +68,5 @@ export async function decideValue(json: unknown, batch: boolean, caller: DecideC
   const reqs = batch ? (parsed.data as z.infer<typeof Batch>).requests.map(toRequest) : [toRequest(parsed.data as z.infer<typeof DecisionRequestSchema>)];
   const decisions = pdp.decideBatch(reqs);
   for (let i = 0; i < reqs.length; i++) await audit.append(decisionAuditRecord(reqs[i]!, decisions[i]!, who));
-  return { status: 200, body: batch ? { decisions } : decisions[0]! };
+  return { status: 200, body: batch ? { decisions: decisions.map(answerOf) } : answerOf(decisions[0]!) };
 }

@@ -5,7 +5,7 @@ import { verifyExport } from './audit/verify-export';
 import type { DecisionRequest } from './decision';
 import { decisionAuditRecord } from './audit/decision-audit';
 import { policyFixture, type PolicyFixture } from './test-support';
-import { SqliteStateStore } from '../core/adapters/sqlite/state-store';
+import { SqliteStateStore } from '../adapters/sqlite/state-store';
 
 const li = { user: 'li', roles: ['analyst'], department: '城管' };
 const read公安 = (time?: Date): DecisionRequest => ({

@@ -1,17 +1,15 @@
 /**
  * The policy decision point. In memory and synchronous: isolation first (it overrides
  * everything), then the compiled policy plus any active emergency grant, deny overriding allow.
- * A search becomes an allow with a row filter in three forms (query text, ES DSL, SQLite);
+ * A search becomes an allow with a row filter (a query tree, and its text for people);
  * fields get their treatments. No I/O per decision: auditing is the caller's (decision-audit.ts).
  */
 import { type QueryNode, and } from '../core/query/ast';
 import { callerIp } from './zones';
-import { compileSql } from '../core/adapters/sqlite/compile';
 import type { Doc } from '../core/doc';
 import type { Decision, DecisionRequest, FieldObligation, RowFilter } from './decision';
 import { type CompiledPolicy, type ExtraAllow, type Product, productNode } from './engine';
 import { applyFieldTreatments, type Tokenizer } from './masking';
-import { toDsl } from '../core/adapters/search/dsl';
 import { filterText } from '../core/query/to-text';
 import { isCollection, ROW_FIELDS } from './resource';
 
@@ -120,7 +118,7 @@ export class PolicyDecisionPoint {
       return nodes.length === 1 ? nodes[0]! : { type: 'or', children: nodes };
     };
     const node = and(allows.length ? or(allows) : { type: 'all' }, denies.length ? { type: 'not', child: or(denies) } : { type: 'all' });
-    const f: RowFilter = { query: filterText(node), node, es: toDsl(node), sqlite: compileSql(node) };
+    const f: RowFilter = { query: filterText(node), node };
     if (this.filterCache.size > 10_000) this.filterCache.clear();
     this.filterCache.set(key, f);
     return f;

@@ -18,7 +18,7 @@ import { DEFAULT_POLICY_DIR, loadPolicyDir } from './policy-file';
 import { PolicyService } from './policy-service';
 import { BusPolicyWatcher, ControlChannel } from './store/bus-watcher';
 import { DEFAULT_ZONES, type ZoneMap, zoneOf } from './zones';
-import { SqliteStateStore } from '../core/adapters/sqlite/state-store';
+import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import type { StateStore } from '../core/ports/state-store';
 import { StatePolicyAdapter } from './store/state-adapter';
 

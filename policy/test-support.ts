@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
+import { SqliteAuditLog } from '../adapters/sqlite/audit-log';
 import { openPolicyServices, type PolicyServices } from './services';
 
 export interface PolicyFixture {

@@ -1,7 +1,7 @@
 /** `citysoc audit verify|export|verify-export`: the embedded trail, checked and exported with its proof. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
+import { SqliteAuditLog } from '../adapters/sqlite/audit-log';
 import type { Config } from '../core/config';
 import { CitySocError } from '../core/errors';
 import { AuditCheckpoints } from '../policy/audit/checkpoints';

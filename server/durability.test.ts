@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
 import { IdentityStore } from './auth/identity';
-import { SqliteStateStore } from '../core/adapters/sqlite/state-store';
+import { SqliteStateStore } from '../adapters/sqlite/state-store';
 
 const ROOT = path.resolve(__dirname, '..');
 const TOTAL = 100_000;

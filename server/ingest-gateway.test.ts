@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { SpoolBus } from '../core/adapters/embedded/spool-bus';
+import type { SpoolBus } from '../adapters/embedded/spool-bus';
 import { type IngestPlatform, startIngestPlatform } from './test-support/ingest-platform';
 
 const SSH_FAIL = 'Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2';

@@ -2,20 +2,20 @@
  * The one place a profile is chosen. Everything below the server sees only the ports.
  */
 import path from 'node:path';
-import { SqliteAlertStore } from '../core/adapters/sqlite/alert-store';
-import { SqliteAuditLog } from '../core/adapters/sqlite/audit-log';
-import { SqliteEventStore } from '../core/adapters/sqlite/event-store';
-import { SpoolBus } from '../core/adapters/embedded/spool-bus';
-import { KafkaBus } from '../core/adapters/kafka/kafka-bus';
-import { elasticsearchApi, openSearchApi } from '../core/adapters/search/engine-api';
-import { SearchAlertStore } from '../core/adapters/search/alert-store';
-import { SearchEventStore } from '../core/adapters/search/event-store';
+import { SqliteAlertStore } from '../adapters/sqlite/alert-store';
+import { SqliteAuditLog } from '../adapters/sqlite/audit-log';
+import { SqliteEventStore } from '../adapters/sqlite/event-store';
+import { SpoolBus } from '../adapters/embedded/spool-bus';
+import { KafkaBus } from '../adapters/kafka/kafka-bus';
+import { elasticsearchApi, openSearchApi } from '../adapters/search/engine-api';
+import { SearchAlertStore } from '../adapters/search/alert-store';
+import { SearchEventStore } from '../adapters/search/event-store';
 import type { Config } from '../core/config';
 import { CitySocError } from '../core/errors';
 import type { Logger } from '../core/logging';
 import type { AlertStore, AuditLog, Bus, EventStore, StateStore } from '../core/ports';
-import { SqliteStateStore } from '../core/adapters/sqlite/state-store';
-import { SearchStateStore } from '../core/adapters/search/state-store';
+import { SqliteStateStore } from '../adapters/sqlite/state-store';
+import { SearchStateStore } from '../adapters/search/state-store';
 
 export interface Ports {
   readonly events: EventStore;

@@ -1,8 +1,8 @@
 // The corpus in a fresh Elasticsearch or OpenSearch index per run. Strings are `keyword` (what
 // the ES backend's term/prefix/wildcard/regexp with `case_insensitive` expect), `*.ip` fields
 // are `ip` (what its CIDR term expects), numbers keep their dynamic numeric type.
-import { elasticsearchApi, openSearchApi, type EngineApi } from '../../core/adapters/search/engine-api';
-import { EVENT_ORIGINAL_MAPPING } from '../../core/adapters/search/mappings';
+import { elasticsearchApi, openSearchApi, type EngineApi } from '../../adapters/search/engine-api';
+import { EVENT_ORIGINAL_MAPPING } from '../../adapters/search/mappings';
 import type { EsQuery } from '../sigma/backends/elasticsearch';
 import type { CorpusEvent } from './corpus';
 
@@ -13,7 +13,7 @@ export const SEARCH_URLS: Record<SearchKind, string> = {
   opensearch: process.env.CITYSOC_OPENSEARCH_URL ?? 'http://127.0.0.1:9210',
 };
 
-// event.original is mapped as in production (core/adapters/search/mappings.ts). The rest of the
+// event.original is mapped as in production (adapters/search/mappings.ts). The rest of the
 // production template is not used: it types catalogue fields as text/date/long, which the Sigma
 // backend's keyword queries do not target.
 const MAPPINGS = {

@@ -5,7 +5,7 @@
  * from scratch by someone who can write to the store.
  */
 import { createPublicKey, sign, verify } from 'node:crypto';
-import { type Db, openDatabase } from '../../core/adapters/sqlite/database';
+import { type Db, openDatabase } from '../../adapters/sqlite/database';
 import { canonicalJson } from '../../core/canonical';
 import type { AuditLog } from '../../core/ports/audit-log';
 import type { SigningKey } from './signing-key';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SqliteStateStore } from '../../core/adapters/sqlite/state-store';
+import { SqliteStateStore } from '../../adapters/sqlite/state-store';
 import { IdentityStore } from './identity';
 
 const OPTS = { sessionTtlMinutes: 60, maxFailedLogins: 5, lockoutMinutes: 15 };

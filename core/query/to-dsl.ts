@@ -2,8 +2,8 @@
  * Compiles the typed query tree (core/query) to Elasticsearch/OpenSearch query DSL. The two
  * engines share this compiler, the mappings and the store; only their client differs.
  */
-import { fieldSpec } from '../../fields';
-import type { QueryNode, WildPart } from '../../query/ast';
+import { fieldSpec } from '../fields';
+import type { QueryNode, WildPart } from './ast';
 
 export type Dsl = Record<string, unknown>;
 

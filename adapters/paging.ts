@@ -1,9 +1,9 @@
 /** Request, paging and bucket rules every EventStore adapter shares, so their answers match exactly. */
-import { CitySocError } from '../errors';
-import type { Bucket } from '../ports/event-store';
-import { and, type QueryNode } from '../query/ast';
-import { compileQuery } from '../query/analyze';
-import { resolveDate } from '../query/dates';
+import { CitySocError } from '../core/errors';
+import type { Bucket } from '../core/ports/event-store';
+import { and, type QueryNode } from '../core/query/ast';
+import { compileQuery } from '../core/query/analyze';
+import { resolveDate } from '../core/query/dates';
 
 /** The whole filter of a search or aggregation request as one query tree: query AND filters AND time range. */
 export function requestFilter(

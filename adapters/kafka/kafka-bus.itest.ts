@@ -1,4 +1,4 @@
-import { describeBusContract } from '../../contracts/bus.contract';
+import { describeBusContract } from '../../core/contracts/bus.contract';
 import { KafkaBus } from './kafka-bus';
 
 jest.setTimeout(120_000);

@@ -1,7 +1,7 @@
-import { type Alert, type AlertStatus, foldAlert, moveAlert } from '../../alert';
-import { CitySocError } from '../../errors';
-import type { AlertQuery, AlertStore } from '../../ports/alert-store';
-import { compileSql, docTable } from './compile';
+import { type Alert, type AlertStatus, foldAlert, moveAlert } from '../../core/alert';
+import { CitySocError } from '../../core/errors';
+import type { AlertQuery, AlertStore } from '../../core/ports/alert-store';
+import { compileSql, docTable } from '../../core/query/to-sql';
 import { type Db, openDatabase } from './database';
 
 const SCHEMA = `

@@ -1,4 +1,4 @@
-import { describeEventStoreContract } from '../../contracts/event-store.contract';
+import { describeEventStoreContract } from '../../core/contracts/event-store.contract';
 import { elasticsearchApi, type EngineApi, openSearchApi } from './engine-api';
 import { SearchEventStore } from './event-store';
 

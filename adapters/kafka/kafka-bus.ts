@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Admin, type Consumer, Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
-import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../ports/bus';
+import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../core/ports/bus';
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];

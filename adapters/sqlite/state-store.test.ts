@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeStateStoreContract } from '../../contracts/state-store.contract';
+import { describeStateStoreContract } from '../../core/contracts/state-store.contract';
 import { SqliteStateStore } from './state-store';
 
 const root = mkdtempSync(path.join(tmpdir(), 'citysoc-state-'));

@@ -7,10 +7,10 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { isMainThread, type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { AuditInput } from '../../audit';
-import { GENESIS_HASH, sealRecord } from '../../audit-chain';
-import type { ErrorCode } from '../../errors';
-import { describeIssues } from '../../event';
+import { AuditInput } from '../../core/audit';
+import { GENESIS_HASH, sealRecord } from '../../core/audit-chain';
+import type { ErrorCode } from '../../core/errors';
+import { describeIssues } from '../../core/event';
 import { type Db, openDatabase } from './database';
 
 export const AUDIT_SCHEMA = `

@@ -1,5 +1,5 @@
 import { type Db, openDatabase } from './database';
-import type { StateStore } from '../../ports/state-store';
+import type { StateStore } from '../../core/ports/state-store';
 
 /** The embedded StateStore: one table, every write its own fsynced transaction. */
 export class SqliteStateStore implements StateStore {

@@ -5,8 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Statement } from 'better-sqlite3';
-import { CitySocError } from '../../errors';
-import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../ports/bus';
+import { CitySocError } from '../../core/errors';
+import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../core/ports/bus';
 import { type Db, openDatabase } from '../sqlite/database';
 
 const SCHEMA = `

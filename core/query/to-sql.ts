@@ -4,28 +4,15 @@
  * documents in a `doc` column with a few columns beside it (alerts, audit records) and get
  * the same semantics through a DocTable.
  */
-import { fieldSpec, FIELDS } from '../../fields';
-import type { QueryNode, WildPart } from '../../query/ast';
-import { tokenizeText } from '../../query/evaluate';
-import { ipv4CidrPrefix } from '../../query/ip';
+import { fieldSpec } from '../fields';
+import type { QueryNode, WildPart } from './ast';
+import { tokenizeText } from './evaluate';
+import { ipv4CidrPrefix } from './ip';
 
 export interface Sql {
   readonly sql: string;
   readonly params: unknown[];
 }
-
-export function columnName(field: string): string {
-  return 'f_' + field.replace(/[^A-Za-z0-9]/g, '_');
-}
-
-export const INDEXED_FIELDS = Object.entries(FIELDS)
-  .filter(([, s]) => s.indexed)
-  .map(([f]) => f);
-
-/** Array fields of the catalogue: their values are also kept in event_values, indexed by value. */
-export const ARRAY_FIELDS = Object.entries(FIELDS)
-  .filter(([, s]) => s.array)
-  .map(([f]) => f);
 
 export function jsonPath(field: string): string {
   return (
@@ -37,7 +24,7 @@ export function jsonPath(field: string): string {
   );
 }
 
-function quoteLiteral(s: string): string {
+export function quoteLiteral(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
@@ -52,20 +39,6 @@ export interface SqlTable {
   /** The row condition for (field, value) parameters, for fields the table indexes by value. */
   readonly valueIndex?: { readonly fields: readonly string[]; readonly sql: string };
 }
-
-export function access(field: string): Access {
-  if (field === '@timestamp') return { kind: 'scalar', expr: 'e.ts' };
-  const spec = FIELDS[field];
-  if (spec?.indexed) return { kind: 'scalar', expr: `e.${columnName(field)}` };
-  if (spec && !spec.array) return { kind: 'scalar', expr: `json_extract(e.doc, ${quoteLiteral(jsonPath(field))})` };
-  return { kind: 'each', path: jsonPath(field), doc: 'e.doc' };
-}
-
-export const EVENTS_TABLE: SqlTable = {
-  access,
-  fullText: 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)',
-  valueIndex: { fields: ARRAY_FIELDS, sql: 'e.seq IN (SELECT seq FROM event_values WHERE field = ? AND value = ?)' },
-};
 
 /**
  * A table of JSON documents: the named fields read from their columns, every other field from
@@ -107,7 +80,7 @@ function bounds(expr: string, b: { gt?: unknown; gte?: unknown; lt?: unknown; lt
   return parts.length ? parts.join(' AND ') : `${expr} IS NOT NULL`;
 }
 
-export function compileSql(node: QueryNode, table: SqlTable = EVENTS_TABLE): Sql {
+export function compileSql(node: QueryNode, table: SqlTable): Sql {
   const params: unknown[] = [];
   const sql = walk(table, node, params);
   return { sql, params };

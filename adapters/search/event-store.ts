@@ -3,9 +3,9 @@
  * under the alias `<prefix>-events`, an index template with explicit ECS mappings, idempotent
  * bulk `create` by event.id, retries of throttled items, retention by deleting whole days.
  */
-import { CitySocError } from '../../errors';
-import type { EcsEvent } from '../../event';
-import { fieldSpec } from '../../fields';
+import { CitySocError } from '../../core/errors';
+import type { EcsEvent } from '../../core/event';
+import { fieldSpec } from '../../core/fields';
 import type {
   AggregateRequest,
   AggregateResult,
@@ -15,12 +15,12 @@ import type {
   SearchResult,
   SortKey,
   WriteResult,
-} from '../../ports/event-store';
-import { prepareEvent } from '../../prepare';
-import type { QueryNode } from '../../query/ast';
-import { DAY_MS, intervalMs } from '../../query/dates';
+} from '../../core/ports/event-store';
+import { prepareEvent } from '../../core/prepare';
+import type { QueryNode } from '../../core/query/ast';
+import { DAY_MS, intervalMs } from '../../core/query/dates';
 import { checkPaging, decodeCursor, encodeCursor, requestFilter } from '../paging';
-import { type Dsl, toDsl } from './dsl';
+import { type Dsl, toDsl } from '../../core/query/to-dsl';
 import { checkIndexPrefix, type EngineApi } from './engine-api';
 import { eventMappings } from './mappings';
 

@@ -3,7 +3,7 @@
  * a refresh so that the next read, on any replica, sees it.
  */
 import { createHash } from 'node:crypto';
-import type { StateStore } from '../../ports/state-store';
+import type { StateStore } from '../../core/ports/state-store';
 import { checkIndexPrefix, type EngineApi } from './engine-api';
 
 const PAGE = 1000;

@@ -6,8 +6,8 @@
 import { Client as EsClient } from '@elastic/elasticsearch';
 import { Client as OsClient } from '@opensearch-project/opensearch';
 import { readFileSync } from 'node:fs';
-import { CitySocError } from '../../errors';
-import type { Dsl } from './dsl';
+import { CitySocError } from '../../core/errors';
+import type { Dsl } from '../../core/query/to-dsl';
 
 export interface BulkItemResult {
   readonly status: number;

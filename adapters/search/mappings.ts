@@ -1,6 +1,6 @@
 /** Index template for the daily event indices, built from the field catalogue. */
-import { FIELDS } from '../../fields';
-import { type Dsl, mappingType } from './dsl';
+import { FIELDS } from '../../core/fields';
+import { type Dsl, mappingType } from '../../core/query/to-dsl';
 
 function nest(fields: [string, Dsl][]): Dsl {
   const root: Dsl = {};

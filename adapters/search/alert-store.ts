@@ -9,11 +9,11 @@
  * create-only), and a writer that loses a race reads again and folds into the winner's alert.
  */
 import { createHash } from 'node:crypto';
-import { absorbs, type Alert, type AlertStatus, foldAlert, moveAlert } from '../../alert';
-import { CitySocError } from '../../errors';
-import type { AlertQuery, AlertStore } from '../../ports/alert-store';
-import type { Dsl } from './dsl';
-import { toDsl } from './dsl';
+import { absorbs, type Alert, type AlertStatus, foldAlert, moveAlert } from '../../core/alert';
+import { CitySocError } from '../../core/errors';
+import type { AlertQuery, AlertStore } from '../../core/ports/alert-store';
+import type { Dsl } from '../../core/query/to-dsl';
+import { toDsl } from '../../core/query/to-dsl';
 import { checkIndexPrefix, type EngineApi, type StoredDoc } from './engine-api';
 
 export interface SearchAlertStoreOptions {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeBusContract } from '../../contracts/bus.contract';
+import { describeBusContract } from '../../core/contracts/bus.contract';
 import { SpoolBus } from './spool-bus';
 
 const root = mkdtempSync(path.join(tmpdir(), 'citysoc-bus-'));

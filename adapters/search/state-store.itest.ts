@@ -1,4 +1,4 @@
-import { describeStateStoreContract } from '../../contracts/state-store.contract';
+import { describeStateStoreContract } from '../../core/contracts/state-store.contract';
 import { elasticsearchApi, openSearchApi } from './engine-api';
 import { SearchStateStore } from './state-store';
 

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { AuditRecord } from '../../audit';
-import { hashRecord } from '../../audit-chain';
-import { describeAuditLogContract } from '../../contracts/audit-log.contract';
-import { CitySocError } from '../../errors';
+import type { AuditRecord } from '../../core/audit';
+import { hashRecord } from '../../core/audit-chain';
+import { describeAuditLogContract } from '../../core/contracts/audit-log.contract';
+import { CitySocError } from '../../core/errors';
 import { SqliteAuditLog } from './audit-log';
 
 const root = mkdtempSync(path.join(tmpdir(), 'citysoc-audit-'));

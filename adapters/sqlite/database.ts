@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { cidrContains } from '../../query/ip';
+import { cidrContains } from '../../core/query/ip';
 
 export type Db = Database.Database;
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeAlertStoreContract } from '../../contracts/alert-store.contract';
+import { describeAlertStoreContract } from '../../core/contracts/alert-store.contract';
 import { SqliteAlertStore } from './alert-store';
 
 const root = mkdtempSync(path.join(tmpdir(), 'citysoc-alerts-'));

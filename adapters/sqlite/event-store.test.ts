@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeEventStoreContract } from '../../contracts/event-store.contract';
+import { describeEventStoreContract } from '../../core/contracts/event-store.contract';
 import { SqliteEventStore } from './event-store';
 
 const dirs: string[] = [];

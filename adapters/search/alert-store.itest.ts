@@ -1,4 +1,4 @@
-import { describeAlertStoreContract, sampleAlert } from '../../contracts/alert-store.contract';
+import { describeAlertStoreContract, sampleAlert } from '../../core/contracts/alert-store.contract';
 import { elasticsearchApi, type EngineApi, openSearchApi } from './engine-api';
 import { SearchAlertStore } from './alert-store';
 

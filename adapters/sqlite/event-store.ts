@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
-import { CitySocError } from '../../errors';
-import type { EcsEvent } from '../../event';
-import { fieldSpec } from '../../fields';
+import { CitySocError } from '../../core/errors';
+import type { EcsEvent } from '../../core/event';
+import { fieldSpec } from '../../core/fields';
 import type {
   AggregateRequest,
   AggregateResult,
@@ -12,12 +12,13 @@ import type {
   SearchResult,
   SortKey,
   WriteResult,
-} from '../../ports/event-store';
-import { prepareEvent } from '../../prepare';
-import type { QueryNode } from '../../query/ast';
-import { DAY_MS, intervalMs } from '../../query/dates';
-import { access, ARRAY_FIELDS, columnName, compileSql, INDEXED_FIELDS, jsonPath } from './compile';
-import { fieldValues, getField } from '../../doc';
+} from '../../core/ports/event-store';
+import { prepareEvent } from '../../core/prepare';
+import type { QueryNode } from '../../core/query/ast';
+import { DAY_MS, intervalMs } from '../../core/query/dates';
+import { compileSql, jsonPath, quoteLiteral } from '../../core/query/to-sql';
+import { access, ARRAY_FIELDS, columnName, EVENTS_TABLE, INDEXED_FIELDS } from './events-table';
+import { fieldValues, getField } from '../../core/doc';
 import { type Db, openDatabase } from './database';
 import { checkPaging, decodeCursor, encodeCursor, fillHistogram, requestFilter } from '../paging';
 
@@ -99,7 +100,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private where(req: { query?: string; filters?: readonly QueryNode[]; range?: { from?: string; to?: string } }): { sql: string; params: unknown[] } {
-    return compileSql(requestFilter(req));
+    return compileSql(requestFilter(req), EVENTS_TABLE);
   }
 
   async search(req: SearchRequest): Promise<SearchResult> {
@@ -138,7 +139,7 @@ export class SqliteEventStore implements EventStore {
       if (agg.type === 'date_histogram') {
         const field = agg.field ?? '@timestamp';
         const step = intervalMs(agg.interval);
-        const expr = field === '@timestamp' ? 'e.ts' : `iso_ms(json_extract(e.doc, '${jsonPath(field)}'))`;
+        const expr = field === '@timestamp' ? 'e.ts' : `iso_ms(json_extract(e.doc, ${quoteLiteral(jsonPath(field))}))`;
         const rows = this.db
           .prepare(`SELECT (${expr} / ${step}) * ${step} AS k, count(*) AS c FROM events e WHERE ${where.sql} AND ${expr} IS NOT NULL GROUP BY k ORDER BY k`)
           .all(...where.params) as { k: number; c: number }[];
@@ -231,7 +232,7 @@ function sortExpr(field: string): string {
   if (field === 'event.id') return 'e.id';
   const a = access(field);
   // Sorting on an array field uses its first element, as a stable and engine-neutral choice.
-  return a.kind === 'scalar' ? a.expr : `json_extract(e.doc, '${a.path}[0]')`;
+  return a.kind === 'scalar' ? a.expr : `json_extract(e.doc, ${quoteLiteral(a.path + '[0]')})`;
 }
 
 /** Keyset condition "after this row" for the sort keys, with missing values last. */
@@ -251,7 +252,7 @@ function fieldSource(field: string): { from: string; valueExpr: string; distinct
   const a = access(field);
   if (a.kind === 'scalar') return { from: 'events e', valueExpr: a.expr, distinctDoc: false };
   return {
-    from: `events e JOIN json_each(e.doc, '${a.path}') j ON j.type NOT IN ('object','array','null')`,
+    from: `events e JOIN json_each(e.doc, ${quoteLiteral(a.path)}) j ON j.type NOT IN ('object','array','null')`,
     valueExpr: 'j.value',
     distinctDoc: true,
   };

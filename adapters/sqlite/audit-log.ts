@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AuditInput, type AuditRecord } from '../../audit';
-import { verifyChain } from '../../audit-chain';
-import { CitySocError } from '../../errors';
-import { describeIssues } from '../../event';
-import type { AuditLog, AuditQuery, AuditVerification } from '../../ports/audit-log';
+import { AuditInput, type AuditRecord } from '../../core/audit';
+import { verifyChain } from '../../core/audit-chain';
+import { CitySocError } from '../../core/errors';
+import { describeIssues } from '../../core/event';
+import type { AuditLog, AuditQuery, AuditVerification } from '../../core/ports/audit-log';
 import { AUDIT_SCHEMA, type WireError, WRITER_MARK, type WriterData, type WriterReply, type WriterRequest } from './audit-writer';
-import { compileSql, docTable } from './compile';
+import { compileSql, docTable } from '../../core/query/to-sql';
 import { type Db, openDatabase } from './database';
 
 /** Row filters read the indexed copies where there are some, the record otherwise. */
