@@ -13,7 +13,11 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'NOT_IMPLEMENTED'
   | 'UNAVAILABLE'
-  | 'STORE_FAILURE';
+  | 'STORE_FAILURE'
+  | 'PASSWORD_CHANGE_REQUIRED'
+  | 'RATE_LIMITED'
+  | 'LIMIT_EXCEEDED'
+  | 'INTERNAL';
 
 export class CitySocError extends Error {
   constructor(

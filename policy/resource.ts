@@ -3,21 +3,9 @@
  * field (`dataset/人口/户籍/person/id_number`); a policy on `dataset/人口/*` covers all of it.
  * Collections (events, alerts, audit, ...) are searched, so their decisions become row filters.
  */
-import type { Classification } from '../core/event';
 
-export const RESOURCE_TYPES = ['events', 'alerts', 'audit', 'cases', 'entities', 'dataset', 'emergency', 'policy'] as const;
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
-
-export interface ResourceRef {
-  readonly type: ResourceType;
-  readonly domain?: string;
-  readonly dataset?: string;
-  readonly table?: string;
-  readonly field?: string;
-  /** The owning department; absent on a search across departments. */
-  readonly department?: string;
-  readonly classification?: Classification;
-}
+export { RESOURCE_TYPES, type ResourceRef, type ResourceType } from '../core/authz';
+import type { ResourceRef, ResourceType } from '../core/authz';
 
 /** Where a collection keeps the department and the classification of a row. */
 export const ROW_FIELDS: Partial<Record<ResourceType, { department: string; classification?: string }>> = {

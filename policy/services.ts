@@ -20,9 +20,12 @@ import { BusPolicyWatcher, ControlChannel } from './store/bus-watcher';
 import { DEFAULT_ZONES, type ZoneMap, zoneOf } from './zones';
 import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import type { StateStore } from '../core/ports/state-store';
+import type { Authorizer } from '../core/authz';
 import { StatePolicyAdapter } from './store/state-adapter';
 
 export interface PolicyServices {
+  /** The PDP, isolation and zones as the application services' door sees them. */
+  readonly authorizer: Authorizer;
   readonly policies: PolicyService;
   readonly pdp: PolicyDecisionPoint;
   readonly isolation: AccountIsolation;
@@ -98,14 +101,22 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     clock,
   });
   await ownChannel?.start();
+  const zones = o.zones ?? DEFAULT_ZONES;
+  const authorizer: Authorizer = {
+    decide: (req) => pdp.decide(req),
+    treat: (doc, fields) => pdp.treat(doc, fields),
+    isolation: (user, now) => isolation.isolation(user, now),
+    zoneOf: (ip) => zoneOf(ip, zones),
+  };
   return {
+    authorizer,
     policies,
     pdp,
     isolation,
     grants,
     checkpoints,
     signingKey,
-    zoneOf: (ip) => zoneOf(ip, o.zones ?? DEFAULT_ZONES),
+    zoneOf: authorizer.zoneOf,
     async close() {
       await ownChannel?.stop();
       checkpoints.close();

@@ -15,7 +15,7 @@ import { openPolicyServices, type PolicyServices } from '../policy/services';
 import { randomUUID } from 'node:crypto';
 import { ControlChannel } from '../policy/store/bus-watcher';
 import { IdentityStore } from './auth/identity';
-import { can } from './auth/roles';
+import { can } from '../core/roles';
 import { createHandler } from './http';
 import { type Detection, shippedRulesDir, startDetection } from './detection';
 import { indexerDrained, startIndexer } from './indexer';

@@ -12,7 +12,7 @@ import { CitySocError } from '../../core/errors';
 import type { StateStore } from '../../core/ports/state-store';
 import type { ControlChannel } from '../../policy/store/bus-watcher';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords';
-import { ROLES, type Role } from './roles';
+import { ROLES, type Role } from '../../core/roles';
 
 export interface Principal {
   readonly kind: 'user' | 'token';

@@ -4,7 +4,7 @@ import { CitySocError, isCitySocError } from '../../core/errors';
 import type { Logger } from '../../core/logging';
 import type { Principal } from '../auth/identity';
 import type { IdentityStore } from '../auth/identity';
-import { can, type Permission } from '../auth/roles';
+import { can, type Permission } from '../../core/roles';
 import type { PolicyServices } from '../../policy/services';
 import type { Ports } from '../profiles';
 

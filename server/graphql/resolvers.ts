@@ -6,7 +6,7 @@ import { and, type QueryNode } from '../../core/query/ast';
 import type { Doc } from '../../core/doc';
 import type { AuditQuery } from '../../core/ports/audit-log';
 import { CitySocError } from '../../core/errors';
-import type { Role } from '../auth/roles';
+import type { Role } from '../../core/roles';
 import { decisionAuditRecord } from '../../policy/audit/decision-audit';
 import type { Decision, DecisionRequest } from '../../policy/decision';
 import type { ResourceRef } from '../../policy/resource';
