@@ -107,10 +107,14 @@ describe('policy administration through GraphQL', () => {
   it('isolating an account refuses its session at once; releasing restores access; both audited', async () => {
     const victim = await signInAs(r, admin, 'cg-analyst2', 'analyst', '城管');
     expect(await ids(r, victim)).toEqual(['cg-1']);
+    // finding 5 of the security review: an analyst may not isolate (or release) anyone
+    const byAnalyst = await r.gql('mutation{isolateAccount(user:"cg-analyst2",reason:"not mine to do")}', {}, analyst);
+    expect(byAnalyst.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect(await ids(r, victim)).toEqual(['cg-1']);
     const iso = await r.gql<{ isolateAccount: { user: string } }>(
       'mutation{isolateAccount(user:"cg-analyst2",reason:"risky behaviour: mass export")}',
       {},
-      analyst,
+      admin,
     );
     expect(iso.data!.isolateAccount.user).toBe('cg-analyst2');
     const refused = await r.gql('{events{total}}', {}, victim);
