@@ -9,7 +9,7 @@
  *   taskset -c 0 npx tsx bench/ingest.ts
  *   BENCH_EVENTS=200000 BENCH_HTTP_EVENTS=100000 taskset -c 0 npx tsx bench/ingest.ts
  */
-import { indexerDrained } from '../server/indexer';
+import { indexerDrained } from '../events/indexer';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

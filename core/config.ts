@@ -35,6 +35,30 @@ export const ConfigSchema = z.strictObject({
       port: Port.default(8080),
       /** Where the console's built files are served from, if present. */
       consoleDir: z.string().optional(),
+      /** Browser origins allowed to call the API from another site (CORS); none by default. */
+      corsOrigins: z.array(z.url()).default([]),
+      /** Limits on one GraphQL request (depth, aliases, tokens, cost), checked before it runs. */
+      graphql: z
+        .strictObject({
+          maxDepth: z.coerce.number().int().min(3).max(64).default(12),
+          maxAliases: z.coerce.number().int().min(1).max(1000).default(15),
+          maxTokens: z.coerce.number().int().min(100).max(1_000_000).default(5000),
+          maxCost: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
+        })
+        .prefault({}),
+      /** Calls per caller: bursts and steady rates (token buckets), refused with RATE_LIMITED. */
+      limits: z
+        .strictObject({
+          /** Sign-in attempts per source address per minute. */
+          loginPerMinute: z.coerce.number().int().min(1).max(100_000).default(30),
+          /** Calls by callers who are not signed in, per source address per minute. */
+          anonymousPerMinute: z.coerce.number().int().min(1).max(100_000).default(120),
+          /** Calls per signed-in caller per second (bursts up to 10× that). */
+          callsPerSecond: z.coerce.number().int().min(1).max(100_000).default(50),
+          /** External PDP calls per token per second (bursts up to 10× that). */
+          decisionsPerSecond: z.coerce.number().int().min(1).max(1_000_000).default(500),
+        })
+        .prefault({}),
     })
     .prefault({}),
   auth: z
@@ -52,6 +76,8 @@ export const ConfigSchema = z.strictObject({
         .min(1)
         .max(24 * 60)
         .default(15),
+      /** Longest life of an API token in days; absent: tokens may be issued without expiry. */
+      maxTokenDays: z.coerce.number().int().min(1).max(3650).optional(),
     })
     .prefault({}),
   retention: z
@@ -233,7 +259,25 @@ function getPath(obj: unknown, parts: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+/** A module's configuration section: its key at the top of the file and its schema (with defaults). */
+export interface ConfigSection {
+  readonly key: string;
+  readonly schema: z.ZodType;
+}
+
+/** The whole schema: the platform's own keys and every module's section. */
+export function configSchema(sections: readonly ConfigSection[] = []) {
+  const extra: Record<string, z.ZodType> = {};
+  for (const s of sections) {
+    if (s.key in ConfigSchema.shape || s.key in extra) throw new CitySocError('CONFIG_INVALID', `two configuration sections are named ${s.key}`);
+    extra[s.key] = (s.schema as z.ZodType<unknown, unknown>).prefault({} as never);
+  }
+  return ConfigSchema.extend(extra);
+}
+
 export interface LoadConfigOptions {
+  /** Modules' sections, merged into the schema. */
+  readonly sections?: readonly ConfigSection[];
   readonly file?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** From command-line flags, keyed by dotted config key. */
@@ -279,7 +323,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
       origin.set(key, 'command line');
     }
   }
-  const result = ConfigSchema.safeParse(raw);
+  const result = configSchema(opts.sections).safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const key = issue.path.join('.');
@@ -291,6 +335,6 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     });
     throw new CitySocError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, { issues: lines });
   }
-  const cfg = result.data;
+  const cfg = result.data as Config;
   return { ...cfg, dataDir: path.resolve(cfg.dataDir) };
 }

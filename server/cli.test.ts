@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,12 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
+function writeConfig(dir: string, yaml: string): string {
+  const f = path.join(dir, 'citysoc.yaml');
+  writeFileSync(f, yaml);
+  return f;
+}
+
 describe('the citysoc command line', () => {
   it('a verb whose capability has not landed says so and exits non-zero', async () => {
     const r = await run('up', '--demo', '--data-dir', mkdtempSync(path.join(tmpdir(), 'cs-cli-')));
@@ -29,6 +36,72 @@ describe('the citysoc command line', () => {
     const r = await run('up', '--port', '99999', '--data-dir', mkdtempSync(path.join(tmpdir(), 'cs-cli-')));
     expect(r.code).toBe(EXIT.usage);
     expect(r.err).toContain('server.port = "99999" (from command line): expected a whole number 0..65535');
+  });
+
+  it('--version prints the version; --help of parse lists the source types', async () => {
+    const v = await run('--version');
+    expect(v.code).toBe(EXIT.ok);
+    expect(v.out).toBe(`${(JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    const h = await run('parse', '--help');
+    expect(h.out).toContain('openssh');
+    expect(h.out).toContain('ranger-audit');
+  });
+
+  it('admin reset-password gives a new one-time password the user can sign in with, ends the sessions, and is audited (finding 11)', async () => {
+    const r = await startTestPlatform(undefined, true);
+    const dir = r.dir;
+    await r.stop();
+    const reset = await run('admin', 'reset-password', 'admin', '--data-dir', dir);
+    expect(reset.code).toBe(EXIT.ok);
+    const otp = /new one-time password for admin: (\S+)/.exec(reset.out)?.[1];
+    expect(otp).toBeDefined();
+    const again = await startTestPlatform(dir);
+    const login = await again.gql<{ login: { mustChangePassword: boolean } }>('mutation($p:String!){login(username:"admin",password:$p){mustChangePassword}}', {
+      p: otp,
+    });
+    expect(login.data!.login.mustChangePassword).toBe(true);
+    const [rec] = await again.platform.ports.audit.query({ action: 'users.reset_password' });
+    expect(rec).toMatchObject({ actorType: 'system', resource: 'user:admin', decision: 'allow' });
+    expect(rec!.actor).toMatch(/^cli:/);
+    await again.stop();
+    const unknown = await run('admin', 'reset-password', 'nobody', '--data-dir', mkdtempSync(path.join(tmpdir(), 'cs-cli-')));
+    expect(unknown.code).toBe(EXIT.failure);
+    expect(unknown.err).toBe('citysoc: no user nobody\n');
+  });
+
+  it('a failed start (an unreadable enrichment file) exits non-zero with the reason and spends no one-time password (finding 11)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cs-cli-'));
+    const bad = path.join(dir, 'assets.yaml');
+    writeFileSync(bad, 'assets: [ {unclosed');
+    // a real process, which must exit by itself (nothing left holding the event loop)
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(__dirname, 'test-support/citysoc-main.ts'),
+        'up',
+        '--data-dir',
+        dir,
+        '--port',
+        '0',
+        '--config',
+        writeConfig(dir, `ingest:\n  enrichment:\n    assets: ${bad}\n`),
+      ],
+      {
+        cwd: path.resolve(__dirname, '..'),
+        env: { ...process.env, CITYSOC_LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => void (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => void (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(EXIT.usage);
+    expect(out).not.toContain('one-time password');
+    expect(err).toContain(bad);
   });
 
   it('an unknown verb is a usage error', async () => {

@@ -13,8 +13,17 @@ import { fileInputs } from '../collectors/pipeline/file-lines';
 import { Publisher } from '../collectors/pipeline/publisher';
 import { countingStore } from '../collectors/gateway/counting-store';
 import { sourceByName, SOURCES } from '../collectors/parsers';
-import { indexerDrained, startIndexer } from './indexer';
-import { startPlatform } from './platform';
+import { indexerDrained, startIndexer } from '../events/indexer';
+import { moduleSections, startPlatform } from './platform';
+import { openKernel } from './kernel';
+import { findCheckout } from './checkout';
+import { bind } from '../core/door';
+import { cliActor } from '../core/actor';
+import { identityActions } from '../identity/service';
+import { openIndexPreparation } from '../policy/services';
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
 import { openPorts } from './profiles';
 import { runStack } from './stack-command';
 import { auditExport, auditVerify, auditVerifyExport } from './audit-command';
@@ -30,7 +39,21 @@ interface GlobalOpts {
 }
 
 function configFrom(opts: GlobalOpts, overrides: Record<string, unknown> = {}): Config {
-  return loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir, ...overrides } });
+  return loadConfig({ sections: moduleSections(), ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir, ...overrides } });
+}
+
+/** commander's collector for a repeatable option: `--rules a --rules b`. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function version(): string {
+  const root = findCheckout('package.json');
+  try {
+    return (JSON.parse(readFileSync(path.join(root ?? '.', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** A verb whose capability is owned by work that has not landed: says so and fails. */
@@ -56,6 +79,7 @@ async function mustRead(file: string): Promise<void> {
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
   const program = new Command('citysoc')
     .description('CitySOC: security operations and audit for a city brain')
+    .version(version(), '-V, --version', 'print the version')
     .option('--config <file>', 'configuration file (YAML or JSON)')
     .option('--data-dir <dir>', 'where the embedded profile keeps its data (env CITYSOC_DATA_DIR)')
     .showHelpAfterError()
@@ -102,7 +126,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('parse')
     .description('raw log lines → normalized ECS JSON lines on stdout; errors on stderr with line numbers')
-    .requiredOption('--source <type>', 'log source type, or auto to detect it per line')
+    .requiredOption('--source <type>', `log source type, or auto to detect it per line: ${SOURCES.map((x) => x.name).join(', ')}`)
     .argument('<file>')
     .action(async (file: string, opts: { source: string }, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
@@ -129,7 +153,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('ingest')
     .description('replay files through the pipeline into the configured store; prints accepted / stored / dead-lettered')
-    .option('--source <type>', 'log source type (detected per line when absent)')
+    .option('--source <type>', `log source type (detected per line when absent): ${SOURCES.map((x) => x.name).join(', ')}`)
     .argument('<files...>')
     .action(async (files: string[], opts: { source?: string }, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
@@ -144,7 +168,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
         stored.written += r.written;
         stored.duplicates += r.duplicates;
       });
-      const indexer = await startIndexer(ports.bus, counting, log);
+      const indexer = await startIndexer(ports.bus, counting, log, await openIndexPreparation(ports.state, config.dataDir));
       const publisher = new Publisher(ports.bus, pipeline);
       let accepted = 0;
       let dead = 0;
@@ -166,6 +190,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
         await ports.events.close();
         await ports.alerts.close();
         await ports.audit.close();
+        await ports.state.close();
       }
       io.out(`accepted: ${accepted}\nstored: ${stored.written + stored.duplicates} (${stored.duplicates} already present)\ndead-lettered: ${dead}\n`);
     });
@@ -175,7 +200,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('detect')
     .description('offline detection and correlation → alerts as JSON lines')
-    .requiredOption('--rules <dirs...>', 'rule folders or files')
+    .requiredOption('--rules <dir>', 'a rule folder or file; repeat for several (--rules a --rules b)', collect, [])
     .option('--pipeline <name>', 'field mapping pipeline (ecs, windows, citysoc)')
     .argument('<files...>', 'JSON lines (ECS or raw JSON such as Windows events) or raw log files')
     .action(async (files: string[], o: { rules: string[]; pipeline?: string }) => {
@@ -222,6 +247,33 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument('<file>')
     .action(async (file: string) => {
       process.exitCode = auditVerifyExport(file, io);
+    });
+
+  const admin = program.command('admin').description("the host operator's recovery verbs (need access to this host's configuration)");
+  admin
+    .command('reset-password')
+    .description('gives a user a new one-time password, ends their sessions and lifts a lock; audited')
+    .argument('<user>')
+    .action(async (user: string, _o: object, cmd: Command) => {
+      const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
+      const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+      const ports = await openPorts(config, log);
+      try {
+        const kernel = await openKernel(config, ports, log, { listen: false });
+        try {
+          const svc = bind(kernel.door, identityActions({ store: kernel.identity, departments: kernel.departments }));
+          const r = await svc.resetPassword(cliActor(userInfo().username), { username: user });
+          io.out(`new one-time password for ${user}: ${r.oneTimePassword}\nIt is shown only now; ${user} must change it at the next sign-in.\n`);
+        } finally {
+          await kernel.close();
+        }
+      } finally {
+        await ports.bus.close();
+        await ports.events.close();
+        await ports.alerts.close();
+        await ports.audit.close();
+        await ports.state.close();
+      }
     });
 
   return program;

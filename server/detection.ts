@@ -14,6 +14,8 @@ import type { SigmaEvent } from '../analytics/sigma/backends/fieldpath';
 import type { Logger } from '../core/logging';
 import type { AlertStore } from '../core/ports';
 import { findCheckout } from './checkout';
+import { defineModule } from '../core/module';
+import type { IngestGateway } from '../collectors/gateway/gateway';
 
 export interface Detection {
   readonly onEvent: (event: SigmaEvent) => void;
@@ -84,3 +86,20 @@ export async function startDetection(opts: { folders: string[]; dataDir: string;
     },
   };
 }
+
+/**
+ * Detection as a module: until analytics run as consumers of citysoc.events, detection hooks the
+ * ingest pipeline (every accepted event is evaluated after it is published).
+ */
+export const detectionModule = defineModule({
+  name: 'detection',
+  dependsOn: ['ingest'],
+  async start(ctx) {
+    const cfg = ctx.platform.detection;
+    const folders = cfg.rules ?? [shippedRulesDir()].filter((d): d is string => d !== null);
+    if (!cfg.enabled || folders.length === 0) return {};
+    const detection = await startDetection({ folders, dataDir: ctx.platform.dataDir, alerts: ctx.ports.alerts, log: ctx.log });
+    ctx.services.get<{ gateway: IngestGateway }>('ingest').gateway.pipeline.onEvent(detection.onEvent);
+    return { services: detection, stop: () => detection.close() };
+  },
+});

@@ -265,7 +265,11 @@ describe('metrics', () => {
     expect((await fetch(`${g.platform.url}/ingest/v1/fluent-bit`, { method: 'POST', body: '[]' })).status).toBe(401);
     await g.post('/ingest/v1/fluent-bit/citysoc.auto', JSON.stringify([{ date: 1, log: 'gibberish' }]));
     await g.drained();
-    const res = await fetch(`${g.platform.url}/metrics`);
+    // finding 11 of the security review: metrics only for a caller with metrics:read
+    expect((await fetch(`${g.platform.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${g.platform.url}/metrics`, { headers: { authorization: `Bearer ${g.token}` } })).status).toBe(403);
+    const monitor = (await g.platform.identity.issueApiToken('prometheus', ['monitor'], 'test')).token;
+    const res = await fetch(`${g.platform.url}/metrics`, { headers: { authorization: `Bearer ${monitor}` } });
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
     const text = await res.text();
     expect(text).toContain('citysoc_ingest_events_in_total{source="openssh"} 3000');

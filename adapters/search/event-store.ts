@@ -19,7 +19,7 @@ import type {
 import { prepareEvent } from '../../core/prepare';
 import type { QueryNode } from '../../core/query/ast';
 import { DAY_MS, intervalMs } from '../../core/query/dates';
-import { checkPaging, decodeCursor, encodeCursor, requestFilter } from '../paging';
+import { checkFieldName, checkHistogramSpan, checkPaging, decodeCursor, encodeCursor, requestFilter } from '../paging';
 import { type Dsl, toDsl } from '../../core/query/to-dsl';
 import { checkIndexPrefix, type EngineApi } from './engine-api';
 import { eventMappings } from './mappings';
@@ -112,6 +112,7 @@ export class SearchEventStore implements EventStore {
     const size = req.size ?? 100;
     checkPaging(size, req.offset, req.after);
     const sort: SortKey[] = [...(req.sort ?? [{ field: '@timestamp', order: 'desc' }]), { field: 'event.id', order: 'asc' }];
+    for (const s of sort) checkFieldName(s.field, 'sort');
     const body: Dsl = {
       query: this.query(req),
       size: size + 1,
@@ -134,7 +135,10 @@ export class SearchEventStore implements EventStore {
 
   async aggregate(req: AggregateRequest): Promise<AggregateResult> {
     const aggs: Dsl = {};
+    const query = this.query(req);
     for (const [name, a] of Object.entries(req.aggs)) {
+      if (a.type !== 'date_histogram' || a.field !== undefined) checkFieldName(a.field ?? '', `aggregation ${name}`);
+      if (a.type === 'date_histogram') await this.checkSpan(query, a.field ?? '@timestamp', intervalMs(a.interval));
       if (a.type === 'terms') {
         const size = a.size ?? 10;
         if (size < 1 || size > 10_000) throw new CitySocError('INPUT_INVALID', `terms size ${size} is out of range 1..10000`);
@@ -145,7 +149,7 @@ export class SearchEventStore implements EventStore {
         aggs[name] = { cardinality: { field: a.field, precision_threshold: 40_000 } };
       }
     }
-    const r = await this.api.search(this.pattern, { query: this.query(req), size: 0, track_total_hits: true, aggs });
+    const r = await this.api.search(this.pattern, { query, size: 0, track_total_hits: true, aggs });
     const out: Record<string, AggregationResult> = {};
     for (const [name, a] of Object.entries(req.aggs)) {
       const raw = (r.aggregations?.[name] ?? {}) as { buckets?: { key: unknown; key_as_string?: string; doc_count: number }[]; value?: number };
@@ -167,6 +171,14 @@ export class SearchEventStore implements EventStore {
       }
     }
     return { total: r.total, aggs: out };
+  }
+
+  /** The span of a histogram before it is asked for, so the bucket limit is ours and named, not the engine's. */
+  private async checkSpan(query: Dsl, field: string, step: number): Promise<void> {
+    const r = await this.api.search(this.pattern, { query, size: 0, aggs: { lo: { min: { field } }, hi: { max: { field } } } });
+    const lo = (r.aggregations?.lo as { value?: number | null } | undefined)?.value;
+    const hi = (r.aggregations?.hi as { value?: number | null } | undefined)?.value;
+    if (typeof lo === 'number' && typeof hi === 'number') checkHistogramSpan(Math.floor(lo / step) * step, Math.floor(hi / step) * step, step);
   }
 
   async refresh(): Promise<void> {

@@ -20,7 +20,7 @@ import { compileSql, jsonPath, quoteLiteral } from '../../core/query/to-sql';
 import { access, ARRAY_FIELDS, columnName, EVENTS_TABLE, INDEXED_FIELDS } from './events-table';
 import { fieldValues, getField } from '../../core/doc';
 import { type Db, openDatabase } from './database';
-import { checkPaging, decodeCursor, encodeCursor, fillHistogram, requestFilter } from '../paging';
+import { checkFieldName, checkHistogramSpan, checkPaging, decodeCursor, encodeCursor, fillHistogram, requestFilter } from '../paging';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -108,6 +108,7 @@ export class SqliteEventStore implements EventStore {
     checkPaging(size, req.offset, req.after);
     const where = this.where(req);
     const sort: SortKey[] = [...(req.sort ?? [{ field: '@timestamp', order: 'desc' }]), { field: 'event.id', order: 'asc' }];
+    for (const s of sort) checkFieldName(s.field, 'sort');
     const keys = sort.map((s) => ({ ...s, expr: sortExpr(s.field), nullable: !NEVER_NULL.has(s.field) }));
     const total = (this.db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
 
@@ -136,10 +137,16 @@ export class SqliteEventStore implements EventStore {
     let total: number | null = null;
     const aggs: Record<string, AggregationResult> = {};
     for (const [name, agg] of Object.entries(req.aggs)) {
+      if (agg.type !== 'date_histogram' || agg.field !== undefined) checkFieldName(agg.field ?? '', `aggregation ${name}`);
       if (agg.type === 'date_histogram') {
         const field = agg.field ?? '@timestamp';
         const step = intervalMs(agg.interval);
         const expr = field === '@timestamp' ? 'e.ts' : `iso_ms(json_extract(e.doc, ${quoteLiteral(jsonPath(field))}))`;
+        // The span first: a stray event in year 9999 must not make a histogram of every second since 1970.
+        const span = this.db
+          .prepare(`SELECT min(${expr}) AS lo, max(${expr}) AS hi FROM events e WHERE ${where.sql} AND ${expr} IS NOT NULL`)
+          .get(...where.params) as { lo: number | null; hi: number | null };
+        if (span.lo !== null && span.hi !== null) checkHistogramSpan(Math.floor(span.lo / step) * step, Math.floor(span.hi / step) * step, step);
         const rows = this.db
           .prepare(`SELECT (${expr} / ${step}) * ${step} AS k, count(*) AS c FROM events e WHERE ${where.sql} AND ${expr} IS NOT NULL GROUP BY k ORDER BY k`)
           .all(...where.params) as { k: number; c: number }[];

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SqliteStateStore } from '../../adapters/sqlite/state-store';
-import { IdentityStore } from './identity';
+import { SqliteStateStore } from '../adapters/sqlite/state-store';
+import { IdentityStore } from './store';
 
 const OPTS = { sessionTtlMinutes: 60, maxFailedLogins: 5, lockoutMinutes: 15 };
 
@@ -29,9 +29,16 @@ describe('identity shared through the state store', () => {
     const { token } = await a.issueApiToken('gw-1', ['collector'], 'admin');
 
     expect(b.authenticate(login.token)).toBeNull();
-    expect(await b.authenticateFresh(login.token)).toEqual({ kind: 'user', name: 'wang', roles: ['analyst'], department: '城管', mustChangePassword: true });
+    expect(await b.authenticateFresh(login.token)).toEqual({
+      kind: 'user',
+      name: 'wang',
+      roles: ['analyst'],
+      department: '城管',
+      mustChangePassword: true,
+      person: 'wang',
+    });
     expect(b.authenticate(login.token)?.name).toBe('wang');
-    expect(await b.authenticateFresh(token)).toEqual({ kind: 'token', name: 'token:gw-1', roles: ['collector'], mustChangePassword: false });
+    expect(await b.authenticateFresh(token)).toEqual({ kind: 'token', name: 'token:gw-1', roles: ['collector'], person: 'admin' });
 
     expect(await b.authenticateFresh('css_not-a-session')).toBeNull();
     expect(await b.authenticateFresh(token.replace(/_[^_]+$/, '_forged'))).toBeNull();

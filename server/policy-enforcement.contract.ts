@@ -1,5 +1,5 @@
 import type { Alert } from '../core/alert';
-import { adminSession, type Running, signInAs, startTestPlatform } from '../server/test-support/harness';
+import { adminSession, type Running, signInAs, startTestPlatform } from './test-support/harness';
 
 /** The same enforcement on any store: `overrides` choose the profile (embedded SQLite, or Elasticsearch/OpenSearch). */
 
@@ -28,7 +28,8 @@ export function describePolicyEnforcement(name: string, overrides: Record<string
     beforeAll(async () => {
       r = await startTestPlatform(undefined, false, overrides);
       admin = await adminSession(r);
-      await r.platform.ports.events.write(EVENTS as never);
+      // as the indexer stores them: with the tokens and redacted text of their personal data
+      await r.platform.ports.events.write(EVENTS.map((e) => r.platform.policy.prepareForIndex(e)) as never);
       await r.platform.ports.events.refresh();
       analyst = await signInAs(r, admin, 'cg-analyst', 'analyst', '城管');
       owner = await signInAs(r, admin, 'cg-owner', 'department_admin', '城管');
@@ -42,23 +43,23 @@ export function describePolicyEnforcement(name: string, overrides: Record<string
       expect(res.data!.events.events.map((e) => e.event.id)).toEqual(['cg-1']);
     });
 
-    it('fetching a 公安 event by id is denied and audited', async () => {
+    it('fetching a 公安 event by id answers as if it did not exist, and the refusal is audited', async () => {
       const res = await r.gql('{event(id:"ga-1")}', {}, analyst);
-      expect(res.errors![0]).toMatchObject({ message: 'no policy lets cg-analyst read event ga-1 (default-deny)', extensions: { code: 'FORBIDDEN' } });
+      expect(res.errors![0]).toMatchObject({ message: 'no event ga-1', extensions: { code: 'NOT_FOUND' } });
       const [rec] = await r.platform.ports.audit.query({ actor: 'cg-analyst', resource: 'event:ga-1', decision: 'deny' });
-      expect(rec).toMatchObject({ action: 'authz.decide', reason: 'default-deny' });
+      expect(rec).toMatchObject({ action: 'events.get', reason: 'policy: default-deny', details: { department: '公安', access: 'read' } });
     });
 
-    it('a 敏感 field is masked for the analyst and clear for its data owner, and the clear value still finds the event', async () => {
-      const a = await r.gql<{ events: { events: { citysoc: { person: Record<string, string> } }[] } }>(
-        '{events(query:"citysoc.person.id_number:110101199001011234"){events}}',
-        {},
-        analyst,
-      );
-      const person = a.data!.events.events[0]!.citysoc.person;
+    it('a 敏感 field is masked for the analyst and clear for its data owner; the analyst finds the event by its token, never by the clear value', async () => {
+      const byClear = await r.gql('{events(query:"citysoc.person.id_number:110101199001011234"){total}}', {}, analyst);
+      expect(byClear.errors![0]!.extensions!.code).toBe('QUERY_FIELD');
+      const all = await r.gql<{ events: { events: { citysoc: { person: Record<string, string> } }[] } }>('{events{events}}', {}, analyst);
+      const person = all.data!.events.events[0]!.citysoc.person;
       expect(person.phone).toBe('138****1234');
       expect(person.name).toBe('张*');
       expect(person.id_number).toMatch(/^tok_[0-9a-f]{20}$/);
+      const a = await r.gql<{ events: { total: number } }>(`{events(query:"citysoc.person.id_number:${person.id_number}"){total}}`, {}, analyst);
+      expect(a.data!.events.total).toBe(1);
       const o = await r.gql<{ events: { events: { citysoc: { person: Record<string, string> } }[] } }>('{events{events}}', {}, owner);
       expect(o.data!.events.events[0]!.citysoc.person).toEqual({ phone: '13812341234', id_number: '110101199001011234', name: '张三' });
     });
@@ -85,16 +86,18 @@ export function describePolicyEnforcement(name: string, overrides: Record<string
       expect((await list(admin)).total).toBe(3);
 
       const get = await r.gql('{alert(id:"al-ga"){id}}', {}, analyst);
-      expect(get.errors![0]).toMatchObject({ message: 'no policy lets cg-analyst read alert al-ga (default-deny)', extensions: { code: 'FORBIDDEN' } });
+      expect(get.errors![0]).toMatchObject({ message: 'no alert al-ga', extensions: { code: 'NOT_FOUND' } });
       const none = await r.gql('{alert(id:"al-none"){id}}', {}, analyst);
-      expect(none.errors![0]!.message).toBe('no policy lets cg-analyst read alert al-none (row-filter)');
+      expect(none.errors![0]!.message).toBe('no alert al-none');
+      const [why] = await r.platform.ports.audit.query({ actor: 'cg-analyst', resource: 'alert:al-none', decision: 'deny' });
+      expect(why!.reason).toBe('policy: row-filter');
       expect((await r.gql<{ alert: { id: string } }>('{alert(id:"al-cg"){id}}', {}, analyst)).data!.alert.id).toBe('al-cg');
 
       const move = await r.gql('mutation{transitionAlert(id:"al-ga",to:acknowledged){id}}', {}, analyst);
-      expect(move.errors![0]).toMatchObject({ message: 'no policy lets cg-analyst write alert al-ga (default-deny)', extensions: { code: 'FORBIDDEN' } });
+      expect(move.errors![0]).toMatchObject({ message: 'no alert al-ga', extensions: { code: 'NOT_FOUND' } });
       expect((await r.platform.ports.alerts.get('al-ga'))!.status).toBe('open');
-      const [rec] = await r.platform.ports.audit.query({ actor: 'cg-analyst', resource: 'alert:al-ga', decision: 'deny', action: 'authz.decide' });
-      expect(rec).toMatchObject({ reason: 'default-deny', details: { department: '公安', action: 'write' } });
+      const [rec] = await r.platform.ports.audit.query({ actor: 'cg-analyst', resource: 'alert:al-ga', decision: 'deny', action: 'alerts.transition' });
+      expect(rec).toMatchObject({ reason: 'policy: default-deny', details: { department: '公安', access: 'write' } });
       const ok = await r.gql<{ transitionAlert: { status: string } }>('mutation{transitionAlert(id:"al-cg",to:acknowledged){status}}', {}, analyst);
       expect(ok.data!.transitionAlert.status).toBe('acknowledged');
     });
@@ -102,10 +105,10 @@ export function describePolicyEnforcement(name: string, overrides: Record<string
     it("a department's data owner reads the audit trail of decisions about its department only; auditors read all", async () => {
       const ga = await signInAs(r, admin, 'ga-owner', 'department_admin', '公安');
       // refused reads across departments: each concerns the department that owns the event
-      expect((await r.gql('{event(id:"ga-1")}', {}, analyst)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
-      expect((await r.gql('{event(id:"cg-1")}', {}, ga)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+      expect((await r.gql('{event(id:"ga-1")}', {}, analyst)).errors![0]!.extensions!.code).toBe('NOT_FOUND');
+      expect((await r.gql('{event(id:"cg-1")}', {}, ga)).errors![0]!.extensions!.code).toBe('NOT_FOUND');
       type Recs = { auditRecords: { actor: string; resource: string; details: { department?: string } | null }[] };
-      const read = async (token: string, args = 'action:"authz.decide"') =>
+      const read = async (token: string, args = 'action:"events.get"') =>
         (await r.gql<Recs>(`{auditRecords(${args},size:1000){actor resource details}}`, {}, token)).data!.auditRecords;
       const police = await read(ga);
       expect(police.some((x) => x.actor === 'cg-analyst' && x.resource === 'event:ga-1')).toBe(true);
@@ -122,21 +125,30 @@ export function describePolicyEnforcement(name: string, overrides: Record<string
       expect((await r.gql('{auditRecords{seq}}', {}, analyst)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
     });
 
-    it('external PDP calls with malformed input get a 400 with the reason and are audited', async () => {
-      const res = await fetch(`${r.platform.url}/authz/v1/decide`, {
+    it('external PDP calls need a pdp token; malformed input gets a 400 with the reason and is audited', async () => {
+      const collector = await fetch(`${r.platform.url}/authz/v1/decide`, {
         method: 'POST',
         headers: { authorization: `Bearer ${apiToken}` },
+        body: JSON.stringify({ subject: { user: 'x' }, resource: { type: 'events' }, action: 'read' }),
+      });
+      // finding 11 of the security review: a collector's token is not a PDP client
+      expect(collector.status).toBe(403);
+      const t = await r.gql<{ createApiToken: { token: string } }>('mutation{createApiToken(name:"sharing-platform",roles:[pdp]){token}}', {}, admin);
+      const pdpToken = t.data!.createApiToken.token;
+      const res = await fetch(`${r.platform.url}/authz/v1/decide`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${pdpToken}` },
         body: JSON.stringify({ subject: { user: 'x' }, resource: { type: 'nope' }, action: 'read' }),
       });
       expect(res.status).toBe(400);
       const body = (await res.json()) as { error: string; message: string };
       expect(body.error).toBe('INPUT_INVALID');
       expect(body.message).toContain('resource.type: ');
-      const [rec] = await r.platform.ports.audit.query({ action: 'authz.decide', decision: 'failure' });
-      expect(rec!.reason).toBe(`malformed request: ${body.message}`);
+      const [rec] = await r.platform.ports.audit.query({ action: 'authz.decide_external', decision: 'failure' });
+      expect(rec!.reason).toBe(body.message);
       const ok = await fetch(`${r.platform.url}/authz/v1/decide`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${apiToken}` },
+        headers: { authorization: `Bearer ${pdpToken}` },
         body: JSON.stringify({
           subject: { user: 'x', roles: ['analyst'], department: '城管' },
           resource: { type: 'events', department: '公安' },
@@ -149,7 +161,7 @@ export function describePolicyEnforcement(name: string, overrides: Record<string
     });
 
     it('after isolate, the PDP denies the user at once and its open session is refused', async () => {
-      await r.platform.policy.isolation.isolate({ name: 'admin', type: 'user' }, 'cg-analyst', 'suspected credential theft');
+      await r.platform.policy.isolation.isolate('admin', 'cg-analyst', 'suspected credential theft');
       const d = r.platform.policy.pdp.decide({
         subject: { user: 'cg-analyst', roles: ['analyst'], department: '城管' },
         resource: { type: 'events' },

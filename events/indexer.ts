@@ -22,9 +22,13 @@ export async function indexerDrained(bus: Bus, timeoutMs: number): Promise<boole
   }
 }
 
-export async function startIndexer(bus: Bus, store: EventStore, log: Logger): Promise<Subscription> {
+/**
+ * `prepare` adds what the policy needs stored beside an event (tokens and redacted free text of
+ * its personal data, see policy/view.ts) before it is written.
+ */
+export async function startIndexer(bus: Bus, store: EventStore, log: Logger, prepare: (e: EcsEvent) => EcsEvent = (e) => e): Promise<Subscription> {
   return bus.subscribe<EcsEvent>('citysoc.events', INDEXER_GROUP, async (batch: DeliveredMessage<EcsEvent>[]) => {
-    const result = await store.write(batch.map((m) => m.value));
+    const result = await store.write(batch.map((m) => prepare(m.value)));
     if (result.failed.length) {
       const byId = new Map(batch.map((m) => [m.value.event?.id, m.value]));
       const now = new Date();

@@ -1,5 +1,5 @@
-import { clusterOverrides } from '../server/test-support/harness';
-import { describePolicyEnforcement } from './enforcement.contract';
+import { clusterOverrides } from './test-support/harness';
+import { describePolicyEnforcement } from './policy-enforcement.contract';
 
 jest.setTimeout(120_000);
 
