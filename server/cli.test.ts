@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteAuditLog } from '../adapters/sqlite/audit-log';
 import { SqliteEventStore } from '../adapters/sqlite/event-store';
+import { SqliteAlertStore } from '../adapters/sqlite/alert-store';
 import { EXIT, main } from './cli';
 import { startTestPlatform } from './test-support/harness';
 import { bruteForceIps } from './test-support/ssh-guessing';
@@ -182,9 +183,24 @@ describe('the citysoc command line', () => {
   it('ingest of OpenSSH_2k stores failed passwords, invalid users, accepted logins and disconnects per source IP exactly as the raw lines count them; a replay stores nothing twice', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cs-ingest-'));
     const first = await run('ingest', OPENSSH, '--data-dir', dir);
-    expect(first).toEqual({ code: EXIT.ok, out: 'accepted: 2000\nstored: 2000 (0 already present)\ndead-lettered: 0\n', err: '' });
+    expect(first.code).toBe(EXIT.ok);
+    expect(first.err).toBe('');
+    expect(first.out).toMatch(/^accepted: 2000\nstored: 2000 \(0 already present\)\ndead-lettered: 0\nalerts raised or updated: \d+\n/);
+    // the replay raises the brute-force alerts, one per guessing address, as live ingest does
+    const bruteLines = first.out.split('\n').filter((l) => l.includes('SSH Brute Force From One Address'));
+    const ips = [...new Set(bruteLines.map((l) => /ip=(\S+)/.exec(l)?.[1]))].sort();
+    expect(ips).toEqual(bruteForceIps(readFileSync(OPENSSH, 'utf8').split('\n')));
     const again = await run('ingest', '--source', 'openssh', OPENSSH, '--data-dir', dir);
-    expect(again.out).toBe('accepted: 2000\nstored: 2000 (2000 already present)\ndead-lettered: 0\n');
+    expect(again.out).toMatch(/^accepted: 2000\nstored: 2000 \(2000 already present\)\ndead-lettered: 0\n/);
+    // nothing counted twice: the alerts keep their counts
+    const alerts = new SqliteAlertStore(path.join(dir, 'alerts.db'));
+    const list = await alerts.list({ size: 1000 });
+    expect(list.alerts.filter((a) => a.rule.name === 'SSH Brute Force From One Address').reduce((n, a) => n + a.count, 0)).toBe(
+      bruteLines.reduce((n, l) => n + Number(/×(\d+)/.exec(l)![1]), 0),
+    );
+    await alerts.close();
+    const quiet = await run('ingest', '--no-detect', OPENSSH, '--data-dir', mkdtempSync(path.join(tmpdir(), 'cs-ingest-')));
+    expect(quiet.out).toBe('accepted: 2000\nstored: 2000 (0 already present)\ndead-lettered: 0\n');
 
     // Counted from the raw text, independently of the parsers.
     const expected: Record<string, Map<string, number>> = { failed: new Map(), invalid: new Map(), accepted: new Map(), disconnect: new Map() };
@@ -215,7 +231,8 @@ describe('the citysoc command line', () => {
 
   it('detect runs the shipped SSH rules over the real OpenSSH log and prints brute-force alerts as JSON lines', async () => {
     const log = sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log');
-    const r = await run('detect', log, '--rules', path.resolve(__dirname, '../rules/ssh'));
+    // the documented order: --rules first, then the files
+    const r = await run('detect', '--rules', path.resolve(__dirname, '../rules/ssh'), log);
     expect(r.code).toBe(0);
     const alerts = r.out
       .trim()

@@ -10,17 +10,14 @@ import { CitySocError, isCitySocError } from '../core/errors';
 import { createLogger } from '../core/logging';
 import { createPipeline } from '../collectors/gateway/gateway';
 import { fileInputs } from '../collectors/pipeline/file-lines';
-import { Publisher } from '../collectors/pipeline/publisher';
-import { countingStore } from '../collectors/gateway/counting-store';
 import { sourceByName, SOURCES } from '../collectors/parsers';
-import { indexerDrained, startIndexer } from '../events/indexer';
 import { moduleSections, startPlatform } from './platform';
+import { runIngest } from './ingest-command';
 import { openKernel } from './kernel';
 import { findCheckout } from './checkout';
 import { bind } from '../core/door';
 import { cliActor } from '../core/actor';
 import { identityActions } from '../identity/service';
-import { openIndexPreparation } from '../policy/services';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -152,47 +149,16 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command('ingest')
-    .description('replay files through the pipeline into the configured store; prints accepted / stored / dead-lettered')
+    .description('replay files through the pipeline and detection into the configured store; prints accepted / stored / dead-lettered and the alerts raised')
     .option('--source <type>', `log source type (detected per line when absent): ${SOURCES.map((x) => x.name).join(', ')}`)
     .argument('<files...>')
-    .action(async (files: string[], opts: { source?: string }, cmd: Command) => {
+    .option('--no-detect', 'replay without detection (no alerts are raised)')
+    .action(async (files: string[], opts: { source?: string; detect: boolean }, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
       const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
       mustKnow(opts.source);
       for (const f of files) await mustRead(f);
-      const { pipeline, enrichment } = createPipeline(config, log);
-      enrichment.close();
-      const ports = await openPorts(config, log);
-      const stored = { written: 0, duplicates: 0 };
-      const counting = countingStore(ports.events, (r) => {
-        stored.written += r.written;
-        stored.duplicates += r.duplicates;
-      });
-      const indexer = await startIndexer(ports.bus, counting, log, await openIndexPreparation(ports.state, config.dataDir));
-      const publisher = new Publisher(ports.bus, pipeline);
-      let accepted = 0;
-      let dead = 0;
-      try {
-        for (const f of files) {
-          for await (const batch of fileInputs(f, opts.source, 'cli')) {
-            const r = await publisher.publish(batch);
-            accepted += r.accepted;
-            dead += r.deadLettered;
-            r.results.forEach((x, i) => {
-              if (!x.ok) io.err(`${f}:${batch[i]!.line}: ${x.error}\n`);
-            });
-          }
-        }
-        await indexerDrained(ports.bus, Number.POSITIVE_INFINITY);
-      } finally {
-        await indexer.stop();
-        await ports.bus.close();
-        await ports.events.close();
-        await ports.alerts.close();
-        await ports.audit.close();
-        await ports.state.close();
-      }
-      io.out(`accepted: ${accepted}\nstored: ${stored.written + stored.duplicates} (${stored.duplicates} already present)\ndead-lettered: ${dead}\n`);
+      await runIngest(config, log, { files, ...(opts.source ? { source: opts.source } : {}), detect: opts.detect }, io);
     });
 
   // The analytics commands write one line per call.

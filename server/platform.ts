@@ -22,13 +22,14 @@ import { identityModule } from '../identity/module';
 import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
 import type { PolicyServices } from '../policy/services';
-import type { Detection } from './detection';
-import { detectionModule } from './detection';
+import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
+import { ALERTS_GROUP, DETECT_GROUP } from '../analytics/runtime/consumers';
+import { shippedRulesDir } from './checkout';
 import { createGraphQL } from './graphql/api';
 import { createHandler } from './http';
 import { type Kernel, openKernel } from './kernel';
 import { Registry, startModules } from './modules';
-import { openPorts } from './profiles';
+import { analyticsRuntime, openPorts } from './profiles';
 
 /** Every capability of this build, in no particular order (the manager orders them by dependencies). */
 export const MODULES: readonly CitySocModule<unknown>[] = [
@@ -37,7 +38,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   ingestModule,
   eventsModule,
   alertsModule,
-  detectionModule,
+  analyticsModule,
 ] as CitySocModule<unknown>[];
 
 /** The modules' configuration sections, for loadConfig. */
@@ -54,8 +55,13 @@ export interface Platform {
   readonly policy: PolicyServices;
   /** The ingest gateway: pipeline, metrics, reference-data reload. */
   readonly gateway: IngestGateway;
-  /** Sigma detection and correlation; null when turned off. */
-  readonly detection: Detection | null;
+  /** Detection, correlation and the alert writer as stream consumers. */
+  readonly analytics: {
+    /** Resolves once the analytics consumers have caught up with everything published so far. */
+    idle(timeoutMs?: number): Promise<boolean>;
+    /** End of input: closes every correlation window and publishes what fires. */
+    flush(): Promise<number>;
+  };
   /** Bound syslog listeners, when configured. */
   readonly syslog?: SyslogListeners;
   /** The services of a started module. */
@@ -102,6 +108,8 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   const registry = new Registry();
   registry.set(KERNEL.identity, { store: kernel.identity, departments: kernel.departments });
   registry.set(KERNEL.policy, kernel.policy);
+  registry.set(ANALYTICS_RUNTIME, analyticsRuntime(config, log));
+  registry.set('rules-folders', config.detection.rules ?? [shippedRulesDir()].filter((d): d is string => d !== null));
   registry.set(INGEST_KERNEL, {
     authenticate: (token) => kernel.identity.authenticate(token),
     isolated: (actor) => kernel.policy.authorizer.isolation(actor.name, clock()) !== null || kernel.policy.authorizer.isolation(actor.person, clock()) !== null,
@@ -224,7 +232,10 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     identity: kernel.identity,
     policy: kernel.policy,
     gateway: ingest.gateway,
-    detection: registry.has('detection') ? registry.get<Detection>('detection') : null,
+    analytics: {
+      idle: (timeoutMs = 60_000) => analyticsIdle(ports, timeoutMs),
+      flush: () => (registry.has('analytics') ? registry.get<{ flush: () => Promise<number> }>('analytics').flush() : Promise.resolve(0)),
+    },
     ...(ingest.syslog ? { syslog: ingest.syslog } : {}),
     service: <T>(name: string) => registry.get<T>(name),
     schema: gql.schema as unknown as GraphQLSchema,
@@ -232,4 +243,15 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     runJobs,
     close,
   };
+}
+
+/** Resolves true once detection and the alert writer have committed everything published so far. */
+export async function analyticsIdle(ports: PlatformPorts, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lag = (await ports.bus.lag('citysoc.events', DETECT_GROUP)) + (await ports.bus.lag('citysoc.signals', ALERTS_GROUP));
+    if (lag === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -16,6 +16,8 @@ import type { Logger } from '../core/logging';
 import type { AlertStore, AuditLog, Bus, EventStore, StateStore } from '../core/ports';
 import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import { SearchStateStore } from '../adapters/search/state-store';
+import { SqliteAnalyticsCheckpointStore } from '../adapters/sqlite/analytics-checkpoint';
+import type { AnalyticsRuntimeChoice } from '../analytics/module';
 
 export interface Ports {
   readonly events: EventStore;
@@ -72,5 +74,30 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
     audit: new SqliteAuditLog(path.join(dir, 'audit.db')),
     state: new SearchStateStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     backlogBytes: () => 0,
+  };
+}
+
+/**
+ * How analytics run in this profile: embedded, in-process consumers with their correlation
+ * windows checkpointed in SQLite beside the data; cluster, correlation as Flink jobs (when
+ * cluster.flink is configured; without it only single-event rules run, and the log says so).
+ */
+export function analyticsRuntime(config: Config, log: Logger): AnalyticsRuntimeChoice {
+  if (config.profile === 'embedded') return { engine: 'embedded', checkpoints: new SqliteAnalyticsCheckpointStore(path.join(config.dataDir, 'analytics.db')) };
+  const c = config.cluster;
+  if (!c.flink) {
+    log.warn('cluster.flink is not configured: correlation rules do not run (single-event rules do); set CITYSOC_FLINK_GATEWAY_URL and CITYSOC_FLINK_REST_URL');
+    return { engine: 'detect-only' };
+  }
+  return {
+    engine: 'flink',
+    flink: {
+      gatewayUrl: c.flink.gatewayUrl,
+      restUrl: c.flink.restUrl ?? c.flink.gatewayUrl.replace(/:\d+(\/?)$/, ':8081$1'),
+      brokers: c.kafka?.brokers ?? [],
+      topicPrefix: c.topicPrefix,
+      name: c.indexPrefix,
+      allowedLatenessSeconds: (config as unknown as { analytics?: { allowedLatenessSeconds?: number } }).analytics?.allowedLatenessSeconds ?? 60,
+    },
   };
 }
