@@ -39,7 +39,7 @@ export function createPipeline(config: Config, log: Logger, metrics?: IngestMetr
     else log.error({ error: r.error }, 'enrichment reference data NOT reloaded; the previous data stays in use');
   });
   const pipeline = new Pipeline({
-    defaultOffset: config.ingest.defaultOffset,
+    timeZone: config.ingest.timeZone ?? config.ingest.defaultOffset,
     enricher: () => enrichment.enricher,
     observer: metrics,
     onHookError: (err) => log.error({ err }, 'an event hook failed; the event is kept'),

@@ -38,7 +38,7 @@ describe('pgaudit', () => {
         kind: 'line',
         line: '2024-03-01 18:00:00 CST [77] dba@citydb LOG:  AUDIT: SESSION,5,1,ROLE,GRANT,,,GRANT SELECT ON public.residents TO analyst,<none>',
       },
-      { defaultYear: 2024, defaultOffset: '+08:00', receivedAt: new Date('2024-03-01T10:00:00Z') },
+      { timeZone: 'Asia/Shanghai', receivedAt: new Date('2024-03-01T10:00:00Z') },
     );
     expect(out.ok && out.event).toMatchObject({
       '@timestamp': '2024-03-01T18:00:00.000+08:00',

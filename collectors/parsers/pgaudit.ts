@@ -6,7 +6,7 @@ import type { DataAction } from '../../core/event';
 import type { LogSource, ParseContext, RawInput } from './source';
 import { fail, lineOf, ok } from './event-doc';
 import { splitCsv } from './csv-fields';
-import { contextOffset, isoFromYmd, normalizeOffset } from './timestamps';
+import { isoFromYmd } from './timestamps';
 
 const LINE =
   /^(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: ([A-Za-z]+|[+-]\d{2}(?::?\d{2})?))? )?(?:\[(\d+)\]\s*)?(?:(?:\[\S*\])?\s*)?(?:([^@\s]*)@(\S*) )?(?:[\w ]+: +)?(LOG|INFO|NOTICE|WARNING): {2}AUDIT: (.*)$/s;
@@ -47,9 +47,7 @@ export const pgaudit: LogSource = {
     const f = splitCsv(m[7]!);
     if (f.length < 8 || !/^(SESSION|OBJECT)$/.test(f[0]!))
       return fail(`malformed AUDIT fields: expected at least 8 comma-separated fields starting with SESSION or OBJECT, got ${f.length}`);
-    // Abbreviations other than UTC/GMT are ambiguous (CST is China or US Central): the collector's offset applies.
-    const offset = m[2] === undefined ? contextOffset(ctx) : (normalizeOffset(m[2]) ?? contextOffset(ctx));
-    const ts = m[1] === undefined ? undefined : isoFromYmd(`${m[1]}${offset}`, ctx);
+    const ts = m[1] === undefined ? undefined : isoFromYmd(m[2] === undefined ? m[1] : `${m[1]} ${m[2]}`, ctx);
     if (m[1] !== undefined && !ts) return fail(`invalid date/time "${m[1]}"`);
     const [auditType, statementId, substatementId, cls, command, objectType, objectName, statement, parameter] = f as [
       string,

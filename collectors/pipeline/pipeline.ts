@@ -18,8 +18,8 @@ import { NO_OBSERVER, type InputHint, type PipelineObserver, type PipelineResult
 export type EventHook = (event: EcsEvent) => void;
 
 export interface PipelineOptions {
-  /** Offset for formats without one, e.g. "+08:00". */
-  readonly defaultOffset?: string;
+  /** The local zone of times written without one (IANA name or offset); default the host's. */
+  readonly timeZone?: string;
   /** The current enricher; a function so a reload takes effect on the next event. */
   readonly enricher?: () => Enricher | undefined;
   readonly observer?: PipelineObserver;
@@ -31,8 +31,6 @@ export interface PipelineOptions {
 export function namedSource(name: string | undefined): string {
   return name === undefined || name === '' || name === 'auto' ? 'unknown' : name;
 }
-// Lines whose time is this far ahead of the receive time are from last year (Dec lines read in Jan).
-const FUTURE_SLACK_MS = 2 * 86_400_000;
 
 const isDoc = isPlainObject;
 
@@ -129,18 +127,9 @@ export class Pipeline {
     // The shipper's clock (Fluent Bit's date, Beats' @timestamp) is closer to when the line was written than ours.
     const measured = hint.timestamp === undefined ? Number.NaN : Date.parse(hint.timestamp);
     const at = Number.isNaN(measured) ? receivedAt : new Date(measured);
-    const ctx: ParseContext = { defaultYear: at.getUTCFullYear(), defaultOffset: this.opts.defaultOffset, host: hint.host, receivedAt: at };
+    const ctx: ParseContext = { timeZone: this.opts.timeZone, host: hint.host, receivedAt: at };
     try {
-      const out = source.parse(raw, ctx);
-      if (out.ok && raw.kind === 'line') {
-        const ts = out.event['@timestamp'];
-        if (typeof ts === 'string' && Date.parse(ts) > at.getTime() + FUTURE_SLACK_MS) {
-          const again = source.parse(raw, { ...ctx, defaultYear: ctx.defaultYear - 1 });
-          if (again.ok && typeof again.event['@timestamp'] === 'string' && Date.parse(again.event['@timestamp']) <= at.getTime() + FUTURE_SLACK_MS)
-            return again;
-        }
-      }
-      return out;
+      return source.parse(raw, ctx);
     } catch (e) {
       // A parser bug is one bad event, never a crashed gateway.
       return { ok: false, error: `the ${source.name} parser failed: ${(e as Error).message}` };
