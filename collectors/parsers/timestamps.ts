@@ -112,13 +112,17 @@ export function isoFromYmd(raw: string, ctx: ParseContext): string | undefined {
   return isoFromParts(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7], offset);
 }
 
+const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const MIN_DATE_MS = 0;
+
 /** Seconds or milliseconds since the epoch, as numbers or strings ("1364481363.243"). */
 export function isoFromEpoch(raw: number | string): string | undefined {
   const n = typeof raw === 'number' ? raw : /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(n)) return undefined;
   const ms = n > 1e11 ? n : n * 1000;
   const d = new Date(Math.round(ms));
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  // ISO 8601 without the extended-year sign: years 0000-9999, what every store's date type reads.
+  return Number.isNaN(d.getTime()) || d.getTime() > MAX_DATE_MS || d.getTime() < MIN_DATE_MS ? undefined : d.toISOString();
 }
 
 /** Any of the above, for JSON sources whose producers disagree on the time format. */
