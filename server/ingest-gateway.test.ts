@@ -4,6 +4,7 @@ import path from 'node:path';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { SpoolBus } from '../adapters/embedded/spool-bus';
+import { Pipeline } from '../collectors/pipeline/pipeline';
 import { type IngestPlatform, startIngestPlatform } from './test-support/ingest-platform';
 
 const SSH_FAIL = 'Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2';
@@ -568,5 +569,30 @@ describe('revocation takes effect for an upload in progress (issue 9, finding 11
     expect(text.slice(0, 12)).toBe('HTTP/1.1 401');
     expect(text).toContain('the token was revoked or its account isolated while the request arrived; nothing of this request was stored');
     expect((await g.search('source.port:53001')).total).toBe(0);
+  });
+});
+
+describe('posting what `citysoc parse` printed', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform({ 'ingest.timeZone': 'Asia/Shanghai' });
+  });
+  afterAll(async () => g.stop());
+
+  it('keeps event.original, the source type, the id and the time parse gave it', async () => {
+    const printed = new Pipeline({ timeZone: 'Asia/Shanghai' }).process(
+      { kind: 'line', line: SSH_FAIL },
+      { collector: 'cli', source: 'auto', position: '/var/log/secure:7', receivedAt: new Date('2026-12-20T00:00:00Z') },
+    );
+    expect(printed.ok).toBe(true);
+    const res = await g.post('/ingest/v1/events', JSON.stringify(printed.event));
+    expect(res.json).toMatchObject({ received: 1, stored: 1 });
+    await g.drained();
+    expect(await g.platform.ports.events.get(printed.event.event.id)).toMatchObject({
+      '@timestamp': '2026-12-10T06:55:48.000+08:00',
+      event: { original: SSH_FAIL, action: 'ssh_login', outcome: 'failure' },
+      citysoc: { source: 'openssh' },
+      user: { name: 'webmaster' },
+    });
   });
 });
