@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { type IngestPlatform, startIngestPlatform } from './test-support/ingest-platform';
@@ -107,5 +108,80 @@ describe('syslog listeners', () => {
     expect(dl.events[0]).toMatchObject({ citysoc: { source: 'unknown', collector: 'syslog-tcp' } });
     await sendTcp(g.platform.syslog!.tcp!.port, '<38>Dec 10 06:55:52 LabSZ sshd[24204]: Failed password for x from 10.0.0.4 port 4 ssh2\n');
     await until(async () => ((await g.search('source.ip:10.0.0.4')).total === 1 ? true : undefined));
+  });
+});
+
+describe('syslog limits (issue 9, finding 11)', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform({
+      'ingest.syslog.tcpPort': 0,
+      'ingest.syslog.udpPort': 0,
+      'ingest.syslog.maxMessageBytes': 480,
+      'ingest.syslog.idleTimeoutSeconds': 1,
+      'ingest.syslog.maxConnections': 2,
+      'ingest.syslog.udpReceiveBufferBytes': 4096,
+    });
+  });
+  afterAll(async () => g.stop());
+
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${g.platform.url}/metrics`)).text();
+    const m = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\d+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+
+  it('an over-long TCP line is exactly one dead letter, whether it arrives in one write or byte by byte', async () => {
+    const long = `<38>Dec 10 06:55:48 LabSZ sshd[1]: ${'z'.repeat(5000)}`;
+    for (const size of [1_000_000, 1, 333]) {
+      await new Promise<void>((resolve, reject) => {
+        const s = connect(g.platform.syslog!.tcp!.port, '127.0.0.1', () => {
+          const bytes = Buffer.from(`${long}\n<38>Dec 10 06:55:49 LabSZ sshd[2]: Invalid user u${size} from 10.9.9.9\n`);
+          for (let i = 0; i < bytes.length; i += size) s.write(bytes.subarray(i, i + size));
+          s.end();
+        });
+        s.on('close', () => resolve());
+        s.on('error', reject);
+      });
+    }
+    const letters = await until(async () => {
+      const r = await g.search('citysoc.dead_letter:true AND citysoc.collector:syslog-tcp');
+      return r.total >= 3 ? r : undefined;
+    });
+    expect(letters.total).toBe(3);
+    expect(letters.events.map((e) => [e.event.original!.length, (e as { error?: { message: string } }).error!.message])).toEqual(
+      Array(3).fill([480, 'the message is longer than ingest.syslog.maxMessageBytes (480 bytes): its first 480 bytes are kept, the rest was skipped']),
+    );
+    expect((await g.search('source.ip:10.9.9.9')).total).toBe(3);
+  });
+
+  it('closes a connection idle longer than the timeout, and refuses connections beyond the limit', async () => {
+    const open = () =>
+      new Promise<{ closed: Promise<void> }>((resolve) => {
+        const s = connect(g.platform.syslog!.tcp!.port, '127.0.0.1', () => resolve({ closed }));
+        const closed = new Promise<void>((r) => s.on('close', () => r()));
+        s.on('error', () => undefined);
+      });
+    const idle = await open();
+    const started = Date.now();
+    await idle.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(await metric('citysoc_syslog_connections_closed_total{reason="idle"}')).toBe(1);
+    const [a, b, c] = [await open(), await open(), await open()];
+    await c.closed;
+    expect(await metric('citysoc_syslog_connections_closed_total{reason="limit"}')).toBe(1);
+    await Promise.all([a.closed, b.closed]);
+  });
+
+  it("counts the kernel's UDP drops: every datagram sent is stored or counted as dropped", async () => {
+    const port = g.platform.syslog!.udp!.port;
+    const sent = 3000;
+    const before = (await metric('citysoc_syslog_udp_kernel_drops')) ?? 0;
+    // The sender runs while this process (and so the listener) is blocked: the 4 KiB buffer overflows.
+    const script = `const s=require('dgram').createSocket('udp4');let n=0;const next=()=>{if(n===${sent})return s.close();s.send('<38>Dec 10 06:55:51 LabSZ sshd[9]: Failed password for udp'+(n++)+' from 10.8.8.8 port 1 ssh2',${port},'127.0.0.1',next)};next();`;
+    expect(spawnSync(process.execPath, ['-e', script]).status).toBe(0);
+    const drops = (await metric('citysoc_syslog_udp_kernel_drops'))! - before;
+    expect(drops).toBeGreaterThan(0);
+    await until(async () => ((await g.search('source.ip:10.8.8.8', 1)).total === sent - drops ? true : undefined));
   });
 });

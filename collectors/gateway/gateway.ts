@@ -85,7 +85,7 @@ export function createIngestGateway(o: GatewayOptions): IngestGateway {
     async startSyslog() {
       const s = o.config.ingest.syslog;
       if (s.tcpPort === undefined && s.udpPort === undefined) return undefined;
-      syslog = await startSyslog(s, publisher, o.log);
+      syslog = await startSyslog(s, publisher, o.log, metrics);
       return syslog;
     },
     async close() {
