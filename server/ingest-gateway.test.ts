@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { SpoolBus } from '../adapters/embedded/spool-bus';
 import { Pipeline } from '../collectors/pipeline/pipeline';
+import { main } from './cli';
 import { type IngestPlatform, startIngestPlatform } from './test-support/ingest-platform';
 
 const SSH_FAIL = 'Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2';
@@ -594,5 +595,115 @@ describe('posting what `citysoc parse` printed', () => {
       citysoc: { source: 'openssh' },
       user: { name: 'webmaster' },
     });
+  });
+});
+
+/**
+ * `citysoc parse --source auto` reads every documented line of the new formats with no failure
+ * (issue 19). Lines written from each product's documentation: sudo 1.9 sudoers(5) "Log format";
+ * Linux-PAM 1.5 pam_unix; OpenSSH 9 sshd; pgaudit 16 README with PostgreSQL 16 log_line_prefix
+ * escapes; MariaDB Audit Plugin "Log Format"; Kong 3.x File Log "Log format"; nginx
+ * ngx_http_log_module with escape=json; Apache ZooKeeper 3.8 server log.
+ */
+describe('citysoc parse --source auto on the formats operators ship', () => {
+  async function parseFile(lines: readonly string[]): Promise<{ code: number; events: Record<string, unknown>[]; err: string }> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-parse-'));
+    const file = path.join(dir, 'input.log');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    let out = '';
+    let err = '';
+    process.exitCode = undefined;
+    const code = await main(['node', 'citysoc', 'parse', '--source', 'auto', file, '--data-dir', dir], {
+      out: (s) => void (out += s),
+      err: (s) => void (err += s),
+    });
+    process.exitCode = undefined;
+    return {
+      code,
+      err,
+      events: out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    };
+  }
+  const sources = (events: Record<string, unknown>[]) => events.map((e) => (e.citysoc as { source: string }).source);
+
+  it('a mixed `secure` file: sshd, sudo, su, pam_unix with uids, cron', async () => {
+    const r = await parseFile([
+      'Mar  1 10:00:00 bastion-01 sshd[3001]: Accepted publickey for ops from 10.1.2.3 port 50022 ssh2: RSA SHA256:abc',
+      'Mar  1 10:00:00 bastion-01 sshd[3001]: pam_unix(sshd:session): session opened for user ops(uid=1001) by (uid=0)',
+      'Mar  1 10:00:05 bastion-01 sudo[3050]:      ops : TTY=pts/0 ; PWD=/home/ops ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx',
+      'Mar  1 10:00:05 bastion-01 sudo[3050]: pam_unix(sudo:session): session opened for user root(uid=0) by ops(uid=1001)',
+      'Mar  1 10:00:09 bastion-01 sudo[3050]: pam_unix(sudo:session): session closed for user root',
+      'Mar  1 10:01:00 bastion-01 su[3060]: pam_unix(su-l:session): session opened for user postgres(uid=26) by ops(uid=1001)',
+      'Mar  1 10:02:00 bastion-01 sudo:      eve : user NOT in sudoers ; TTY=pts/1 ; PWD=/home/eve ; USER=root ; COMMAND=/bin/bash',
+      'Mar  1 10:03:00 bastion-01 sshd[3100]: Failed password for invalid user admin from 10.6.6.6 port 40000 ssh2',
+      'Mar  1 10:04:01 bastion-01 CROND[3200]: (root) CMD (run-parts /etc/cron.hourly)',
+    ]);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(sources(r.events)).toEqual([
+      'openssh',
+      'openssh',
+      'linux-syslog',
+      'linux-syslog',
+      'linux-syslog',
+      'linux-syslog',
+      'linux-syslog',
+      'openssh',
+      'linux-syslog',
+    ]);
+    expect(r.events.map((e) => (e.user as { name?: string } | undefined)?.name)).toEqual([
+      'ops',
+      'ops',
+      'ops',
+      'root',
+      'root',
+      'postgres',
+      'eve',
+      'admin',
+      'root',
+    ]);
+  });
+
+  it('each new format, line by line: PostgreSQL with pgaudit, MariaDB audit, Kong, nginx JSON, ZooKeeper, classic HDFS', async () => {
+    const r = await parseFile([
+      '2024-03-01 10:00:00 CST [4242]: [3-1] user=analyst,db=citydb,app=psql,client=10.1.2.3 LOG:  AUDIT: SESSION,3,1,READ,SELECT,TABLE,public.residents,"select * from public.residents",<not logged>,48213',
+      '2024-03-01 10:00:01 CST [88]: [1-1] user=,db=,app=,client= LOG:  checkpoint complete: wrote 3 buffers (0.0%)',
+      '2024-03-01 10:00:02.000 CST [4243] analyst@citydb LOG:  AUDIT: SESSION,4,1,WRITE,DELETE,TABLE,public.residents,delete from public.residents,<not logged>,12',
+      "20240301 10:00:00,db-01,analyst,10.1.2.3,12,101,QUERY,citydb,'SELECT * FROM residents',0",
+      JSON.stringify({
+        route: { name: 'gongan.hukou' },
+        service: { name: 'hukou' },
+        request: { method: 'GET', uri: '/datasets/gongan.hukou/rows', size: 100, headers: {} },
+        response: { status: 200, size: 2048, headers: { 'x-total-count': '500' } },
+        consumer: { username: 'chen.li' },
+        client_ip: '10.6.0.12',
+        latencies: { request: 5 },
+        started_at: 1709258400118,
+      }),
+      JSON.stringify({
+        time_iso8601: '2024-03-01T10:00:00+08:00',
+        remote_addr: '10.6.0.13',
+        remote_user: 'wang.fang',
+        request: 'GET /v1/datasets/cg.cases HTTP/1.1',
+        status: '200',
+        body_bytes_sent: '999',
+      }),
+      '2015-07-29 19:04:12,394 - INFO  [/10.10.34.11:3888:QuorumCnxManager$Listener@493] - Received connection request /10.10.34.12:45028',
+      '081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating',
+    ]);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(sources(r.events)).toEqual(['pgaudit', 'pgaudit', 'pgaudit', 'mariadb-audit', 'data-api', 'data-api', 'zookeeper', 'hdfs']);
+    expect(r.events.map((e) => (e.citysoc as { data?: { records?: number } }).data?.records)).toEqual([
+      48213,
+      undefined,
+      12,
+      undefined,
+      500,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -187,7 +187,7 @@ describe('the Fluent Bit configurations', () => {
       }
     });
 
-    it("a directory missing on a node is a non-match, not an error every minute: glob(3) runs with GLOB_ERR, so directories below /var/log are patterns", () => {
+    it('a directory missing on a node is a non-match, not an error every minute: glob(3) runs with GLOB_ERR, so directories below /var/log are patterns', () => {
       for (const { file, cfg } of all) {
         for (const i of inputsOf(cfg).filter((x) => x.name === 'tail')) {
           for (const p of String(i.path).split(',')) {
@@ -212,7 +212,16 @@ describe('the Fluent Bit configurations', () => {
     const fluentBit = spawnSync('sh', ['-c', 'command -v fluent-bit'], { encoding: 'utf8' }).stdout.trim();
     // Fluent Bit is not in Debian's packages: the check runs where an operator has the binary (see README.md).
     (fluentBit ? it.each(NODE_CONFIGS) : it.skip.each(NODE_CONFIGS))('fluent-bit --dry-run accepts %s', (file) => {
-      const env = { ...process.env, CITYSOC_GATEWAY_HOST: '127.0.0.1', CITYSOC_GATEWAY_PORT: '8080', CITYSOC_COLLECTOR_TOKEN: 't', CITYSOC_CA_FILE: '/dev/null', CITYSOC_DEPARTMENT: 'd', HOSTNAME: 'h', COMPUTERNAME: 'h' };
+      const env = {
+        ...process.env,
+        CITYSOC_GATEWAY_HOST: '127.0.0.1',
+        CITYSOC_GATEWAY_PORT: '8080',
+        CITYSOC_COLLECTOR_TOKEN: 't',
+        CITYSOC_CA_FILE: '/dev/null',
+        CITYSOC_DEPARTMENT: 'd',
+        HOSTNAME: 'h',
+        COMPUTERNAME: 'h',
+      };
       expect(() => execFileSync(fluentBit, ['-c', path.join(DIR, file), '--dry-run'], { env, cwd: DIR, stdio: 'pipe' })).not.toThrow();
     });
   });
