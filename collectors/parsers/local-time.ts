@@ -11,9 +11,25 @@ export type Zone = { readonly kind: 'fixed'; readonly minutes: number } | { read
 
 const FIXED = /^(?:Z|UTC|GMT|([+-])(\d{2}):?(\d{2})?)$/i;
 
-/** The host's zone (TZ, else the system's), as Node reports it. */
+let hostZone: string | undefined;
+
+/** The host's zone (TZ, else the system's), as Node reports it at the first call. */
 export function hostTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  // Asking Intl builds a formatter (tens of microseconds): once per process, not once per line.
+  return (hostZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+}
+
+/**
+ * A zone whose offset has not changed since 1970 (UTC, Asia/Kolkata) is a fixed offset: no
+ * lookups per line. Probed in January and July of each year to 2037. (Asia/Shanghai is not one:
+ * China had daylight saving time from 1986 to 1991.)
+ */
+function constantOffset(name: string): number | undefined {
+  const first = ianaOffsetMinutes(name, Date.UTC(1970, 0, 15));
+  for (let y = 1970; y <= 2037; y++) {
+    if (ianaOffsetMinutes(name, Date.UTC(y, 0, 15)) !== first || ianaOffsetMinutes(name, Date.UTC(y, 6, 15)) !== first) return undefined;
+  }
+  return first;
 }
 
 /** Undefined when the name is neither an offset nor a zone the runtime knows. */
@@ -45,6 +61,10 @@ export function zoneOf(name: string | undefined): Zone {
   let z = zones.get(key);
   if (!z) {
     z = parseZone(key) ?? { kind: 'fixed', minutes: 0 };
+    if (z.kind === 'iana') {
+      const fixed = constantOffset(z.name);
+      if (fixed !== undefined) z = { kind: 'fixed', minutes: fixed };
+    }
     zones.set(key, z);
   }
   return z;
