@@ -14,6 +14,17 @@ const PORT_RULE = 'expected a whole number 0..65535 (0 picks a free port)';
 const Port = z.coerce.number({ error: PORT_RULE }).int({ error: PORT_RULE }).min(0, { error: PORT_RULE }).max(65_535, { error: PORT_RULE });
 const Bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
+/** A zone the runtime's time-zone database knows, or a fixed offset. */
+function knownZone(name: string): boolean {
+  if (/^(Z|UTC|GMT|[+-]\d{2}:?\d{2})$/i.test(name)) return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const EngineConnection = z.strictObject({
   node: z
     .array(z.url())
@@ -106,7 +117,19 @@ export const ConfigSchema = z.strictObject({
         .int()
         .min(1024 * 1024)
         .default(1024 * 1024 * 1024),
-      /** Offset for log formats that carry none (BSD syslog, log4j), e.g. "+08:00"; default UTC. */
+      /**
+       * The local zone of log formats that carry none (BSD syslog, log4j): an IANA zone such as
+       * "Asia/Shanghai" or an offset such as "+08:00"; default the host's zone.
+       */
+      timeZone: z.string().refine(knownZone, { error: 'expected an IANA time zone such as "Asia/Shanghai" or an offset such as "+08:00" or "Z"' }).optional(),
+      /** Deepest nesting of objects and arrays in an ingested JSON record; deeper records are dead letters. */
+      maxJsonDepth: z.coerce.number().int().min(8).max(1000).default(64),
+      /**
+       * Event ids the gateway remembers having published, to answer repeats and same-id conflicts
+       * before the indexer has stored them (older ids are looked up in the event store).
+       */
+      recentIds: z.coerce.number().int().min(1000).max(10_000_000).default(200_000),
+      /** Older spelling of timeZone, as a fixed offset; timeZone wins when both are set. */
       defaultOffset: z
         .string()
         .regex(/^(Z|[+-]\d{2}:\d{2})$/, { error: 'expected "Z" or an offset like "+08:00"' })
@@ -123,6 +146,17 @@ export const ConfigSchema = z.strictObject({
             .min(480)
             .max(1024 * 1024)
             .default(64 * 1024),
+          /** A TCP connection that sends nothing for this long is closed (0: never). */
+          idleTimeoutSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+          /** Open TCP connections at most; more are refused until one closes. */
+          maxConnections: z.coerce.number().int().min(1).max(100_000).default(1000),
+          /** SO_RCVBUF of the UDP socket (the kernel may cap it at net.core.rmem_max); default the kernel's. */
+          udpReceiveBufferBytes: z.coerce
+            .number()
+            .int()
+            .min(4096)
+            .max(1024 * 1024 * 1024)
+            .optional(),
           tls: z
             .strictObject({
               certFile: z.string().min(1),
@@ -218,6 +252,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   CITYSOC_AUDIT_RETENTION_DAYS: 'retention.auditDays',
   CITYSOC_SYSLOG_TCP_PORT: 'ingest.syslog.tcpPort',
   CITYSOC_SYSLOG_UDP_PORT: 'ingest.syslog.udpPort',
+  CITYSOC_TIME_ZONE: 'ingest.timeZone',
   CITYSOC_STORE: 'cluster.store',
   CITYSOC_INDEX_PREFIX: 'cluster.indexPrefix',
   CITYSOC_TOPIC_PREFIX: 'cluster.topicPrefix',
