@@ -272,9 +272,10 @@ export class SqliteAuditLog implements AuditLog {
   async *scan(): AsyncGenerator<ChainScan> {
     type Row = { seq: number; at: string; actor: string; action: string; resource: string; decision: string; record: string; hash: string };
     const anchor = this.db.prepare('SELECT seq, hash FROM audit_anchor WHERE id = 1').get() as { seq: number; hash: string } | undefined;
-    const rows = this.db.prepare('SELECT * FROM audit ORDER BY rowid').iterate() as IterableIterator<Row>;
+    const select = this.db.prepare('SELECT * FROM audit ORDER BY rowid');
+    // Read only when iterated: a caller that looks at the chain's name alone leaves no statement open.
     function* records(): Generator<AuditRecord> {
-      for (const row of rows) {
+      for (const row of select.iterate() as IterableIterator<Row>) {
         const r = toRecord(row);
         // The indexed columns are copies for searching; a copy that disagrees is tampering too.
         const copiesAgree =
