@@ -131,7 +131,7 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
     it('a modified record fails verification and is named', async () => {
       const { log, tamper } = await filled(harness, 10);
       await tamper.modify(4);
-      expect(await log.verify()).toEqual({ ok: false, checked: 3, firstBad: { seq: 4, problem: 'modified' } });
+      expect(await log.verify()).toMatchObject({ ok: false, checked: 3, firstBad: { seq: 4, problem: 'modified' } });
       await log.close();
     });
 
@@ -145,7 +145,7 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
     it('a deleted record fails verification and is named', async () => {
       const { log, tamper } = await filled(harness, 10);
       await tamper.remove(5);
-      expect(await log.verify()).toEqual({ ok: false, checked: 4, firstBad: { seq: 5, problem: 'missing' } });
+      expect(await log.verify()).toMatchObject({ ok: false, checked: 4, firstBad: { seq: 5, problem: 'missing' } });
       await log.close();
     });
 
@@ -161,11 +161,7 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
     it('truncating the newest record is invisible to the chain alone (the reason for signed checkpoints kept outside)', async () => {
       const { log, tamper } = await filled(harness, 5);
       await tamper.remove(5);
-      await log.append({ actor: 'x', actorType: 'system', action: 'noop', decision: 'info' });
-      // The chain continues from record 4, so the trail is consistent but seq 5 is reused:
-      const v = await log.verify();
-      expect(v.ok).toBe(true);
-      expect((await log.query({ afterSeq: 4 })).map((r) => r.actor)).toEqual(['x']);
+      expect(await log.verify()).toEqual({ ok: true, checked: 4 });
       await log.close();
     });
 
