@@ -6,7 +6,7 @@
  * published where the writer cannot rewrite them) against the trail: a truncated tail or a tail
  * rewritten and re-signed with a stolen key disagrees with them.
  */
-import type { AuditCheckpoint, TrailSeal } from '../../core/audit';
+import type { AuditCheckpoint, AuditRecord, TrailSeal } from '../../core/audit';
 import { ChainCheck, checkpointBytes, GENESIS_HASH, headsRoot, sealDigest } from '../../core/audit-chain';
 import type { AuditLog, AuditProblem, AuditVerification } from '../../core/ports/audit-log';
 import type { TrustedKeys } from './trust';
@@ -90,11 +90,16 @@ export async function verifyTrail(log: AuditLog, opts: TrailVerifyOptions): Prom
     const hashes = new Map<number, string>();
     const startAt = new Map<number, string>();
     const check = new ChainCheck(scan.anchor ?? { seq: 0, hash: GENESIS_HASH }, log.suite);
-    for await (const r of scan.records) {
-      if (!check.next(r)) break;
+    const visit = (r: AuditRecord): boolean => {
+      if (!check.next(r)) return false;
       if (wanted.has(r.seq)) hashes.set(r.seq, r.hash);
       if (starts.has(r.seq)) startAt.set(r.seq, r.at);
-    }
+      return true;
+    };
+    // A store that reads synchronously (SQLite) is walked without a promise per record.
+    if (Symbol.iterator in scan.records) {
+      for (const r of scan.records) if (!visit(r)) break;
+    } else for await (const r of scan.records) if (!visit(r)) break;
     checked += check.checked;
     if (check.bad) add({ ...check.bad, chain });
     const head = check.head;
