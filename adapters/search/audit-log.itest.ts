@@ -167,6 +167,18 @@ for (const [name, url, api, engine] of [
       expect(after.firstBad).toMatchObject({ chain: 'replica-3', seq: 50, problem: 'modified' });
       const cps: AuditCheckpoint[] = await reader.checkpoints({ chain: 'replica-1' });
       expect(cps.map((c) => c.seq).slice(0, 3)).toEqual([7, 14, 21]);
+
+      // A seal over every chain's newest checkpoint: removing a whole chain is then found.
+      const seal = await reader.seal();
+      expect(seal?.heads.map((x) => x.chain)).toEqual(['replica-1', 'replica-2', 'replica-3', 'setup']);
+      expect(await reader.seal()).toBeNull();
+      await e.putDoc(`${prefix}-audit`, 'replica-3:50', src, 'any');
+      expect(await verifyTrail(reader, { trust })).toMatchObject({ ok: true, sealsVerified: 1 });
+      for (const c of cps) await e.deleteDoc(`${prefix}-audit-checkpoints`, `replica-1:${c.seq}`);
+      for (let s = 1; s <= 200; s++) await e.deleteDoc(`${prefix}-audit`, `replica-1:${s}`);
+      const gone = await verifyTrail(reader, { trust });
+      expect(gone.ok).toBe(false);
+      expect(gone.problems).toContainEqual(expect.objectContaining({ chain: 'replica-1', problem: 'missing_chain' }));
       await reader.close();
       await e.close();
     });

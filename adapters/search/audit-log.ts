@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type AuditCheckpoint, AuditInput, type AuditRecord, type CheckpointReason, type TrailSeal } from '../../core/audit';
-import { ChainCheck, GENESIS_HASH, merkleRoot, sealRecord, signCheckpoint } from '../../core/audit-chain';
+import { ChainCheck, GENESIS_HASH, headsRoot, merkleRoot, sealDigest, sealRecord, signCheckpoint, signSeal } from '../../core/audit-chain';
 import type { AuditSuite, TrailSigner } from '../../core/audit-crypto';
 import { CitySocError } from '../../core/errors';
 import { describeIssues } from '../../core/event';
@@ -90,7 +90,7 @@ export class SearchAuditLog implements AuditLog {
         },
       });
       await this.api.ensureIndex(this.cps, { settings, mappings: { dynamic: false, properties: { chain: keyword, seq: { type: 'long' }, body: stored } } });
-      await this.api.ensureIndex(this.meta, { settings, mappings: { dynamic: false, properties: { kind: keyword } } });
+      await this.api.ensureIndex(this.meta, { settings, mappings: { dynamic: false, properties: { kind: keyword, n: { type: 'long' }, chain: keyword } } });
       // The trail's algorithms are fixed by whoever creates it.
       await this.api.putDoc(this.meta, 'suite', { kind: 'suite', value: this.suite }, 'new');
       const s = (await this.api.getDoc(this.meta, 'suite'))?.source.value;
@@ -99,7 +99,13 @@ export class SearchAuditLog implements AuditLog {
       if (this.signer) await this.api.putDoc(this.meta, `key:${this.signer.publicKey.fingerprint}`, { kind: 'key', value: this.signer.publicKey.pem }, 'any');
       if (this.signer) {
         const every = Math.max(50, Math.min(30_000, Math.floor(this.cadence.everyMs / 4)));
-        this.timer = setInterval(() => void this.checkpoint('time').catch(() => undefined), every);
+        this.timer = setInterval(
+          () =>
+            void this.checkpoint('time')
+              .then(() => this.seal())
+              .catch(() => undefined),
+          every,
+        );
         this.timer.unref();
       }
     })());
@@ -319,7 +325,53 @@ export class SearchAuditLog implements AuditLog {
   }
 
   async seals(): Promise<TrailSeal[]> {
-    return [];
+    await this.init();
+    await this.api.refresh(this.meta);
+    const out: TrailSeal[] = [];
+    let after: unknown[] | undefined;
+    for (;;) {
+      const r = await this.api.search(this.meta, {
+        query: { term: { kind: 'seal' } },
+        sort: [{ n: 'asc' }],
+        size: PAGE,
+        ...(after ? { search_after: after } : {}),
+      });
+      for (const h of r.hits) out.push(JSON.parse(h._source.body as string) as TrailSeal);
+      if (r.hits.length < PAGE) return out;
+      after = r.hits[r.hits.length - 1]!.sort;
+    }
+  }
+
+  /**
+   * Signs a seal over the newest checkpoint of every chain, chained to the previous seal: whoever
+   * deletes a whole chain, or a seal, breaks it. Any writer may seal; two sealing at once race for
+   * the next number and one of them wins (created, never overwritten). null when nothing changed.
+   */
+  async seal(): Promise<TrailSeal | null> {
+    if (!this.signer) return null;
+    await this.init();
+    await this.api.refresh(`${this.cps},${this.meta}`);
+    const last = (await this.api.search(this.meta, { query: { term: { kind: 'seal' } }, sort: [{ n: 'desc' }], size: 1 })).hits[0];
+    const prev = last ? (JSON.parse(last._source.body as string) as TrailSeal) : null;
+    const agg = await this.api.search(this.cps, {
+      size: 0,
+      aggs: { chains: { terms: { field: 'chain', size: 10_000 }, aggs: { head: { top_hits: { size: 1, sort: [{ seq: 'desc' }], _source: ['body'] } } } } },
+    });
+    const buckets = (agg.aggregations?.chains as { buckets?: { key: string; head: { hits: { hits: { _source: { body: string } }[] } } }[] })?.buckets ?? [];
+    const heads = buckets
+      .map((b) => JSON.parse(b.head.hits.hits[0]!._source.body) as AuditCheckpoint)
+      .map((c) => ({ chain: c.chain, seq: c.seq, hash: c.hash }))
+      .sort((a, b) => a.chain.localeCompare(b.chain));
+    if (heads.length === 0 || (prev && JSON.stringify(prev.heads) === JSON.stringify(heads))) return null;
+    const seal = signSeal(this.signer, {
+      n: (prev?.n ?? 0) + 1,
+      prev: prev ? sealDigest(prev) : GENESIS_HASH,
+      heads,
+      root: headsRoot(this.suite, heads),
+      signedAt: new Date().toISOString(),
+    });
+    const r = await this.api.putDoc(this.meta, `seal:${seal.n}`, { kind: 'seal', n: seal.n, body: JSON.stringify(seal) }, 'new');
+    return r === 'ok' ? seal : null;
   }
 
   async publicKeys(): Promise<string[]> {
