@@ -4,7 +4,7 @@
  * readable only by the owner (0600). Its fingerprint is what an auditor pins: a verifier trusts the
  * public key stored beside the trail only when the pinned fingerprint names it.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type AuditSuite, generateSigningKeyPem, signerFromPem, type TrailSigner } from '../../core/audit-crypto';
 import { CitySocError } from '../../core/errors';
@@ -49,4 +49,11 @@ export function loadSigningKey(file: string, suite: AuditSuite): SigningKey {
   const signer = signerFromPem(text);
   if (signer.suite !== suite) throw new CitySocError('CONFIG_INVALID', `audit signing key ${file} is a ${signer.suite} key but audit.crypto is ${suite}`);
   return withPem(signer);
+}
+
+/** The key the trail signs with under this configuration: audit.signingKeyFile, or the data directory's own (created on first use). */
+export function auditSigningKey(config: { dataDir: string; audit: { crypto: AuditSuite; signingKeyFile?: string | undefined } }): SigningKey {
+  if (config.audit.signingKeyFile) return loadSigningKey(config.audit.signingKeyFile, config.audit.crypto);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return loadOrCreateSigningKey(config.dataDir, config.audit.crypto);
 }
