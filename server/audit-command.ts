@@ -1,17 +1,21 @@
 /**
- * `citysoc audit verify|export|verify-export`: the trail checked against a trusted key (pinned in
+ * `citysoc audit verify|export|verify-export`: the trail (the data directory's, or in the cluster
+ * profile the shared one, from any replica) checked against a trusted key (pinned in
  * audit.trustedKeyFingerprint or given with --trusted-key) and, with --anchors, against the
  * external anchors; exported with its proof; exports checked offline.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteAuditLog } from '../adapters/sqlite/audit-log';
+import { SearchAuditLog } from '../adapters/search/audit-log';
+import { elasticsearchApi, openSearchApi } from '../adapters/search/engine-api';
+import type { AuditLog } from '../core/ports/audit-log';
 import type { AuditCheckpoint } from '../core/audit';
 import { auditCadence, type Config, trustedFingerprints } from '../core/config';
 import { CitySocError } from '../core/errors';
 import { checkpointsIn, openSinks, TsaSink } from '../policy/audit/anchors';
 import { exportTrail, type ExportFilter, toCsv } from '../policy/audit/export';
-import { loadSigningKey, PRIVATE_KEY_FILE } from '../policy/audit/signing-key';
+import { loadSigningKey, PRIVATE_KEY_FILE, type SigningKey } from '../policy/audit/signing-key';
 import { resolveTrust, trustFrom } from '../policy/audit/trust';
 import { parseExport, verifyExport } from '../policy/audit/verify-export';
 import { type TrailReport, verifyTrail } from '../policy/audit/verify-trail';
@@ -21,15 +25,22 @@ interface Io {
   err(s: string): void;
 }
 
-function openTrail(config: Config): SqliteAuditLog {
-  if (config.profile !== 'embedded')
-    throw new CitySocError(
-      'NOT_IMPLEMENTED',
-      'these verbs read the embedded trail; the shared trail of the cluster profile is verified through the running platform',
-    );
+/** The trail of the configured profile: the data directory's, or the cluster's shared one (read from any replica). */
+function openTrail(config: Config, signer: SigningKey | null = null): AuditLog {
+  const options = { suite: config.audit.crypto, cadence: auditCadence(config), signer };
+  if (config.profile === 'cluster') {
+    const c = config.cluster;
+    const conn = c.store === 'elasticsearch' ? c.elasticsearch : c.opensearch;
+    if (!conn) throw new CitySocError('CONFIG_INVALID', `cluster.${c.store}.node: the shared audit trail is in ${c.store}; give its URL`);
+    const api = c.store === 'elasticsearch' ? elasticsearchApi(conn) : openSearchApi(conn);
+    // A reader appends and signs nothing (the replicas sign their own chains); its chain name is never written.
+    const log = new SearchAuditLog(api, { prefix: c.indexPrefix, replicas: c.replicas, ...options, signer: null, chain: `auditor-${process.pid}` });
+    const close = log.close.bind(log);
+    return Object.assign(log, { close: async () => (await close(), await api.close()) });
+  }
   const file = path.join(config.dataDir, 'audit.db');
   if (!existsSync(file)) throw new CitySocError('INPUT_INVALID', `no audit trail in ${config.dataDir} (audit.db is missing): is --data-dir right?`);
-  return new SqliteAuditLog(file, { suite: config.audit.crypto, cadence: auditCadence(config) });
+  return new SqliteAuditLog(file, options);
 }
 
 function signerOf(config: Config) {
@@ -133,8 +144,7 @@ export interface ExportCommandOptions {
 
 export async function auditExport(config: Config, opts: ExportCommandOptions, io: Io): Promise<number> {
   const signer = signerOf(config);
-  const log = new SqliteAuditLog(path.join(config.dataDir, 'audit.db'), { suite: config.audit.crypto, signer, cadence: auditCadence(config) });
-  if (!existsSync(path.join(config.dataDir, 'audit.db'))) throw new CitySocError('INPUT_INVALID', `no audit trail in ${config.dataDir}`);
+  const log = openTrail(config, config.profile === 'embedded' ? signer : null);
   try {
     for (const t of [opts.from, opts.to])
       if (t !== undefined && Number.isNaN(Date.parse(t))) throw new CitySocError('INPUT_INVALID', `--from/--to: ${t} is not a time (ISO 8601)`);
@@ -149,6 +159,8 @@ export async function auditExport(config: Config, opts: ExportCommandOptions, io
         : undefined;
     const e = await exportTrail(log, {
       signer,
+      // In the cluster the replicas sign their own chains; the export only signs its manifest.
+      signHead: config.profile === 'embedded',
       ...(opts.fromSeq ? { fromSeq: opts.fromSeq } : {}),
       ...(opts.toSeq ? { toSeq: opts.toSeq } : {}),
       ...(filter ? { filter } : {}),

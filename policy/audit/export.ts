@@ -88,13 +88,14 @@ export interface ExportOptions {
   readonly fromSeq?: number;
   readonly toSeq?: number;
   readonly filter?: ExportFilter;
-  /** Signs the manifest (and the trail's head first, so every exported record is covered). */
+  /** Signs the manifest (and, unless signHead is false, the trail's head first, so every exported record is covered). */
   readonly signer?: TrailSigner | null;
+  readonly signHead?: boolean;
   readonly clock?: () => Date;
 }
 
 export async function exportTrail(audit: AuditLog, opts: ExportOptions = {}): Promise<AuditExport> {
-  if (opts.signer) await audit.checkpoint('manual');
+  if (opts.signer && opts.signHead !== false) await audit.checkpoint('manual');
   const exportedAt = (opts.clock ?? (() => new Date()))().toISOString();
   const suite = audit.suite;
   const records: AuditRecord[] = [];

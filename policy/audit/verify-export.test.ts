@@ -33,8 +33,7 @@ describe('verify-export checks the export as it is, against the key the auditor 
 
   it('the key carried inside the export is not trusted on its own say-so', () => {
     const thief = signerFromPem(generateSigningKeyPem('international'));
-    const e = structuredClone(exported);
-    e.publicKeys = [thief.publicKey.pem];
+    const e = { ...structuredClone(exported), publicKeys: [thief.publicKey.pem] };
     expect(verifyExport(e, { fingerprints: [thief.publicKey.fingerprint], keys: [] })).toMatchObject({
       ok: false,
       firstBad: { problem: 'untrusted_signature' },
