@@ -26,7 +26,7 @@ interface Io {
 }
 
 /** The trail of the configured profile: the data directory's, or the cluster's shared one (read from any replica). */
-function openTrail(config: Config, signer: SigningKey | null = null): AuditLog {
+export function openTrail(config: Config, signer: SigningKey | null = null): AuditLog {
   const options = { suite: config.audit.crypto, cadence: auditCadence(config), signer };
   if (config.profile === 'cluster') {
     const c = config.cluster;
