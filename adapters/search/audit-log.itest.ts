@@ -7,7 +7,7 @@ import { hashRecord } from '../../core/audit-chain';
 import { generateSigningKeyPem, signerFromPem } from '../../core/audit-crypto';
 import { canonicalJson } from '../../core/canonical';
 import { describeAuditLogContract, type RawTrail } from '../../core/contracts/audit-log.contract';
-import { describeTamperingClasses, type TamperingHarness } from '../../policy/audit/tampering.suite';
+import { describeTamperingClasses, type TamperingHarness } from '../../policy/audit/tampering.contract';
 import { resolveTrust } from '../../policy/audit/trust';
 import { verifyTrail } from '../../policy/audit/verify-trail';
 import { SearchAuditLog } from './audit-log';
@@ -94,7 +94,7 @@ function harness(api: () => EngineApi): TamperingHarness {
 function writer(engine: string, url: string, prefix: string, chain: string, keyFile: string, rounds: number) {
   const child = spawn(
     process.execPath,
-    ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'audit-writer.child.ts'), engine, url, prefix, chain, keyFile, String(rounds)],
+    ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'test-support', 'audit-writer.ts'), engine, url, prefix, chain, keyFile, String(rounds)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -9,7 +9,7 @@ import { hashRecord } from '../../core/audit-chain';
 import { describeAuditLogContract, type RawTrail } from '../../core/contracts/audit-log.contract';
 import { generateSigningKeyPem, signerFromPem } from '../../core/audit-crypto';
 import { canonicalJson } from '../../core/canonical';
-import { describeTamperingClasses, type TamperingHarness } from '../../policy/audit/tampering.suite';
+import { describeTamperingClasses, type TamperingHarness } from '../../policy/audit/tampering.contract';
 import { CitySocError } from '../../core/errors';
 import { SqliteAuditLog } from './audit-log';
 

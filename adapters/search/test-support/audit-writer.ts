@@ -3,9 +3,9 @@
  * printing each acknowledged record (`ack <chain> <seq> <hash>`) as soon as append() resolves.
  */
 import { readFileSync } from 'node:fs';
-import { signerFromPem } from '../../core/audit-crypto';
-import { SearchAuditLog } from './audit-log';
-import { elasticsearchApi, openSearchApi } from './engine-api';
+import { signerFromPem } from '../../../core/audit-crypto';
+import { SearchAuditLog } from '../audit-log';
+import { elasticsearchApi, openSearchApi } from '../engine-api';
 
 const [engine, url, prefix, chain, keyFile, count] = process.argv.slice(2) as [string, string, string, string, string, string];
 const api = (engine === 'opensearch' ? openSearchApi : elasticsearchApi)({ node: [url] });
