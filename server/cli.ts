@@ -23,7 +23,9 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { openPorts } from './profiles';
 import { runStack } from './stack-command';
-import { auditExport, auditVerify, auditVerifyExport } from './audit-command';
+import { auditExport, auditVerify, auditVerifyExport, type ExportCommandOptions } from './audit-command';
+import { openTrail } from './audit-command';
+import { complianceCli } from '../compliance/module';
 import { runDetect } from '../analytics/cli/detect';
 import { runRulesConvert } from '../analytics/cli/rules-convert';
 import { runRulesValidate } from '../analytics/cli/rules-validate';
@@ -194,26 +196,39 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   const auditCmd = program.command('audit').description('the tamper-evident audit trail');
   auditCmd
     .command('verify')
-    .description('check the hash chain; exit 1 and name the first bad record on tampering')
-    .action(async (_o: object, cmd: Command) => {
-      process.exitCode = await auditVerify(configFrom(cmd.optsWithGlobals<GlobalOpts>()), io);
+    .description(
+      'check the chain, every signed checkpoint against a trusted key, the cadence and (--anchors) the external anchors; exit 1 naming the first bad record',
+    )
+    .option('--trusted-key <fingerprint|pem-file>', 'a trusted signing key (repeatable), besides audit.trustedKeyFingerprint', collect)
+    .option('--anchors', 'also check the trail against the configured external anchors')
+    .option('--anchor-file <file>', "a receiver's copy of published checkpoints (repeatable)", collect)
+    .action(async (o: { trustedKey?: string[]; anchors?: boolean; anchorFile?: string[] }, cmd: Command) => {
+      process.exitCode = await auditVerify(configFrom(cmd.optsWithGlobals<GlobalOpts>()), o, io);
     });
   auditCmd
     .command('export')
-    .description('the trail with its proof (hashes, signed checkpoints, public key) on stdout')
+    .description('the trail with its proof (hashes, signed checkpoints, keys, manifest; inclusion proofs when filtered) on stdout')
     .addOption(new Option('--format <format>').choices(['json', 'csv']).default('json'))
     .option('--from-seq <n>', 'first record', (v) => Number(v))
     .option('--to-seq <n>', 'last record', (v) => Number(v))
-    .action(async (o: { format: 'json' | 'csv'; fromSeq?: number; toSeq?: number }, cmd: Command) => {
+    .option('--actor <name>', 'only this actor (with inclusion proofs)')
+    .option('--resource <resource>', 'only this resource (with inclusion proofs)')
+    .option('--from <time>', 'records at or after this time (ISO 8601)')
+    .option('--to <time>', 'records before this time (ISO 8601)')
+    .action(async (o: ExportCommandOptions, cmd: Command) => {
       process.exitCode = await auditExport(configFrom(cmd.optsWithGlobals<GlobalOpts>()), o, io);
     });
   auditCmd
     .command('verify-export')
-    .description('check a JSON export offline: chain and checkpoint signatures')
+    .description('check a JSON or CSV export offline against a trusted key: chain in exported order, checkpoint signatures, inclusion proofs, manifest')
+    .option('--trusted-key <fingerprint|pem-file>', 'the trusted signing key (repeatable)', collect)
     .argument('<file>')
-    .action(async (file: string) => {
-      process.exitCode = auditVerifyExport(file, io);
+    .action(async (file: string, o: { trustedKey?: string[] }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOpts>();
+      process.exitCode = auditVerifyExport(file, o.trustedKey ?? [], g.config ? configFrom(g) : null, io);
     });
+
+  complianceCli({ openAudit: (config) => openTrail(config) })(program, { ...io, loadConfig: (overrides) => configFrom(program.opts<GlobalOpts>(), overrides) });
 
   const admin = program.command('admin').description("the host operator's recovery verbs (need access to this host's configuration)");
   admin

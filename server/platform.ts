@@ -5,6 +5,8 @@
  * only once everything is up, so a failed start never spends it.
  */
 import { chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { AnchorPublisher, openSinks } from '../policy/audit/anchors';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config, ConfigSection } from '../core/config';
@@ -21,6 +23,7 @@ import { indexerDrained } from '../events/indexer';
 import { identityModule } from '../identity/module';
 import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
+import { complianceModule } from '../compliance/module';
 import type { PolicyServices } from '../policy/services';
 import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
 import { ALERTS_GROUP, DETECT_GROUP } from '../analytics/runtime/consumers';
@@ -39,6 +42,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   eventsModule,
   alertsModule,
   analyticsModule,
+  complianceModule,
 ] as CitySocModule<unknown>[];
 
 /** The modules' configuration sections, for loadConfig. */
@@ -102,8 +106,11 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     await closePorts();
     throw e;
   }
-  kernel.policy.checkpoints.start((err) => log.error({ err }, 'audit checkpoint failed; it is retried at the next interval'));
   cleanup.push(() => kernel.close());
+  // Signed checkpoints leave for the external anchors as they are made.
+  const anchors = new AnchorPublisher(ports.audit, openSinks(config), path.join(config.dataDir, 'audit-anchors.json'));
+  anchors.start(5_000, (err) => log.error({ err }, 'audit anchor publication failed; it is retried'));
+  cleanup.push(() => anchors.stop());
 
   const registry = new Registry();
   registry.set(KERNEL.identity, { store: kernel.identity, departments: kernel.departments });
@@ -203,6 +210,10 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       ].join('\n'),
     );
   }
+  if (config.audit.trustedKeyFingerprint === undefined)
+    opts.announce(
+      `Audit trail signing key fingerprint: ${kernel.policy.signingKey.fingerprint}\nRecord it outside this machine and pin it (audit.trustedKeyFingerprint) so verification trusts this key only.\n`,
+    );
   ready = true;
   log.info({ url, profile: config.profile, dataDir: config.dataDir, modules: modules.names }, 'CitySOC is up');
 
