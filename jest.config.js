@@ -23,7 +23,6 @@ module.exports = {
       displayName: 'console',
       testMatch: ['<rootDir>/console/e2e/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '/.stack/'],
-      testTimeout: 180000,
     },
     {
       ...common,

@@ -53,6 +53,7 @@ export function ChangePasswordPage() {
           <Typography variant="h6" component="h1">
             {t('citysoc.password.title')}
           </Typography>
+          <input type="text" name="username" autoComplete="username" value={who.name} readOnly hidden />
           {who.mustChangePassword && <Alert severity="warning">{t('citysoc.password.required', { name: who.name })}</Alert>}
           <TextField
             label={t('citysoc.password.current')}

@@ -71,8 +71,9 @@ export const authProvider: AuthProvider = {
   },
   async checkAuth() {
     const who = session.identity();
+    // A session that owes a password change is still a session: react-admin signs out on any
+    // checkAuth refusal, so the layout (PasswordChangeGate) sends it to the change instead.
     if (!session.token() || !who) throw new Error('ra.auth.auth_check_error');
-    if (who.mustChangePassword) throw { redirectTo: CHANGE_PASSWORD_PATH, logoutUser: false, message: false };
   },
   async checkError(error: unknown) {
     const status = statusOf(error);

@@ -48,6 +48,8 @@ export class ApiError extends HttpError {
     readonly details: ApiErrorBody,
   ) {
     super(message, statusOf(code), details);
+    // HttpError's constructor pins its own prototype, which would make every ApiError a plain HttpError.
+    Object.setPrototypeOf(this, ApiError.prototype);
     this.name = 'ApiError';
   }
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { CanAccess, Layout, Menu, useTranslate } from 'react-admin';
+import { PasswordChangeGate } from '../auth/PasswordChangeGate';
 import { Icons } from './icons';
 
 /** The menu lists only what the signed-in user's roles may open. */
@@ -29,5 +30,9 @@ function ConsoleMenu() {
 }
 
 export function ConsoleLayout({ children }: { children: ReactNode }) {
-  return <Layout menu={ConsoleMenu}>{children}</Layout>;
+  return (
+    <PasswordChangeGate>
+      <Layout menu={ConsoleMenu}>{children}</Layout>
+    </PasswordChangeGate>
+  );
 }

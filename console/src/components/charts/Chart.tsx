@@ -1,4 +1,5 @@
-import ReactEChartsCore from 'echarts-for-react/lib/core';
+// The ESM build: the CommonJS one (lib/) reaches the bundle as a module object, not a component.
+import ReactEChartsCore from 'echarts-for-react/esm/core';
 import type { EChartsCoreOption } from 'echarts/core';
 import { echarts } from './echarts';
 

@@ -231,7 +231,7 @@ export function HuntPage() {
             />
           </>
         )}
-        <Button type="submit" variant="contained" startIcon={<SearchIcon />}>
+        <Button type="submit" variant="contained" startIcon={<SearchIcon />} sx={{ flexShrink: 0, whiteSpace: 'nowrap', height: 40 }}>
           {t('ra.action.search')}
         </Button>
       </Stack>

@@ -7,6 +7,7 @@ import { Link } from 'react-router-dom';
 import Chart from '../../components/charts/Chart';
 import { formatWhen } from '../../components/When';
 import { LocaleSwitch } from '../../layout/LocaleSwitch';
+import { PasswordChangeGate } from '../../auth/PasswordChangeGate';
 import { useFigures } from './figures';
 import { barOption, eventRateOption, pieOption, severityOption } from './options';
 
@@ -37,6 +38,14 @@ function Figure({ label, value, testId }: { label: string; value: ReactNode; tes
 }
 
 export default function BigScreen() {
+  return (
+    <PasswordChangeGate>
+      <Screen />
+    </PasswordChangeGate>
+  );
+}
+
+function Screen() {
   useAuthenticated();
   const t = useTranslate();
   const [locale] = useLocaleState();
