@@ -10,14 +10,15 @@
  *
  *   npx tsx bench/console.ts
  *   BENCH_EVENTS=200000 BENCH_ALERTS=20000 npx tsx bench/console.ts
+ *   BENCH_DIR=/var/tmp/console-bench npx tsx bench/console.ts   # fills the folder once, reuses it after
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteAlertStore } from '../adapters/sqlite/alert-store';
 import { SqliteEventStore } from '../adapters/sqlite/event-store';
 import { SEVERITIES, type Alert } from '../core/alert';
-import { adminSession } from '../server/test-support/harness';
+import { STRONG } from '../server/test-support/harness';
 import { type Browser, launchBrowser, startConsoleSite } from '../console/e2e/support';
 
 /** A tab of the benchmark's Chromium (playwright-core lives in the console's own dependencies). */
@@ -118,30 +119,43 @@ async function firstLoadBytes(page: Page): Promise<{ bytes: number; files: numbe
 const HUNT_IN_PAGE = `async ([q, rg]) => {
   const t0 = performance.now();
   location.hash = '#/hunt?q=' + encodeURIComponent(q) + '&range=' + rg + '&run=' + Math.random();
-  await new Promise((resolve) => {
+  const state = await new Promise((resolve) => {
     const check = () => {
       const el = document.querySelector('[data-testid="hunt"]');
-      if (el && el.dataset.state === 'done' && el.dataset.query === q && el.dataset.range === rg && document.querySelector('[data-testid="hunt-total"]')) resolve();
+      if (el && el.dataset.query === q && el.dataset.range === rg && el.dataset.state !== 'loading') resolve(el.dataset.state);
       else requestAnimationFrame(check);
     };
     // The new search starts on the next render: look only after it has begun.
     setTimeout(check, 0);
   });
-  return performance.now() - t0;
+  return { ms: performance.now() - t0, state, error: state === 'error' ? document.querySelector('[data-testid="hunt"] [role="alert"], [data-testid="query-error"]')?.textContent : null };
 }`;
 
+/** A failed hunt counts with the time it took to fail, and is listed. */
+const failures: string[] = [];
+
 async function hunt(page: Page, query: string, range: string): Promise<number> {
-  const fn = new Function(`return ${HUNT_IN_PAGE}`)() as (a: readonly [string, string]) => Promise<number>;
-  return page.evaluate(fn, [query, range] as const);
+  const fn = new Function(`return ${HUNT_IN_PAGE}`)() as (a: readonly [string, string]) => Promise<{ ms: number; state: string; error: string | null }>;
+  const r = await page.evaluate(fn, [query, range] as const);
+  if (r.state !== 'done') failures.push(`${query} over ${range} after ${r.ms.toFixed(0)} ms: ${r.error}`);
+  return r.ms;
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-bench-console-'));
+  const given = process.env.BENCH_DIR;
+  const dir = given ?? mkdtempSync(path.join(tmpdir(), 'citysoc-bench-console-'));
   const now = Date.now();
   try {
-    const filled = await fill(dir, now);
+    // A folder filled by an earlier run is reused as it is (its events span the 30 days before that run).
+    const filled = given && existsSync(path.join(dir, 'events.db')) ? null : await fill(dir, now);
     const site = await startConsoleSite({ dataDir: dir, 'detection.enabled': false });
-    const token = await adminSession(site.running);
+    const p = site.running.platform;
+    const name = `bench-${Date.now().toString(36)}`;
+    const { password } = await p.identity.createUser(name, ['admin'], null);
+    await p.identity.changePassword(name, password, STRONG);
+    const login = await p.identity.login(name, STRONG);
+    if (!login.ok) throw new Error(`the benchmark's admin cannot sign in: ${login.reason}`);
+    const token = login.token;
     const me = (await site.running.gql<{ me: object }>('{me{name kind roles department mustChangePassword}}', {}, token)).data!.me;
     const browser = await launchBrowser();
     // Each tab starts signed in (the session lives in sessionStorage).
@@ -181,7 +195,7 @@ async function main(): Promise<void> {
       await page.close();
 
       console.log(`console in Chromium, embedded store with ${EVENTS.toLocaleString('en')} events (30 days) and ${ALERTS.toLocaleString('en')} alerts`);
-      console.log(`  fill: events ${filled.eventSecs.toFixed(1)} s, alerts ${filled.alertSecs.toFixed(1)} s`);
+      console.log(filled ? `  fill: events ${filled.eventSecs.toFixed(1)} s, alerts ${filled.alertSecs.toFixed(1)} s` : `  reused the store in ${dir}`);
       console.log(
         `  alert queue interactive, cold cache : ${coldMs.toFixed(0)} ms (scripts ran at ${coldLoad.scripts.toFixed(0)} ms, API ${coldLoad.api.toFixed(0)} ms, page main-thread task time ${coldLoad.cpu.toFixed(0)} ms)   (target ≤ 1500 ms, ratio ${(coldMs / 1500).toFixed(2)})`,
       );
@@ -210,13 +224,14 @@ async function main(): Promise<void> {
       console.log(
         `  first-load transfer of the queue: ${(transfer.bytes / 1024).toFixed(0)} KiB in ${transfer.files} responses   (target ≤ 1024 KiB, ratio ${(transfer.bytes / 1048576).toFixed(2)})`,
       );
+      if (failures.length) console.log(`  failed hunts (${failures.length}, counted with their time to failure):\n    ${failures.join('\n    ')}`);
       if (problems.length) console.log(`  console errors during the run: ${problems.join(' | ')}`);
     } finally {
       await browser.close();
       await site.stop();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!given) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -210,6 +210,94 @@ describe('the console in Chromium', () => {
     await page.close();
   });
 
+  it('lets the admin issue and revoke an API token, create a user, preview and apply a policy change, isolate and release an account, and approve emergency access', async () => {
+    await admin.goto(`${site.url}/#/apiTokens/create`);
+    await admin.locator('input[name="name"]').fill('fluent-bit-console');
+    await admin.getByRole('combobox').first().click();
+    await admin.getByRole('option', { name: '采集器' }).click();
+    await admin.keyboard.press('Escape');
+    await admin.getByRole('button', { name: '保存' }).click();
+    const secret = await admin.getByTestId('once-secret').inputValue();
+    expect(secret).toMatch(/^cst_/);
+    const ingest = await fetch(`${site.running.platform.url}/ingest/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ '@timestamp': new Date().toISOString(), message: 'hello from a console-issued token' })}\n`,
+    });
+    expect(ingest.status).toBe(200);
+    await admin.getByRole('button', { name: '我已复制' }).click();
+    await admin.waitForURL(/#\/apiTokens$/);
+    const row = admin.locator('tbody tr', { hasText: 'fluent-bit-console' });
+    await row.getByRole('button', { name: '吊销' }).click();
+    await admin.getByRole('dialog').getByRole('button', { name: '确认' }).click();
+    await row.getByTestId('true').waitFor();
+    const refused = await fetch(`${site.running.platform.url}/ingest/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ '@timestamp': new Date().toISOString(), message: 'hello from a console-issued token' })}\n`,
+    });
+    expect(refused.status).toBe(401);
+
+    await admin.goto(`${site.url}/#/users/create`);
+    await admin.locator('input[name="username"]').fill('ga_owner');
+    await admin.getByRole('combobox').first().click();
+    await admin.getByRole('option', { name: '部门管理员' }).click();
+    await admin.keyboard.press('Escape');
+    await admin.locator('input[name="department"]').fill('公安');
+    await admin.getByRole('button', { name: '保存' }).click();
+    const otp = await admin.getByTestId('once-secret').inputValue();
+    const first = await site.running.gql<{ login: { mustChangePassword: boolean } }>(
+      'mutation($p:String!){login(username:"ga_owner",password:$p){mustChangePassword}}',
+      { p: otp },
+    );
+    expect(first.data!.login.mustChangePassword).toBe(true);
+    await admin.getByRole('button', { name: '我已复制' }).click();
+    await admin.locator('tbody tr', { hasText: 'ga_owner' }).waitFor();
+
+    const line = ['deny-auditor-night', 'auditor', '*', 'audit', 'read', 'hours=00:00-23:59', 'deny'];
+    await admin.goto(`${site.url}/#/policies`);
+    await admin.getByRole('button', { name: '新增策略行' }).click();
+    await admin.getByLabel('取值').fill(line.join(', '));
+    await admin.getByRole('button', { name: '预览' }).click();
+    await admin.getByTestId('policy-flips').waitFor();
+    await expect(admin.getByTestId('policy-flips').innerText()).resolves.toContain('将有 1 个决定发生变化');
+    await admin.getByRole('button', { name: '应用' }).click();
+    await admin.getByText('策略变更已应用').waitFor();
+    const lines = await gqlAs<{ policies: { values: string[] }[] }>(site, adminToken, '{policies(ptype:"p"){values}}');
+    expect(lines.policies.map((l) => l.values)).toContainEqual(line);
+    await gqlAs(site, adminToken, 'mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: { op: 'remove', line: { ptype: 'p', values: line } } });
+
+    await signInAs(site.running, adminToken, 'suspect', 'analyst', '城管');
+    await admin.goto(`${site.url}/#/isolations/create`);
+    await admin.locator('input[name="user"]').fill('suspect');
+    await admin.locator('textarea[name="reason"]').fill('凭据疑似泄露');
+    await admin.getByRole('button', { name: '保存' }).click();
+    const isolated = admin.locator('tbody tr', { hasText: 'suspect' });
+    await isolated.waitFor();
+    const denied = await site.running.gql('mutation{login(username:"suspect",password:"' + STRONG + '"){token}}');
+    const suspectToken = (denied.data as { login?: { token: string } } | undefined)?.login?.token;
+    if (suspectToken) expect((await site.running.gql('{alerts{total}}', {}, suspectToken)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    else expect(denied.errors).toBeDefined();
+    await isolated.getByRole('button', { name: '解除隔离' }).click();
+    await admin.getByRole('dialog').getByLabel('原因').fill('排查完毕');
+    await admin.getByRole('dialog').getByRole('button', { name: '解除隔离' }).click();
+    await admin.getByText('已解除隔离').waitFor();
+    expect((await gqlAs<{ isolations: unknown[] }>(site, adminToken, '{isolations}')).isolations).toEqual([]);
+
+    const analyst = await signInAs(site.running, adminToken, 'cg_responder', 'analyst', '城管');
+    const req = await gqlAs<{ requestEmergencyAccess: { id: string } }>(
+      site,
+      analyst,
+      'mutation{requestEmergencyAccess(reason:"追查跨部门暴力破解",department:"公安",durationMinutes:30)}',
+    );
+    await admin.goto(`${site.url}/#/emergencyGrants`);
+    const grant = admin.locator('tbody tr', { hasText: '追查跨部门暴力破解' });
+    await grant.getByRole('button', { name: '批准' }).click();
+    await grant.getByText('生效中').waitFor();
+    const grants = await gqlAs<{ emergencyGrants: { id: string; approvals: { by: string }[] }[] }>(site, adminToken, '{emergencyGrants}');
+    expect(grants.emergencyGrants.find((g) => g.id === req.requestEmergencyAccess.id)!.approvals.map((a) => a.by)).toEqual(['admin']);
+  });
+
   const VIEWS: [string, string, (p: Page) => Promise<unknown>][] = [
     ['overview', '/', (p) => p.getByTestId('chart-severity').locator('canvas').first().waitFor()],
     ['alerts', '/alerts', (p) => p.locator('tbody tr').first().waitFor()],

@@ -47,10 +47,14 @@ export async function startConsoleSite(overrides: Record<string, unknown> = {}):
     const url = new URL(req.url ?? '/', 'http://localhost');
     void Promise.resolve(mount.handle(req, res, url, { actor: null, token: null, sourceIp: undefined })).then((handled) => {
       if (handled !== false) return;
-      const up = request({ host: api.hostname, port: api.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      // A fresh connection per request: reusing one the platform is closing as idle resets it mid-answer.
+      const up = request(
+        { host: api.hostname, port: api.port, path: req.url, method: req.method, headers: { ...req.headers, connection: 'close' }, agent: false },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       up.on('error', () => {
         if (!res.headersSent) res.writeHead(502);
         res.end();

@@ -77,11 +77,19 @@ export async function graphql<T>(document: string, variables: Record<string, unk
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError('the server cannot be reached', 'UNAVAILABLE', { code: 'UNAVAILABLE' });
   }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(`the answer (${res.status}) was cut off: ${(e as Error).message}`, 'UNAVAILABLE', { code: 'UNAVAILABLE' });
+  }
   let body: { data?: T; errors?: GraphQLErrorShape[] };
   try {
-    body = (await res.json()) as typeof body;
+    body = JSON.parse(text) as typeof body;
   } catch {
-    throw new ApiError(`the server answered ${res.status} without JSON`, res.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL', { code: 'INTERNAL' });
+    const code = res.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
+    throw new ApiError(`the server answered ${res.status} without JSON (${text.length} bytes: ${JSON.stringify(text.slice(0, 120))})`, code, { code });
   }
   const first = body.errors?.[0];
   if (first) {

@@ -181,7 +181,7 @@ export function HuntPage() {
   };
 
   return (
-    <Box sx={{ p: 2 }} data-testid="hunt" data-state={loading ? 'loading' : 'done'} data-query={query} data-range={preset}>
+    <Box sx={{ p: 2 }} data-testid="hunt" data-state={loading ? 'loading' : error !== null ? 'error' : 'done'} data-query={query} data-range={preset}>
       <Title title={t('citysoc.menu.hunt')} />
       <Stack component="form" direction="row" spacing={1} onSubmit={submit} sx={{ mb: 2, alignItems: 'flex-start' }}>
         <TextField
