@@ -23,6 +23,7 @@ import { indexerDrained } from '../events/indexer';
 import { identityModule } from '../identity/module';
 import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
+import { consoleModule } from './console-module';
 import { complianceModule } from '../compliance/module';
 import type { PolicyServices } from '../policy/services';
 import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
@@ -34,8 +35,13 @@ import { type Kernel, openKernel } from './kernel';
 import { Registry, startModules } from './modules';
 import { analyticsRuntime, openPorts } from './profiles';
 
-/** Every capability of this build, in no particular order (the manager orders them by dependencies). */
+
+/**
+ * The console comes first: its mount at `/` must see a browser's request before the ingest
+ * gateway's Elasticsearch probe at `/` (mounts of equal prefix are tried in start order).
+ */
 export const MODULES: readonly CitySocModule<unknown>[] = [
+  consoleModule,
   identityModule,
   policyModule,
   ingestModule,
