@@ -42,7 +42,7 @@ function configFrom(opts: GlobalOpts, overrides: Record<string, unknown> = {}): 
 }
 
 /** commander's collector for a repeatable option: `--rules a --rules b`. */
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
