@@ -262,10 +262,12 @@ describe('the console in Chromium', () => {
     await admin.getByTestId('policy-flips').waitFor();
     await expect(admin.getByTestId('policy-flips').innerText()).resolves.toContain('将有 1 个决定发生变化');
     await admin.getByRole('button', { name: '应用' }).click();
-    await admin.getByText('策略变更已应用').waitFor();
+    await admin.getByText(/^策略变更已应用（版本 \d+）$/).waitFor();
     const lines = await gqlAs<{ policies: { values: string[] }[] }>(site, adminToken, '{policies(ptype:"p"){values}}');
     expect(lines.policies.map((l) => l.values)).toContainEqual(line);
-    await gqlAs(site, adminToken, 'mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: { op: 'remove', line: { ptype: 'p', values: line } } });
+    await gqlAs(site, adminToken, 'mutation($c:PolicyChangeInput!){applyPolicyChange(change:$c){version}}', {
+      c: { op: 'remove', line: { ptype: 'p', values: line } },
+    });
 
     await signInAs(site.running, adminToken, 'suspect', 'analyst', '城管');
     await admin.goto(`${site.url}/#/isolations/create`);
@@ -282,19 +284,19 @@ describe('the console in Chromium', () => {
     await admin.getByRole('dialog').getByLabel('原因').fill('排查完毕');
     await admin.getByRole('dialog').getByRole('button', { name: '解除隔离' }).click();
     await admin.getByText('已解除隔离').waitFor();
-    expect((await gqlAs<{ isolations: unknown[] }>(site, adminToken, '{isolations}')).isolations).toEqual([]);
+    expect((await gqlAs<{ isolations: unknown[] }>(site, adminToken, '{isolations{id}}')).isolations).toEqual([]);
 
     const analyst = await signInAs(site.running, adminToken, 'cg_responder', 'analyst', '城管');
     const req = await gqlAs<{ requestEmergencyAccess: { id: string } }>(
       site,
       analyst,
-      'mutation{requestEmergencyAccess(reason:"追查跨部门暴力破解",department:"公安",durationMinutes:30)}',
+      'mutation{requestEmergencyAccess(reason:"追查跨部门暴力破解",department:"公安",durationMinutes:30){id}}',
     );
     await admin.goto(`${site.url}/#/emergencyGrants`);
     const grant = admin.locator('tbody tr', { hasText: '追查跨部门暴力破解' });
     await grant.getByRole('button', { name: '批准' }).click();
     await grant.getByText('生效中').waitFor();
-    const grants = await gqlAs<{ emergencyGrants: { id: string; approvals: { by: string }[] }[] }>(site, adminToken, '{emergencyGrants}');
+    const grants = await gqlAs<{ emergencyGrants: { id: string; approvals: { by: string }[] }[] }>(site, adminToken, '{emergencyGrants{id approvals{by}}}');
     expect(grants.emergencyGrants.find((g) => g.id === req.requestEmergencyAccess.id)!.approvals.map((a) => a.by)).toEqual(['admin']);
   });
 
