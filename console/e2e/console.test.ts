@@ -102,6 +102,24 @@ describe('the console in Chromium', () => {
     await admin.getByText(`共 ${api.alerts.total} 条`).waitFor();
   });
 
+  it('shows a new alert in the queue as it is raised, without a reload', async () => {
+    const before = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open,acknowledged,in_progress]){total}}')).alerts.total;
+    await admin.goto(`${site.url}/#/alerts`);
+    await admin.getByText(`共 ${before} 条`).waitFor();
+    // Marks this page load: a reload would drop the mark.
+    await admin.evaluate(() => void ((window as unknown as { loadMark: number }).loadMark = 1));
+    // The sshd lines of another host of another department raise alerts of their own (one per rule, host and user).
+    const fresh = openSshLines()
+      .slice(0, 1000)
+      .map((l) => l.replace(' LabSZ ', ' JT-gw '));
+    await ingestOpenSsh(site, fresh, '交通', 'JT-gw');
+    const after = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open,acknowledged,in_progress]){total}}')).alerts.total;
+    expect(after).toBeGreaterThan(before);
+    await admin.getByText(`共 ${after} 条`).waitFor({ timeout: 15_000 });
+    await admin.locator('tbody tr', { hasText: '交通' }).first().waitFor();
+    expect(await admin.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(1);
+  });
+
   it('acknowledges and closes an alert with a resolution, and the audit trail view shows both moves', async () => {
     await admin.goto(`${site.url}/#/alerts`);
     await admin.locator('tbody tr').first().click();
