@@ -19,6 +19,7 @@ import type { Authorizer, Decision } from '../core/authz';
 import type { Doc } from '../core/doc';
 import { bind, defineAction, type Scope } from '../core/door';
 import { CitySocError } from '../core/errors';
+import type { Logger } from '../core/logging';
 import { defineModule, KERNEL, viaService } from '../core/module';
 import { evaluate } from '../core/query/evaluate';
 import type { AlertFeed } from '../analytics/module';
@@ -62,6 +63,7 @@ export class LiveAlerts {
     feed: AlertFeed,
     private readonly limits: LiveConfig,
     private readonly clock: () => Date,
+    private readonly log: Logger,
   ) {
     this.unlisten = feed.on((alert, created) => this.publish(alert, created));
     this.timer = setInterval(() => this.sweep(), limits.recheckSeconds * 1000);
@@ -72,22 +74,41 @@ export class LiveAlerts {
     return this.subscribers.size;
   }
 
+  /**
+   * Runs in the alert writer's own call: a subscriber whose check or treatment fails is let go
+   * (the client subscribes again) and never makes the writer fail or skip the other subscribers.
+   */
   private publish(alert: Alert, created: boolean): void {
     const now = this.clock();
     for (const s of [...this.subscribers]) {
-      if (!s.holds(now)) {
-        s.end();
-        continue;
+      try {
+        if (!s.holds(now)) {
+          s.end();
+          continue;
+        }
+        const seen = s.admit(alert);
+        if (seen) s.push({ alert: seen, created });
+      } catch (err) {
+        this.letGo(s, err);
       }
-      const seen = s.admit(alert);
-      if (seen) s.push({ alert: seen, created });
     }
   }
 
   /** Ends every stream whose credential or decision no longer holds (on a timer; tests call it to skip the wait). */
   sweep(): void {
     const now = this.clock();
-    for (const s of [...this.subscribers]) if (!s.holds(now)) s.end();
+    for (const s of [...this.subscribers]) {
+      try {
+        if (!s.holds(now)) s.end();
+      } catch (err) {
+        this.letGo(s, err);
+      }
+    }
+  }
+
+  private letGo(s: Subscriber, err: unknown): void {
+    this.log.error({ err, person: s.person }, 'a live alert subscription failed; its stream ends');
+    s.end();
   }
 
   /** A stream for a caller the door has just authorized; refused over the limits. */
@@ -179,7 +200,7 @@ export const liveAlertsModule = defineModule<LiveConfig>({
   async start(ctx) {
     const { feed } = ctx.services.get<{ feed: AlertFeed }>('analytics');
     const identity = ctx.services.get<IdentityKernel>(KERNEL.identity);
-    const live = new LiveAlerts(feed, ctx.config, ctx.clock);
+    const live = new LiveAlerts(feed, ctx.config, ctx.clock, ctx.log);
     const authorizer = ctx.door.authorizer;
     const svc = bind(ctx.door, {
       subscribe: defineAction({
