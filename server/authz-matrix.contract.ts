@@ -95,13 +95,19 @@ export function describeAuthorizationMatrix(name: string, overrides: Record<stri
           return res;
         };
         const events = await ask<{ events: { total: number; events: { event: { id: string } }[] } }>(EVENTS_Q);
-        const aggs = await ask<{ eventAggregations: { total: number; aggs: { name: string; keys: string | null; buckets: { key: string }[] | null; value: number | null }[] } }>(AGGS_Q);
+        const aggs = await ask<{
+          eventAggregations: { total: number; aggs: { name: string; keys: string | null; buckets: { key: string }[] | null; value: number | null }[] };
+        }>(AGGS_Q);
         const alerts = await ask<{ alerts: { total: number; alerts: { id: string; department: string }[] } }>(ALERTS_Q);
         if (c.sees === null) {
           for (const a of [events, aggs, alerts]) expect(a.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
         } else {
           const mine = (id: string) => c.sees!.includes(id.startsWith('cg') || id === 'al-cg' ? '城管' : '公安');
-          expect(events.data!.events.events.map((e) => e.event.id).sort()).toEqual(EVENTS.map((e) => e.event.id).filter(mine).sort());
+          expect(events.data!.events.events.map((e) => e.event.id).sort()).toEqual(
+            EVENTS.map((e) => e.event.id)
+              .filter(mine)
+              .sort(),
+          );
           expect(aggs.data!.eventAggregations.total).toBe(3 * c.sees.length);
           const org = aggs.data!.eventAggregations.aggs.find((a) => a.name === 'org')!;
           expect(org.buckets!.map((b) => b.key).sort()).toEqual([...c.sees].sort());
