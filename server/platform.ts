@@ -24,6 +24,7 @@ import { identityModule } from '../identity/module';
 import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
 import { consoleModule } from './console-module';
+import { liveAlertsModule } from './live-module';
 import { complianceModule } from '../compliance/module';
 import type { PolicyServices } from '../policy/services';
 import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
@@ -34,7 +35,6 @@ import { createHandler } from './http';
 import { type Kernel, openKernel } from './kernel';
 import { Registry, startModules } from './modules';
 import { analyticsRuntime, openPorts } from './profiles';
-
 
 /**
  * The console comes first: its mount at `/` must see a browser's request before the ingest
@@ -48,6 +48,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   eventsModule,
   alertsModule,
   analyticsModule,
+  liveAlertsModule,
   complianceModule,
 ] as CitySocModule<unknown>[];
 
