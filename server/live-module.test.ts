@@ -189,6 +189,16 @@ describe('the live alert feed', () => {
       // The analyst's push is masked exactly as the analyst's alert queue shows the alert ...
       expect(entities(pushed)).toEqual(entities(asQueued));
       expect(entities(pushed).map((e) => e.value)).not.toEqual(unmasked.map((e) => e.value));
+      // One alert read, moved or commented answers with the same masks as the queue (every output path).
+      const one = await r.gql<{ alert: unknown }>('query($id:ID!){alert(id:$id){entities{type value}}}', { id: pushed.id }, cg);
+      expect(entities(one.data!.alert)).toEqual(entities(asQueued));
+      const commented = await r.gql<{ commentAlert: unknown }>(
+        'mutation($id:ID!){commentAlert(id:$id,comment:"seen"){entities{type value}}}',
+        { id: pushed.id },
+        cg,
+      );
+      expect(commented.errors).toBeUndefined();
+      expect(entities(commented.data!.commentAlert)).toEqual(entities(asQueued));
       // ... and the admin's push carries the values in clear.
       expect(
         entities(
