@@ -33,7 +33,7 @@ class FieldValues {
     if (this.raw.length === 0) return false;
     const known = this.cidrs?.get(cidr);
     if (known !== undefined) return known;
-    const hit = this.text().some((s) => s !== undefined && cidrContains(cidr, s.trim()));
+    const hit = this.text().some((s) => s !== undefined && cidrContains(cidr, s));
     (this.cidrs ??= new Map()).set(cidr, hit);
     return hit;
   }
