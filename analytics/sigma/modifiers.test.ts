@@ -210,21 +210,38 @@ describe('value modifiers match the events the spec says they match', () => {
     expect(value).toEqual({ type: 'string', tokens: [{ kind: 'placeholder', name: 'DomainControllers' }] });
   });
 
-  test('keywords match anywhere in event.original, else in message; |all keywords need every one', () => {
+  test('keywords search the raw text: event.original, else message; |all keywords need every one', () => {
     const m = matcher("    keywords:\n        - 'event::clear'\n        - 'event::drop'\n    condition: keywords\n");
     expect(m({ event: { original: 'mimikatz # EVENT::Clear' } })).toBe(true);
     expect(m({ 'event.original': 'mimikatz # EVENT::Drop' })).toBe(true);
     expect(m({ message: 'mimikatz # EVENT::Clear' })).toBe(true);
-    // event.original is the raw event: when present, message is not searched.
+    // event.original is the raw event, holding every value: when present, it alone is searched.
     expect(m({ event: { original: 'sekurlsa::logonpasswords' }, message: 'event::clear' })).toBe(false);
+    expect(m({ event: { original: 'sekurlsa::logonpasswords' }, msg: 'event::clear' })).toBe(false);
     expect(m({ event: { original: null }, message: 'event::clear' })).toBe(true);
-    // Other fields are not the raw event.
-    expect(m({ msg: 'mimikatz # EVENT::Clear' })).toBe(false);
-    expect(m({ message: 'sekurlsa::logonpasswords' })).toBe(false);
+    expect(m({ message: 'sekurlsa::logonpasswords', msg: 'event::clear' })).toBe(false);
     const all = matcher("    k:\n        '|all':\n            - 'OabVirtualDirectory'\n            - ' -ExternalUrl '\n    condition: k\n");
     expect(all({ event: { original: 'Set-OabVirtualDirectory x -ExternalUrl y' } })).toBe(true);
     expect(all({ event: { original: 'Set-OabVirtualDirectory' }, message: 'x -ExternalUrl y' })).toBe(false);
-    expect(all({ a: 'Set-OabVirtualDirectory', b: 'x -ExternalUrl y' })).toBe(false);
+  });
+
+  test('keywords search every value of an event without raw text (raw Windows JSON), at any depth', () => {
+    const m = matcher("    keywords:\n        - 'Install-TransportAgent'\n        - 'event::drop'\n    condition: keywords\n");
+    const evtx = (data: Record<string, unknown>) => ({ Event: { System: { EventID: 6, Channel: 'MSExchange Management' }, EventData: data } });
+    expect(m(evtx({ Data: ['Install-TransportAgent', '-Name "x" -TransportAgentFactory "y"'] }))).toBe(true);
+    expect(m(evtx({ Data: [{ '#text': 'mimikatz EVENT::DROP' }] }))).toBe(true);
+    expect(m(evtx({ Data: ['Get-TransportAgent'] }))).toBe(false);
+    // Property names are not values.
+    expect(m(evtx({ 'Install-TransportAgent': 'x' }))).toBe(false);
+    // Numbers and booleans are searched as their text, as field values are.
+    expect(matcher('    keywords:\n        - 4625\n    condition: keywords\n')({ Event: { System: { EventID: 4625 } } })).toBe(true);
+    // A wildcard keyword does not span two values.
+    const span = matcher("    keywords:\n        - 'Install*Agent'\n    condition: keywords\n");
+    expect(span({ a: 'Install', b: 'Agent' })).toBe(false);
+    expect(span({ a: 'Install-TransportAgent' })).toBe(true);
+    const all = matcher("    k:\n        '|all':\n            - 'OabVirtualDirectory'\n            - ' -ExternalUrl '\n    condition: k\n");
+    expect(all({ a: 'Set-OabVirtualDirectory', b: { c: ['x -ExternalUrl y'] } })).toBe(true);
+    expect(all({ a: 'Set-OabVirtualDirectory', b: 'x -ExternalUrl' })).toBe(false);
   });
 
   test('an unknown modifier is a parse error naming the file, line and YAML path', () => {

@@ -83,6 +83,26 @@ class EventScope {
     this.stamps[id] = this.current;
     return v;
   }
+  private everyStamp = 0;
+  private every: FieldValues | undefined = undefined;
+  /** Every scalar value of the whole event (what keywords search when it has no raw text), collected once per event. */
+  everyValue(event: SigmaEvent): FieldValues {
+    if (event !== this.event) this.begin(event);
+    if (this.everyStamp === this.current && this.every) return this.every;
+    const out: unknown[] = [];
+    collectScalars(event, out);
+    this.every = new FieldValues(out);
+    this.everyStamp = this.current;
+    return this.every;
+  }
+}
+
+function collectScalars(value: unknown, out: unknown[]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) collectScalars(value[i], out);
+  else if (typeof value === 'object') {
+    for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k)) collectScalars((value as Record<string, unknown>)[k], out);
+  } else out.push(value);
 }
 
 const scope = new EventScope();
@@ -320,8 +340,8 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   }
 
   /**
-   * Keywords search the raw event (see README.md): the value anywhere inside `event.original`, or
-   * inside `message` when the event has no (non-null) `event.original`. Contains semantics.
+   * Keywords search the whole event (see README.md): the raw text `event.original` when the event
+   * has one, else `message`, else every scalar value of the event. Contains semantics.
    */
   protected keyword(tokens: StringToken[], ctx: Omit<ValueContext, 'field'>): Predicate {
     const wrapped: StringToken[] = [
@@ -352,10 +372,20 @@ export const KEYWORD_FALLBACK_FIELD = 'message';
 const originalField = fieldId(KEYWORD_FIELD);
 const messageField = fieldId(KEYWORD_FALLBACK_FIELD);
 
-/** The texts keywords search: event.original's values, else message's (resolved once per event). */
+const present = (v: FieldValues): boolean => v.raw.some((x) => x !== null && x !== undefined);
+
+/**
+ * The texts keywords search: event.original's values, else message's, else every scalar of the
+ * event (the raw text holds every value of the event, so it stands for the whole event when
+ * there is one). Each is resolved, and lowercased, once per event and only when a keyword asks.
+ */
 function keywordTexts(e: SigmaEvent, cased: boolean): (string | undefined)[] {
   const original = scope.values(e, originalField);
-  const values = original.raw.some((x) => x !== null && x !== undefined) ? original : scope.values(e, messageField);
+  let values = original;
+  if (!present(original)) {
+    const message = scope.values(e, messageField);
+    values = present(message) ? message : scope.everyValue(e);
+  }
   return cased ? values.text() : values.lower();
 }
 
