@@ -5,6 +5,7 @@ import { runDetect } from './detect';
 import { runRulesConvert } from './rules-convert';
 import { runRulesValidate } from './rules-validate';
 import { sharedPath } from '../../core/shared-data';
+import { SHAPED_EVENTS } from '../sigma/test-support/windows-shapes';
 
 const RULES = join(__dirname, '../../rules');
 const SIGMAHQ = sharedPath('data/sigma/rules');
@@ -69,6 +70,32 @@ describe('citysoc detect', () => {
       'Event.System.Channel',
       'Event.System.EventID',
     ]);
+  });
+
+  test('evtx_dump, XML and Winlogbeat lines: keyword rules fire on raw Windows JSON, at the event time, in every shape', async () => {
+    const agent = SHAPED_EVENTS.find((e) => e.name.startsWith('MSExchange'))!;
+    const lines = ['evtx_dump', 'xml', 'winlogbeat'].map((s) => {
+      const r = agent.shapes[s]!;
+      return typeof r === 'string' ? r : JSON.stringify(r);
+    });
+    const c = capture();
+    const rule = join(SIGMAHQ, 'windows/builtin/msexchange/win_exchange_transportagent.yml');
+    expect(await runDetect({ rules: [rule], pipeline: 'windows', files: [tmpFile('e.jsonl', lines.join('\n'))] }, c.io)).toBe(0);
+    expect(c.out.map((l) => JSON.parse(l) as Record<string, unknown>).map((a) => [a.title, a.timestamp])).toEqual(
+      Array.from({ length: 3 }, () => ['MSExchange Transport Agent Installation - Builtin', '2026-03-04T06:00:00.000Z']),
+    );
+  });
+
+  test('evtx_dump JSON without a pipeline is parsed to ECS, not dead-lettered, and alerts at the event time', async () => {
+    const psexec = SHAPED_EVENTS.find((e) => e.name.startsWith('System 7045'))!;
+    const c = capture();
+    const rule = join(SIGMAHQ, 'windows/builtin/system/service_control_manager/win_system_service_install_sysinternals_psexec.yml');
+    const file = tmpFile('e.jsonl', JSON.stringify(psexec.shapes.evtx_dump));
+    expect(await runDetect({ rules: [rule], pipeline: 'ecs', files: [file] }, c.io)).toBe(0);
+    expect(c.out.map((l) => JSON.parse(l) as Record<string, unknown>).map((a) => [a.title, a.timestamp])).toEqual([
+      ['PsExec Service Installation', '2026-03-02T03:04:05.000Z'],
+    ]);
+    expect(c.err.at(-1)).toMatch(/^detect: 1 events, 0 unparsed lines, 1 alerts/);
   });
 
   test('an unknown pipeline is a usage error with the known ones listed', async () => {
