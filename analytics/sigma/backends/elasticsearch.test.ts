@@ -16,6 +16,17 @@ describe('Elasticsearch / OpenSearch query DSL', () => {
       query: {
         bool: {
           filter: [
+            // The windows product: host.os.type, or, without it, a Winlogbeat or EVTX-shaped event.
+            {
+              bool: {
+                should: [
+                  { term: { 'host.os.type': ci('windows') } },
+                  { bool: { filter: [{ bool: { must_not: [{ exists: { field: 'host.os.type' } }] } }, { exists: { field: 'winlog.channel' } }] } },
+                  { bool: { filter: [{ bool: { must_not: [{ exists: { field: 'host.os.type' } }] } }, { exists: { field: 'Event.System.EventID' } }] } },
+                ],
+                minimum_should_match: 1,
+              },
+            },
             { term: { 'event.category': ci('process') } },
             { term: { 'event.type': ci('start') } },
             {

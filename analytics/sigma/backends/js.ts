@@ -181,7 +181,8 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   protected override convertFieldCondition(fc: FieldCondition, rule: ProcessedRule): Predicate {
     let pred = this.stringBatch(fc) ?? this.mergedFieldCondition(fc, rule);
     if (fc.negated) pred = this.not(pred);
-    this.leaves.push({ field: fc.field, test: pred });
+    // A test that holds by the field's absence (null, exists: false) names no field that matched.
+    if (!fc.values.every((v) => v.type === 'null' || (v.type === 'exists' && !v.value))) this.leaves.push({ field: fc.field, test: pred });
     return pred;
   }
 

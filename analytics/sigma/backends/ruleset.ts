@@ -1,4 +1,5 @@
-// Many compiled rules matched against events. Indexed mode routes by logsource and skips rules
+// Many compiled rules matched against events. Both modes route by logsource (logsource.ts: a rule
+// runs only on events of its product, and of its channel for a Windows service). Indexed mode skips rules
 // whose necessary literals or fields are absent (one Aho-Corasick pass over the event's values
 // and a look at its property names); naive mode runs every rule. What a rule needs comes as
 // clauses (literals.ts): its most selective clause puts it on the candidate list when one of its
@@ -13,6 +14,7 @@ import { AhoCorasick, IdList } from './aho-corasick';
 import type { SigmaEvent } from './fieldpath';
 import { beginEvent, JsMatcherBackend, type CompiledRule } from './js';
 import { requiredClauses, type LiteralClause } from './literals';
+import { LogsourceRouter } from '../logsource';
 
 export interface RuleMatch {
   ruleId: string;
@@ -41,6 +43,7 @@ export class RuleSet {
   private readonly filters: SigmaFilter[] = [];
   private readonly clausesByRule: LiteralClause[][] = [];
   private index?: Prefilter;
+  private router?: LogsourceRouter;
   private readonly routeCache = new Map<string, Uint8Array>();
 
   constructor(options: RuleSetOptions = {}) {
@@ -82,6 +85,7 @@ export class RuleSet {
     this.compiled.push(c);
     this.clausesByRule.push(requiredClauses(c.rule));
     this.index = undefined;
+    this.router = undefined;
     this.routeCache.clear();
   }
 
@@ -122,22 +126,26 @@ export class RuleSet {
   }
 
   /**
-   * Rules matching the event. `logsource`, when given, restricts to rules whose logsource is
-   * compatible (each attribute the rule sets equals the event's).
+   * Rules matching the event, among those of its logsource (read off the event). `logsource`,
+   * when given, restricts further to rules whose logsource is compatible (each attribute the rule
+   * sets equals the given one).
    */
   match(event: SigmaEvent, logsource?: LogSource): RuleMatch[] {
     const out: RuleMatch[] = [];
     beginEvent(event);
+    const routed = (this.router ??= new LogsourceRouter(this.compiled.map((c) => c.rule.logsource))).mask(event);
+    const eligible = logsource ? this.route(logsource) : undefined;
     if (this.mode === 'naive') {
-      for (const c of this.compiled) if (c.evaluate(event)) out.push(toMatch(c, event));
+      this.compiled.forEach((c, r) => {
+        if (routed[r] && (!eligible || eligible[r]) && c.evaluate(event)) out.push(toMatch(c, event));
+      });
       return out;
     }
     const index = (this.index ??= this.buildIndex());
-    const eligible = logsource ? this.route(logsource) : undefined;
     const candidates = index.candidates(event);
     for (let i = 0; i < candidates.length; i++) {
       const r = candidates[i] as number;
-      if (eligible && !eligible[r]) continue;
+      if (!routed[r] || (eligible && !eligible[r])) continue;
       const c = this.compiled[r] as CompiledRule;
       if (c.evaluate(event)) out.push(toMatch(c, event));
     }

