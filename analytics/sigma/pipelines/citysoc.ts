@@ -26,6 +26,7 @@ const items: PipelineItem[] = Object.entries(CITYSOC_SERVICES).map(([service, da
 
 export const citysocPipeline: ProcessingPipeline = {
   name: 'citysoc',
-  description: 'CitySOC sources (product: citysoc, service: hdfs-audit|ranger|database|data-api|sshd|linux-auth|linux-syslog|web|spark|auditd|windows-security) to their event.dataset',
+  description:
+    'CitySOC sources (product: citysoc, service: hdfs-audit|ranger|database|data-api|sshd|linux-auth|linux-syslog|web|spark|auditd|windows-security) to their event.dataset',
   items,
 };
