@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDetect } from './detect';
@@ -8,6 +8,8 @@ import { sharedPath } from '../../core/shared-data';
 import { SHAPED_EVENTS } from '../sigma/test-support/windows-shapes';
 
 const RULES = join(__dirname, '../../rules');
+// The compiled-rule cache of these runs stays out of the home directory.
+process.env.CITYSOC_CACHE_DIR = mkdtempSync(join(tmpdir(), 'cli-rule-cache-'));
 const SIGMAHQ = sharedPath('data/sigma/rules');
 
 function capture() {
@@ -84,6 +86,19 @@ describe('citysoc detect', () => {
     expect(c.out.map((l) => JSON.parse(l) as Record<string, unknown>).map((a) => [a.title, a.timestamp])).toEqual(
       Array.from({ length: 3 }, () => ['MSExchange Transport Agent Installation - Builtin', '2026-03-04T06:00:00.000Z']),
     );
+  });
+
+  test('a second run takes the rules from the compiled-rule cache and prints the same alerts', async () => {
+    const psexec = SHAPED_EVENTS.find((e) => e.name.startsWith('System 7045'))!;
+    const file = tmpFile('e.jsonl', JSON.stringify(psexec.shapes.evtx_dump));
+    const cacheDir = join(mkdtempSync(join(tmpdir(), 'cli-cache-')), 'cache');
+    const rules = join(SIGMAHQ, 'windows/builtin/system/service_control_manager');
+    const runs = [capture(), capture()];
+    for (const c of runs) expect(await runDetect({ rules: [rules], pipeline: 'windows', files: [file], cacheDir }, c.io)).toBe(0);
+    expect(runs[1]!.out).toEqual(runs[0]!.out);
+    expect(runs[0]!.out.map((l) => (JSON.parse(l) as { title: string }).title)).toEqual(['PsExec Service Installation']);
+    expect(runs.map((c) => c.err.filter((l) => !l.startsWith('detect: rule skipped')))).toEqual([runs[0]!.err.slice(-1), runs[1]!.err.slice(-1)]);
+    expect(readdirSync(cacheDir).some((f) => f.endsWith('.pack'))).toBe(true);
   });
 
   test('evtx_dump JSON without a pipeline is parsed to ECS, not dead-lettered, and alerts at the event time', async () => {

@@ -142,6 +142,12 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
     return this.convertRule(rule);
   }
 
+  /** Compiles a rule the pipelines already processed. */
+  compileProcessed(rule: ProcessedRule): CompiledRule {
+    this.leaves = [];
+    return this.convertProcessed(rule);
+  }
+
   protected finalize(evaluate: Predicate, rule: ProcessedRule): CompiledRule {
     const leaves = this.leaves;
     this.leaves = [];
