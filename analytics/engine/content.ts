@@ -3,7 +3,7 @@
 // compiled-rule cache, files whose path and content it knows are neither parsed nor compiled:
 // their rules join the RuleSet prepared, and compile when an event first needs them.
 import { readFileSync } from 'node:fs';
-import { RuleSet } from '../sigma/backends/ruleset';
+import { infoOf, RuleSet } from '../sigma/backends/ruleset';
 import { SigmaError } from '../sigma/errors';
 import { applyFilters } from '../sigma/filters';
 import type { SigmaCorrelationRule, SigmaDocument, SigmaFilter, SigmaRule } from '../sigma/model';
@@ -175,8 +175,7 @@ function compileFile(
   const entries = docs.map((doc, index): DocEntry => {
     if (doc.kind !== 'rule') return { kind: 'other', json: JSON.stringify(doc) };
     const rule = doc;
-    const info = { id: rule.id, name: rule.name, title: rule.title, level: rule.level, tags: rule.tags, logsource: rule.logsource, source: rule.source };
-    const defined = Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined)) as Extract<DocEntry, { kind: 'rule' }>['info'];
+    const defined = infoOf(rule);
     if (isDisabled(rule, ctx.disabled)) return { kind: 'rule', info: defined };
     try {
       const added = ctx.ruleSet.add(rule);

@@ -52,6 +52,33 @@ function eventsFor(ruleSet: RuleSet): SigmaEvent[] {
 }
 
 const matches = (set: RuleSet, events: SigmaEvent[]) => events.map((e) => set.match(e));
+
+/** A pack's parts: line 1 (magic, format, HMAC of line 2), line 2 (the header JSON), the trees. */
+function readPack(dir: string) {
+  const file = join(
+    dir,
+    readdirSync(dir).find((f) => f.endsWith('.pack'))!,
+  );
+  const data = readFileSync(file);
+  const first = data.indexOf(0x0a);
+  const second = data.indexOf(0x0a, first + 1);
+  const [magic, format] = data.toString('latin1', 0, first).split(' ');
+  return {
+    file,
+    line1: data.subarray(0, first),
+    head: JSON.parse(data.toString('utf8', first + 1, second)) as Record<string, unknown>,
+    blob: data.subarray(second + 1),
+    magic,
+    format,
+  };
+}
+
+/** Writes a pack with the given header and trees, its HMAC made with `key`, or line 1 kept as it was. */
+function writePack(p: ReturnType<typeof readPack>, head: unknown, blob: Buffer, key?: Buffer): void {
+  const json = Buffer.from(JSON.stringify(head));
+  const line1 = key ? Buffer.from(`${p.magic} ${p.format} ${createHmac('sha256', key).update(json).digest('hex')}`) : p.line1;
+  writeFileSync(p.file, Buffer.concat([line1, Buffer.from('\n'), json, Buffer.from('\n'), blob]));
+}
 const load = (rules: string, options: Partial<LoadOptions> = {}) => loadContent([rules], { pipelines, ...options });
 
 describe('compiled-rule cache', () => {
@@ -95,19 +122,9 @@ describe('compiled-rule cache', () => {
 
   test('a pack made by another compiler is not used, even when authentic', () => {
     load(s.rules, { cache: s.cache() });
-    const pack = join(
-      s.cacheDir,
-      readdirSync(s.cacheDir).find((f) => f.endsWith('.pack'))!,
-    );
-    const data = readFileSync(pack);
-    const nl = data.indexOf(0x0a);
-    const { mac: _mac, ...head } = JSON.parse(data.toString('utf8', 0, nl)) as Record<string, unknown>;
-    expect(head.compiler).toBe(compilerId());
-    const other = { ...head, compiler: '0'.repeat(64) };
-    const mac = createHmac('sha256', readFileSync(join(s.cacheDir, 'cache.key')))
-      .update(JSON.stringify(other))
-      .digest('hex');
-    writeFileSync(pack, Buffer.concat([Buffer.from(`${JSON.stringify({ ...other, mac })}\n`), data.subarray(nl + 1)]));
+    const p = readPack(s.cacheDir);
+    expect(p.head.compiler).toBe(compilerId());
+    writePack(p, { ...p.head, compiler: '0'.repeat(64) }, p.blob, readFileSync(join(s.cacheDir, 'cache.key')));
     const again = load(s.rules, { cache: s.cache() });
     expect(again.cache!.hits).toBe(0);
     expect(matches(again.ruleSet, events)).toEqual(expected);
@@ -115,20 +132,15 @@ describe('compiled-rule cache', () => {
 
   test('a tampered header (a rule marked refused, clauses emptied) is detected and ignored', () => {
     load(s.rules, { cache: s.cache() });
-    const pack = join(
-      s.cacheDir,
-      readdirSync(s.cacheDir).find((f) => f.endsWith('.pack'))!,
-    );
-    const data = readFileSync(pack);
-    const nl = data.indexOf(0x0a);
-    const head = JSON.parse(data.toString('utf8', 0, nl)) as { files: Record<string, { docs?: { kind: string; rejected?: string; clauses?: unknown[] }[] }> };
+    const p = readPack(s.cacheDir);
+    const head = p.head as { files: Record<string, { docs?: { kind: string; rejected?: string; clauses?: unknown[] }[] }> };
     for (const entry of Object.values(head.files))
       for (const d of entry.docs ?? [])
         if (d.kind === 'rule') {
           d.rejected = 'suppressed';
           d.clauses = [];
         }
-    writeFileSync(pack, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), data.subarray(nl + 1)]));
+    writePack(p, head, p.blob);
     s.warnings.length = 0;
     const again = load(s.rules, { cache: s.cache() });
     expect(s.warnings).toEqual([expect.stringMatching(/failed its integrity check; ignored/)]);
@@ -138,20 +150,9 @@ describe('compiled-rule cache', () => {
 
   test('tampered tree bytes are detected when the rule is first needed; the rule is rebuilt from its file', () => {
     load(s.rules, { cache: s.cache() });
-    const pack = join(
-      s.cacheDir,
-      readdirSync(s.cacheDir).find((f) => f.endsWith('.pack'))!,
-    );
-    const data = readFileSync(pack);
-    const nl = data.indexOf(0x0a);
+    const p = readPack(s.cacheDir);
     // Every processed tree's values turned into something that matches nothing.
-    const blob = Buffer.from(
-      data
-        .subarray(nl + 1)
-        .toString('utf8')
-        .replace(/"text":"[^"]*"/g, '"text":"zzzz"'),
-    );
-    writeFileSync(pack, Buffer.concat([data.subarray(0, nl + 1), blob]));
+    writePack(p, p.head, Buffer.from(p.blob.toString('utf8').replace(/"text":"[^"]*"/g, '"text":"zzzz"')));
     s.warnings.length = 0;
     const again = load(s.rules, { cache: s.cache() });
     expect(again.cache!.misses).toBe(0);

@@ -14,11 +14,12 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import type { LiteralClause } from '../sigma/backends/literals';
+import type { RuleInfo } from '../sigma/backends/ruleset';
 import type { ProcessedRule, ProcessingPipeline } from '../sigma/pipeline';
 
 /** Bumped when the pack layout changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -46,42 +47,29 @@ export function compilerId(): string {
 }
 
 /** Where a processed tree lies in the pack's blob, and its hash. */
-const treeRef = z.strictObject({ offset: z.number().int().nonnegative(), length: z.number().int().nonnegative(), sha256: z.string().length(64) });
+export interface TreeRef {
+  offset: number;
+  length: number;
+  sha256: string;
+}
 
-const clause = z.strictObject({ kind: z.enum(['text', 'field']), literals: z.array(z.string()), weak: z.boolean() });
+/** A detection rule of a file: compiled (info, clauses, tree) or refused by the compiler (reason); or a correlation or filter as parsed JSON. */
+export type DocEntry = { kind: 'rule'; info: RuleInfo; clauses?: LiteralClause[]; tree?: TreeRef; rejected?: string } | { kind: 'other'; json: string };
 
-const ruleInfo = z.strictObject({
-  id: z.string().optional(),
-  name: z.string().optional(),
-  title: z.string(),
-  level: z.enum(['informational', 'low', 'medium', 'high', 'critical']).optional(),
-  tags: z.array(z.string()),
-  logsource: z.strictObject({ category: z.string().optional(), product: z.string().optional(), service: z.string().optional() }),
-  source: z.string().optional(),
-});
+/** What a file compiled to: a parse error, or its documents under the filters (key) in force. */
+export type FileEntry = { error: string } | { filters: string; docs: DocEntry[] };
 
-const docEntry = z.discriminatedUnion('kind', [
-  /** A detection rule: compiled (info, clauses, tree) or refused by the compiler (reason). */
-  z.strictObject({ kind: z.literal('rule'), info: ruleInfo, clauses: z.array(clause).optional(), tree: treeRef.optional(), rejected: z.string().optional() }),
-  /** Correlations and filters, kept as their parsed JSON. */
-  z.strictObject({ kind: z.literal('other'), json: z.string() }),
-]);
-
-const fileEntry = z.union([z.strictObject({ error: z.string() }), z.strictObject({ filters: z.string(), docs: z.array(docEntry) })]);
-
-const header = z.strictObject({
-  format: z.literal(FORMAT),
-  compiler: z.string(),
-  pipelines: z.string(),
-  /** Rule file content hash → what the file compiled to. */
-  files: z.record(z.string(), fileEntry),
-  mac: z.string(),
-});
-
-export type DocEntry = z.infer<typeof docEntry>;
-type TreeRef = z.infer<typeof treeRef>;
-export type FileEntry = z.infer<typeof fileEntry>;
-type Header = z.infer<typeof header>;
+/**
+ * The header (second line of a pack). Not checked field by field when read: the first line's
+ * HMAC over its exact bytes is what makes it trusted.
+ */
+interface Header {
+  format: typeof FORMAT;
+  compiler: string;
+  pipelines: string;
+  /** Rule file key (path and content hash) → what the file compiled to. */
+  files: Record<string, FileEntry>;
+}
 
 export interface RuleCacheOptions {
   /** Directory of the packs (created with mode 0700). */
@@ -194,20 +182,20 @@ export class CompiledRuleCache {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`rule cache ${file} unreadable: ${(e as Error).message}`);
       return empty;
     }
-    const newline = data.indexOf(0x0a);
-    let parsed: Header;
-    try {
-      const result = header.safeParse(JSON.parse(data.toString('utf8', 0, newline < 0 ? data.length : newline)));
-      if (!result.success) throw new Error(result.error.issues[0]?.message ?? 'bad header');
-      parsed = result.data;
-    } catch (e) {
-      this.warn(`rule cache ${file} is not a pack of this version (${(e as Error).message}); rules are compiled from their files`);
+    // Line 1: magic, format and the HMAC of line 2; line 2: the header JSON; then the trees.
+    const first = data.indexOf(0x0a);
+    const second = first < 0 ? -1 : data.indexOf(0x0a, first + 1);
+    const magic = /^CITYSOC-RULES (\d+) ([0-9a-f]{64})$/.exec(data.toString('latin1', 0, Math.max(first, 0)));
+    if (!magic || second < 0 || Number(magic[1]) !== FORMAT) {
+      this.warn(`rule cache ${file} is not a pack of this version; rules are compiled from their files`);
       return empty;
     }
-    if (parsed.compiler !== compilerId() || parsed.pipelines !== pipelinesKey) return empty;
+    const head = data.subarray(first + 1, second);
     let authentic: boolean;
     try {
-      authentic = this.verify(parsed);
+      const expected = createHmac('sha256', this.secret()).update(head).digest();
+      const given = Buffer.from(magic[2] as string, 'hex');
+      authentic = timingSafeEqual(given, expected);
     } catch (e) {
       this.warn(`rule cache key unusable (${(e as Error).message}); rules are compiled from their files`);
       return empty;
@@ -216,15 +204,19 @@ export class CompiledRuleCache {
       this.warn(`rule cache ${file} failed its integrity check; ignored, rules are compiled from their files`);
       return empty;
     }
-    return new RulePack(this, pipelinesKey, parsed.files, data.subarray(newline + 1));
+    const parsed = JSON.parse(head.toString('utf8')) as Header;
+    if (parsed.format !== FORMAT || parsed.compiler !== compilerId() || parsed.pipelines !== pipelinesKey) return empty;
+    return new RulePack(this, pipelinesKey, parsed.files, data.subarray(second + 1));
   }
 
   /** Writes a pack atomically (a temporary file renamed over the old one), mode 0600. */
   write(pipelinesKey: string, files: Record<string, FileEntry>, blob: Buffer): void {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const body = { format: FORMAT as typeof FORMAT, compiler: compilerId(), pipelines: pipelinesKey, files };
-      const head = Buffer.from(`${JSON.stringify({ ...body, mac: this.mac(body) })}\n`, 'utf8');
+      const body: Header = { format: FORMAT, compiler: compilerId(), pipelines: pipelinesKey, files };
+      const json = Buffer.from(JSON.stringify(body), 'utf8');
+      const mac = createHmac('sha256', this.secret()).update(json).digest('hex');
+      const head = Buffer.concat([Buffer.from(`CITYSOC-RULES ${FORMAT} ${mac}\n`, 'latin1'), json, Buffer.from('\n')]);
       const file = this.packFile(pipelinesKey);
       const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       const fd = openSync(tmp, 'w', 0o600);
@@ -242,17 +234,6 @@ export class CompiledRuleCache {
 
   private packFile(pipelinesKey: string): string {
     return join(this.dir, `rules-${pipelinesKey}.pack`);
-  }
-
-  private verify(h: Header): boolean {
-    const { mac, ...body } = h;
-    const expected = Buffer.from(this.mac(body), 'hex');
-    const given = Buffer.from(mac, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  }
-
-  private mac(body: Omit<Header, 'mac'>): string {
-    return createHmac('sha256', this.secret()).update(JSON.stringify(body)).digest('hex');
   }
 
   /** The HMAC key, created on first use. */

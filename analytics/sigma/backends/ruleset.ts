@@ -67,7 +67,7 @@ interface Entry {
   source?: SigmaRule;
 }
 
-const infoOf = (r: SigmaRule): RuleInfo => ({
+export const infoOf = (r: SigmaRule): RuleInfo => ({
   ...(r.id !== undefined ? { id: r.id } : {}),
   ...(r.name !== undefined ? { name: r.name } : {}),
   title: r.title,
