@@ -88,8 +88,15 @@ export function flatSysmonEvents(n: number, seed = 42): string[] {
         Details: pick(['C:\\Users\\Public\\u.exe', 'DWORD (0x00000001)', '(Empty)']),
       };
     else if (kind < 0.95)
-      event = { ...base, EventID: 7, Image: image, ImageLoaded: pick(['C:\\Windows\\System32\\ntdll.dll', 'C:\\Windows\\System32\\dbghelp.dll', 'C:\\Users\\Public\\x.dll']), Signed: 'true' };
-    else if (kind < 0.98) event = { ...base, EventID: 22, Image: image, QueryName: pick(['intranet.city.local', 'pastebin.com', 'api.telegram.org', 'ws-7']), QueryStatus: '0' };
+      event = {
+        ...base,
+        EventID: 7,
+        Image: image,
+        ImageLoaded: pick(['C:\\Windows\\System32\\ntdll.dll', 'C:\\Windows\\System32\\dbghelp.dll', 'C:\\Users\\Public\\x.dll']),
+        Signed: 'true',
+      };
+    else if (kind < 0.98)
+      event = { ...base, EventID: 22, Image: image, QueryName: pick(['intranet.city.local', 'pastebin.com', 'api.telegram.org', 'ws-7']), QueryStatus: '0' };
     else
       event = {
         ...base,

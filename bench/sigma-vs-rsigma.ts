@@ -82,8 +82,12 @@ const commands = {
   rsigma: (file: string) => `rsigma engine eval -r ${RULES} -p sysmon -e @${file}`,
 };
 
-console.log(`node ${process.version}; ${haveRsigma ? rsigma.stdout.trim() : 'rsigma not on PATH (cargo install rsigma --version 0.23.0 --features rsigma-runtime)'}`);
-console.log(`rules: ${RULES} (${readdirSync(RULES, { recursive: true }).filter((f) => String(f).endsWith('.yml')).length} files); events: ${EVENTS} flat Sysmon lines; ${ROUNDS} rounds; every process pinned to CPU 0`);
+console.log(
+  `node ${process.version}; ${haveRsigma ? rsigma.stdout.trim() : 'rsigma not on PATH (cargo install rsigma --version 0.23.0 --features rsigma-runtime)'}`,
+);
+console.log(
+  `rules: ${RULES} (${readdirSync(RULES, { recursive: true }).filter((f) => String(f).endsWith('.yml')).length} files); events: ${EVENTS} flat Sysmon lines; ${ROUNDS} rounds; every process pinned to CPU 0`,
+);
 
 // Warm-up: fills the compiled-rule cache and the page cache for both.
 run(commands.citysoc(one));
@@ -110,7 +114,9 @@ for (const e of engines) {
   );
 }
 const alone = results.citysoc!.detectOnly;
-console.log(`citysoc detection alone (runDetect without the CLI's other imports): start-up ${median(alone.map((x) => x.wall)).toFixed(2)} s wall, ${median(alone.map((x) => x.cpu)).toFixed(2)} s CPU`);
+console.log(
+  `citysoc detection alone (runDetect without the CLI's other imports): start-up ${median(alone.map((x) => x.wall)).toFixed(2)} s wall, ${median(alone.map((x) => x.cpu)).toFixed(2)} s CPU`,
+);
 if (haveRsigma) {
   const c = results.citysoc!;
   const s = results.rsigma!;

@@ -1,7 +1,7 @@
 // Logsource routing: which events a rule's `logsource` (product, and for Windows its service) is
 // about. One definition serves two ends: `productCondition` is the condition a pipeline ANDs onto
 // a rule (the `logsource_condition` transformation), so every backend (JS, SQLite, Elasticsearch,
-// Flink) enforces it; `LogsourceRouter` is the same test read straight off an event, which the
+// Flink) enforces it; `LogsourceRouter` (backends/router.ts) is the same test read straight off an event, which the
 // RuleSet applies to every event whatever the pipelines, so a Windows rule never runs on a Linux
 // event (nor a Zeek `not selection` rule on a Windows event). The router accepts every event the
 // condition accepts (tested), so routing never changes what a pipeline's condition decides.
@@ -121,30 +121,4 @@ export function routeNeed(ls: LogSource): RouteNeed {
 
 export function routes(need: RouteNeed, ev: EventLogsource): boolean {
   return (need.product === undefined || ev.products.has(need.product)) && (need.channel === undefined || ev.channels.has(need.channel));
-}
-
-/** At most this many distinct (products, channels) combinations keep a mask; then the cache starts over. */
-const MAX_MASKS = 4096;
-
-/** Masks of the rules each kind of event may run, computed once per combination of products and channels. */
-export class LogsourceRouter {
-  private readonly needs: RouteNeed[];
-  private readonly masks = new Map<string, Uint8Array>();
-
-  constructor(logsources: readonly LogSource[]) {
-    this.needs = logsources.map(routeNeed);
-  }
-
-  /** 1 for each rule (in the given order) that may run on the event. */
-  mask(event: SigmaEvent): Uint8Array {
-    const ev = eventLogsource(event);
-    const key = `${[...ev.products].sort().join(',')}|${[...ev.channels].sort().join(',')}`;
-    let mask = this.masks.get(key);
-    if (!mask) {
-      if (this.masks.size >= MAX_MASKS) this.masks.clear();
-      mask = Uint8Array.from(this.needs, (n) => (routes(n, ev) ? 1 : 0));
-      this.masks.set(key, mask);
-    }
-    return mask;
-  }
 }

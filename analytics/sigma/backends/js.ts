@@ -112,6 +112,16 @@ export function beginEvent(event: SigmaEvent): void {
   scope.begin(event);
 }
 
+/** A field path's slot in the per-event cache of field values (interned once). */
+export function fieldSlot(path: string): number {
+  return fieldId(path);
+}
+
+/** The values of a field of the event being matched, resolved once per event for every rule and router alike. */
+export function slotValues(event: SigmaEvent, slot: number): unknown[] {
+  return scope.values(event, slot).raw;
+}
+
 export interface CompiledLeaf {
   field: string | null;
   test: Predicate;

@@ -14,7 +14,7 @@ import { AhoCorasick, IdList } from './aho-corasick';
 import type { SigmaEvent } from './fieldpath';
 import { beginEvent, JsMatcherBackend, type CompiledRule } from './js';
 import { requiredClauses, type LiteralClause } from './literals';
-import { LogsourceRouter } from '../logsource';
+import { LogsourceRouter } from './router';
 
 export interface RuleMatch {
   ruleId: string;
