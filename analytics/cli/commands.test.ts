@@ -1,12 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDetect } from './detect';
 import { runRulesConvert } from './rules-convert';
 import { runRulesValidate } from './rules-validate';
 import { sharedPath } from '../../core/shared-data';
+import { SHAPED_EVENTS } from '../sigma/test-support/windows-shapes';
 
 const RULES = join(__dirname, '../../rules');
+// The compiled-rule cache of these runs stays out of the home directory.
+process.env.CITYSOC_CACHE_DIR = mkdtempSync(join(tmpdir(), 'cli-rule-cache-'));
 const SIGMAHQ = sharedPath('data/sigma/rules');
 
 function capture() {
@@ -69,6 +72,45 @@ describe('citysoc detect', () => {
       'Event.System.Channel',
       'Event.System.EventID',
     ]);
+  });
+
+  test('evtx_dump, XML and Winlogbeat lines: keyword rules fire on raw Windows JSON, at the event time, in every shape', async () => {
+    const agent = SHAPED_EVENTS.find((e) => e.name.startsWith('MSExchange'))!;
+    const lines = ['evtx_dump', 'xml', 'winlogbeat'].map((s) => {
+      const r = agent.shapes[s]!;
+      return typeof r === 'string' ? r : JSON.stringify(r);
+    });
+    const c = capture();
+    const rule = join(SIGMAHQ, 'windows/builtin/msexchange/win_exchange_transportagent.yml');
+    expect(await runDetect({ rules: [rule], pipeline: 'windows', files: [tmpFile('e.jsonl', lines.join('\n'))] }, c.io)).toBe(0);
+    expect(c.out.map((l) => JSON.parse(l) as Record<string, unknown>).map((a) => [a.title, a.timestamp])).toEqual(
+      Array.from({ length: 3 }, () => ['MSExchange Transport Agent Installation - Builtin', '2026-03-04T06:00:00.000Z']),
+    );
+  });
+
+  test('a second run takes the rules from the compiled-rule cache and prints the same alerts', async () => {
+    const psexec = SHAPED_EVENTS.find((e) => e.name.startsWith('System 7045'))!;
+    const file = tmpFile('e.jsonl', JSON.stringify(psexec.shapes.evtx_dump));
+    const cacheDir = join(mkdtempSync(join(tmpdir(), 'cli-cache-')), 'cache');
+    const rules = join(SIGMAHQ, 'windows/builtin/system/service_control_manager');
+    const runs = [capture(), capture()];
+    for (const c of runs) expect(await runDetect({ rules: [rules], pipeline: 'windows', files: [file], cacheDir }, c.io)).toBe(0);
+    expect(runs[1]!.out).toEqual(runs[0]!.out);
+    expect(runs[0]!.out.map((l) => (JSON.parse(l) as { title: string }).title)).toEqual(['PsExec Service Installation']);
+    expect(runs.map((c) => c.err.filter((l) => !l.startsWith('detect: rule skipped')))).toEqual([runs[0]!.err.slice(-1), runs[1]!.err.slice(-1)]);
+    expect(readdirSync(cacheDir).some((f) => f.endsWith('.pack'))).toBe(true);
+  });
+
+  test('evtx_dump JSON without a pipeline is parsed to ECS, not dead-lettered, and alerts at the event time', async () => {
+    const psexec = SHAPED_EVENTS.find((e) => e.name.startsWith('System 7045'))!;
+    const c = capture();
+    const rule = join(SIGMAHQ, 'windows/builtin/system/service_control_manager/win_system_service_install_sysinternals_psexec.yml');
+    const file = tmpFile('e.jsonl', JSON.stringify(psexec.shapes.evtx_dump));
+    expect(await runDetect({ rules: [rule], pipeline: 'ecs', files: [file] }, c.io)).toBe(0);
+    expect(c.out.map((l) => JSON.parse(l) as Record<string, unknown>).map((a) => [a.title, a.timestamp])).toEqual([
+      ['PsExec Service Installation', '2026-03-02T03:04:05.000Z'],
+    ]);
+    expect(c.err.at(-1)).toMatch(/^detect: 1 events, 0 unparsed lines, 1 alerts/);
   });
 
   test('an unknown pipeline is a usage error with the known ones listed', async () => {

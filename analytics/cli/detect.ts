@@ -3,7 +3,10 @@
 import { CorrelationEngine } from '../correlation/engine';
 import type { Detection } from '../alerts';
 import { Detector } from '../detector';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { loadContent } from '../engine/content';
+import { CompiledRuleCache } from '../engine/rule-cache';
 import { SigmaError } from '../sigma/errors';
 import type { ProcessingPipeline } from '../sigma/pipeline';
 import { getPipeline } from '../sigma/pipelines';
@@ -14,6 +17,15 @@ export interface DetectOptions {
   rules: string[];
   pipeline?: string;
   files: string[];
+  /**
+   * Directory of the compiled-rule cache (analytics/engine/rule-cache.ts); null turns it off.
+   * Default: $CITYSOC_CACHE_DIR, else $XDG_CACHE_HOME/citysoc, else ~/.cache/citysoc.
+   */
+  cacheDir?: string | null;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CITYSOC_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'citysoc');
 }
 
 /** One alert line: what fired, on what, and for correlations the group. */
@@ -64,7 +76,9 @@ export async function runDetect(opts: DetectOptions, io: CommandIo): Promise<num
   let content;
   let engine;
   try {
-    content = loadContent(opts.rules, { pipelines });
+    const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+    const cache = cacheDir === null ? undefined : new CompiledRuleCache({ dir: cacheDir, onWarning: (m) => io.err(`detect: ${m}`) });
+    content = loadContent(opts.rules, { pipelines, ...(cache ? { cache } : {}) });
     engine = new CorrelationEngine(content.correlations);
   } catch (e) {
     if (!(e instanceof SigmaError) && !(e as NodeJS.ErrnoException).code) throw e;

@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { detectSource, type ParseContext } from '../../collectors/parsers';
+import { normalizeWindowsEvent, windowsShape } from '../../collectors/parsers/windows-event';
 import type { SigmaEvent } from '../sigma/backends/fieldpath';
 
 export interface InputEvent {
@@ -12,7 +13,10 @@ export interface InputEvent {
 }
 
 export interface InputOptions {
-  /** Keep raw JSON as it is (the `windows` pipeline reads `Event.EventData.*`, not ECS). */
+  /**
+   * Keep raw JSON as it is (the `windows` pipeline reads `Event.EventData.*`, not ECS), Windows
+   * records of any converter read into that one shape (windows-event's normalizeWindowsEvent).
+   */
   keepRawJson: boolean;
   ctx: ParseContext;
   /** Lines no parser could read: reported, never fatal (they are kept raw in the platform). */
@@ -35,8 +39,15 @@ export async function* readEvents(file: string, options: InputOptions): AsyncGen
   }
 }
 
+/** A Windows record (or event XML) in the shape the `windows` pipeline reads, or why it cannot be. */
+function windowsRecord(input: Record<string, unknown> | string, options: InputOptions): SigmaEvent | string {
+  const n = normalizeWindowsEvent(input, options.ctx);
+  return n.ok ? (n.record as unknown as SigmaEvent) : `windows-event: ${n.error}`;
+}
+
 /** The event of one line, or why there is none. */
 function toEvent(line: string, options: InputOptions): SigmaEvent | string {
+  if (options.keepRawJson && line.trimStart().startsWith('<Event')) return windowsRecord(line.trim(), options);
   if (line.trimStart().startsWith('{')) {
     let record: unknown;
     try {
@@ -45,7 +56,8 @@ function toEvent(line: string, options: InputOptions): SigmaEvent | string {
       return `invalid JSON: ${(e as Error).message}`;
     }
     if (!isObject(record)) return 'a JSON line must hold an object';
-    if (looksEcs(record) || options.keepRawJson) return record;
+    if (options.keepRawJson) return windowsShape(record) !== undefined ? windowsRecord(record, options) : record;
+    if (looksEcs(record)) return record;
     const source = detectSource({ kind: 'record', record });
     if (!source || source.name === 'generic-json') return record;
     const parsed = source.parse({ kind: 'record', record }, options.ctx);

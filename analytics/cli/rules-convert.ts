@@ -4,7 +4,7 @@ import { compileCorrelationToFlink } from '../correlation/flink';
 import { loadContent } from '../engine/content';
 import { ElasticsearchBackend } from '../sigma/backends/elasticsearch';
 import { FlinkSqlBackend } from '../sigma/backends/flink';
-import { SqliteBackend } from '../sigma/backends/sqlite';
+import { jsonTreeValues, SqliteBackend } from '../sigma/backends/sqlite';
 import { SigmaError } from '../sigma/errors';
 import type { SigmaRule } from '../sigma/model';
 import type { ProcessingPipeline } from '../sigma/pipeline';
@@ -52,6 +52,7 @@ export async function runRulesConvert(opts: ConvertOptions, io: CommandIo): Prom
           pipelines,
           field: (n) => `json_extract(doc, '$."${n}"')`,
           elements: (n) => `json_each(doc, '$."${n}"')`,
+          eventValues: jsonTreeValues('doc'),
         }).convertRule(rule);
       case 'flink':
         return new FlinkSqlBackend({ pipelines }).convertRule(rule);

@@ -123,7 +123,8 @@ function concrete(v: SigmaValue, fc: FieldCondition, variant: number): Assigned 
       if (v.version !== 4) return undefined;
       return { value: v.prefix >= 32 ? v.network : v.network.replace(/\.\d+$/, (m) => `.${Number(m.slice(1)) | 1}`) };
     case 'exists':
-      return v.value ? { value: 'present' } : undefined;
+      // A number: one index holds every event, and a present field may be numeric elsewhere (Event.System.EventID).
+      return v.value ? { value: 1 } : undefined;
     case 'regex': {
       const sample = sampleRegex(v.pattern);
       if (sample === undefined) return undefined;

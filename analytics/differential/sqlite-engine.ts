@@ -3,7 +3,7 @@
 // json_each (arrays match when any element does),
 // and REGEXP registered from the same Sigma→JS regex conversion the matcher uses.
 import Database from 'better-sqlite3';
-import { SqliteBackend, quote } from '../sigma/backends/sqlite';
+import { jsonTreeValues, quote, SqliteBackend } from '../sigma/backends/sqlite';
 import { toJsRegex } from '../sigma/backends/regex';
 import type { SigmaRule } from '../sigma/model';
 import type { ProcessingPipeline } from '../sigma/pipeline';
@@ -43,7 +43,7 @@ export class SqliteCorpus {
   }
 
   static backend(pipeline: ProcessingPipeline): SqliteBackend {
-    return new SqliteBackend({ pipelines: [pipeline], field: sqliteField, elements: sqliteElements });
+    return new SqliteBackend({ pipelines: [pipeline], field: sqliteField, elements: sqliteElements, eventValues: jsonTreeValues('doc') });
   }
 
   convert(rule: SigmaRule, pipeline: ProcessingPipeline): string {

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, watch, writeFileSync, 
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { ProcessingPipeline } from '../sigma/pipeline';
-import { loadContent, type LoadedContent } from './content';
+import { loadContent, type LoadedContent, type LoadOptions } from './content';
+import type { CompiledRuleCache } from './rule-cache';
 
 const stateSchema = z.strictObject({ disabled: z.array(z.string()) });
 
@@ -16,6 +17,8 @@ export interface RuleRepositoryOptions {
   pipelines?: readonly ProcessingPipeline[];
   /** Quiet time after the last change before reloading (editors write files in bursts). */
   debounceMs?: number;
+  /** The compiled-rule cache, so a restart does not compile every rule again. */
+  cache?: CompiledRuleCache;
   /** Called after each reload with the new content (e.g. to swap the Detector's RuleSet). */
   onReload?: (content: LoadedContent) => void;
   onError?: (error: unknown) => void;
@@ -38,7 +41,7 @@ export class RuleRepository {
 
   constructor(private readonly options: RuleRepositoryOptions) {
     this.disabled = this.readState();
-    this.all = loadContent(options.folders, { pipelines: options.pipelines ?? [] });
+    this.all = loadContent(options.folders, this.loadOptions());
     this.content = this.load();
   }
 
@@ -50,7 +53,7 @@ export class RuleRepository {
   /** Every rule on disk with its enabled flag (disabled ones included, unlike current()). */
   list(): RuleSummary[] {
     const rules = this.all.ruleSet
-      .rules()
+      .ruleInfos()
       .map((r): RuleSummary => ({ id: r.id ?? r.title, title: r.title, kind: 'rule', enabled: this.isEnabled(r), ...(r.source ? { file: r.source } : {}) }));
     const others = [...this.all.correlations, ...this.all.filters].map((r): RuleSummary => ({
       id: r.id ?? r.title,
@@ -72,7 +75,7 @@ export class RuleRepository {
 
   /** Re-reads the folders and the state; the previous content stays active if loading throws. */
   reload(): LoadedContent {
-    this.all = loadContent(this.options.folders, { pipelines: this.options.pipelines ?? [] });
+    this.all = loadContent(this.options.folders, this.loadOptions());
     this.content = this.load();
     this.options.onReload?.(this.content);
     return this.content;
@@ -106,7 +109,11 @@ export class RuleRepository {
   }
 
   private load(): LoadedContent {
-    return loadContent(this.options.folders, { pipelines: this.options.pipelines ?? [], disabled: this.disabled });
+    return loadContent(this.options.folders, { ...this.loadOptions(), disabled: this.disabled });
+  }
+
+  private loadOptions(): LoadOptions {
+    return { pipelines: this.options.pipelines ?? [], ...(this.options.cache ? { cache: this.options.cache } : {}) };
   }
 
   private readState(): Set<string> {

@@ -27,7 +27,7 @@ filter:
     condition: selection
 `).documents[0] as SigmaFilter;
 
-const event = (user: string) => ({ CommandLine: 'net user eve P@ss /add', User: user });
+const event = (user: string) => ({ host: { os: { type: 'windows' } }, CommandLine: 'net user eve P@ss /add', User: user });
 
 describe('Sigma filters', () => {
   test('a filter naming the rule by id suppresses matches its selection covers, and only those', () => {

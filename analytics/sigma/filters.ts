@@ -4,7 +4,7 @@
 import type { ConditionNode, LogSource, SigmaFilter, SigmaRule } from './model';
 
 /** A filter applies when it names the rule and each logsource attribute it sets equals the rule's. */
-export function filterApplies(filter: SigmaFilter, rule: SigmaRule): boolean {
+export function filterApplies(filter: SigmaFilter, rule: Pick<SigmaRule, 'id' | 'name' | 'logsource'>): boolean {
   const named = filter.rules.some((r) => r === rule.id || (rule.name !== undefined && r === rule.name));
   return named && logsourceCovers(filter.logsource, rule.logsource);
 }

@@ -55,6 +55,8 @@ describe('value modifiers match the events the spec says they match', () => {
     const m = matcher(sel("CommandLine|base64: 'http://'"));
     expect(m({ CommandLine: 'aHR0cDovLw==' })).toBe(true);
     expect(m({ CommandLine: 'http://' })).toBe(false);
+    // Base64 is case-significant: the same letters in another case are other bytes.
+    expect(m({ CommandLine: 'AHR0CDOVLW==' })).toBe(false);
   });
 
   test('base64offset|contains finds the value at any byte offset of a base64 blob', () => {
@@ -64,6 +66,9 @@ describe('value modifiers match the events the spec says they match', () => {
       expect(m({ CommandLine: `powershell -enc ${blob}` })).toBe(true);
     }
     expect(m({ CommandLine: Buffer.from('Invoke-Expression').toString('base64') })).toBe(false);
+    const blob = Buffer.from('Invoke-Mimikatz').toString('base64');
+    expect(m({ CommandLine: blob.toLowerCase() })).toBe(false);
+    expect(m({ CommandLine: blob.toUpperCase() })).toBe(false);
   });
 
   test('wide|base64offset|contains finds UTF-16LE text inside base64 (PowerShell -enc)', () => {
@@ -106,12 +111,13 @@ describe('value modifiers match the events the spec says they match', () => {
     expect(v6({ DestinationIp: '10.0.0.1' })).toBe(false);
   });
 
-  test('cidr: prefix boundaries, /0, mapped and embedded IPv4, surrounding spaces', () => {
+  test('cidr: prefix boundaries, /0, mapped and embedded IPv4; spaces are not part of an address', () => {
     const v4 = matcher(sel("DestinationIp|cidr: '192.168.1.0/23'"));
     expect(v4({ DestinationIp: '192.168.0.255' })).toBe(true);
     expect(v4({ DestinationIp: '192.168.1.255' })).toBe(true);
     expect(v4({ DestinationIp: '192.168.2.0' })).toBe(false);
-    expect(v4({ DestinationIp: ' 192.168.0.1 ' })).toBe(true);
+    expect(v4({ DestinationIp: ' 192.168.0.1 ' })).toBe(false);
+    expect(v4({ DestinationIp: '192.168.0.1\n' })).toBe(false);
     expect(v4({ DestinationIp: '::ffff:192.168.0.1' })).toBe(false);
     expect(v4({ DestinationIp: 'not an ip' })).toBe(false);
     const all = matcher(sel("DestinationIp|cidr: '0.0.0.0/0'"));
@@ -120,7 +126,6 @@ describe('value modifiers match the events the spec says they match', () => {
     const mapped = matcher(sel("DestinationIp|cidr: '::ffff:10.0.0.0/104'"));
     expect(mapped({ DestinationIp: '::ffff:10.1.2.3' })).toBe(true);
     expect(mapped({ DestinationIp: '::ffff:11.1.2.3' })).toBe(false);
-    expect(matcher(sel("DestinationIp|cidr: ' 10.0.0.0/8 '"))({ DestinationIp: '10.1.1.1' })).toBe(true);
   });
 
   test('cidr: a bare address is its own /32 or /128', () => {
@@ -132,12 +137,22 @@ describe('value modifiers match the events the spec says they match', () => {
     expect(v6({ DestinationIp: '2001:db8::2' })).toBe(false);
   });
 
-  test.each(['10.0.0.0/33', '10.0.0/8', '10.0.0.0/8/9', '10.0.0.0/', '10.0.0.256', 'fe80::/129', 'fe80:::1', 'x/8', '10.0.0.0/-1'])(
-    'cidr rejects %p',
-    (range) => {
-      expect(() => ruleFrom(sel(`Ip|cidr: '${range}'`))).toThrow(SigmaParseError);
-    },
-  );
+  test.each([
+    ' 10.0.0.0/8',
+    '10.0.0.0/8 ',
+    '10.0.0.0 /8',
+    '10.0.0.0/33',
+    '10.0.0/8',
+    '10.0.0.0/8/9',
+    '10.0.0.0/',
+    '10.0.0.256',
+    'fe80::/129',
+    'fe80:::1',
+    'x/8',
+    '10.0.0.0/-1',
+  ])('cidr rejects %p', (range) => {
+    expect(() => ruleFrom(sel(`Ip|cidr: '${range}'`))).toThrow(SigmaParseError);
+  });
 
   test('exists: true requires the field, false its absence (null counts as present)', () => {
     const yes = matcher(sel('PasswordLastSet|exists: true'));
@@ -195,21 +210,38 @@ describe('value modifiers match the events the spec says they match', () => {
     expect(value).toEqual({ type: 'string', tokens: [{ kind: 'placeholder', name: 'DomainControllers' }] });
   });
 
-  test('keywords match anywhere in event.original, else in message; |all keywords need every one', () => {
+  test('keywords search the raw text: event.original, else message; |all keywords need every one', () => {
     const m = matcher("    keywords:\n        - 'event::clear'\n        - 'event::drop'\n    condition: keywords\n");
     expect(m({ event: { original: 'mimikatz # EVENT::Clear' } })).toBe(true);
     expect(m({ 'event.original': 'mimikatz # EVENT::Drop' })).toBe(true);
     expect(m({ message: 'mimikatz # EVENT::Clear' })).toBe(true);
-    // event.original is the raw event: when present, message is not searched.
+    // event.original is the raw event, holding every value: when present, it alone is searched.
     expect(m({ event: { original: 'sekurlsa::logonpasswords' }, message: 'event::clear' })).toBe(false);
+    expect(m({ event: { original: 'sekurlsa::logonpasswords' }, msg: 'event::clear' })).toBe(false);
     expect(m({ event: { original: null }, message: 'event::clear' })).toBe(true);
-    // Other fields are not the raw event.
-    expect(m({ msg: 'mimikatz # EVENT::Clear' })).toBe(false);
-    expect(m({ message: 'sekurlsa::logonpasswords' })).toBe(false);
+    expect(m({ message: 'sekurlsa::logonpasswords', msg: 'event::clear' })).toBe(false);
     const all = matcher("    k:\n        '|all':\n            - 'OabVirtualDirectory'\n            - ' -ExternalUrl '\n    condition: k\n");
     expect(all({ event: { original: 'Set-OabVirtualDirectory x -ExternalUrl y' } })).toBe(true);
     expect(all({ event: { original: 'Set-OabVirtualDirectory' }, message: 'x -ExternalUrl y' })).toBe(false);
-    expect(all({ a: 'Set-OabVirtualDirectory', b: 'x -ExternalUrl y' })).toBe(false);
+  });
+
+  test('keywords search every value of an event without raw text (raw Windows JSON), at any depth', () => {
+    const m = matcher("    keywords:\n        - 'Install-TransportAgent'\n        - 'event::drop'\n    condition: keywords\n");
+    const evtx = (data: Record<string, unknown>) => ({ Event: { System: { EventID: 6, Channel: 'MSExchange Management' }, EventData: data } });
+    expect(m(evtx({ Data: ['Install-TransportAgent', '-Name "x" -TransportAgentFactory "y"'] }))).toBe(true);
+    expect(m(evtx({ Data: [{ '#text': 'mimikatz EVENT::DROP' }] }))).toBe(true);
+    expect(m(evtx({ Data: ['Get-TransportAgent'] }))).toBe(false);
+    // Property names are not values.
+    expect(m(evtx({ 'Install-TransportAgent': 'x' }))).toBe(false);
+    // Numbers and booleans are searched as their text, as field values are.
+    expect(matcher('    keywords:\n        - 4625\n    condition: keywords\n')({ Event: { System: { EventID: 4625 } } })).toBe(true);
+    // A wildcard keyword does not span two values.
+    const span = matcher("    keywords:\n        - 'Install*Agent'\n    condition: keywords\n");
+    expect(span({ a: 'Install', b: 'Agent' })).toBe(false);
+    expect(span({ a: 'Install-TransportAgent' })).toBe(true);
+    const all = matcher("    k:\n        '|all':\n            - 'OabVirtualDirectory'\n            - ' -ExternalUrl '\n    condition: k\n");
+    expect(all({ a: 'Set-OabVirtualDirectory', b: { c: ['x -ExternalUrl y'] } })).toBe(true);
+    expect(all({ a: 'Set-OabVirtualDirectory', b: 'x -ExternalUrl' })).toBe(false);
   });
 
   test('an unknown modifier is a parse error naming the file, line and YAML path', () => {

@@ -103,9 +103,12 @@ export function buildFieldCondition(key: ParsedFieldKey, rawValues: unknown[], p
         work = work.flatMap((w) => windash(toStr(w, placeholders, path)));
         break;
       case 'base64':
+        // Base64 text is case-significant: 'QQ' and 'qq' are different bytes.
+        cond.cased = true;
         work = work.map((w) => ({ kind: 'str', tokens: literalTokens(Buffer.from(toBytes(w, path)).toString('base64')) }));
         break;
       case 'base64offset':
+        cond.cased = true;
         work = work.flatMap((w) => base64Offsets(toBytes(w, path)).map((s): Work => ({ kind: 'str', tokens: literalTokens(s) })));
         break;
       case 'utf16le':
@@ -216,9 +219,9 @@ function numeric(w: Work, mod: string, path: string): number {
   throw new SigmaParseError('invalid-value', `'${mod}' needs a number, got ${describe(w)}`, { path });
 }
 
-/** A CIDR range, a bare address being its own /32 or /128. */
+/** A CIDR range, a bare address being its own /32 or /128; exact text (spaces are not part of an address). */
 function cidrValue(text: string, path: string): SigmaValue {
-  const [addr = '', len, extra] = text.trim().split('/');
+  const [addr = '', len, extra] = text.split('/');
   const range = extra === undefined ? parseCidr(`${addr}/${len ?? (addr.includes(':') ? 128 : 32)}`) : null;
   if (!range) throw new SigmaParseError('invalid-cidr', `'${text}' is not an IPv4 or IPv6 CIDR range`, { path });
   return { type: 'cidr', network: addr, prefix: range.prefix, version: range.bits === 32 ? 4 : 6 };

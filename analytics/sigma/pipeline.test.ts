@@ -46,8 +46,31 @@ describe('processing pipelines', () => {
     const rule = applyPipelines(ruleFrom('    sel:\n        Image: x\n    condition: sel\n'), [getPipeline('ecs')]);
     expect(rule.state).toEqual({ index: 'logs-windows-*' });
     const m = new JsMatcherBackend([getPipeline('ecs')]).compile(ruleFrom('    sel:\n        Image|endswith: \\whoami.exe\n    condition: sel\n')).match;
-    expect(m({ event: { category: 'process', type: 'start' }, process: { executable: 'C:\\x\\whoami.exe' } })).toBe(true);
-    expect(m({ event: { category: 'file', type: 'start' }, process: { executable: 'C:\\x\\whoami.exe' } })).toBe(false);
+    const host = { os: { type: 'windows' } };
+    expect(m({ host, event: { category: 'process', type: 'start' }, process: { executable: 'C:\\x\\whoami.exe' } })).toBe(true);
+    expect(m({ host, event: { category: 'file', type: 'start' }, process: { executable: 'C:\\x\\whoami.exe' } })).toBe(false);
+  });
+
+  test('ecs routes by product: host.os.type, else the event shape or a Linux dataset; other products by event.module', () => {
+    const rule = (product: string) => ruleFrom('    sel:\n        process.command_line|contains: whoami\n    condition: sel\n', `product: ${product}`);
+    const on = (product: string) => new JsMatcherBackend([getPipeline('ecs')]).compile(rule(product)).match;
+    const cmd = { process: { command_line: 'whoami /all' } };
+    const events = {
+      windowsOs: { ...cmd, host: { os: { type: 'windows' } } },
+      winlogbeat: { ...cmd, winlog: { channel: 'Security' } },
+      evtx: { ...cmd, Event: { System: { EventID: 4688 } } },
+      linuxOs: { ...cmd, host: { os: { type: 'linux' } } },
+      linuxDataset: { ...cmd, event: { dataset: 'linux.syslog' } },
+      // host.os.type decides over the shape.
+      linuxWithWinlog: { ...cmd, host: { os: { type: 'linux' } }, winlog: { channel: 'Security' } },
+      zeek: { ...cmd, event: { module: 'zeek' } },
+      unknown: { ...cmd },
+    };
+    const hits = (product: string) => Object.entries(events).flatMap(([name, e]) => (on(product)(e) ? [name] : []));
+    expect(hits('windows')).toEqual(['windowsOs', 'winlogbeat', 'evtx']);
+    expect(hits('linux')).toEqual(['linuxOs', 'linuxDataset', 'linuxWithWinlog']);
+    expect(hits('zeek')).toEqual(['zeek']);
+    expect(hits('macos')).toEqual([]);
   });
 
   test('windows turns process_creation into Sysmon 1 or Security 4688 and fields into Event.EventData', () => {

@@ -2,6 +2,7 @@
 // when it applies. A pipeline rewrites the rule tree; it never knows which backend comes next.
 import { z } from 'zod';
 import { identifierPatternMatches } from './condition';
+import { productCondition } from './logsource';
 import { parseSearchIdentifier } from './detection';
 import { SigmaParseError, type SigmaWarning } from './errors';
 import { normalizeTokens, parseSigmaString } from './strings';
@@ -25,6 +26,8 @@ const transformationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('value_placeholders'), values: z.record(z.string(), z.array(z.string())) }),
   /** Last resort: any remaining placeholder becomes `*` (with a warning on the rule). */
   z.strictObject({ type: z.literal('wildcard_placeholders') }),
+  /** ANDs the condition events of the rule's logsource product meet (logsource.ts), so every backend routes alike. */
+  z.strictObject({ type: z.literal('logsource_condition') }),
   /** Records a fact for backends, such as the index pattern to query. */
   z.strictObject({ type: z.literal('set_state'), key: z.string(), value: z.unknown() }),
 ]);
@@ -114,21 +117,28 @@ function applyItem(rule: ProcessedRule, item: PipelineItem): ProcessedRule {
       });
     case 'set_state':
       return { ...rule, state: { ...rule.state, [t.key]: t.value } };
-    case 'add_condition': {
-      const name = `_pipeline_${item.id}`;
-      const warnings: SigmaWarning[] = [];
-      const identifier = parseSearchIdentifier(name, t.conditions, `pipeline:${item.id}`, warnings);
-      const ref: ConditionNode = { kind: 'ref', name };
-      return {
-        ...rule,
-        detection: {
-          ...rule.detection,
-          identifiers: { ...rule.detection.identifiers, [name]: identifier },
-          conditions: rule.detection.conditions.map((c) => ({ kind: 'and', args: [ref, c] })),
-        },
-      };
+    case 'logsource_condition': {
+      const conditions = rule.logsource.product === undefined ? undefined : productCondition(rule.logsource.product);
+      return conditions ? addCondition(rule, item, conditions) : rule;
     }
+    case 'add_condition':
+      return addCondition(rule, item, t.conditions);
   }
+}
+
+function addCondition(rule: ProcessedRule, item: PipelineItem, conditions: Record<string, unknown> | Record<string, unknown>[]): ProcessedRule {
+  const name = `_pipeline_${item.id}`;
+  const warnings: SigmaWarning[] = [];
+  const identifier = parseSearchIdentifier(name, conditions, `pipeline:${item.id}`, warnings);
+  const ref: ConditionNode = { kind: 'ref', name };
+  return {
+    ...rule,
+    detection: {
+      ...rule.detection,
+      identifiers: { ...rule.detection.identifiers, [name]: identifier },
+      conditions: rule.detection.conditions.map((c) => ({ kind: 'and', args: [ref, c] })),
+    },
+  };
 }
 
 function mapConditions(rule: ProcessedRule, f: (c: FieldCondition) => FieldCondition): ProcessedRule {

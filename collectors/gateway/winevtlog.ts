@@ -1,15 +1,22 @@
 /**
- * Fluent Bit's `winevtlog` input flattens an event (ProviderName, EventID, Channel, Computer,
- * TimeCreated, StringInserts, Message). The windows-event source reads the {Event: {System,
- * EventData}} shape, so a flat record is folded back into it; insertion strings keep their order.
+ * Fluent Bit's `winevtlog` input writes an event in one of two ways. By default it flattens it
+ * (ProviderName, EventID, Channel, Computer, TimeCreated, StringInserts, Message): such a record
+ * is folded back into the {Event: {System, EventData}} shape, its insertion strings (which carry
+ * no names) kept in order as unnamed Data. With `Render_Event_As_XML` it sends the event XML as
+ * `System` (with `Message`), which names every field: the windows-event source reads that record
+ * as it is. Configure `Render_Event_As_XML On` where rules need EventData names.
  */
 import type { Doc } from '../../core/doc';
 
+const isXmlRecord = (r: Doc): boolean => typeof r.System === 'string' && r.System.trimStart().startsWith('<Event');
+
 export function isFlatWinEvent(r: Doc): boolean {
+  if (isXmlRecord(r)) return true;
   return r.EventID !== undefined && typeof r.Channel === 'string' && r.ProviderName !== undefined && r.System === undefined && r.Event === undefined;
 }
 
 export function foldWinEvent(r: Doc): Doc {
+  if (isXmlRecord(r)) return r;
   const {
     ProviderName,
     ProviderGuid,
@@ -30,8 +37,7 @@ export function foldWinEvent(r: Doc): Doc {
     StringInserts,
     ...rest
   } = r;
-  const inserts = Array.isArray(StringInserts) ? StringInserts : [];
-  const eventData: Doc = Object.fromEntries(inserts.map((v, i) => [`param${i + 1}`, v]));
+  const eventData: Doc = Array.isArray(StringInserts) ? { Data: StringInserts } : {};
   return {
     Event: {
       System: {

@@ -1,4 +1,5 @@
-import { windowsEvent } from './windows-event';
+import { SHAPED_EVENTS } from '../../analytics/sigma/test-support/windows-shapes';
+import { normalizeWindowsEvent, windowsEvent } from './windows-event';
 import { CTX } from './test-support/loghub';
 
 const system = (id: number | string, channel = 'Security', extra: object = {}) => ({
@@ -107,5 +108,79 @@ describe('windows-event', () => {
   test('a record without TimeCreated is rejected with the field named', () => {
     const out = parse({ Event: { System: { EventID: 4624, Channel: 'Security' }, EventData: {} } });
     expect(out).toEqual({ ok: false, error: 'missing or invalid System.TimeCreated undefined' });
+  });
+
+  const shaped = (name: string) => SHAPED_EVENTS.find((e) => e.name.startsWith(name))!.shapes;
+
+  test('evtx_dump records (#attributes) parse with the event time, provider, record id and process id', () => {
+    const out = parse(shaped('System 7045').evtx_dump as object);
+    expect(out.ok && out.event).toMatchObject({
+      '@timestamp': '2026-03-02T03:04:05.000Z',
+      event: { code: '7045', provider: 'Service Control Manager', dataset: 'windows.system' },
+      host: { name: 'app-03.city.gov', os: { type: 'windows' } },
+      winlog: { record_id: '5512', provider_name: 'Service Control Manager', process: { pid: 704 }, event_data: { ServiceName: 'PSEXESVC' } },
+    });
+  });
+
+  test('every converter shape is recognised and reads into the same record', () => {
+    for (const e of SHAPED_EVENTS) {
+      const reference = normalizeWindowsEvent(e.shapes.evtx_dump as Record<string, unknown>, CTX);
+      if (!reference.ok) throw new Error(reference.error);
+      for (const [shape, record] of Object.entries(e.shapes)) {
+        const input = typeof record === 'string' ? { kind: 'line' as const, line: record } : { kind: 'record' as const, record };
+        expect([e.name, shape, windowsEvent.detect(input)]).toEqual([e.name, shape, true]);
+        const n = normalizeWindowsEvent(record, CTX);
+        if (!n.ok) throw new Error(`${shape}: ${n.error}`);
+        const sys = n.record.Event.System;
+        const ref = reference.record.Event.System;
+        expect([shape, sys.EventID, sys.Channel, sys.Provider, sys.Computer, sys.EventRecordID]).toEqual([
+          shape,
+          ref.EventID,
+          ref.Channel,
+          expect.objectContaining({ Name: (ref.Provider as { Name: string }).Name }),
+          ref.Computer,
+          ref.EventRecordID,
+        ]);
+        // NXLog writes whole seconds (and Fluent Bit its local time): the same instant, to the second.
+        expect(Math.floor(Date.parse(n.record['@timestamp']) / 1000)).toBe(Math.floor(Date.parse(reference.record['@timestamp']) / 1000));
+        // Fluent Bit without XML has no field names; the other shapes carry the same data
+        // (NXLog and the flat records may leave out empty values).
+        if (shape === 'fluentbit') expect(n.record.Event.EventData.param2).toBe('li.admin');
+        else if (shape === 'nxlog' || shape === 'flat') expect(reference.record.Event.EventData).toMatchObject(n.record.Event.EventData);
+        else expect([shape, n.record.Event.EventData]).toEqual([shape, reference.record.Event.EventData]);
+      }
+    }
+  });
+
+  test('UserData children join EventData, names lose their spaces, unnamed Data is kept as Data and paramN', () => {
+    const cleared = normalizeWindowsEvent(shaped('Security 1102').xml as string, CTX);
+    expect(cleared.ok && cleared.record.Event.EventData).toEqual({
+      SubjectUserSid: 'S-1-5-21-3623811015-3361044348-30300820-1104',
+      SubjectUserName: 'li.admin',
+      SubjectDomainName: 'CITY',
+      SubjectLogonId: '0x4c1a2',
+    });
+    const defender = normalizeWindowsEvent(shaped('Defender 5007').evtx_dump as Record<string, unknown>, CTX);
+    expect(defender.ok && Object.keys(defender.record.Event.EventData)).toEqual(['ProductName', 'ProductVersion', 'OldValue', 'NewValue']);
+    const agent = normalizeWindowsEvent(shaped('MSExchange').xml as string, CTX);
+    expect(agent.ok && agent.record.Event.EventData).toMatchObject({
+      Data: ['Install-TransportAgent', expect.stringContaining('-AssemblyPath'), 'CITY\\mail.admin'],
+      param1: 'Install-TransportAgent',
+      param3: 'CITY\\mail.admin',
+    });
+  });
+
+  test('Fluent Bit records with Render_Event_As_XML are read from their XML', () => {
+    const out = windowsEvent.parse({ kind: 'record', record: { System: shaped('System 7045').xml as string, Message: 'A service was installed.' } }, CTX);
+    expect(out.ok && out.event).toMatchObject({ message: 'A service was installed.', winlog: { event_data: { ImagePath: '%SystemRoot%\\PSEXESVC.exe' } } });
+  });
+
+  test('records that are not Windows events are not claimed, and broken XML is an error that says so', () => {
+    for (const record of [{ message: 'x' }, { EventID: 4624 }, { winlog: {} }, { System: 'not xml' }])
+      expect(windowsEvent.detect({ kind: 'record', record })).toBe(false);
+    expect(windowsEvent.parse({ kind: 'line', line: '<Event><System><EventID>1</EventID>' }, CTX)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^(invalid event XML|missing or invalid System.TimeCreated)/),
+    });
   });
 });

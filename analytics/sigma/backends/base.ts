@@ -33,12 +33,16 @@ export abstract class SigmaBackend<Q, Out = Q> {
 
   /** Applies this backend's pipelines, converts, and lets the target wrap the result. */
   convertRule(rule: SigmaRule): Out {
-    const processed = applyPipelines(rule, this.pipelines);
+    return this.convertProcessed(applyPipelines(rule, this.pipelines), rule.source);
+  }
+
+  /** Converts a rule the pipelines already processed (e.g. kept in the compiled-rule cache). */
+  convertProcessed(processed: ProcessedRule, source = processed.source): Out {
     try {
       const parts = processed.detection.conditions.map((c) => this.convertCondition(c, processed));
       return this.finalize(parts.length === 1 ? (parts[0] as Q) : this.or(parts), processed);
     } catch (e) {
-      if (e instanceof SigmaUnsupportedError) e.at({ file: rule.source });
+      if (e instanceof SigmaUnsupportedError) e.at({ file: source });
       throw e;
     }
   }

@@ -4,7 +4,7 @@ import type { SigmaRule } from '../model';
 import { parseSigmaFile } from '../parse';
 import { getPipeline } from '../pipelines';
 import { CORPUS, ruleFrom } from '../test-support/rules';
-import { determinizationRisk, ElasticsearchBackend, luceneRegex } from './elasticsearch';
+import { anyFieldRegex, determinizationRisk, ElasticsearchBackend, luceneRegex } from './elasticsearch';
 
 const ci = (value: unknown): { value: unknown; case_insensitive: true } => ({ value, case_insensitive: true });
 
@@ -16,6 +16,17 @@ describe('Elasticsearch / OpenSearch query DSL', () => {
       query: {
         bool: {
           filter: [
+            // The windows product: host.os.type, or, without it, a Winlogbeat or EVTX-shaped event.
+            {
+              bool: {
+                should: [
+                  { term: { 'host.os.type': ci('windows') } },
+                  { bool: { filter: [{ bool: { must_not: [{ exists: { field: 'host.os.type' } }] } }, { exists: { field: 'winlog.channel' } }] } },
+                  { bool: { filter: [{ bool: { must_not: [{ exists: { field: 'host.os.type' } }] } }, { exists: { field: 'Event.System.EventID' } }] } },
+                ],
+                minimum_should_match: 1,
+              },
+            },
             { term: { 'event.category': ci('process') } },
             { term: { 'event.type': ci('start') } },
             {
@@ -63,10 +74,21 @@ describe('Elasticsearch / OpenSearch query DSL', () => {
                       ],
                     },
                   },
-                  // A keyword searches event.original, or message when the event has no event.original
-                  // (the OR flattens into the enclosing one).
+                  // A keyword searches event.original, or message when the event has no event.original,
+                  // or every field when it has neither (the OR flattens into the enclosing one).
                   { bool: { filter: [{ exists: { field: 'event.original' } }, { wildcard: { 'event.original': ci('*evil 100%*') } }] } },
-                  { bool: { must_not: [{ exists: { field: 'event.original' } }], filter: [{ wildcard: { message: ci('*evil 100%*') } }] } },
+                  {
+                    bool: {
+                      must_not: [{ exists: { field: 'event.original' } }],
+                      filter: [{ exists: { field: 'message' } }, { wildcard: { message: ci('*evil 100%*') } }],
+                    },
+                  },
+                  {
+                    bool: {
+                      must_not: [{ exists: { field: 'event.original' } }, { exists: { field: 'message' } }],
+                      filter: [{ query_string: { query: '/.*[eE][vV][iI][lL] 100%.*/', fields: ['*'], lenient: true } }],
+                    },
+                  },
                 ],
                 minimum_should_match: 1,
               },
@@ -129,5 +151,11 @@ describe('Elasticsearch / OpenSearch query DSL', () => {
     expect(() => new ElasticsearchBackend().convertRule(rule)).toThrow(
       'test.yml detection.sel.A|fieldref: elasticsearch backend cannot express field references (A = B)',
     );
+  });
+
+  test('a keyword over every field escapes Lucene regex operators and folds case by classes', () => {
+    expect(anyFieldRegex([{ kind: 'literal', text: 'a.b/c"(x)#1' }], false)).toBe('.*[aA]\\.[bB]\\/[cC]\\"\\([xX]\\)\\#1.*');
+    expect(anyFieldRegex([{ kind: 'literal', text: 'Ab' }, { kind: 'any' }, { kind: 'literal', text: 'c' }, { kind: 'one' }], true)).toBe('.*Ab.*c..*');
+    expect(anyFieldRegex([{ kind: 'any' }, { kind: 'literal', text: '中文' }, { kind: 'any' }], false)).toBe('.*中文.*');
   });
 });

@@ -61,14 +61,25 @@ describe('field access', () => {
 
   test('dotted names resolve nested objects, flat dotted keys, and any mix', () => {
     const direct = new JsMatcherBackend([getPipeline('ecs')]).compile(load('proc_creation_win_net_user_add.yml')).match;
-    const nested = { event: { category: 'process', type: 'start' }, process: { executable: 'C:\\Windows\\net.exe', command_line: 'net user x /add' } };
+    // host.os.type: the ecs pipeline routes windows rules to Windows events.
+    const nested = {
+      host: { os: { type: 'windows' } },
+      event: { category: 'process', type: 'start' },
+      process: { executable: 'C:\\Windows\\net.exe', command_line: 'net user x /add' },
+    };
     const flat = {
+      'host.os.type': 'windows',
       'event.category': 'process',
       'event.type': 'start',
       'process.executable': 'C:\\Windows\\net.exe',
       'process.command_line': 'net user x /add',
     };
-    const mixed = { event: { category: 'process', type: 'start' }, process: { command_line: 'net user x /add' }, 'process.executable': 'C:\\Windows\\net.exe' };
+    const mixed = {
+      'host.os': { type: 'windows' },
+      event: { category: 'process', type: 'start' },
+      process: { command_line: 'net user x /add' },
+      'process.executable': 'C:\\Windows\\net.exe',
+    };
     expect([direct(nested), direct(flat), direct(mixed)]).toEqual([true, true, true]);
   });
 

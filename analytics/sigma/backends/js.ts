@@ -33,7 +33,7 @@ class FieldValues {
     if (this.raw.length === 0) return false;
     const known = this.cidrs?.get(cidr);
     if (known !== undefined) return known;
-    const hit = this.text().some((s) => s !== undefined && cidrContains(cidr, s.trim()));
+    const hit = this.text().some((s) => s !== undefined && cidrContains(cidr, s));
     (this.cidrs ??= new Map()).set(cidr, hit);
     return hit;
   }
@@ -83,6 +83,26 @@ class EventScope {
     this.stamps[id] = this.current;
     return v;
   }
+  private everyStamp = 0;
+  private every: FieldValues | undefined = undefined;
+  /** Every scalar value of the whole event (what keywords search when it has no raw text), collected once per event. */
+  everyValue(event: SigmaEvent): FieldValues {
+    if (event !== this.event) this.begin(event);
+    if (this.everyStamp === this.current && this.every) return this.every;
+    const out: unknown[] = [];
+    collectScalars(event, out);
+    this.every = new FieldValues(out);
+    this.everyStamp = this.current;
+    return this.every;
+  }
+}
+
+function collectScalars(value: unknown, out: unknown[]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) collectScalars(value[i], out);
+  else if (typeof value === 'object') {
+    for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k)) collectScalars((value as Record<string, unknown>)[k], out);
+  } else out.push(value);
 }
 
 const scope = new EventScope();
@@ -90,6 +110,16 @@ const scope = new EventScope();
 /** Starts matching a new event (or the same object after it changed). */
 export function beginEvent(event: SigmaEvent): void {
   scope.begin(event);
+}
+
+/** A field path's slot in the per-event cache of field values (interned once). */
+export function fieldSlot(path: string): number {
+  return fieldId(path);
+}
+
+/** The values of a field of the event being matched, resolved once per event for every rule and router alike. */
+export function slotValues(event: SigmaEvent, slot: number): unknown[] {
+  return scope.values(event, slot).raw;
 }
 
 export interface CompiledLeaf {
@@ -120,6 +150,12 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   compile(rule: SigmaRule): CompiledRule {
     this.leaves = [];
     return this.convertRule(rule);
+  }
+
+  /** Compiles a rule the pipelines already processed. */
+  compileProcessed(rule: ProcessedRule): CompiledRule {
+    this.leaves = [];
+    return this.convertProcessed(rule);
   }
 
   protected finalize(evaluate: Predicate, rule: ProcessedRule): CompiledRule {
@@ -161,7 +197,8 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   protected override convertFieldCondition(fc: FieldCondition, rule: ProcessedRule): Predicate {
     let pred = this.stringBatch(fc) ?? this.mergedFieldCondition(fc, rule);
     if (fc.negated) pred = this.not(pred);
-    this.leaves.push({ field: fc.field, test: pred });
+    // A test that holds by the field's absence (null, exists: false) names no field that matched.
+    if (!fc.values.every((v) => v.type === 'null' || (v.type === 'exists' && !v.value))) this.leaves.push({ field: fc.field, test: pred });
     return pred;
   }
 
@@ -320,8 +357,8 @@ export class JsMatcherBackend extends SigmaBackend<Predicate, CompiledRule> {
   }
 
   /**
-   * Keywords search the raw event (see README.md): the value anywhere inside `event.original`, or
-   * inside `message` when the event has no (non-null) `event.original`. Contains semantics.
+   * Keywords search the whole event (see README.md): the raw text `event.original` when the event
+   * has one, else `message`, else every scalar value of the event. Contains semantics.
    */
   protected keyword(tokens: StringToken[], ctx: Omit<ValueContext, 'field'>): Predicate {
     const wrapped: StringToken[] = [
@@ -352,10 +389,20 @@ export const KEYWORD_FALLBACK_FIELD = 'message';
 const originalField = fieldId(KEYWORD_FIELD);
 const messageField = fieldId(KEYWORD_FALLBACK_FIELD);
 
-/** The texts keywords search: event.original's values, else message's (resolved once per event). */
+const present = (v: FieldValues): boolean => v.raw.some((x) => x !== null && x !== undefined);
+
+/**
+ * The texts keywords search: event.original's values, else message's, else every scalar of the
+ * event (the raw text holds every value of the event, so it stands for the whole event when
+ * there is one). Each is resolved, and lowercased, once per event and only when a keyword asks.
+ */
 function keywordTexts(e: SigmaEvent, cased: boolean): (string | undefined)[] {
   const original = scope.values(e, originalField);
-  const values = original.raw.some((x) => x !== null && x !== undefined) ? original : scope.values(e, messageField);
+  let values = original;
+  if (!present(original)) {
+    const message = scope.values(e, messageField);
+    values = present(message) ? message : scope.everyValue(e);
+  }
   return cased ? values.text() : values.lower();
 }
 

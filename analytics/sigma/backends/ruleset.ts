@@ -1,4 +1,5 @@
-// Many compiled rules matched against events. Indexed mode routes by logsource and skips rules
+// Many compiled rules matched against events. Both modes route by logsource (logsource.ts: a rule
+// runs only on events of its product, and of its channel for a Windows service). Indexed mode skips rules
 // whose necessary literals or fields are absent (one Aho-Corasick pass over the event's values
 // and a look at its property names); naive mode runs every rule. What a rule needs comes as
 // clauses (literals.ts): its most selective clause puts it on the candidate list when one of its
@@ -8,11 +9,12 @@ import { SigmaError } from '../errors';
 import { applyFilters, filterApplies } from '../filters';
 import type { LogSource, SigmaFilter, SigmaLevel, SigmaRule } from '../model';
 import { parseSigmaFile } from '../parse';
-import type { ProcessingPipeline } from '../pipeline';
+import type { ProcessedRule, ProcessingPipeline } from '../pipeline';
 import { AhoCorasick, IdList } from './aho-corasick';
 import type { SigmaEvent } from './fieldpath';
 import { beginEvent, JsMatcherBackend, type CompiledRule } from './js';
 import { requiredClauses, type LiteralClause } from './literals';
+import { LogsourceRouter } from './router';
 
 export interface RuleMatch {
   ruleId: string;
@@ -32,15 +34,56 @@ export interface RuleSetOptions {
   filters?: readonly SigmaFilter[];
 }
 
+/** What is known of a rule without its detection: enough to route, report and list it. */
+export interface RuleInfo {
+  id?: string;
+  name?: string;
+  title: string;
+  level?: SigmaLevel;
+  tags: string[];
+  logsource: LogSource;
+  /** The file it came from. */
+  source?: string;
+}
+
+/**
+ * A rule compiled earlier (the compiled-rule cache): its routing and prefilter needs up front, its
+ * processed tree and its source on demand. `processed()` must give the tree the pipelines and
+ * filters make of `source()`; the cache verifies it or rebuilds it from the rule file.
+ */
+export interface PreparedRule {
+  info: RuleInfo;
+  clauses: LiteralClause[];
+  processed(): ProcessedRule;
+  source(): SigmaRule;
+}
+
+interface Entry {
+  info: RuleInfo;
+  clauses: LiteralClause[];
+  compiled?: CompiledRule;
+  prepared?: PreparedRule;
+  /** The rule as given, before filters: a filter added later recompiles from it. */
+  source?: SigmaRule;
+}
+
+export const infoOf = (r: SigmaRule): RuleInfo => ({
+  ...(r.id !== undefined ? { id: r.id } : {}),
+  ...(r.name !== undefined ? { name: r.name } : {}),
+  title: r.title,
+  ...(r.level !== undefined ? { level: r.level } : {}),
+  tags: r.tags,
+  logsource: r.logsource,
+  ...(r.source !== undefined ? { source: r.source } : {}),
+});
+
 export class RuleSet {
   private readonly backend: JsMatcherBackend;
   private readonly mode: 'indexed' | 'naive';
-  private readonly compiled: CompiledRule[] = [];
-  /** The rules as given, before filters: a filter added later recompiles from these. */
-  private readonly sources: SigmaRule[] = [];
+  private readonly entries: Entry[] = [];
   private readonly filters: SigmaFilter[] = [];
-  private readonly clausesByRule: LiteralClause[][] = [];
   private index?: Prefilter;
+  private router?: LogsourceRouter;
   private readonly routeCache = new Map<string, Uint8Array>();
 
   constructor(options: RuleSetOptions = {}) {
@@ -50,38 +93,77 @@ export class RuleSet {
   }
 
   get size(): number {
-    return this.compiled.length;
+    return this.entries.length;
   }
 
-  /** Compiles and adds a rule; throws SigmaUnsupportedError if the matcher cannot express it. */
-  add(rule: SigmaRule): void {
-    this.push(rule, this.backend.compile(applyFilters(rule, this.filters)));
+  /** How many rules are compiled to matchers so far (prepared rules compile when an event first needs them). */
+  get compiledCount(): number {
+    return this.entries.filter((e) => e.compiled !== undefined).length;
+  }
+
+  /** Compiles and adds a rule; throws SigmaUnsupportedError if the matcher cannot express it. Returns what a cache keeps of it. */
+  add(rule: SigmaRule): { info: RuleInfo; processed: ProcessedRule; clauses: LiteralClause[] } {
+    const compiled = this.backend.compile(applyFilters(rule, this.filters));
+    const entry = { info: infoOf(rule), clauses: requiredClauses(compiled.rule), compiled, source: rule };
+    this.push(entry);
+    return { info: entry.info, processed: compiled.rule, clauses: entry.clauses };
+  }
+
+  /** Adds a rule compiled earlier; its matcher is built when an event first needs it. */
+  addPrepared(rule: PreparedRule): void {
+    this.push({ info: rule.info, clauses: rule.clauses, prepared: rule });
+  }
+
+  /** The filters in force, in order (a cache of compiled rules is only valid for the same ones). */
+  activeFilters(): readonly SigmaFilter[] {
+    return this.filters;
   }
 
   /** Adds a filter and recompiles the rules it names; throws (leaving the set unchanged) if one no longer compiles. */
   addFilter(filter: SigmaFilter): void {
-    const affected = this.sources.flatMap((rule, r) => (filterApplies(filter, rule) ? [r] : []));
+    const affected = this.entries.flatMap((e, r) => (filterApplies(filter, e.info) ? [r] : []));
     const all = [...this.filters, filter];
-    const recompiled = affected.map((r) => this.backend.compile(applyFilters(this.sources[r] as SigmaRule, all)));
+    const recompiled = affected.map((r) => this.backend.compile(applyFilters(this.sourceAt(r), all)));
     this.filters.push(filter);
     affected.forEach((r, i) => {
       const c = recompiled[i] as CompiledRule;
-      this.compiled[r] = c;
-      this.clausesByRule[r] = requiredClauses(c.rule);
+      const entry = this.entries[r] as Entry;
+      entry.compiled = c;
+      entry.prepared = undefined;
+      entry.clauses = requiredClauses(c.rule);
     });
     this.index = undefined;
   }
 
-  /** The rules as loaded (before filters), e.g. to resolve correlation references. */
+  /** The rules as loaded (before filters), e.g. to resolve correlation references or convert them. */
   rules(): readonly SigmaRule[] {
-    return this.sources;
+    return this.entries.map((_, r) => this.sourceAt(r));
   }
 
-  private push(source: SigmaRule, c: CompiledRule): void {
-    this.sources.push(source);
-    this.compiled.push(c);
-    this.clausesByRule.push(requiredClauses(c.rule));
+  /** What each rule is, without reading prepared rules' detections. */
+  ruleInfos(): readonly RuleInfo[] {
+    return this.entries.map((e) => e.info);
+  }
+
+  private sourceAt(r: number): SigmaRule {
+    const entry = this.entries[r] as Entry;
+    return (entry.source ??= (entry.prepared as PreparedRule).source());
+  }
+
+  /** The matcher of rule r, built from its prepared tree on first use. */
+  private compiledAt(r: number): CompiledRule {
+    const entry = this.entries[r] as Entry;
+    if (!entry.compiled) {
+      const prepared = entry.prepared as PreparedRule;
+      entry.compiled = this.backend.compileProcessed(prepared.processed());
+    }
+    return entry.compiled;
+  }
+
+  private push(entry: Entry): void {
+    this.entries.push(entry);
     this.index = undefined;
+    this.router = undefined;
     this.routeCache.clear();
   }
 
@@ -111,7 +193,10 @@ export class RuleSet {
     for (const { file, rules } of parsed) {
       try {
         const compiled = rules.map((r) => this.backend.compile(applyFilters(r, this.filters)));
-        compiled.forEach((c, i) => this.push(rules[i] as SigmaRule, c));
+        compiled.forEach((c, i) => {
+          const rule = rules[i] as SigmaRule;
+          this.push({ info: infoOf(rule), clauses: requiredClauses(c.rule), compiled: c, source: rule });
+        });
         loaded += compiled.length;
       } catch (e) {
         if (!(e instanceof SigmaError)) throw e;
@@ -122,39 +207,45 @@ export class RuleSet {
   }
 
   /**
-   * Rules matching the event. `logsource`, when given, restricts to rules whose logsource is
-   * compatible (each attribute the rule sets equals the event's).
+   * Rules matching the event, among those of its logsource (read off the event). `logsource`,
+   * when given, restricts further to rules whose logsource is compatible (each attribute the rule
+   * sets equals the given one).
    */
   match(event: SigmaEvent, logsource?: LogSource): RuleMatch[] {
     const out: RuleMatch[] = [];
     beginEvent(event);
+    const routed = (this.router ??= new LogsourceRouter(this.entries.map((e) => e.info.logsource))).mask(event);
+    const eligible = logsource ? this.route(logsource) : undefined;
     if (this.mode === 'naive') {
-      for (const c of this.compiled) if (c.evaluate(event)) out.push(toMatch(c, event));
+      for (let r = 0; r < this.entries.length; r++) {
+        if (!routed[r] || (eligible && !eligible[r])) continue;
+        const c = this.compiledAt(r);
+        if (c.evaluate(event)) out.push(toMatch(c, event));
+      }
       return out;
     }
     const index = (this.index ??= this.buildIndex());
-    const eligible = logsource ? this.route(logsource) : undefined;
     const candidates = index.candidates(event);
     for (let i = 0; i < candidates.length; i++) {
       const r = candidates[i] as number;
-      if (eligible && !eligible[r]) continue;
-      const c = this.compiled[r] as CompiledRule;
+      if (!routed[r] || (eligible && !eligible[r])) continue;
+      const c = this.compiledAt(r);
       if (c.evaluate(event)) out.push(toMatch(c, event));
     }
     return out;
   }
 
   private buildIndex(): Prefilter {
-    return new Prefilter(this.clausesByRule);
+    return new Prefilter(this.entries.map((e) => e.clauses));
   }
 
   private route(ls: LogSource): Uint8Array {
     const key = `${ls.category ?? ''}|${ls.product ?? ''}|${ls.service ?? ''}`;
     let mask = this.routeCache.get(key);
     if (!mask) {
-      mask = new Uint8Array(this.compiled.length);
-      this.compiled.forEach((c, r) => {
-        const rl = c.rule.logsource;
+      mask = new Uint8Array(this.entries.length);
+      this.entries.forEach((e, r) => {
+        const rl = e.info.logsource;
         const ok = (['category', 'product', 'service'] as const).every((k) => rl[k] === undefined || rl[k] === ls[k]);
         (mask as Uint8Array)[r] = ok ? 1 : 0;
       });

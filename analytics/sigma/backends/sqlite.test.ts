@@ -4,7 +4,7 @@ import type { SigmaRule } from '../model';
 import { parseSigmaFile } from '../parse';
 import { getPipeline } from '../pipelines';
 import { CORPUS, ruleFrom } from '../test-support/rules';
-import { SqliteBackend, globPattern, likePattern } from './sqlite';
+import { SqliteBackend, globPattern, jsonTreeValues, likePattern } from './sqlite';
 
 const column = (name: string): string => `"${name}"`;
 
@@ -14,10 +14,13 @@ describe('SQLite WHERE clauses', () => {
     const sql = new SqliteBackend({ pipelines: [getPipeline('ecs')], field: (n) => `json_extract(doc, '$."${n}"')` }).convertRule(rule);
     const f = (n: string): string => `json_extract(doc, '$."${n}"')`;
     expect(sql).toBe(
-      `((lower(${f('event.category')}) = lower('process') AND lower(${f('event.type')}) = lower('start')) AND ` +
+      // The windows product: host.os.type, or, without it, a Winlogbeat or EVTX-shaped event.
+      `((lower(${f('host.os.type')}) = lower('windows') OR (${f('host.os.type')} IS NULL AND ${f('winlog.channel')} IS NOT NULL) OR ` +
+        `(${f('host.os.type')} IS NULL AND ${f('Event.System.EventID')} IS NOT NULL)) AND ` +
+        `((lower(${f('event.category')}) = lower('process') AND lower(${f('event.type')}) = lower('start')) AND ` +
         `(((lower(${f('process.executable')}) LIKE lower('%\\\\net.exe') ESCAPE '\\' OR lower(${f('process.executable')}) LIKE lower('%\\\\net1.exe') ESCAPE '\\') OR ` +
         `(lower(${f('process.pe.original_file_name')}) = lower('net.exe') OR lower(${f('process.pe.original_file_name')}) = lower('net1.exe'))) AND ` +
-        `(lower(${f('process.command_line')}) LIKE lower('%user%') ESCAPE '\\' AND lower(${f('process.command_line')}) LIKE lower('%add%') ESCAPE '\\')))`,
+        `(lower(${f('process.command_line')}) LIKE lower('%user%') ESCAPE '\\' AND lower(${f('process.command_line')}) LIKE lower('%add%') ESCAPE '\\'))))`,
     );
   });
 
@@ -29,7 +32,7 @@ describe('SQLite WHERE clauses', () => {
     expect(new SqliteBackend({ field: column }).convertRule(rule)).toBe(
       `((("CommandLine" REGEXP '(?i)^cmd.*/c' AND ("DestinationIp" LIKE '192.168.0.%' OR "DestinationIp" LIKE '192.168.1.%') AND CAST("Bytes" AS REAL) >= 100 AND "Hash" IS NULL AND "Flag" IS NOT NULL AND "Name" GLOB 'Ad?in*' AND "EventID" IN (4688, '4688')) ` +
         `OR (CASE WHEN "event.original" IS NOT NULL THEN lower("event.original") LIKE lower('%evil 100\\%%') ESCAPE '\\' ` +
-        `ELSE lower("message") LIKE lower('%evil 100\\%%') ESCAPE '\\' END)) AND (lower("User") = lower('it''s')) IS NOT TRUE)`,
+        `WHEN "message" IS NOT NULL THEN lower("message") LIKE lower('%evil 100\\%%') ESCAPE '\\' ELSE 0 END)) AND (lower("User") = lower('it''s')) IS NOT TRUE)`,
     );
   });
 
@@ -74,18 +77,36 @@ describe('SQLite WHERE clauses', () => {
     db.close();
   });
 
-  test('keywords search event.original, else message', () => {
+  test('keywords search event.original, else message, else every value of the event', () => {
     const db = new Database(':memory:');
     db.exec(
       `CREATE TABLE events (id TEXT, doc TEXT); INSERT INTO events VALUES ` +
         `('orig', '{"event.original":"Accepted password for ROOT","message":"x"}'), ('msg', '{"message":"accepted password for root"}'), ` +
-        `('both', '{"event.original":"other line","message":"Accepted password for root"}'), ('field', '{"user.name":"Accepted password for root"}')`,
+        `('both', '{"event.original":"other line","message":"Accepted password for root"}'), ('field', '{"user.name":"Accepted password for root"}'), ` +
+        `('deep', '{"Event":{"EventData":{"Data":["x","Accepted PASSWORD for root"]}}}'), ('key', '{"password for root":1}'), ` +
+        `('msgfield', '{"message":"other","user.name":"password for root"}')`,
     );
-    const backend = new SqliteBackend({ field: (n) => `json_extract(doc, '$."${n}"')`, elements: (n) => `json_each(doc, '$."${n}"')` });
+    const backend = new SqliteBackend({
+      field: (n) => `json_extract(doc, '$."${n}"')`,
+      elements: (n) => `json_each(doc, '$."${n}"')`,
+      eventValues: jsonTreeValues('doc'),
+    });
     const where = backend.convertRule(ruleFrom("    kw:\n        - 'password for root'\n    condition: kw\n"));
-    expect(db.prepare(`SELECT id FROM events WHERE ${where} ORDER BY id`).pluck().all()).toEqual(['msg', 'orig']);
+    expect(db.prepare(`SELECT id FROM events WHERE ${where} ORDER BY id`).pluck().all()).toEqual(['deep', 'field', 'msg', 'orig']);
     const not = backend.convertRule(ruleFrom("    kw:\n        - 'password for root'\n    condition: not kw\n"));
-    expect(db.prepare(`SELECT id FROM events WHERE ${not} ORDER BY id`).pluck().all()).toEqual(['both', 'field']);
+    expect(db.prepare(`SELECT id FROM events WHERE ${not} ORDER BY id`).pluck().all()).toEqual(['both', 'key', 'msgfield']);
+    const numbers = backend.convertRule(ruleFrom("    kw:\n        - 'true'\n        - 4625\n    condition: kw\n"));
+    db.exec(`INSERT INTO events VALUES ('num', '{"Event":{"System":{"EventID":4625}}}'), ('bool', '{"a":{"b":true}}')`);
+    expect(db.prepare(`SELECT id FROM events WHERE ${numbers} ORDER BY id`).pluck().all()).toEqual(['bool', 'num']);
+    // Without a source of every value, events without raw text match no keyword, and the rule says so.
+    const rawOnly = new SqliteBackend({ field: (n) => `json_extract(doc, '$."${n}"')` });
+    const rule = ruleFrom("    kw:\n        - 'password for root'\n    condition: kw\n");
+    expect(
+      db
+        .prepare(`SELECT id FROM events WHERE ${rawOnly.convertRule(rule)} ORDER BY id`)
+        .pluck()
+        .all(),
+    ).toEqual(['msg', 'orig']);
     db.close();
   });
 

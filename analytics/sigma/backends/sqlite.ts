@@ -21,9 +21,21 @@ export interface SqlBackendOptions {
   elements?: (name: string) => string;
   /**
    * Expression searched by keyword detections. Default: the raw event, `event.original`, or
-   * `message` when event.original is NULL (see README.md).
+   * `message` when event.original is NULL, or every value of the event (`eventValues`) when
+   * both are (see README.md).
    */
   keywordExpression?: string;
+  /**
+   * Table-valued SQL source with a `value` column holding every scalar value of the event as
+   * text, e.g. over `json_tree(doc)`; keywords search it in events without raw text. Without
+   * it such events match no keyword, and rules with keywords carry a warning saying so.
+   */
+  eventValues?: string;
+}
+
+/** `eventValues` for an event kept as one JSON document in `column`: every scalar, booleans as true/false (as the JS matcher reads them). */
+export function jsonTreeValues(column: string): string {
+  return `(SELECT CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE value END AS value FROM json_tree(${column}) WHERE type NOT IN ('object', 'array', 'null'))`;
 }
 
 export class SqliteBackend extends SigmaBackend<string> {
@@ -31,12 +43,14 @@ export class SqliteBackend extends SigmaBackend<string> {
   protected readonly field: (name: string) => string;
   protected readonly elements?: (name: string) => string;
   protected readonly keywordExpression: string | undefined;
+  protected readonly eventValues: string | undefined;
 
   constructor(options: SqlBackendOptions) {
     super(options.pipelines ?? []);
     this.field = options.field;
     this.elements = options.elements;
     this.keywordExpression = options.keywordExpression;
+    this.eventValues = options.eventValues;
   }
 
   /** Set while converting the values of one merged field condition: tests apply to `value` directly. */
@@ -157,10 +171,18 @@ export class SqliteBackend extends SigmaBackend<string> {
       ...(tokens[tokens.length - 1]?.kind === 'any' ? [] : [{ kind: 'any' } as const]),
     ];
     if (this.keywordExpression !== undefined) return this.matchPattern(this.keywordExpression, wrapped, ctx.cased);
-    // The raw event: event.original when it has a (non-null) value, else message.
+    // The raw event: event.original when it has a (non-null) value, else message, else every value.
     const original = this.anyValue('event.original', (f) => this.matchPattern(f, wrapped, ctx.cased));
     const message = this.anyValue('message', (f) => this.matchPattern(f, wrapped, ctx.cased));
-    return `(CASE WHEN ${this.field('event.original')} IS NOT NULL THEN ${original} ELSE ${message} END)`;
+    let every = '0';
+    if (this.eventValues !== undefined) every = `EXISTS (SELECT 1 FROM ${this.eventValues} WHERE ${this.matchPattern('value', wrapped, ctx.cased)})`;
+    else if (!ctx.rule.warnings.some((w) => w.code === 'keyword-raw-text-only'))
+      ctx.rule.warnings.push({
+        code: 'keyword-raw-text-only',
+        message: `${this.name}: keywords search event.original or message only; events with neither match no keyword`,
+        path: ctx.condition.path,
+      });
+    return `(CASE WHEN ${this.field('event.original')} IS NOT NULL THEN ${original} WHEN ${this.field('message')} IS NOT NULL THEN ${message} ELSE ${every} END)`;
   }
 
   // Dialect hooks.

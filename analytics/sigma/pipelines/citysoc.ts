@@ -9,7 +9,11 @@ export const CITYSOC_SERVICES: Record<string, string[]> = {
   database: ['mysql.audit', 'postgresql.pgaudit'],
   'data-api': ['data_api.access'],
   sshd: ['openssh.auth'],
+  // pam_unix and klogind authentication lines in syslog (sshd's own log is the sshd service's).
+  'linux-auth': ['linux.syslog'],
+  'linux-syslog': ['linux.syslog'],
   web: ['http.access'],
+  spark: ['spark.log'],
   auditd: ['auditd.log'],
   'windows-security': ['windows.security'],
 };
@@ -22,6 +26,7 @@ const items: PipelineItem[] = Object.entries(CITYSOC_SERVICES).map(([service, da
 
 export const citysocPipeline: ProcessingPipeline = {
   name: 'citysoc',
-  description: 'CitySOC sources (product: citysoc, service: hdfs-audit|ranger|database|data-api|sshd|web|auditd|windows-security) to their event.dataset',
+  description:
+    'CitySOC sources (product: citysoc, service: hdfs-audit|ranger|database|data-api|sshd|linux-auth|linux-syslog|web|spark|auditd|windows-security) to their event.dataset',
   items,
 };

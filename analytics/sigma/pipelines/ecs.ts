@@ -1,4 +1,5 @@
 // Sigma taxonomy → Elastic Common Schema, the shape our collectors normalise every event into.
+import { WINDOWS_SERVICE_CHANNELS } from '../logsource';
 import type { PipelineItem, ProcessingPipeline } from '../pipeline';
 
 /** Field names shared by most categories (Sysmon-style names used by the Sigma taxonomy). */
@@ -149,6 +150,14 @@ const items: PipelineItem[] = [
     transformation: { type: 'add_condition', conditions },
     ruleConditions: [{ type: 'logsource', category }],
   })),
+  ...Object.entries(WINDOWS_SERVICE_CHANNELS).map(([service, channel]): PipelineItem => ({
+    id: `service_${service}`,
+    transformation: { type: 'add_condition', conditions: { 'winlog.channel': channel } },
+    ruleConditions: [{ type: 'logsource', product: 'windows', service }],
+  })),
+  // Rules of every product only see events of that product: host.os.type for operating systems
+  // (with the event's shape or dataset when a collector left it out), event.module for the rest.
+  { id: 'logsource_product', transformation: { type: 'logsource_condition' } },
   {
     id: 'index_windows',
     transformation: { type: 'set_state', key: 'index', value: 'logs-windows-*' },
@@ -159,6 +168,7 @@ const items: PipelineItem[] = [
 
 export const ecsPipeline: ProcessingPipeline = {
   name: 'ecs',
-  description: 'Sigma taxonomy field names to Elastic Common Schema, event.category conditions per logsource',
+  description:
+    'Sigma taxonomy field names to Elastic Common Schema; event.category conditions per category, winlog.channel per Windows service, host.os.type / event.module per product',
   items,
 };

@@ -1,8 +1,9 @@
 // Windows events kept as JSON in the EVTX shape `Event: {System: {...}, EventData: {...}}`.
 // Logsource categories become Channel/EventID conditions; fields move under Event.EventData.
+import { WINDOWS_SERVICE_CHANNELS } from '../logsource';
 import type { PipelineItem, ProcessingPipeline } from '../pipeline';
 
-const SYSMON = 'Microsoft-Windows-Sysmon/Operational';
+const SYSMON = WINDOWS_SERVICE_CHANNELS.sysmon as string;
 
 /** `<System>` header fields (spec: attribute names joined with `_`). */
 const SYSTEM_FIELDS: Record<string, string> = {
@@ -56,38 +57,6 @@ const CHANNEL_CATEGORIES: [string, string, number[]][] = [
   ['ps_classic_script', 'Windows PowerShell', [800]],
 ];
 
-/** `service:` → event log channel. */
-const SERVICE_CHANNELS: [string, string][] = [
-  ['security', 'Security'],
-  ['system', 'System'],
-  ['application', 'Application'],
-  ['sysmon', SYSMON],
-  ['powershell', 'Microsoft-Windows-PowerShell/Operational'],
-  ['powershell-classic', 'Windows PowerShell'],
-  ['taskscheduler', 'Microsoft-Windows-TaskScheduler/Operational'],
-  ['wmi', 'Microsoft-Windows-WMI-Activity/Operational'],
-  ['windefend', 'Microsoft-Windows-Windows Defender/Operational'],
-  ['dns-server', 'DNS Server'],
-  ['dns-client', 'Microsoft-Windows-DNS Client Events/Operational'],
-  ['driver-framework', 'Microsoft-Windows-DriverFrameworks-UserMode/Operational'],
-  ['bits-client', 'Microsoft-Windows-Bits-Client/Operational'],
-  ['codeintegrity-operational', 'Microsoft-Windows-CodeIntegrity/Operational'],
-  ['firewall-as', 'Microsoft-Windows-Windows Firewall With Advanced Security/Firewall'],
-  ['ntlm', 'Microsoft-Windows-NTLM/Operational'],
-  ['security-mitigations', 'Microsoft-Windows-Security-Mitigations/KernelMode'],
-  ['smbclient-security', 'Microsoft-Windows-SmbClient/Security'],
-  ['terminalservices-localsessionmanager', 'Microsoft-Windows-TerminalServices-LocalSessionManager/Operational'],
-  ['printservice-admin', 'Microsoft-Windows-PrintService/Admin'],
-  ['printservice-operational', 'Microsoft-Windows-PrintService/Operational'],
-  ['openssh', 'OpenSSH/Operational'],
-  ['ldap_debug', 'Microsoft-Windows-LDAP-Client/Debug'],
-  ['appxdeployment-server', 'Microsoft-Windows-AppXDeploymentServer/Operational'],
-  ['capi2', 'Microsoft-Windows-CAPI2/Operational'],
-  ['diagnosis-scripted', 'Microsoft-Windows-Diagnosis-Scripted/Operational'],
-  ['msexchange-management', 'MSExchange Management'],
-  ['vhdmp', 'Microsoft-Windows-VHDMP-Operational'],
-];
-
 const windowsOnly = { type: 'logsource' as const, product: 'windows' };
 
 const items: PipelineItem[] = [
@@ -121,11 +90,13 @@ const items: PipelineItem[] = [
     transformation: { type: 'add_condition', conditions: { 'Event.System.Channel': channel, 'Event.System.EventID': ids } },
     ruleConditions: [{ type: 'logsource', product: 'windows', category }],
   })),
-  ...SERVICE_CHANNELS.map(([service, channel]): PipelineItem => ({
+  ...Object.entries(WINDOWS_SERVICE_CHANNELS).map(([service, channel]): PipelineItem => ({
     id: `service_${service}`,
     transformation: { type: 'add_condition', conditions: { 'Event.System.Channel': channel } },
     ruleConditions: [{ type: 'logsource', product: 'windows', service }],
   })),
+  // Rules of every product only see events of that product (a Windows rule Windows events, a Zeek rule none of these).
+  { id: 'logsource_product', transformation: { type: 'logsource_condition' } },
 ];
 
 export const windowsPipeline: ProcessingPipeline = {

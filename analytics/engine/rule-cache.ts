@@ -1,0 +1,281 @@
+// The compiled-rule cache: what loading a rule file costs (YAML parsing, schema checks,
+// pipelines, filters, prefilter clauses) kept in one pack file per pipeline configuration, so a
+// start with thousands of rules reads one file instead of compiling them all. The matcher of a
+// rule is still built from its processed tree, when an event first needs it.
+//
+// A cache entry is a speed-up, never a source of truth:
+// - it is found by the SHA-256 of the rule file's content, in a pack whose name and header carry
+//   the compiler's identity (a hash of the Sigma compiler's own code) and the pipelines, so an
+//   edited rule, another CitySOC build or other pipelines never meet an old entry;
+// - the pack header is authenticated (HMAC-SHA-256 with a random key kept 0600 beside it, or where
+//   `keyFile` says), and each processed tree carries its SHA-256 in that header; a pack that fails
+//   is ignored, a tree that fails is rebuilt from the rule file, and both are reported;
+// - a directory or file owned by another user, or writable by group or others, is not used.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { LiteralClause } from '../sigma/backends/literals';
+import type { RuleInfo } from '../sigma/backends/ruleset';
+import type { ProcessedRule, ProcessingPipeline } from '../sigma/pipeline';
+
+/** Bumped when the pack layout changes. */
+const FORMAT = 2;
+
+export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+let compilerIdentity: string | undefined;
+
+/**
+ * The identity of the Sigma compiler that produced an entry: a hash of the source (or built)
+ * files of analytics/sigma, whatever they are, so any change to parsing, pipelines or clauses
+ * makes every older entry unreachable.
+ */
+export function compilerId(): string {
+  if (compilerIdentity) return compilerIdentity;
+  const root = join(__dirname, '..', 'sigma');
+  const hash = createHash('sha256').update(`format ${FORMAT}\n`);
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|js)$/.test(entry.name) && !/\.(test|itest)\.(ts|js)$/.test(entry.name))
+        hash.update(`${path.slice(root.length)}\n`).update(readFileSync(path));
+    }
+  };
+  walk(root);
+  return (compilerIdentity = hash.digest('hex'));
+}
+
+/** Where a processed tree lies in the pack's blob, and its hash. */
+export interface TreeRef {
+  offset: number;
+  length: number;
+  sha256: string;
+}
+
+/** A detection rule of a file: compiled (info, clauses, tree) or refused by the compiler (reason); or a correlation or filter as parsed JSON. */
+export type DocEntry = { kind: 'rule'; info: RuleInfo; clauses?: LiteralClause[]; tree?: TreeRef; rejected?: string } | { kind: 'other'; json: string };
+
+/** What a file compiled to: a parse error, or its documents under the filters (key) in force. */
+export type FileEntry = { error: string } | { filters: string; docs: DocEntry[] };
+
+/**
+ * The header (second line of a pack). Not checked field by field when read: the first line's
+ * HMAC over its exact bytes is what makes it trusted.
+ */
+interface Header {
+  format: typeof FORMAT;
+  compiler: string;
+  pipelines: string;
+  /** Rule file key (path and content hash) → what the file compiled to. */
+  files: Record<string, FileEntry>;
+}
+
+export interface RuleCacheOptions {
+  /** Directory of the packs (created with mode 0700). */
+  dir: string;
+  /** The HMAC key (32 random bytes, created with mode 0600); default `<dir>/cache.key`. */
+  keyFile?: string;
+  /** Told why a pack or an entry was not used (the rules are compiled from their files instead). */
+  onWarning?: (message: string) => void;
+}
+
+/** A pack opened for one pipeline configuration: its entries, and what the next pack will hold. */
+export class RulePack {
+  private readonly next: Record<string, FileEntry> = {};
+  private readonly trees: Buffer[] = [];
+  private treeBytes = 0;
+  private changed = false;
+
+  constructor(
+    private readonly cache: CompiledRuleCache,
+    readonly pipelinesKey: string,
+    private readonly entries: Record<string, FileEntry>,
+    private readonly blob: Buffer,
+  ) {}
+
+  /** The entry of a rule file (by the hash of its path and content), if the pack has one. */
+  lookup(fileKey: string): FileEntry | undefined {
+    return Object.prototype.hasOwnProperty.call(this.entries, fileKey) ? this.entries[fileKey] : undefined;
+  }
+
+  /** A cached tree, if its bytes still have the hash the authenticated header gives. */
+  tree(ref: TreeRef): ProcessedRule | undefined {
+    const bytes = this.blob.subarray(ref.offset, ref.offset + ref.length);
+    if (bytes.length !== ref.length || sha256(bytes) !== ref.sha256) {
+      this.cache.warn('a cached rule does not match its recorded hash; compiled from its file instead');
+      return undefined;
+    }
+    return JSON.parse(bytes.toString('utf8')) as ProcessedRule;
+  }
+
+  /** Carries a file's entry over to the next pack unchanged (its trees copied as they are). */
+  reuse(fileKey: string): void {
+    const entry = this.entries[fileKey] as FileEntry;
+    if ('error' in entry) this.next[fileKey] = entry;
+    else
+      this.next[fileKey] = {
+        ...entry,
+        docs: entry.docs.map((d) =>
+          d.kind === 'rule' && d.tree ? { ...d, tree: this.append(this.blob.subarray(d.tree.offset, d.tree.offset + d.tree.length)) } : d,
+        ),
+      };
+  }
+
+  /** Records what a file compiled to now; `trees` holds the processed tree of each compiled rule, by document index. */
+  record(fileKey: string, entry: FileEntry, trees: ReadonlyMap<number, ProcessedRule> = new Map()): void {
+    this.changed = true;
+    if ('error' in entry) {
+      this.next[fileKey] = entry;
+      return;
+    }
+    const docs = entry.docs.map((d, i): DocEntry => {
+      const tree = trees.get(i);
+      return d.kind === 'rule' && tree ? { ...d, tree: this.append(Buffer.from(JSON.stringify(slim(tree)), 'utf8')) } : d;
+    });
+    this.next[fileKey] = { filters: entry.filters, docs };
+  }
+
+  private append(bytes: Buffer): TreeRef {
+    const ref = { offset: this.treeBytes, length: bytes.length, sha256: sha256(bytes) };
+    this.trees.push(bytes);
+    this.treeBytes += bytes.length;
+    return ref;
+  }
+
+  /** Writes the pack of what was kept, when anything changed (entries of files no longer loaded are dropped). */
+  save(): void {
+    if (!this.changed && Object.keys(this.next).length === Object.keys(this.entries).length) return;
+    this.cache.write(this.pipelinesKey, this.next, Buffer.concat(this.trees));
+  }
+}
+
+/** The tree as the matcher needs it: no raw YAML, prose or warnings (a third of the size). */
+function slim(rule: ProcessedRule): ProcessedRule {
+  return { ...rule, raw: {}, description: undefined, references: [], falsepositives: [], author: undefined, warnings: [], appliedItems: [] };
+}
+
+export class CompiledRuleCache {
+  private readonly dir: string;
+  private readonly keyFile: string;
+  private key?: Buffer;
+
+  constructor(private readonly options: RuleCacheOptions) {
+    this.dir = options.dir;
+    this.keyFile = options.keyFile ?? join(options.dir, 'cache.key');
+  }
+
+  warn(message: string): void {
+    this.options.onWarning?.(message);
+  }
+
+  /** The pack for these pipelines (empty when there is none yet or it cannot be trusted). */
+  open(pipelines: readonly ProcessingPipeline[]): RulePack {
+    const pipelinesKey = sha256(JSON.stringify(pipelines)).slice(0, 32);
+    const empty = new RulePack(this, pipelinesKey, {}, Buffer.alloc(0));
+    const file = this.packFile(pipelinesKey);
+    let data: Buffer;
+    try {
+      if (!this.safe(this.dir) || !this.safe(file)) return empty;
+      data = readFileSync(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`rule cache ${file} unreadable: ${(e as Error).message}`);
+      return empty;
+    }
+    // Line 1: magic, format and the HMAC of line 2; line 2: the header JSON; then the trees.
+    const first = data.indexOf(0x0a);
+    const second = first < 0 ? -1 : data.indexOf(0x0a, first + 1);
+    const magic = /^CITYSOC-RULES (\d+) ([0-9a-f]{64})$/.exec(data.toString('latin1', 0, Math.max(first, 0)));
+    if (!magic || second < 0 || Number(magic[1]) !== FORMAT) {
+      this.warn(`rule cache ${file} is not a pack of this version; rules are compiled from their files`);
+      return empty;
+    }
+    const head = data.subarray(first + 1, second);
+    let authentic: boolean;
+    try {
+      const expected = createHmac('sha256', this.secret()).update(head).digest();
+      const given = Buffer.from(magic[2] as string, 'hex');
+      authentic = timingSafeEqual(given, expected);
+    } catch (e) {
+      this.warn(`rule cache key unusable (${(e as Error).message}); rules are compiled from their files`);
+      return empty;
+    }
+    if (!authentic) {
+      this.warn(`rule cache ${file} failed its integrity check; ignored, rules are compiled from their files`);
+      return empty;
+    }
+    const parsed = JSON.parse(head.toString('utf8')) as Header;
+    if (parsed.format !== FORMAT || parsed.compiler !== compilerId() || parsed.pipelines !== pipelinesKey) return empty;
+    return new RulePack(this, pipelinesKey, parsed.files, data.subarray(second + 1));
+  }
+
+  /** Writes a pack atomically (a temporary file renamed over the old one), mode 0600. */
+  write(pipelinesKey: string, files: Record<string, FileEntry>, blob: Buffer): void {
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const body: Header = { format: FORMAT, compiler: compilerId(), pipelines: pipelinesKey, files };
+      const json = Buffer.from(JSON.stringify(body), 'utf8');
+      const mac = createHmac('sha256', this.secret()).update(json).digest('hex');
+      const head = Buffer.concat([Buffer.from(`CITYSOC-RULES ${FORMAT} ${mac}\n`, 'latin1'), json, Buffer.from('\n')]);
+      const file = this.packFile(pipelinesKey);
+      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeSync(fd, head);
+        writeSync(fd, blob);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+    } catch (e) {
+      this.warn(`rule cache not written to ${this.dir}: ${(e as Error).message}`);
+    }
+  }
+
+  private packFile(pipelinesKey: string): string {
+    return join(this.dir, `rules-${pipelinesKey}.pack`);
+  }
+
+  /** The HMAC key, created on first use. */
+  private secret(): Buffer {
+    if (this.key) return this.key;
+    try {
+      this.key = readFileSync(this.keyFile);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dirname(this.keyFile), { recursive: true, mode: 0o700 });
+      try {
+        writeFileSync(this.keyFile, randomBytes(32), { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      this.key = readFileSync(this.keyFile);
+    }
+    if (!this.safe(this.keyFile)) throw new Error(`${this.keyFile} is not private to this user`);
+    if (this.key.length < 32) throw new Error(`${this.keyFile} holds no usable key`);
+    return this.key;
+  }
+
+  /** A path that is missing, or owned by this user and not writable by others. */
+  private safe(path: string): boolean {
+    let st;
+    try {
+      st = statSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw e;
+    }
+    const uid = process.getuid?.();
+    if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) {
+      this.warn(`rule cache: ${path} is owned by another user or writable by others; not used`);
+      return false;
+    }
+    return true;
+  }
+}
+
+/** Makes a directory private (used by tests and by callers creating it ahead). */
+export function makePrivate(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
