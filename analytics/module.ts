@@ -13,6 +13,7 @@ import { canonicalDepartment, type DepartmentCatalogue } from '../identity/depar
 import type { SigmaEvent } from './sigma/backends/fieldpath';
 import type { AnalyticsCheckpointStore } from '../core/ports/analytics-checkpoint';
 import { RuleRepository } from './engine/rule-repository';
+import { CompiledRuleCache } from './engine/rule-cache';
 import { getPipeline } from './sigma/pipelines';
 import { ALERTS_GROUP, AnalyticsCounters, DETECT_GROUP, startAlertWriter, startDetectConsumer } from './runtime/consumers';
 import { FlinkCorrelationJobs, type FlinkConnection, flinkFiringSignal } from './runtime/flink-jobs';
@@ -67,6 +68,8 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
           folders: [...folders],
           stateFile: path.join(ctx.platform.dataDir, 'rules-state.json'),
           pipelines: [getPipeline('citysoc')],
+          // compiled rules kept between starts (authenticated packs in the data directory)
+          cache: new CompiledRuleCache({ dir: path.join(ctx.platform.dataDir, 'rule-cache'), onWarning: (m) => ctx.log.warn(m) }),
           onReload: () => onReload(),
           onError: (err) => ctx.log.error({ err }, 'rules reload failed; the previous rules stay active'),
         })

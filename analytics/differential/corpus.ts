@@ -117,3 +117,14 @@ export function generatedEvents(cases: readonly RuleCase[]): CorpusEvent[] {
     .filter((c) => c.origin === 'sigmahq')
     .flatMap((c) => generateEvents(applyPipelines(c.rule, [c.pipeline])).map((doc, i) => ({ id: `gen:${c.key}:${i}`, doc })));
 }
+
+/**
+ * The event as the platform stores it: the gateway keeps every input's original text, so an event
+ * with neither `event.original` nor `message` (a hand-written sample) gets its JSON text as the
+ * original — what keyword searches read on every engine.
+ */
+export function asStored(e: CorpusEvent): CorpusEvent {
+  const doc = e.doc as { message?: unknown; event?: { original?: unknown } };
+  if (doc.message !== undefined || doc.event?.original !== undefined) return e;
+  return { id: e.id, doc: { ...e.doc, event: { ...(doc.event ?? {}), original: JSON.stringify(e.doc) } } as never };
+}

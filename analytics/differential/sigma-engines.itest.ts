@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { RuleSet } from '../sigma/backends/ruleset';
 import { compileCases, difference, type CompiledCase, type Refusal } from './compile';
-import { generatedEvents, loadRuleCases, loghubEvents, sampleEvents, type CorpusEvent } from './corpus';
+import { asStored, generatedEvents, loadRuleCases, loghubEvents, sampleEvents, type CorpusEvent } from './corpus';
 import { SearchCorpus, type SearchKind } from './search-engine';
 import { SqliteCorpus } from './sqlite-engine';
 
@@ -34,7 +34,7 @@ const summary: Record<string, unknown> = {};
 beforeAll(() => {
   const load = loadRuleCases();
   ({ compiled, refused } = compileCases(load.cases));
-  events = [...sampleEvents(), ...loghubEvents(), ...generatedEvents(compiled.map((c) => c.case))];
+  events = [...sampleEvents(), ...loghubEvents(), ...generatedEvents(compiled.map((c) => c.case))].map(asStored);
   for (const c of compiled)
     expected.set(
       c.case.key,

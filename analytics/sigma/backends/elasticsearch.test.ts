@@ -4,7 +4,7 @@ import type { SigmaRule } from '../model';
 import { parseSigmaFile } from '../parse';
 import { getPipeline } from '../pipelines';
 import { CORPUS, ruleFrom } from '../test-support/rules';
-import { anyFieldRegex, determinizationRisk, ElasticsearchBackend, luceneRegex } from './elasticsearch';
+import { determinizationRisk, ElasticsearchBackend, luceneRegex } from './elasticsearch';
 
 const ci = (value: unknown): { value: unknown; case_insensitive: true } => ({ value, case_insensitive: true });
 
@@ -83,12 +83,6 @@ describe('Elasticsearch / OpenSearch query DSL', () => {
                       filter: [{ exists: { field: 'message' } }, { wildcard: { message: ci('*evil 100%*') } }],
                     },
                   },
-                  {
-                    bool: {
-                      must_not: [{ exists: { field: 'event.original' } }, { exists: { field: 'message' } }],
-                      filter: [{ query_string: { query: '/.*[eE][vV][iI][lL] 100%.*/', fields: ['*'], lenient: true } }],
-                    },
-                  },
                 ],
                 minimum_should_match: 1,
               },
@@ -151,11 +145,5 @@ describe('Elasticsearch / OpenSearch query DSL', () => {
     expect(() => new ElasticsearchBackend().convertRule(rule)).toThrow(
       'test.yml detection.sel.A|fieldref: elasticsearch backend cannot express field references (A = B)',
     );
-  });
-
-  test('a keyword over every field escapes Lucene regex operators and folds case by classes', () => {
-    expect(anyFieldRegex([{ kind: 'literal', text: 'a.b/c"(x)#1' }], false)).toBe('.*[aA]\\.[bB]\\/[cC]\\"\\([xX]\\)\\#1.*');
-    expect(anyFieldRegex([{ kind: 'literal', text: 'Ab' }, { kind: 'any' }, { kind: 'literal', text: 'c' }, { kind: 'one' }], true)).toBe('.*Ab.*c..*');
-    expect(anyFieldRegex([{ kind: 'any' }, { kind: 'literal', text: '中文' }, { kind: 'any' }], false)).toBe('.*中文.*');
   });
 });

@@ -100,10 +100,10 @@ export class ElasticsearchBackend extends SigmaBackend<EsQuery, EsSearch> {
   protected keyword(tokens: StringToken[], ctx: Omit<ValueContext, 'field'>): EsQuery {
     const wrapped = `${tokens[0]?.kind === 'any' ? '' : '*'}${wildcardText(tokens)}${tokens[tokens.length - 1]?.kind === 'any' ? '' : '*'}`;
     const on = (field: string): EsQuery => ({ wildcard: { [field]: { value: wrapped, ...this.ci(ctx, wrapped) } } });
-    // The raw event: keywordField when the event has it, else the fallback field, else every
-    // field (a regular expression over all fields, case folded by character classes since
-    // query_string has no case_insensitive flag).
-    const everyField = { query_string: { query: `/${anyFieldRegex(tokens, ctx.cased)}/`, fields: ['*'], lenient: true } };
+    // The raw event: keywordField when the event has it, else the fallback field. The matcher's
+    // last resort — every value of an event that has neither — is left out here: a regular
+    // expression over every field of every document trips the engines' circuit breakers and
+    // clause limits for rules of many keywords, and every event CitySOC stores keeps its original.
     return {
       bool: {
         should: [
@@ -114,35 +114,11 @@ export class ElasticsearchBackend extends SigmaBackend<EsQuery, EsSearch> {
               filter: [{ exists: { field: this.keywordFallbackField } }, on(this.keywordFallbackField)],
             },
           },
-          { bool: { must_not: [{ exists: { field: this.keywordField } }, { exists: { field: this.keywordFallbackField } }], filter: [everyField] } },
         ],
         minimum_should_match: 1,
       },
     };
   }
-}
-
-/**
- * A Lucene regular expression (as query_string reads it between slashes) matching text that
- * contains the keyword: letters become [aA] classes unless cased, every operator character and
- * the slash are escaped.
- */
-export function anyFieldRegex(tokens: StringToken[], cased: boolean): string {
-  const body = tokens
-    .map((t) => {
-      if (t.kind === 'any') return '.*';
-      if (t.kind === 'one') return '.';
-      if (t.kind !== 'literal') return '';
-      let out = '';
-      for (const c of t.text) {
-        const [lower, upper] = [c.toLowerCase(), c.toUpperCase()];
-        if (!cased && lower !== upper && lower.length === 1 && upper.length === 1) out += `[${lower}${upper}]`;
-        else out += c.replace(/[.?+*|{}[\]()"\\#@&<>~/]/g, '\\$&');
-      }
-      return out;
-    })
-    .join('');
-  return `${tokens[0]?.kind === 'any' ? '' : '.*'}${body}${tokens[tokens.length - 1]?.kind === 'any' ? '' : '.*'}`;
 }
 
 function isOnly(q: EsQuery, ...keys: string[]): boolean {
