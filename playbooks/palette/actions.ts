@@ -229,10 +229,19 @@ function addToCase(s: Settings, d: ActionDeps): ActionSpec {
   };
 }
 
-/** Contacts a setting names: a literal list, or `msg.<path>` holding contacts, addresses or URLs. */
+/**
+ * Contacts a setting names: comma-separated URLs or addresses and `msg.<path>` entries holding
+ * contacts, addresses or URLs (e.g. the data owners and the security contacts); each recipient once.
+ */
 function recipients(setting: string, msg: Message, channel: 'webhook' | 'mail'): string[] {
-  const raw: unknown = setting.startsWith('msg.') ? valueAt(msg, setting.slice(4)) : setting.split(',');
-  const items = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  const items = setting
+    .split(',')
+    .map((x) => x.trim())
+    .flatMap((entry): unknown[] => {
+      if (!entry.startsWith('msg.')) return [entry];
+      const v = valueAt(msg, entry.slice(4));
+      return Array.isArray(v) ? v : v === undefined ? [] : [v];
+    });
   const out = items.flatMap((x): string[] => {
     if (typeof x === 'string') return [x.trim()];
     if (x && typeof x === 'object') {

@@ -103,6 +103,7 @@ export class RunEngine {
   private readonly capacityWaiters: (() => void)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private stopped = false;
+  private epoch = 0;
   private readonly clock: () => Date;
   private readonly retry: RetryPolicy;
 
@@ -136,13 +137,20 @@ export class RunEngine {
   /** preDeliver: a message of a run is on its way to a node. */
   delivered(msg: Message): void {
     const env = envelopeOf(msg);
-    if (env) this.up(this.liveOf(env.runId));
+    if (env && env.epoch === this.epoch) this.up(this.liveOf(env.runId));
+  }
+
+  /** Marks a message as belonging to the flows running now. */
+  private stamp(msg: Message, extra: Partial<RunEnvelope> = {}): Message {
+    const env = envelopeOf(msg);
+    if (env) msg.citysoc = { ...env, ...extra, epoch: this.epoch };
+    return msg;
   }
 
   /** onComplete: a node finished with a message (an error from a node outside the palette fails the run). */
   completed(nodeId: string, nodeType: string, msg: Message, error?: Error): void {
     const env = envelopeOf(msg);
-    if (!env) return;
+    if (!env || env.epoch !== this.epoch) return;
     const live = this.liveOf(env.runId);
     if (error && !this.citysocNodes.has(nodeId)) void this.recordForeignFailure(live, env, nodeId, nodeType, msg, error);
     this.down(live);
@@ -244,7 +252,7 @@ export class RunEngine {
         dryRun: it.dryRun === true,
         ...(it.department ? { department: it.department } : {}),
       };
-      const msg = snapshot({ ...it.msg, citysoc: env });
+      const msg = snapshot({ ...it.msg, citysoc: { ...env, epoch: this.epoch } });
       const run: RunRecord = {
         id: it.runId,
         playbookId: it.node.z,
@@ -339,6 +347,12 @@ export class RunEngine {
       if (live.record?.failedSteps?.includes(key)) await this.writeRun(live, { failedSteps: live.record.failedSteps.filter((k) => k !== key) });
       this.executing.delete(exec);
       node.status({});
+      const current = this.nodes.get(node.id);
+      if (current && current !== node) {
+        // A deploy replaced the node while it acted: hand the step to the new one, which answers from the log.
+        this.inject(env.runId, key, node.id, input);
+        return done();
+      }
       this.forward(node, msg, spec.outputPath, output ?? null);
       done();
     } catch (e) {
@@ -435,7 +449,7 @@ export class RunEngine {
     }
     this.up(l);
     try {
-      node.receive(structuredClone(input));
+      node.receive(this.stamp(structuredClone(input)));
     } catch (err) {
       this.o.log?.error({ err, runId, step: key }, 'a stored step could not be handed to its node');
       this.down(l);
@@ -565,7 +579,7 @@ export class RunEngine {
     if (step.status !== 'succeeded') await this.store.putStep({ ...step, status: 'succeeded', output: { approvalId: a.id, ...answer }, endedAt: this.now() });
     node.status({ fill: a.status === 'approved' ? 'green' : 'grey', shape: 'dot', text: a.status.replace('_', ' ') });
     const out: (Message | null)[] = [null, null, null];
-    out[APPROVAL_OUTPUT[a.status as keyof typeof APPROVAL_OUTPUT]] = { ...(structuredClone(step.input) as Message), approval: answer };
+    out[APPROVAL_OUTPUT[a.status as keyof typeof APPROVAL_OUTPUT]] = this.stamp({ ...(structuredClone(step.input) as Message), approval: answer });
     this.sendFrom(l, node, out);
   }
 
@@ -596,7 +610,7 @@ export class RunEngine {
     await this.writeRun(l, { status: 'running', failedSteps: (run.failedSteps ?? []).filter((k) => !keys.includes(k)), error: undefined, endedAt: undefined });
     for (const s of steps) {
       if (s.key === run.trigger.nodeId && s.nodeId === run.trigger.nodeId && s.status === 'succeeded') {
-        this.sendFrom(l, this.nodes.get(s.nodeId)!, structuredClone(s.input));
+        this.sendFrom(l, this.nodes.get(s.nodeId)!, this.stamp(structuredClone(s.input) as Message));
       } else {
         await this.store.putStep({ ...s, status: 'retrying', attempts: 0 });
         this.inject(runId, s.key, s.nodeId, s.input as Message);
@@ -605,7 +619,22 @@ export class RunEngine {
     return keys;
   }
 
-  /** After a restart, once the flows run: resumes every unfinished run. */
+  /**
+   * The flows (re)started: a first start, a deploy or a reload. Every message in flight died with
+   * the old nodes, so counting starts over and every unfinished run resumes from the store.
+   */
+  async flowsRestarted(): Promise<{ resumed: number; stalled: number }> {
+    this.epoch++;
+    for (const l of this.live.values()) {
+      l.inflight = 0;
+      l.settling = false;
+    }
+    this.active = 0;
+    this.capacityWaiters.splice(0).forEach((w) => w());
+    return this.recover();
+  }
+
+  /** Resumes every unfinished run (after a restart of the process or of the flows). */
   async recover(): Promise<{ resumed: number; stalled: number }> {
     const u = await this.store.unfinished();
     const open = new Map<string, { steps: StepRecord[]; approvals: ApprovalRecord[] }>();
@@ -623,7 +652,8 @@ export class RunEngine {
         this.armDeadline(a);
       }
       for (const s of o.steps) {
-        if (s.input === undefined) continue;
+        // Being performed right now (the flows were restarted under it): it hands on when done.
+        if (s.input === undefined || this.executing.has(`${run.id}\u0000${s.key}`)) continue;
         l.parked.set(s.key, 'retrying');
         const at = s.status === 'retrying' && s.nextAttemptAt ? s.nextAttemptAt : Date.now();
         this.armRetry(`${run.id}\u0000${s.key}`, run.id, s.key, s.nodeId, at, s.input as Message);
@@ -637,9 +667,7 @@ export class RunEngine {
       const node = this.nodes.get(run.trigger.nodeId);
       if (trigger?.input && node) {
         resumed++;
-        const msg = structuredClone(trigger.input) as Message;
-        msg.citysoc = { ...(msg.citysoc as RunEnvelope), resume: true };
-        this.sendFrom(l, node, msg);
+        this.sendFrom(l, node, this.stamp(structuredClone(trigger.input) as Message, { resume: true }));
       } else {
         stalled++;
         await this.writeRun(l, { status: 'stalled', error: 'interrupted by a restart and its trigger is not deployed any more; replay it from a step' });

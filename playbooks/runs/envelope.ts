@@ -16,6 +16,12 @@ export interface RunEnvelope {
   readonly department?: string;
   /** Set while a recovered run is walked again from its trigger: failed steps stay failed. */
   readonly resume?: boolean;
+  /**
+   * Which start of the flows the message belongs to. A deploy restarts every flow and drops the
+   * messages in flight; those of an earlier epoch are no longer counted, and the engine walks
+   * their runs again from the store.
+   */
+  readonly epoch?: number;
 }
 
 export type Message = Record<string, unknown> & { citysoc?: RunEnvelope };

@@ -4,7 +4,7 @@
  * pass by themselves (a receiver down, a store unavailable, a timeout) are retried — a refusal
  * or a bad input fails at once, since repeating it changes nothing.
  */
-import { isCitySocError } from '../../core/errors';
+import { CitySocError, isCitySocError } from '../../core/errors';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -23,10 +23,10 @@ export function backoffMs(policy: RetryPolicy, attempt: number, random: () => nu
   return Math.round(exp * (1 - policy.jitter) + exp * policy.jitter * random());
 }
 
-/** A failure worth another attempt. */
-export class TransientError extends Error {
+/** A failure worth another attempt (a receiver down, a timeout): UNAVAILABLE, with what happened. */
+export class TransientError extends CitySocError {
   constructor(message: string) {
-    super(message);
+    super('UNAVAILABLE', message);
     this.name = 'TransientError';
   }
 }

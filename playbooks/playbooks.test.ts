@@ -1,0 +1,232 @@
+/**
+ * The shipped playbooks on the real Node-RED runtime, embedded and served on loopback: an alert
+ * published on the bus, an approval answered through GraphQL, a webhook receiver that counts,
+ * the real policy services (isolation in the PDP) and the SQLite audit trail through the Door.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AuditRecord } from '../core/audit';
+import { ACTORS, DEPT, grantPlaybookPolicy, SESSIONS, U } from './test-support/actors';
+import { type Harness, startHarness } from './test-support/harness';
+import { until } from './test-support/palette-fixture';
+import { type Receiver, receiver } from './test-support/receiver';
+import { testAlert } from './test-support/test-host';
+
+const MASS_EXPORT_RULE = '6f013f64-f8b2-4e8e-88c3-34580d58aad3';
+const EXPORT_TAB = 'citysoc-pb-mass-export';
+
+describe('playbooks on the real Node-RED runtime', () => {
+  let h: Harness;
+  let owner: Receiver;
+  let flaky: Receiver;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'citysoc-playbooks-'));
+    owner = await receiver();
+    flaky = await receiver({ up: false });
+    h = await startHarness({
+      dir,
+      sessions: SESSIONS,
+      config: { outbound: { allow: [owner.origin, flaky.origin], timeoutMs: 2000 }, retry: { attempts: 3, baseMs: 50, maxMs: 200, jitter: 0 } },
+      directory: {
+        users: [
+          { name: U, department: DEPT, privileged: false, securityContact: { name: '城管安全员', webhook: owner.url } },
+          { name: 'liu.v', department: DEPT, privileged: false },
+        ],
+        datasets: [
+          { id: 'ds-population', classification: '敏感', ownerDepartment: DEPT, owner: { name: '人口库数据所有者', webhook: owner.url } },
+          { id: 'ds-vehicles', classification: '内部', ownerDepartment: DEPT, owner: { name: '车辆库数据所有者', webhook: flaky.url } },
+        ],
+      },
+    });
+    await grantPlaybookPolicy(h.t.policy);
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.stop();
+    await owner?.down();
+    await flaky?.down();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const audit = async (): Promise<AuditRecord[]> => (await h.t.audit.query({ size: 10_000 })).sort((a, b) => a.seq - b.seq);
+  const pending = async (token: string) =>
+    (
+      await h.gql<{
+        playbookApprovals: { id: string; runId: string; question: string; approverRole: string; excluded: string[]; context: { alert: { id: string } } }[];
+      }>('{ playbookApprovals { id runId question approverRole excluded context } }', {}, token)
+    ).data?.playbookApprovals ?? [];
+  const runDetail = async (id: string) =>
+    (
+      await h.gql<{
+        playbookRun: {
+          run: { status: string; person: string; failedSteps: string[] };
+          steps: { nodeId: string; status: string; attempts: number; output: unknown; error: string | null }[];
+        };
+      }>('query($id:ID!){ playbookRun(id:$id) { run { status person failedSteps } steps { nodeId status attempts output error } } }', { id }, 'tok-admin')
+    ).data!.playbookRun;
+
+  it('loads the shipped playbooks on a fresh start, as version 1, each disabled until someone turns it on', async () => {
+    const r = await h.gql<{
+      playbooks: { id: string; shippedName: string; shippedVersion: number; enabled: boolean; triggers: string[] }[];
+      playbookVersions: { current: number; versions: { version: number; action: string; by: string }[] };
+    }>('{ playbooks { id shippedName shippedVersion enabled triggers } playbookVersions { current versions { version action by } } }', {}, 'tok-analyst');
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.playbooks.map((p) => [p.shippedName, p.shippedVersion, p.enabled, p.triggers])).toEqual([
+      ['mass-export', 1, false, ['alert-in']],
+      ['risky-account', 1, false, ['alert-in']],
+      ['ssh-brute-force', 1, false, ['alert-in']],
+    ]);
+    expect(r.data!.playbookVersions).toEqual({ current: 1, versions: [{ version: 1, action: 'shipped', by: 'system' }] });
+  });
+
+  it('a mass-export alert for U waits for approval; U cannot approve it; the lead approves and U is isolated, the data owner notified once, a case opened, every step logged and audited', async () => {
+    const enabled = await h.gql('mutation($id:ID!){ enablePlaybook(id:$id) { enabled enabledBy } }', { id: EXPORT_TAB }, 'tok-admin');
+    expect(enabled).toEqual({ data: { enablePlaybook: { enabled: true, enabledBy: 'admin' } } });
+
+    const alert = testAlert({
+      id: 'alert-export-1',
+      rule: { id: MASS_EXPORT_RULE, name: 'Data-Sharing API Scraping By Volume', type: 'correlation', severity: 'high' },
+      entities: [
+        { type: 'user', value: U },
+        { type: 'dataset', value: 'ds-population' },
+      ],
+      department: DEPT,
+    });
+    await h.publish(alert);
+    const [approval] = await until('the approval to be pending', async () => {
+      const p = await pending('tok-lead');
+      return p.length ? p : undefined;
+    });
+    expect(approval).toMatchObject({ approverRole: 'security_lead', excluded: [U], context: { alert: { id: 'alert-export-1' } } });
+    expect(approval!.question).toContain(`Suspend ${U}`);
+    // A lead of another department does not see it; the run waits.
+    expect(await pending('tok-otherLead')).toEqual([]);
+    expect((await runDetail(approval!.runId)).run.status).toBe('waiting');
+    expect(owner.received).toHaveLength(0);
+
+    const byU = await h.gql('mutation($id:ID!){ approvePlaybookStep(id:$id) { status } }', { id: approval!.id }, 'tok-subject');
+    expect(byU.errors?.[0]?.message).toBe(`${U} is an account this run acts against and cannot answer its approval`);
+    const byAnalyst = await h.gql('mutation($id:ID!){ approvePlaybookStep(id:$id) { status } }', { id: approval!.id }, 'tok-analyst');
+    expect(byAnalyst.errors?.[0]?.message).toBe('playbooks.approve needs the permission playbooks:approve, which roles analyst do not grant');
+
+    const approvedAt = Date.now();
+    const ok = await h.gql<{ approvePlaybookStep: { status: string; answeredBy: string } }>(
+      'mutation($id:ID!,$c:String){ approvePlaybookStep(id:$id, comment:$c) { status answeredBy } }',
+      { id: approval!.id, c: '核实为异常导出' },
+      'tok-lead',
+    );
+    expect(ok).toEqual({ data: { approvePlaybookStep: { status: 'approved', answeredBy: 'li.lead' } } });
+
+    const deniedAfterMs = await until('the PDP to deny U', () => (h.t.policy.authorizer.isolation(U, new Date()) ? Date.now() - approvedAt : undefined));
+    process.stdout.write(`PDP denies ${U} ${deniedAfterMs} ms after the approval\n`);
+    const d = h.t.policy.authorizer.decide({
+      subject: { user: U, roles: ['analyst'], department: DEPT },
+      resource: { type: 'alerts' },
+      action: 'read',
+      context: {},
+    });
+    expect(d).toMatchObject({ decision: 'deny', reason: `isolation:${h.t.policy.authorizer.isolation(U, new Date())!.id}` });
+    await expect(h.t.door.perform(ACTORS.subject, { name: 'x.read', permission: null, run: async () => 1 }, {})).rejects.toThrow(`account ${U} is isolated`);
+
+    const detail = await until('the run to succeed', async () => {
+      const r = await runDetail(approval!.runId);
+      return r.run.status === 'succeeded' ? r : undefined;
+    });
+    expect(detail.run.person).toBe('admin');
+    expect(detail.steps.map((s) => [s.nodeId, s.status, s.attempts])).toEqual([
+      ['exp-in', 'succeeded', 1],
+      ['exp-enrich', 'succeeded', 1],
+      ['exp-approval', 'succeeded', 1],
+      ['exp-suspend', 'succeeded', 1],
+      ['exp-notify', 'succeeded', 1],
+      ['exp-case', 'succeeded', 1],
+    ]);
+    expect(detail.steps[2]!.output).toMatchObject({ status: 'approved', by: 'li.lead', comment: '核实为异常导出' });
+    expect(detail.steps[3]!.output).toMatchObject({ user: U });
+
+    expect(owner.received).toHaveLength(1);
+    expect(owner.received[0]!.headers['idempotency-key']).toBe(`${approval!.runId}:exp-notify`);
+    expect(owner.received[0]!.body).toMatchObject({ alert: { id: 'alert-export-1' }, runId: approval!.runId });
+
+    const cases = [...h.t.cases.values()];
+    expect(cases.map((c) => [c.title, c.alertIds, c.openedBy, c.person, c.department])).toEqual([
+      [`批量数据导出 Mass data export: ${U}`, ['alert-export-1'], `playbook:${EXPORT_TAB}`, 'admin', DEPT],
+    ]);
+
+    // Reads (the polling above) are audited too; the actions, in order:
+    const READS = new Set(['playbooks.list', 'playbooks.versions', 'playbooks.approvals', 'playbooks.run']);
+    const all = await audit();
+    expect(all.filter((r) => r.action === 'playbooks.approvals').map((r) => r.actor)).toContain('zhao.lead');
+    const trail = all.filter(
+      (r) => !READS.has(r.action) && (r.action.startsWith('playbooks.') || r.actorType === 'playbook' || r.action.startsWith('isolation.')),
+    );
+    expect(trail.map((r) => [r.action, r.actor, r.decision])).toEqual([
+      ['playbooks.install_shipped', 'system', 'allow'],
+      ['playbooks.enable', 'admin', 'allow'],
+      ['entities.enrich', `playbook:${EXPORT_TAB}`, 'allow'],
+      ['playbooks.approve', U, 'deny'],
+      ['playbooks.approve', 'chen.analyst', 'deny'],
+      ['playbooks.approve', 'li.lead', 'allow'],
+      ['isolation.isolate', `playbook:${EXPORT_TAB}`, 'success'],
+      ['accounts.isolate', `playbook:${EXPORT_TAB}`, 'allow'],
+      ['playbooks.notify', `playbook:${EXPORT_TAB}`, 'allow'],
+      ['cases.create', `playbook:${EXPORT_TAB}`, 'allow'],
+    ]);
+    const approve = trail.find((r) => r.action === 'playbooks.approve' && r.decision === 'allow')!;
+    expect(approve.details).toMatchObject({ runId: approval!.runId, comment: '核实为异常导出' });
+    const isolate = trail.find((r) => r.action === 'accounts.isolate')!;
+    expect(isolate.details).toMatchObject({ person: 'admin', run: { playbookId: EXPORT_TAB, runId: approval!.runId, step: 'exp-suspend' } });
+  });
+
+  it('a notification to a receiver that is down is retried, fails the run, and once replayed after the receiver is back is delivered exactly once', async () => {
+    const alert = testAlert({
+      id: 'alert-export-2',
+      rule: { id: MASS_EXPORT_RULE, name: 'Data-Sharing API Scraping By Volume', type: 'correlation', severity: 'high' },
+      entities: [
+        { type: 'user', value: 'liu.v' },
+        { type: 'dataset', value: 'ds-vehicles' },
+      ],
+      department: DEPT,
+    });
+    await h.publish(alert);
+    const approval = await until('the approval', async () => (await pending('tok-lead')).find((a) => a.context.alert.id === 'alert-export-2'));
+    await h.gql('mutation($id:ID!){ approvePlaybookStep(id:$id) { status } }', { id: approval.id }, 'tok-lead');
+    const failed = await until('the run to fail', async () => {
+      const r = await runDetail(approval.runId);
+      return r.run.status === 'failed' ? r : undefined;
+    });
+    expect(failed.run.failedSteps).toEqual(['exp-notify']);
+    const notify = failed.steps.find((s) => s.nodeId === 'exp-notify')!;
+    expect(notify).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(notify.error).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/hook: no answer \(ECONNREFUSED\)$/);
+    expect(failed.steps.map((s) => s.nodeId)).not.toContain('exp-case');
+    expect(flaky.received).toHaveLength(0);
+
+    await flaky.up();
+    const replay = await h.gql('mutation($id:ID!){ replayPlaybookRun(runId:$id) { runId steps } }', { id: approval.runId }, 'tok-lead');
+    expect(replay).toEqual({ data: { replayPlaybookRun: { runId: approval.runId, steps: ['exp-notify'] } } });
+    const done = await until('the replayed run to succeed', async () => {
+      const r = await runDetail(approval.runId);
+      return r.run.status === 'succeeded' ? r : undefined;
+    });
+    expect(done.run.failedSteps).toEqual([]);
+    expect(done.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ['exp-in', 'succeeded'],
+      ['exp-enrich', 'succeeded'],
+      ['exp-approval', 'succeeded'],
+      ['exp-suspend', 'succeeded'],
+      ['exp-notify', 'succeeded'],
+      ['exp-case', 'succeeded'],
+    ]);
+    await h.pb.engine.idle();
+    expect(flaky.received).toHaveLength(1);
+    expect(h.t.calls.filter((c) => c === 'isolate:liu.v')).toHaveLength(1);
+    expect([...h.t.cases.values()].filter((c) => c.alertIds.includes('alert-export-2'))).toHaveLength(1);
+    const notices = (await audit()).filter((r) => r.action === 'playbooks.notify' && r.resource.includes(`${flaky.port}`));
+    expect(notices.map((r) => r.decision)).toEqual(['failure', 'failure', 'failure', 'allow']);
+    expect((await audit()).filter((r) => r.action === 'playbooks.replay').map((r) => [r.actor, r.decision])).toEqual([['li.lead', 'allow']]);
+  });
+});
