@@ -229,4 +229,146 @@ describe('playbooks on the real Node-RED runtime', () => {
     expect(notices.map((r) => r.decision)).toEqual(['failure', 'failure', 'failure', 'allow']);
     expect((await audit()).filter((r) => r.action === 'playbooks.replay').map((r) => [r.actor, r.decision])).toEqual([['li.lead', 'allow']]);
   });
+
+  const editor = (p: string, init: RequestInit & { token?: string } = {}) =>
+    fetch(`${h.url}/playbooks/editor${p}`, {
+      ...init,
+      headers: {
+        'node-red-api-version': 'v2',
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.headers as Record<string, string>),
+      },
+    });
+  type Flows = { rev: string; flows: { id: string; type: string; hours?: number }[] };
+
+  it('serves the editor under /playbooks/editor with its own CSP, and the admin API only to signed-in readers', async () => {
+    const redirect = await fetch(`${h.url}/playbooks/editor`, { redirect: 'manual' });
+    expect([redirect.status, redirect.headers.get('location')]).toEqual([301, '/playbooks/editor/']);
+    const page = await editor('/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline' 'unsafe-eval'");
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await page.text()).toContain('<title>CitySOC playbooks</title>');
+    expect((await editor('/flows')).status).toBe(401);
+    expect((await editor('/flows', { token: 'tok-nobody' })).status).toBe(401);
+    const asAnalyst = await editor('/flows', { token: 'tok-analyst' });
+    expect(asAnalyst.status).toBe(200);
+    expect(((await asAnalyst.json()) as Flows).flows.filter((f) => f.type === 'tab').map((f) => f.id)).toEqual([
+      'citysoc-pb-mass-export',
+      'citysoc-pb-risky-account',
+      'citysoc-pb-ssh-brute-force',
+    ]);
+    const settings = (await (await editor('/settings', { token: 'tok-analyst' })).json()) as {
+      user: { username: string; permissions: string };
+      telemetryEnabled?: boolean;
+    };
+    expect(settings.user).toEqual({ username: 'chen.analyst', permissions: 'read' });
+    expect(settings.telemetryEnabled).toBe(false);
+    const telemetry = await editor('/settings/user', { method: 'POST', token: 'tok-author', body: JSON.stringify({ telemetryEnabled: true }) });
+    expect([telemetry.status, ((await telemetry.json()) as { message: string }).message]).toEqual([403, 'telemetry stays off in CitySOC']);
+  });
+
+  it('needs a signed-in caller allowed to run playbooks for the HTTP-in hooks, and audits each call', async () => {
+    expect((await fetch(`${h.url}/playbooks/hooks/anything`)).status).toBe(401);
+    const r = await fetch(`${h.url}/playbooks/hooks/anything`, { headers: { authorization: 'Bearer tok-analyst' } });
+    expect(r.status).toBe(404);
+    expect(r.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    // The door writes the record once the answer is sent.
+    const hooks = await until('both hook calls in the trail', async () => {
+      const x = (await audit()).filter((a) => a.action === 'playbooks.hook');
+      return x.length === 2 ? x : undefined;
+    });
+    expect(hooks.map((a) => [a.actor, a.decision, a.resource])).toEqual([
+      ['anonymous', 'deny', 'hook:GET /anything'],
+      ['chen.analyst', 'allow', 'hook:GET /anything'],
+    ]);
+  });
+
+  it('versions and audits a deploy made through the admin API as the editor makes it, refuses it to a read-only analyst, and rolls it back as a new version', async () => {
+    const before = (await (await editor('/flows', { token: 'tok-author' })).json()) as Flows;
+    const edited = before.flows.map((f) => (f.id === 'ssh-block' ? { ...f, hours: 12 } : f));
+
+    const refused = await editor('/flows', { method: 'POST', token: 'tok-analyst', body: JSON.stringify({ flows: edited, rev: before.rev }) });
+    expect(refused.status).toBe(403);
+    const anonymous = await editor('/flows', { method: 'POST', body: JSON.stringify({ flows: edited, rev: before.rev }) });
+    expect(anonymous.status).toBe(401);
+
+    const deployed = await editor('/flows', {
+      method: 'POST',
+      token: 'tok-author',
+      headers: { 'node-red-deployment-type': 'nodes' },
+      body: JSON.stringify({ flows: edited, rev: before.rev }),
+    });
+    expect(deployed.status).toBe(200);
+    const stale = await editor('/flows', { method: 'POST', token: 'tok-author', body: JSON.stringify({ flows: before.flows, rev: before.rev }) });
+    expect(stale.status).toBe(409);
+
+    const v = await h.gql<{
+      playbookVersions: {
+        current: number;
+        versions: {
+          version: number;
+          action: string;
+          by: string;
+          person: string;
+          basedOn: number;
+          diff: { changed: { id: string }[]; added: unknown[]; removed: unknown[] };
+        }[];
+      };
+    }>('{ playbookVersions { current versions { version action by person basedOn diff { added { id } changed { id } removed { id } } } } }', {}, 'tok-author');
+    expect(v.data!.playbookVersions.current).toBe(2);
+    expect(v.data!.playbookVersions.versions[0]).toEqual({
+      version: 2,
+      action: 'deploy',
+      by: 'wang.author',
+      person: 'wang.author',
+      basedOn: 1,
+      diff: { added: [], changed: [{ id: 'ssh-block' }], removed: [] },
+    });
+    const deploys = (await audit()).filter((a) => a.action === 'playbooks.deploy');
+    expect(deploys.map((a) => [a.actor, a.decision])).toEqual([
+      ['chen.analyst', 'deny'],
+      ['anonymous', 'deny'],
+      ['wang.author', 'allow'],
+    ]);
+    expect(deploys[2]!.details).toMatchObject({ version: 2, basedOn: 1, diff: { changed: ['ssh-block'], added: [], removed: [] } });
+    const now = (await (await editor('/flows', { token: 'tok-author' })).json()) as Flows;
+    expect(now.flows.find((f) => f.id === 'ssh-block')!.hours).toBe(12);
+
+    const rolled = await h.gql<{ rollbackPlaybooks: { version: number; action: string; by: string; diff: { changed: { id: string }[] } } }>(
+      'mutation { rollbackPlaybooks(version: 1) { version action by diff { changed { id } } } }',
+      {},
+      'tok-author',
+    );
+    expect(rolled).toEqual({ data: { rollbackPlaybooks: { version: 3, action: 'rollback', by: 'wang.author', diff: { changed: [{ id: 'ssh-block' }] } } } });
+    const after = (await (await editor('/flows', { token: 'tok-author' })).json()) as Flows;
+    expect(after.flows.find((f) => f.id === 'ssh-block')!.hours).toBe(24);
+    expect(after.rev).toBe(before.rev);
+    expect((await audit()).filter((a) => a.action === 'playbooks.rollback').map((a) => [a.actor, a.decision, a.resource])).toEqual([
+      ['wang.author', 'allow', 'playbooks:v1'],
+    ]);
+    const analystRollback = await h.gql('mutation { rollbackPlaybooks(version: 2) { version } }', {}, 'tok-analyst');
+    expect(analystRollback.errors?.[0]?.message).toBe('playbooks.rollback needs the permission playbooks:author, which roles analyst do not grant');
+  });
+
+  it('runs a deploy made on another replica once it syncs', async () => {
+    const head = await h.pb.versions.head();
+    const cur = (await h.pb.versions.get(head))!;
+    const flows = cur.flows.map((f) => (f.id === 'ssh-block' ? { ...f, hours: 6 } : f));
+    await h.pb.versions.commit({
+      flows,
+      credentials: cur.credentials,
+      basedOn: head,
+      by: 'other.replica',
+      person: 'other.replica',
+      action: 'deploy',
+      message: 'elsewhere',
+    });
+    await h.pb.sync();
+    const now = (await (await editor('/flows', { token: 'tok-author' })).json()) as Flows;
+    expect(now.flows.find((f) => f.id === 'ssh-block')!.hours).toBe(6);
+    const v = await h.gql<{ playbookVersions: { current: number } }>('{ playbookVersions { current } }', {}, 'tok-author');
+    expect(v.data!.playbookVersions.current).toBe(head + 1);
+  });
 });

@@ -232,7 +232,13 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
 
   const actions = playbookActions({ engine, catalog, versions, host: o.host, palette, rollback, currentVersion: () => storage.version });
   const services = bind(o.door, actions);
-  const deps = { door: o.door, editorApp: () => (c.editor ? runtime.editorApp : null), hooksApp: () => runtime.hooksApp, upgrades: runtime.upgrades };
+  const deps = {
+    door: o.door,
+    deploy: deploy as never,
+    editorApp: () => (c.editor ? runtime.editorApp : null),
+    hooksApp: () => runtime.hooksApp,
+    upgrades: runtime.upgrades,
+  };
   const editor = editorMount(deps);
   const mounts: UpgradeMount[] = [...(c.editor ? [editor] : []), hooksMount(deps)];
 

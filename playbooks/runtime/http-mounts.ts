@@ -11,7 +11,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { EventEmitter } from 'node:events';
-import { defineAction, type Door } from '../../core/door';
+import { type Action, defineAction, type Door } from '../../core/door';
+import { can } from '../../core/roles';
 import { CitySocError, isCitySocError } from '../../core/errors';
 import type { HttpMount, RequestContext } from '../../core/module';
 import { EDITOR_ROOT, HOOKS_ROOT } from './settings';
@@ -106,6 +107,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export interface MountDeps {
   readonly door: Door;
+  /** The deploy action: a caller without its permission is refused (and audited) before Node-RED sees the deploy. */
+  readonly deploy: Action<never, unknown>;
   readonly editorApp: () => ExpressApp | null;
   readonly hooksApp: () => ExpressApp;
   /** Where Node-RED listens for WebSocket upgrades (the server object given to RED.init). */
@@ -146,7 +149,13 @@ export function editorMount(d: MountDeps): UpgradeMount {
         // Every deploy restarts every flow, so every run in flight resumes from the store (a
         // partial deploy would leave some in-memory messages alive and others dropped).
         if (sub === '/flows' && method === 'POST' && req.headers['node-red-deployment-type'] !== 'reload') req.headers['node-red-deployment-type'] = 'full';
-        if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || DEPLOY_PATHS.test(sub)) await serve(app, req, res);
+        const reads = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+        if (!reads && DEPLOY_PATHS.test(sub) && !(who.actor && can(who.actor.roles, 'playbooks:author'))) {
+          // Refused by the door (and audited as a denied deploy); the run never starts.
+          await d.door.perform(who.actor, d.deploy, undefined as never, { ...(who.sourceIp ? { sourceIp: who.sourceIp } : {}) });
+          throw new CitySocError('FORBIDDEN', 'deploying playbooks needs the permission playbooks:author');
+        }
+        if (reads || DEPLOY_PATHS.test(sub)) await serve(app, req, res);
         else
           await d.door.perform(
             who.actor,
