@@ -4,6 +4,7 @@
  * a time limit and a bounded answer. The answer's status says whether trying again can help:
  * 408, 429 and 5xx (and no answer at all) are transient, other 4xx are not.
  */
+import { Refusal } from '../../core/door';
 import { CitySocError } from '../../core/errors';
 import { TransientError } from '../runs/retry';
 
@@ -38,7 +39,11 @@ export function checkedUrl(policy: OutboundPolicy, raw: string): URL {
     throw new CitySocError('INPUT_INVALID', `${url.protocol} URLs are not requested; use http or https`);
   if (url.username || url.password) throw new CitySocError('INPUT_INVALID', 'credentials do not belong in a URL; keep them in the node credentials');
   if (!policy.allow.includes(url.origin))
-    throw new CitySocError('FORBIDDEN', `outbound requests to ${url.origin} are not allowed; add the origin to playbooks.outbound.allow`);
+    throw new Refusal(
+      'FORBIDDEN',
+      `outbound requests to ${url.origin} are not allowed; add the origin to playbooks.outbound.allow`,
+      `${url.origin} is not in playbooks.outbound.allow`,
+    );
   return url;
 }
 
@@ -72,7 +77,8 @@ export async function request(policy: OutboundPolicy, r: OutboundRequest): Promi
       signal: AbortSignal.timeout(policy.timeoutMs),
     });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    const c = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code ?? c?.message ?? (e as Error).message;
     throw new TransientError(`${r.method} ${url.origin}${url.pathname}: no answer (${cause})`);
   }
   const text = await readBounded(res, policy.maxResponseBytes);

@@ -147,12 +147,13 @@ export class RunEngine {
     return msg;
   }
 
-  /** onComplete: a node finished with a message (an error from a node outside the palette fails the run). */
-  completed(nodeId: string, nodeType: string, msg: Message, error?: Error): void {
+  /** onComplete: a node finished with a message (an error from a node outside the palette fails the run; core nodes pass strings too). */
+  completed(nodeId: string, nodeType: string, msg: Message, error?: Error | string): void {
     const env = envelopeOf(msg);
     if (!env || env.epoch !== this.epoch) return;
     const live = this.liveOf(env.runId);
-    if (error && !this.citysocNodes.has(nodeId)) void this.recordForeignFailure(live, env, nodeId, nodeType, msg, error);
+    if (error && !this.citysocNodes.has(nodeId))
+      void this.recordForeignFailure(live, env, nodeId, nodeType, msg, error instanceof Error ? error : new Error(String(error)));
     this.down(live);
   }
 

@@ -17,7 +17,7 @@ interface SendEvent {
 
 interface CompleteEvent {
   readonly msg: Message;
-  readonly error?: Error;
+  readonly error?: Error | string;
   readonly node: { readonly id: string; readonly node?: { readonly type?: string } };
 }
 

@@ -30,7 +30,16 @@ export interface NodeTestHelper {
 export const helper = require('node-red-node-test-helper') as NodeTestHelper;
 helper.init(require.resolve('node-red'));
 
+/** Core nodes the tests wire between CitySOC nodes (the helper loads only the nodes it is given). */
+const core = (file: string) => path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file);
+
 export const NODES = [
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(core('sequence/17-split.js')),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(core('function/15-change.js')),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(core('parsers/70-JSON.js')),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../nodes/triggers.js'),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
