@@ -3,7 +3,9 @@
  * published on the bus, an approval answered through GraphQL, a webhook receiver that counts,
  * the real policy services (isolation in the PDP) and the SQLite audit trail through the Door.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AuditRecord } from '../core/audit';
@@ -370,5 +372,126 @@ describe('playbooks on the real Node-RED runtime', () => {
     expect(now.flows.find((f) => f.id === 'ssh-block')!.hours).toBe(6);
     const v = await h.gql<{ playbookVersions: { current: number } }>('{ playbookVersions { current } }', {}, 'tok-author');
     expect(v.data!.playbookVersions.current).toBe(head + 1);
+    // Put the shipped settings back for the tests that follow.
+    await h.pb.versions.commit({
+      flows: cur.flows,
+      credentials: cur.credentials,
+      basedOn: head + 1,
+      by: 'other.replica',
+      person: 'other.replica',
+      action: 'deploy',
+      message: 'back',
+    });
+    await h.pb.sync();
+  });
+
+  it('ssh brute force: blocks the source in the PDP for 24 h and annotates the alert', async () => {
+    await h.gql('mutation($id:ID!){ enablePlaybook(id:$id) { enabled } }', { id: 'citysoc-pb-ssh-brute-force' }, 'tok-admin');
+    await h.publish(
+      testAlert({
+        id: 'alert-ssh-1',
+        rule: { id: 'ad814613-1f7e-4fdb-880b-033b3f69c4b8', name: 'SSH Brute Force From One Address', type: 'correlation', severity: 'medium' },
+        entities: [{ type: 'ip', value: '198.51.100.23' }],
+        department: DEPT,
+      }),
+    );
+    const runs = await until('the ssh run', async () => {
+      const r = await h.gql<{ playbookRuns: { id: string; status: string }[] }>(
+        '{ playbookRuns(playbookId:"citysoc-pb-ssh-brute-force") { id status } }',
+        {},
+        'tok-admin',
+      );
+      const x = r.data!.playbookRuns;
+      return x.length && x[0]!.status === 'succeeded' ? x : undefined;
+    });
+    const detail = await runDetail(runs[0]!.id);
+    expect(detail.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ['ssh-in', 'succeeded'],
+      ['ssh-block', 'succeeded'],
+      ['ssh-annotate', 'succeeded'],
+    ]);
+    const block = detail.steps[1]!.output as { cidr: string; until: string };
+    expect(block.cidr).toBe('198.51.100.23/32');
+    expect(Date.parse(block.until) - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    const decide = (ip: string) =>
+      h.t.policy.authorizer.decide({ subject: { user: 'admin', roles: ['admin'] }, resource: { type: 'events' }, action: 'read', context: { ip } }).decision;
+    expect([decide('198.51.100.23'), decide('198.51.100.24')]).toEqual(['deny', 'allow']);
+    const a = (await h.t.alerts.get('alert-ssh-1'))!;
+    expect([a.status, a.history.at(-1)!.comment]).toEqual([
+      'acknowledged',
+      `source 198.51.100.23/32 blocked until ${block.until} by playbook SSH 暴力破解 SSH brute force`,
+    ]);
+  });
+
+  it('risky account: asks for approval only when the account is privileged or 涉密 data is involved; isolates, notifies the security contact and opens a case', async () => {
+    h.t.directory.users.set('wu.dba', { name: 'wu.dba', department: DEPT, privileged: true, securityContact: { webhook: owner.url } });
+    h.t.directory.users.set('ma.clerk', { name: 'ma.clerk', department: DEPT, privileged: false, securityContact: { webhook: owner.url } });
+    await h.gql('mutation($id:ID!){ enablePlaybook(id:$id) { enabled } }', { id: 'citysoc-pb-risky-account' }, 'tok-admin');
+    const ueba = (id: string, user: string) =>
+      testAlert({
+        id,
+        rule: { id: 'ueba-offhours', name: 'UEBA off-hours access', type: 'ueba', severity: 'high' },
+        entities: [{ type: 'user', value: user }],
+        department: DEPT,
+      });
+    const before = owner.received.length;
+    await h.publish(ueba('alert-ueba-clerk', 'ma.clerk'));
+    await h.publish(ueba('alert-ueba-dba', 'wu.dba'));
+    const approval = await until('the approval for the privileged account', async () =>
+      (await pending('tok-lead')).find((a) => a.context.alert.id === 'alert-ueba-dba'),
+    );
+    expect(approval.excluded).toEqual(['wu.dba']);
+    await until('the clerk isolated without approval', () => h.t.policy.authorizer.isolation('ma.clerk', new Date()) !== null);
+    expect(h.t.policy.authorizer.isolation('wu.dba', new Date())).toBeNull();
+    await h.gql('mutation($id:ID!){ approvePlaybookStep(id:$id) { status } }', { id: approval.id }, 'tok-lead');
+    await until('the dba isolated', () => h.t.policy.authorizer.isolation('wu.dba', new Date()) !== null);
+    await until('both runs to succeed', async () => {
+      const r = await h.gql<{ playbookRuns: { status: string }[] }>('{ playbookRuns(playbookId:"citysoc-pb-risky-account") { status } }', {}, 'tok-admin');
+      return r.data!.playbookRuns.length === 2 && r.data!.playbookRuns.every((x) => x.status === 'succeeded');
+    });
+    expect(owner.received.length - before).toBe(2);
+    expect(
+      [...h.t.cases.values()]
+        .filter((c) => c.title.startsWith('风险账号'))
+        .map((c) => c.title)
+        .sort(),
+    ).toEqual(['风险账号 Risky account: ma.clerk', '风险账号 Risky account: wu.dba']);
+  });
+
+  it('signs the editor’s live connection on with the CitySOC session, and refuses an unknown token', async () => {
+    expect(await comms(h.url, 'tok-author')).toBe('{"auth":"ok"}');
+    expect(await comms(h.url, 'tok-nobody')).toBe('{"auth":"fail"}');
   });
 });
+
+/** Opens the editor's WebSocket (/playbooks/editor/comms) through the platform's server and sends the auth packet the editor sends. */
+function comms(base: string, token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}/playbooks/editor/comms`, {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64') },
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.write(maskedTextFrame(JSON.stringify({ auth: token })));
+      socket.once('data', (b: Buffer) => {
+        // A short unmasked text frame from the server: opcode, length, payload.
+        resolve(b.subarray(2, 2 + (b[1]! & 0x7f)).toString('utf8'));
+        socket.destroy();
+      });
+    });
+    req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A client's WebSocket text frame (clients must mask), for payloads under 126 bytes. */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = randomBytes(4);
+  const out = Buffer.alloc(6 + payload.length);
+  out[0] = 0x81;
+  out[1] = 0x80 | payload.length;
+  mask.copy(out, 2);
+  for (let i = 0; i < payload.length; i++) out[6 + i] = payload[i]! ^ mask[i % 4]!;
+  return out;
+}

@@ -275,7 +275,7 @@ describe('palette control and triggers', () => {
     await fire(f);
     const a = await until('the approval', async () => (await f.store.listApprovals({ status: ['pending'], limit: 5 }))[0]);
     expect(a).toMatchObject({ question: `isolate ${U}?`, approverRole: 'security_lead', excluded: [U], department: '城管', context: { alert: { id: 'a-1' } } });
-    expect((await f.store.getRun(a.runId))!.status).toBe('waiting');
+    await until('the run to wait', async () => (await f.store.getRun(a.runId))!.status === 'waiting');
     await f.engine.answer(a.id, { status, by: 'li', at: new Date().toISOString(), comment: 'not now' });
     const run = await runOf(f);
     expect(run.status).toBe('succeeded');
@@ -343,6 +343,33 @@ describe('palette control and triggers', () => {
       ['iso#1', 'succeeded'],
     ]);
     expect(f.t.calls.sort()).toEqual(['isolate:u1', 'isolate:u2']);
+  });
+
+  it('follows a run through a switch (which never reports done): on along the branch taken, and finished when it drops the message', async () => {
+    await f.load([
+      inNode('sw'),
+      {
+        id: 'sw',
+        type: 'switch',
+        z: 'f1',
+        property: 'alert.rule.severity',
+        propertyType: 'msg',
+        rules: [{ t: 'eq', v: 'high', vt: 'str' }],
+        checkall: 'true',
+        repair: false,
+        outputs: 1,
+        wires: [['enrich']],
+      },
+      { id: 'enrich', type: 'citysoc-enrich', z: 'f1', wires: [[]] },
+    ]);
+    await fire(f);
+    const high = await runOf(f);
+    expect(high.status).toBe('succeeded');
+    expect((await f.store.listSteps(high.id)).map((s) => s.nodeId)).toEqual(['in', 'enrich']);
+    await fire(f, alert({ id: 'a-low', rule: { id: 'rule-x', severity: 'low' } }));
+    const low = await runOf(f, 'a-low');
+    expect(low.status).toBe('succeeded');
+    expect((await f.store.listSteps(low.id)).map((s) => s.nodeId)).toEqual(['in']);
   });
 
   it('records the failure of a core node in the step log and fails the run', async () => {

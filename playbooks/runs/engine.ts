@@ -78,12 +78,18 @@ export interface EngineOptions {
   readonly maxActiveRuns?: number;
   readonly log?: EngineLog;
   readonly random?: () => number;
+  /** How long a run must be quiet before messages a switch or filter dropped stop counting. */
+  readonly quietMs?: number;
 }
 
 interface Live {
   record: RunRecord | null;
   readonly runId: string;
   inflight: number;
+  /** Messages held by nodes that never report done (switch, filter), by node. */
+  readonly silent: Map<string, number>;
+  /** Last time a message of the run moved (ms). */
+  moved: number;
   /** Step keys waiting for a retry or an answer. */
   readonly parked: Map<string, 'retrying' | 'waiting'>;
   readonly failed: Set<string>;
@@ -134,10 +140,58 @@ export class RunEngine {
 
   // ---- message accounting (Node-RED hooks) ----
 
-  /** preDeliver: a message of a run is on its way to a node. */
-  delivered(msg: Message): void {
+  /**
+   * preDeliver: a message of a run is on its way to a node. A node whose input handler takes no
+   * `done` (Node-RED's switch and filter) never reports completion: its message counts until the
+   * node sends on (sent) or, when it drops the message, until the run has been quiet a while.
+   */
+  delivered(msg: Message, nodeId?: string, reportsDone = true): void {
     const env = envelopeOf(msg);
-    if (env && env.epoch === this.epoch) this.up(this.liveOf(env.runId));
+    if (!env || env.epoch !== this.epoch) return;
+    const l = this.liveOf(env.runId);
+    l.moved = Date.now();
+    if (!reportsDone && nodeId !== undefined) {
+      l.silent.set(nodeId, (l.silent.get(nodeId) ?? 0) + 1);
+      this.armQuietSweep();
+    }
+    this.up(l);
+  }
+
+  /** onSend: a node sends; for a node that never reports done, that ends its hold on one message. */
+  sent(msg: Message, sourceId: string): void {
+    const env = envelopeOf(msg);
+    if (!env || env.epoch !== this.epoch) return;
+    const l = this.live.get(env.runId);
+    const held = l?.silent.get(sourceId);
+    if (!l || !held) return;
+    if (held === 1) l.silent.delete(sourceId);
+    else l.silent.set(sourceId, held - 1);
+    this.down(l);
+  }
+
+  private quietTimer: NodeJS.Timeout | null = null;
+
+  /** Messages a switch or filter dropped without a word: released once their run has been quiet. */
+  private armQuietSweep(): void {
+    if (this.quietTimer || this.stopped) return;
+    const quiet = this.o.quietMs ?? 5_000;
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      const now = Date.now();
+      let waiting = false;
+      for (const l of this.live.values()) {
+        const held = [...l.silent.values()].reduce((a, b) => a + b, 0);
+        if (held === 0) continue;
+        if (held < l.inflight || now - l.moved < quiet) {
+          waiting = true;
+          continue;
+        }
+        l.silent.clear();
+        for (let i = 0; i < held; i++) this.down(l);
+      }
+      if (waiting) this.armQuietSweep();
+    }, quiet);
+    this.quietTimer.unref?.();
   }
 
   /** Marks a message as belonging to the flows running now. */
@@ -152,6 +206,7 @@ export class RunEngine {
     const env = envelopeOf(msg);
     if (!env || env.epoch !== this.epoch) return;
     const live = this.liveOf(env.runId);
+    live.moved = Date.now();
     if (error && !this.citysocNodes.has(nodeId))
       void this.recordForeignFailure(live, env, nodeId, nodeType, msg, error instanceof Error ? error : new Error(String(error)));
     this.down(live);
@@ -160,7 +215,7 @@ export class RunEngine {
   private liveOf(runId: string, record: RunRecord | null = null): Live {
     let l = this.live.get(runId);
     if (!l) {
-      l = { runId, record, inflight: 0, parked: new Map(), failed: new Set(), settling: false };
+      l = { runId, record, inflight: 0, silent: new Map(), moved: Date.now(), parked: new Map(), failed: new Set(), settling: false };
       this.live.set(runId, l);
     } else if (record && !l.record) l.record = record;
     return l;
@@ -628,6 +683,7 @@ export class RunEngine {
     this.epoch++;
     for (const l of this.live.values()) {
       l.inflight = 0;
+      l.silent.clear();
       l.settling = false;
     }
     this.active = 0;
@@ -711,6 +767,7 @@ export class RunEngine {
   /** Stops retries and deadlines (they are re-armed from the store at the next start). */
   stop(): void {
     this.stopped = true;
+    if (this.quietTimer) clearTimeout(this.quietTimer);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.capacityWaiters.splice(0).forEach((w) => w());

@@ -1,7 +1,8 @@
 /**
  * Node-RED's message hooks tell the run engine where a run's messages are: one is delivered to a
- * node (preDeliver), a node is done with one (onComplete). That count is how the engine knows a
- * run has finished, across any nodes (core ones included) between the CitySOC steps.
+ * node (preDeliver), a node is done with one (onComplete), or — for nodes that never report done,
+ * like switch — sends on (onSend). That count is how the engine knows a run has finished, across
+ * any nodes (core ones included) between the CitySOC steps.
  */
 import type { Message } from '../runs/envelope';
 import type { RunEngine } from '../runs/engine';
@@ -13,6 +14,8 @@ interface Hooks {
 
 interface SendEvent {
   readonly msg: Message;
+  readonly source?: { readonly id: string };
+  readonly destination?: { readonly id: string; readonly node?: { readonly _expectedDoneCount?: number } };
 }
 
 interface CompleteEvent {
@@ -24,7 +27,15 @@ interface CompleteEvent {
 const SUFFIX = 'citysoc-runs';
 
 export function installRunHooks(hooks: Hooks, engine: RunEngine): () => void {
-  hooks.add(`preDeliver.${SUFFIX}`, (e) => engine.delivered((e as SendEvent).msg));
+  hooks.add(`preDeliver.${SUFFIX}`, (e) => {
+    const d = (e as SendEvent).destination;
+    // Node-RED counts the input handlers that take `done` (_expectedDoneCount); a node with none never completes a message.
+    engine.delivered((e as SendEvent).msg, d?.id, (d?.node?._expectedDoneCount ?? 1) > 0);
+  });
+  hooks.add(`onSend.${SUFFIX}`, (events) => {
+    const first = (events as SendEvent[])[0];
+    if (first?.source) engine.sent(first.msg, first.source.id);
+  });
   hooks.add(`onComplete.${SUFFIX}`, (e) => {
     const c = e as CompleteEvent;
     engine.completed(c.node.id, c.node.node?.type ?? 'unknown', c.msg, c.error);

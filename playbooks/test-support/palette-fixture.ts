@@ -41,6 +41,8 @@ export const NODES = [
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(core('parsers/70-JSON.js')),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(core('function/10-switch.js')),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../nodes/triggers.js'),
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../nodes/actions.js'),
@@ -69,7 +71,7 @@ export async function paletteFixture(
   const bus = new SpoolBus({ file: path.join(dir, 'bus.db'), pollMs: 20, compactEveryMs: 0 });
   const t = await openTestHost(dir);
   const store = new SqliteRunStore(path.join(dir, 'runs.db'));
-  const engine = new RunEngine({ store, retry: opts.retry ?? { attempts: 3, baseMs: 20, maxMs: 100, jitter: 0 }, stepTimeoutMs: 5_000 });
+  const engine = new RunEngine({ store, retry: opts.retry ?? { attempts: 3, baseMs: 20, maxMs: 100, jitter: 0 }, stepTimeoutMs: 5_000, quietMs: 300 });
   const catalog = await PlaybookCatalog.open(t.state);
   await catalog.setEnabled('f1', true, 'lead', new Date());
   const intake = new AlertIntake(bus, engine, catalog);
