@@ -354,6 +354,24 @@ describe('playbooks on the real Node-RED runtime', () => {
     expect(analystRollback.errors?.[0]?.message).toBe('playbooks.rollback needs the permission playbooks:author, which roles analyst do not grant');
   });
 
+  it('refuses a deploy of node types it does not run, installing modules, and paths beside the editor', async () => {
+    const before = (await (await editor('/flows', { token: 'tok-author' })).json()) as Flows;
+    const withFunction = [...before.flows, { id: 'fn1', type: 'function', z: 'citysoc-pb-ssh-brute-force', func: 'return global.process', wires: [[]] }];
+    const r = await editor('/flows', { method: 'POST', token: 'tok-author', body: JSON.stringify({ flows: withFunction, rev: before.rev }) });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { message: string }).message).toBe(
+      'the flows use node types this platform does not run: function (code-running and host-reaching core nodes are left out on purpose); nothing was deployed',
+    );
+    const after = (await (await editor('/flows', { token: 'tok-author' })).json()) as Flows;
+    expect(after.rev).toBe(before.rev);
+    const last = (await audit()).filter((a) => a.action === 'playbooks.deploy').at(-1)!;
+    expect([last.actor, last.decision]).toEqual(['wang.author', 'failure']);
+    const install = await editor('/nodes', { method: 'POST', token: 'tok-author', body: JSON.stringify({ module: 'node-red-contrib-anything' }) });
+    // With installs off Node-RED has no such route at all.
+    expect([install.status, ((await install.json()) as { message: string }).message]).toEqual([404, 'no route POST /nodes']);
+    expect((await fetch(`${h.url}/playbooks/editorx/flows`, { headers: { authorization: 'Bearer tok-author' } })).status).toBe(404);
+  });
+
   it('runs a deploy made on another replica once it syncs', async () => {
     const head = await h.pb.versions.head();
     const cur = (await h.pb.versions.get(head))!;

@@ -152,7 +152,17 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
 
   await installShipped(o, versions, catalog, c.enableShipped, o.flowsDir ?? shippedDir('flows'));
 
-  const deploy = deployAction(versions);
+  // Set once Node-RED runs; deploys only reach the storage module after that.
+  let runtime: NodeRedRuntime | null = null;
+  const runnable = (flows: readonly FlowItem[]) => {
+    const unknown = runtime?.unknownTypes(flows) ?? [];
+    if (unknown.length)
+      throw new CitySocError(
+        'INPUT_INVALID',
+        `the flows use node types this platform does not run: ${unknown.join(', ')} (code-running and host-reaching core nodes are left out on purpose); nothing was deployed`,
+      );
+  };
+  const deploy = deployAction(versions, runnable);
   const storage = new StateStorage(o.state, versions, {
     async commit(user, change) {
       const internal = user ? (user as Record<symbol, InternalDeploy | undefined>)[INTERNAL] : undefined;
@@ -188,9 +198,9 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
       });
   };
 
-  let runtime: NodeRedRuntime;
+  let rt: NodeRedRuntime;
   try {
-    runtime = await NodeRedRuntime.start({
+    rt = await NodeRedRuntime.start({
       workDir: path.join(o.dataDir, 'playbooks', 'node-red'),
       nodesDir: o.nodesDir ?? shippedDir('nodes'),
       storageModule: storage.module(),
@@ -207,6 +217,7 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
     await store.close();
     throw e;
   }
+  runtime = rt;
   await started;
   await intake.start();
 
@@ -215,17 +226,19 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
     if (!v) throw new CitySocError('NOT_FOUND', `no version ${version} of the playbooks`);
     let committed: FlowVersion | null = null;
     const user = internalUser({
-      commit: async (change) =>
-        (committed = await versions.commit({
+      commit: async (change) => {
+        runnable(change.flows);
+        return (committed = await versions.commit({
           ...change,
           by: ctx.actor.name,
           person: ctx.actor.person,
           action: 'rollback',
           message: `rolled back to version ${version}`,
-        })),
+        }));
+      },
     });
     storage.stageCredentials(v.credentials);
-    await runtime.deploy(v.flows, v.credentials, user);
+    await rt.deploy(v.flows, v.credentials, user);
     if (!committed) throw new CitySocError('INTERNAL', 'the rollback was not stored');
     return committed;
   };
@@ -244,7 +257,7 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
 
   const sync = async () => {
     await catalog.reload();
-    if ((await versions.head()) !== storage.version) await runtime.reload();
+    if ((await versions.head()) !== storage.version) await rt.reload();
   };
 
   return {
@@ -269,7 +282,7 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
       await intake.stop();
       engine.stop();
       await engine.drain(10_000);
-      await runtime.stop();
+      await rt.stop();
       removeHooks();
       await context.close();
       mailer?.close();

@@ -241,13 +241,17 @@ export function playbookActions(d: ServiceDeps) {
 
 export type PlaybookActions = ReturnType<typeof playbookActions>;
 
-/** The editor's deploys, as the storage module performs them for the signed-in author. */
-export function deployAction(versions: FlowVersions) {
+/**
+ * The editor's deploys, as the storage module performs them for the signed-in author. `check`
+ * refuses flows the runtime could not run (it names the problem).
+ */
+export function deployAction(versions: FlowVersions, check: (flows: readonly FlowItem[]) => void = () => undefined) {
   return defineAction({
     name: 'playbooks.deploy',
     permission: 'playbooks:author',
     resource: () => 'playbooks',
     run: async (ctx, i: DeployInput): Promise<FlowVersion> => {
+      check(i.flows);
       const v = await versions.commit({ ...i, by: ctx.actor.name, person: ctx.actor.person, action: 'deploy', message: 'deployed in the editor' });
       ctx.note({
         version: v.version,

@@ -9,7 +9,7 @@ import { CitySocError } from '../../core/errors';
 import { canonicalIp, cidrContains, parseCidr } from '../../core/query/ip';
 import type { Contact, Enrichment, PlaybookHost } from '../host';
 import type { ActionSpec } from '../runs/engine';
-import type { Message, RunEnvelope } from '../runs/envelope';
+import { type Message, type RunEnvelope, stepKey } from '../runs/envelope';
 import type { Mailer } from './mail';
 import { alertOf, pick, render, valueAt } from './message';
 import type { OutboundPolicy } from './outbound';
@@ -44,7 +44,8 @@ function num(s: Settings, k: string, dflt: number, min: number, max: number, wha
 }
 
 const env = (msg: Message): RunEnvelope => msg.citysoc as RunEnvelope;
-const stepId = (msg: Message, node: ActionNode) => `${env(msg).runId}:${node.id}`;
+/** The run and step (item included): what a receiver or a service dedupes a repeated call by. */
+const stepId = (msg: Message, node: ActionNode) => `${env(msg).runId}:${stepKey(node.id, msg)}`;
 
 function need<T>(v: T | undefined, what: string): T {
   if (v === undefined || v === '') throw new CitySocError('INPUT_INVALID', what);
@@ -114,7 +115,7 @@ function blockSource(s: Settings, d: ActionDeps): ActionSpec {
       const fw = await d.door.perform(actor, firewallBlock, {
         policy: d.outbound,
         cidr: c,
-        idempotencyKey: `${env(msg).runId}:${actor.run?.step ?? ''}`,
+        idempotencyKey: stepId(msg, { id: actor.run?.step ?? '' }),
         request: {
           method: 'POST',
           url: d.firewall.url,

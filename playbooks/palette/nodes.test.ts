@@ -424,6 +424,73 @@ describe('palette control and triggers', () => {
   });
 });
 
+describe('a flow cannot rewrite the run it belongs to', () => {
+  let f: PaletteFixture;
+  beforeEach(async () => {
+    f = await paletteFixture();
+  });
+  afterEach(() => f.close());
+  const set = (id: string, path: string, to: unknown, next: string) => ({
+    id,
+    type: 'change',
+    z: 'f1',
+    rules: [{ t: 'set', p: path, pt: 'msg', to: typeof to === 'string' ? to : JSON.stringify(to), tot: typeof to === 'string' ? 'str' : 'bool' }],
+    wires: [[next]],
+  });
+
+  it('acts for the person accountable for the run, whoever the message names', async () => {
+    await f.load([
+      inNode('forge'),
+      set('forge', 'citysoc.person', 'admin', 'iso'),
+      { id: 'iso', type: 'citysoc-isolate-account', z: 'f1', hours: 1, wires: [[]] },
+    ]);
+    await fire(f);
+    const run = await runOf(f);
+    expect(run.status).toBe('succeeded');
+    expect((await f.t.audit.query({ action: 'accounts.isolate' }))[0]!.details).toMatchObject({ person: 'lead' });
+  });
+
+  it('stays a dry run after the dry-run node, even when the message says otherwise', async () => {
+    await f.load([
+      inNode('dry'),
+      { id: 'dry', type: 'citysoc-dry-run', z: 'f1', wires: [['undo']] },
+      set('undo', 'citysoc.dryRun', false, 'iso'),
+      { id: 'iso', type: 'citysoc-isolate-account', z: 'f1', hours: 1, wires: [[]] },
+    ]);
+    await fire(f);
+    const run = await runOf(f);
+    expect(run.dryRun).toBe(true);
+    expect(await f.store.getStep(run.id, 'iso')).toMatchObject({ status: 'succeeded', dryRun: true });
+    expect(f.t.calls).toEqual([]);
+    expect(f.t.policy.authorizer.isolation(U, new Date())).toBeNull();
+  });
+
+  it('refuses a message that names a run of another playbook', async () => {
+    await f.load([
+      inNode('enrich'),
+      { id: 'enrich', type: 'citysoc-enrich', z: 'f1', wires: [[]] },
+      { id: 'in2', type: 'citysoc-alert-in', z: 'f2', rules: 'rule-y', wires: [['steal']] },
+      set('steal', 'citysoc.runId', deterministicId('run', 'in', 'a-1'), 'iso2'),
+      { id: 'iso2', type: 'citysoc-isolate-account', z: 'f2', wires: [[]] },
+    ]);
+    await f.catalog.setEnabled('f2', true, 'mallory', new Date());
+    await fire(f);
+    await runOf(f);
+    await fire(f, alert({ id: 'a-2', rule: { id: 'rule-y' } }));
+    const other = deterministicId('run', 'in2', 'a-2');
+    const failed = await until('the second run to fail', async () => {
+      const r = await f.store.getRun(other);
+      return r?.status === 'failed' ? r : undefined;
+    });
+    expect(failed.failedSteps).toEqual(['iso2']);
+    expect((await f.store.getStep(other, 'iso2'))!.error).toBe(
+      `citysoc-isolate-account: a message of run ${deterministicId('run', 'in', 'a-1')} (playbook f1) reached playbook f2; a run stays on its playbook`,
+    );
+    expect(f.t.calls.filter((c) => c.startsWith('isolate'))).toEqual([]);
+    expect((await f.store.listSteps(deterministicId('run', 'in', 'a-1'))).map((s) => s.nodeId)).toEqual(['in', 'enrich']);
+  });
+});
+
 describe('a http request node without the credential it needs', () => {
   let f: PaletteFixture;
   let server: Server;

@@ -80,7 +80,10 @@ export function createPalette(d: PaletteDeps): Palette {
     node.on('input', (msg, _send, done) => {
       const env = envelopeOf(msg);
       if (env) msg.citysoc = { ...env, dryRun: true };
-      void d.engine.perform(node, msg, done, { outputPath: '', simulate: () => ({ dryRun: true }), act: async () => ({ dryRun: true }) });
+      void (async () => {
+        if (env) await d.engine.markDryRun(env.runId, node.z);
+        await d.engine.perform(node, msg, done, { outputPath: '', simulate: () => ({ dryRun: true }), act: async () => ({ dryRun: true }) });
+      })().catch((e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
     });
   };
 

@@ -97,6 +97,8 @@ interface Live {
 }
 
 const APPROVAL_OUTPUT = { approved: 0, rejected: 1, timed_out: 2 } as const;
+/** Marks an error no step record holds yet: the completion hook writes it to the run the message was delivered for. */
+const UNRECORDED = Symbol('citysoc.unrecorded');
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class RunEngine {
@@ -146,9 +148,11 @@ export class RunEngine {
    * node sends on (sent) or, when it drops the message, until the run has been quiet a while.
    */
   delivered(msg: Message, nodeId?: string, reportsDone = true): void {
-    const env = envelopeOf(msg);
-    if (!env || env.epoch !== this.epoch) return;
-    const l = this.liveOf(env.runId);
+    // The same message object handed on keeps the run it was first delivered for.
+    const from = this.originOf(msg);
+    if (!from) return;
+    if (!this.origin.has(msg)) this.origin.set(msg, from);
+    const l = this.liveOf(from.runId);
     l.moved = Date.now();
     if (!reportsDone && nodeId !== undefined) {
       l.silent.set(nodeId, (l.silent.get(nodeId) ?? 0) + 1);
@@ -159,9 +163,9 @@ export class RunEngine {
 
   /** onSend: a node sends; for a node that never reports done, that ends its hold on one message. */
   sent(msg: Message, sourceId: string): void {
-    const env = envelopeOf(msg);
-    if (!env || env.epoch !== this.epoch) return;
-    const l = this.live.get(env.runId);
+    const from = this.originOf(msg);
+    if (!from) return;
+    const l = this.live.get(from.runId);
     const held = l?.silent.get(sourceId);
     if (!l || !held) return;
     if (held === 1) l.silent.delete(sourceId);
@@ -203,13 +207,28 @@ export class RunEngine {
 
   /** onComplete: a node finished with a message (an error from a node outside the palette fails the run; core nodes pass strings too). */
   completed(nodeId: string, nodeType: string, msg: Message, error?: Error | string): void {
-    const env = envelopeOf(msg);
-    if (!env || env.epoch !== this.epoch) return;
-    const live = this.liveOf(env.runId);
+    const from = this.originOf(msg);
+    if (!from) return;
+    const live = this.liveOf(from.runId);
     live.moved = Date.now();
-    if (error && !this.citysocNodes.has(nodeId))
-      void this.recordForeignFailure(live, env, nodeId, nodeType, msg, error instanceof Error ? error : new Error(String(error)));
+    const unrecorded = error instanceof Error && (error as { [UNRECORDED]?: boolean })[UNRECORDED] === true;
+    if (error && (!this.citysocNodes.has(nodeId) || unrecorded))
+      void this.recordForeignFailure(live, from.runId, nodeId, nodeType, msg, error instanceof Error ? error : new Error(String(error)));
     this.down(live);
+  }
+
+  /**
+   * Which run a message was delivered for. Taken when it is delivered, not from the message when
+   * the node is done: a node may rewrite msg.citysoc in place, and must not move the count to
+   * another run.
+   */
+  private readonly origin = new WeakMap<object, { runId: string; epoch: number }>();
+
+  private originOf(msg: Message): { runId: string; epoch: number } | null {
+    const o = this.origin.get(msg);
+    if (o) return o.epoch === this.epoch ? o : null;
+    const env = envelopeOf(msg);
+    return env && env.epoch === this.epoch ? { runId: env.runId, epoch: env.epoch } : null;
   }
 
   private liveOf(runId: string, record: RunRecord | null = null): Live {
@@ -360,9 +379,15 @@ export class RunEngine {
 
   /** The input handler of an action node. */
   async perform(node: FlowNode, msg: Message, done: Done, spec: ActionSpec): Promise<void> {
-    const env = envelopeOf(msg);
-    if (!env)
+    const given = envelopeOf(msg);
+    if (!given)
       return done(new Error(`${node.type} acts only inside a playbook run: start the flow with a CitySOC trigger (alert in, risk level, schedule, manual)`));
+    let env: RunEnvelope;
+    try {
+      env = await this.trusted(given, node);
+    } catch (e) {
+      return done(e as Error);
+    }
     const key = stepKey(node.id, msg);
     const exec = `${env.runId}\u0000${key}`;
     if (this.executing.has(exec)) return done();
@@ -418,6 +443,41 @@ export class RunEngine {
       );
       if (live.parked.has(key)) done();
       else done(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /**
+   * The run a message claims, as the store knows it: who is accountable, which playbook, whether
+   * it is a dry run. A flow can rewrite msg.citysoc; it cannot make a step act for another person,
+   * in another playbook's run, or for real in a dry run.
+   */
+  private async trusted(given: RunEnvelope, node: FlowNode): Promise<RunEnvelope> {
+    const live = this.liveOf(given.runId);
+    const rec = live.record ?? (live.record = await this.store.getRun(given.runId));
+    const refuse = (code: 'NOT_FOUND' | 'FORBIDDEN', message: string) => Object.assign(new CitySocError(code, message), { [UNRECORDED]: true });
+    if (!rec) throw refuse('NOT_FOUND', `${node.type}: the message names run ${given.runId}, which does not exist`);
+    if (rec.playbookId !== node.z)
+      throw refuse(
+        'FORBIDDEN',
+        `${node.type}: a message of run ${rec.id} (playbook ${rec.playbookId}) reached playbook ${node.z}; a run stays on its playbook`,
+      );
+    return {
+      ...given,
+      playbookId: rec.playbookId,
+      playbookName: rec.playbookName,
+      person: rec.person,
+      dryRun: rec.dryRun || given.dryRun,
+      ...(rec.department ? { department: rec.department } : {}),
+    };
+  }
+
+  /** The rest of the run is a dry run, whatever later nodes do to the message. */
+  async markDryRun(runId: string, playbookId: string): Promise<void> {
+    const l = this.liveOf(runId);
+    const rec = l.record ?? (l.record = await this.store.getRun(runId));
+    if (rec && !rec.dryRun && rec.playbookId === playbookId) {
+      l.record = { ...rec, dryRun: true, updatedAt: this.now() };
+      await this.store.updateRun(l.record);
     }
   }
 
@@ -505,7 +565,9 @@ export class RunEngine {
     }
     this.up(l);
     try {
-      node.receive(this.stamp(structuredClone(input)));
+      const msg = this.stamp(structuredClone(input));
+      this.origin.set(msg, { runId, epoch: this.epoch });
+      node.receive(msg);
     } catch (err) {
       this.o.log?.error({ err, runId, step: key }, 'a stored step could not be handed to its node');
       this.down(l);
@@ -520,7 +582,7 @@ export class RunEngine {
     this.settleSoon(l);
   }
 
-  private async recordForeignFailure(live: Live, env: RunEnvelope, nodeId: string, nodeType: string, msg: Message, error: Error): Promise<void> {
+  private async recordForeignFailure(live: Live, runId: string, nodeId: string, nodeType: string, msg: Message, error: Error): Promise<void> {
     const key = stepKey(nodeId, msg);
     live.failed.add(key);
     let input: unknown;
@@ -532,7 +594,7 @@ export class RunEngine {
     const now = this.now();
     await this.store
       .putStep({
-        runId: env.runId,
+        runId: runId,
         key,
         nodeId,
         nodeType,
@@ -544,15 +606,21 @@ export class RunEngine {
         startedAt: now,
         endedAt: now,
       })
-      .catch((err: unknown) => this.o.log?.error({ err, runId: env.runId }, 'step failure not written'));
+      .catch((err: unknown) => this.o.log?.error({ err, runId: runId }, 'step failure not written'));
   }
 
   // ---- approvals ----
 
   /** The input handler of an approval node: parks the run until an answer or the deadline. */
   async park(node: FlowNode, msg: Message, done: Done, req: ApprovalRequest): Promise<void> {
-    const env = envelopeOf(msg);
-    if (!env) return done(new Error('approval works only inside a playbook run: start the flow with a CitySOC trigger'));
+    const given = envelopeOf(msg);
+    if (!given) return done(new Error('approval works only inside a playbook run: start the flow with a CitySOC trigger'));
+    let env: RunEnvelope;
+    try {
+      env = await this.trusted(given, node);
+    } catch (e) {
+      return done(e as Error);
+    }
     const key = stepKey(node.id, msg);
     const id = deterministicId('apv', env.runId, key);
     const live = this.liveOf(env.runId);

@@ -62,6 +62,11 @@ export const hookCall = defineAction({
   },
 });
 
+/** The prefix itself or below it: /playbooks/editorX is not the editor's. */
+function within(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
 function serve(app: ExpressApp, req: IncomingMessage, res: ServerResponse): Promise<number> {
   return new Promise((resolve) => {
     const end = () => resolve(res.statusCode);
@@ -126,7 +131,7 @@ export function editorMount(d: MountDeps): UpgradeMount {
     },
     async handle(req, res, url, who: RequestContext) {
       const app = d.editorApp();
-      if (!app) return false;
+      if (!app || !within(url.pathname, EDITOR_ROOT)) return false;
       if (url.pathname === EDITOR_ROOT) {
         res.writeHead(301, { location: `${EDITOR_ROOT}/${url.search}` });
         return void res.end();
@@ -174,6 +179,7 @@ export function hooksMount(d: MountDeps): HttpMount {
   return {
     prefix: HOOKS_ROOT,
     async handle(req, res, url, who) {
+      if (!within(url.pathname, HOOKS_ROOT)) return false;
       res.setHeader('content-security-policy', HOOKS_CSP);
       res.setHeader('x-content-type-options', 'nosniff');
       const sub = url.pathname.slice(HOOKS_ROOT.length) || '/';

@@ -21,6 +21,7 @@ interface RedModule {
   readonly httpAdmin: ExpressApp;
   readonly httpNode: ExpressApp;
   readonly events: EventEmitter;
+  readonly nodes: { getType(type: string): unknown };
   readonly util: { getObjectProperty(o: unknown, k: string): unknown; setObjectProperty(o: unknown, k: string, v: unknown, c?: boolean): boolean };
   readonly runtime: {
     flows: {
@@ -105,6 +106,15 @@ export class NodeRedRuntime {
 
   get util(): RedModule['util'] {
     return RED().util;
+  }
+
+  /**
+   * Node types in the flows that this runtime does not have (a core node left out, a module not
+   * installed). Node-RED would stop every flow waiting for them, so such a deploy is refused.
+   */
+  unknownTypes(flows: readonly FlowItem[]): string[] {
+    const known = (t: string) => t === 'tab' || t === 'subflow' || t === 'group' || t.startsWith('subflow:') || RED().nodes.getType(t) !== undefined;
+    return [...new Set(flows.map((f) => f.type).filter((t) => !known(t)))].sort();
   }
 
   /** Deploys a whole configuration (rollback, shipped playbooks); `user` carries who does it to the storage module. */
