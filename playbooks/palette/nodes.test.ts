@@ -78,6 +78,23 @@ describe('palette actions', () => {
     });
   });
 
+  it('release account lifts an isolation, and says so when there was none', async () => {
+    await f.load([
+      inNode('iso'),
+      { id: 'iso', type: 'citysoc-isolate-account', z: 'f1', hours: 0, wires: [['rel']] },
+      { id: 'rel', type: 'citysoc-release-account', z: 'f1', reason: 'cleared by {{citysoc.playbookName}}', wires: [['rel2']] },
+      { id: 'rel2', type: 'citysoc-release-account', z: 'f1', wires: [[]] },
+    ]);
+    await fire(f);
+    const run = await runOf(f);
+    expect(run.status).toBe('succeeded');
+    expect((await f.store.getStep(run.id, 'iso'))!.output).toMatchObject({ user: U });
+    expect((await f.store.getStep(run.id, 'rel'))!.output).toEqual({ user: U, released: true });
+    expect((await f.store.getStep(run.id, 'rel2'))!.output).toEqual({ user: U, released: false });
+    expect(f.t.policy.authorizer.isolation(U, new Date())).toBeNull();
+    expect((await f.t.audit.query({ action: 'isolation.release' })).map((r) => [r.actor, r.reason])).toEqual([['playbook:f1', 'cleared by f1']]);
+  });
+
   it('dry run: the actions after it change nothing and record what they would do', async () => {
     await f.load([
       inNode('dry'),
