@@ -560,7 +560,9 @@ export class RunEngine {
     const node = this.nodes.get(nodeId);
     if (!node) {
       l.parked.delete(key);
-      void this.nodeGone(l, key, nodeId);
+      void this.nodeGone(l, key, nodeId).catch((err: unknown) =>
+        this.o.log?.error({ err, runId, step: key }, 'a step whose node is gone was not marked failed'),
+      );
       return;
     }
     this.up(l);
