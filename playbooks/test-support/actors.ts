@@ -36,5 +36,5 @@ export const PLAYBOOK_POLICY_LINES: string[][] = [
 ];
 
 export async function grantPlaybookPolicy(policy: PolicyServices): Promise<void> {
-  for (const values of PLAYBOOK_POLICY_LINES) await policy.policies.apply({ name: 'system', type: 'system' }, { op: 'add', line: { ptype: 'p', values } });
+  for (const values of PLAYBOOK_POLICY_LINES) await policy.policies.apply({ op: 'add', line: { ptype: 'p', values } });
 }

@@ -11,7 +11,6 @@ import path from 'node:path';
 import { SqliteAlertStore } from '../../adapters/sqlite/alert-store';
 import { SqliteAuditLog } from '../../adapters/sqlite/audit-log';
 import { SqliteStateStore } from '../../adapters/sqlite/state-store';
-import type { Actor } from '../../core/actor';
 import type { Alert, AlertEntity } from '../../core/alert';
 import { defineAction, Door } from '../../core/door';
 import { CitySocError } from '../../core/errors';
@@ -79,7 +78,6 @@ export async function openTestHost(dir: string, opts: { bus?: Bus } = {}): Promi
       throw new CitySocError('UNAVAILABLE', `${kind} is unavailable (test)`);
     }
   };
-  const who = (a: Actor) => ({ name: a.name, type: a.kind });
 
   const actions = {
     getAlert: defineAction({
@@ -100,7 +98,7 @@ export async function openTestHost(dir: string, opts: { bus?: Bus } = {}): Promi
       run: async (ctx, i: { user: string; reason: string; until?: string }) => {
         calls.push(`isolate:${i.user}`);
         maybeFail('isolate');
-        const iso = await policy.isolation.isolate(who(ctx.actor), i.user, i.reason, i.until ? new Date(i.until) : undefined);
+        const { isolation: iso } = await policy.isolation.isolate(ctx.actor.name, i.user, i.reason, i.until ? new Date(i.until) : undefined);
         return { isolationId: iso.id, ...(iso.until ? { until: iso.until } : {}) };
       },
     }),
@@ -108,21 +106,20 @@ export async function openTestHost(dir: string, opts: { bus?: Bus } = {}): Promi
       name: 'accounts.release',
       permission: 'accounts:isolate',
       resource: (i: { user: string }) => `user:${i.user}`,
-      run: async (ctx, i: { user: string; reason: string }) => {
+      run: async (_ctx, i: { user: string; reason: string }) => {
         calls.push(`release:${i.user}`);
-        return { released: await policy.isolation.release(who(ctx.actor), i.user, i.reason) };
+        return { released: (await policy.isolation.release(i.user)) !== null };
       },
     }),
     block: defineAction({
       name: 'sources.block',
       permission: 'sources:block',
       resource: (i: { cidr: string }) => `source:${i.cidr}`,
-      run: async (ctx, i: { cidr: string; reason: string; until: string }) => {
+      run: async (_ctx, i: { cidr: string; reason: string; until: string }) => {
         calls.push(`block:${i.cidr}`);
         maybeFail('block');
         const id = `block-${createHash('sha256').update(i.cidr).digest('hex').slice(0, 12)}`;
-        if (!blocks.has(id))
-          await policy.policies.apply(who(ctx.actor), { op: 'add', line: { ptype: 'p', values: [id, '*', '*', '*', '*', `ip=${i.cidr}`, 'deny'] } });
+        if (!blocks.has(id)) await policy.policies.apply({ op: 'add', line: { ptype: 'p', values: [id, '*', '*', '*', '*', `ip=${i.cidr}`, 'deny'] } });
         blocks.set(id, { cidr: i.cidr, until: i.until });
         return { blockId: id, until: i.until };
       },
