@@ -3,7 +3,7 @@
  * call of a bound door action with the request's actor.
  */
 import type { Bound } from '../core/door';
-import type { GraphQLContribution, RequestContext } from '../core/module';
+import { type GraphQLContribution, viaService } from '../core/module';
 import type { PlaybookView } from './services';
 import type { PlaybookActions } from './services';
 import type { StepRecord } from './runs/model';
@@ -202,6 +202,11 @@ export const playbooksTypeDefs = /* GraphQL */ `
     approvals: [PlaybookApproval!]!
   }
 
+  "The runs a manual start made (one per manual trigger of the playbook)."
+  type PlaybookRunsStarted {
+    runIds: [ID!]!
+  }
+
   type PlaybookReplay {
     runId: ID!
     "The steps started again."
@@ -231,38 +236,36 @@ export const playbooksTypeDefs = /* GraphQL */ `
     "Turns a playbook on: its triggers start runs, accountable to the caller."
     enablePlaybook(id: ID!): Playbook!
     disablePlaybook(id: ID!): Playbook!
-    "Runs a playbook's manual trigger on an alert; returns the run ids."
-    runPlaybook(playbookId: ID!, alertId: ID!, dryRun: Boolean = false): [ID!]!
+    "Runs a playbook's manual trigger on an alert."
+    runPlaybook(playbookId: ID!, alertId: ID!, dryRun: Boolean = false): PlaybookRunsStarted!
     "Deploys an earlier version of the playbooks again, as a new version."
     rollbackPlaybooks(version: Int!): PlaybookVersion!
   }
 `;
 
-type Ctx = Pick<RequestContext, 'actor' | 'sourceIp'>;
-const info = (ctx: Ctx) => (ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {});
 const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 
+/** Each root field is one bound door action through viaService; only the arguments are reshaped. */
 export function playbooksGraphQL(s: Bound<PlaybookActions>): GraphQLContribution {
+  const args = (a: Record<string, unknown>) => defined(a) as never;
   return {
     typeDefs: playbooksTypeDefs,
     resolvers: {
       Query: {
-        playbooks: (_: unknown, _a: unknown, ctx: Ctx) => s.list(ctx.actor, {} as never, info(ctx)),
-        playbookVersions: (_: unknown, a: { limit?: number }, ctx: Ctx) => s.versions(ctx.actor, defined(a), info(ctx)),
-        playbookRuns: (_: unknown, a: { playbookId?: string; status?: string[]; before?: string; limit?: number }, ctx: Ctx) =>
-          s.runs(ctx.actor, defined(a) as never, info(ctx)),
-        playbookRun: (_: unknown, a: { id: string }, ctx: Ctx) => s.run(ctx.actor, a, info(ctx)),
-        playbookApprovals: (_: unknown, a: { status?: string[]; limit?: number }, ctx: Ctx) => s.approvals(ctx.actor, defined(a) as never, info(ctx)),
+        playbooks: viaService(s.list, () => ({}) as never),
+        playbookVersions: viaService(s.versions, args),
+        playbookRuns: viaService(s.runs, args),
+        playbookRun: viaService(s.run, (a) => ({ id: a.id as string })),
+        playbookApprovals: viaService(s.approvals, args),
       },
       Mutation: {
-        approvePlaybookStep: (_: unknown, a: { id: string; comment?: string }, ctx: Ctx) => s.approve(ctx.actor, defined(a) as never, info(ctx)),
-        rejectPlaybookStep: (_: unknown, a: { id: string; comment?: string }, ctx: Ctx) => s.reject(ctx.actor, defined(a) as never, info(ctx)),
-        replayPlaybookRun: (_: unknown, a: { runId: string; fromStep?: string }, ctx: Ctx) => s.replay(ctx.actor, defined(a) as never, info(ctx)),
-        enablePlaybook: (_: unknown, a: { id: string }, ctx: Ctx) => s.enable(ctx.actor, { playbookId: a.id }, info(ctx)),
-        disablePlaybook: (_: unknown, a: { id: string }, ctx: Ctx) => s.disable(ctx.actor, { playbookId: a.id }, info(ctx)),
-        runPlaybook: async (_: unknown, a: { playbookId: string; alertId: string; dryRun?: boolean }, ctx: Ctx) =>
-          (await s.runOnAlert(ctx.actor, defined(a) as never, info(ctx))).runIds,
-        rollbackPlaybooks: (_: unknown, a: { version: number }, ctx: Ctx) => s.rollback(ctx.actor, a, info(ctx)),
+        approvePlaybookStep: viaService(s.approve, args),
+        rejectPlaybookStep: viaService(s.reject, args),
+        replayPlaybookRun: viaService(s.replay, args),
+        enablePlaybook: viaService(s.enable, (a) => ({ playbookId: a.id as string })),
+        disablePlaybook: viaService(s.disable, (a) => ({ playbookId: a.id as string })),
+        runPlaybook: viaService(s.runOnAlert, args),
+        rollbackPlaybooks: viaService(s.rollback, (a) => ({ version: a.version as number })),
       },
       Playbook: {
         shippedName: (p: PlaybookView) => p.shipped?.name ?? null,

@@ -1,48 +1,89 @@
 /**
  * Playbooks as a CitySOC module: its configuration section, its services, its HTTP mounts (the
- * editor and the hooks), its GraphQL part and its jobs. The platform hands it what only the
- * platform has: the PlaybookHost over its application services, and who a bearer token is.
+ * editor and the hooks), its GraphQL part and its jobs. By default the palette acts through the
+ * platform's own services (platform-host.ts) and the editor signs people on with the identity
+ * store; tests hand in their own host or run store.
  */
 import path from 'node:path';
-import { defineModule, type CitySocModule, type ModuleContext } from '../core/module';
+import type { Bound } from '../core/door';
+import { defineModule, KERNEL, type CitySocModule, type ModuleContext } from '../core/module';
+import type { AlertActions } from '../alerts/service';
+import type { EventActions } from '../events/service';
+import type { IdentityKernel } from '../identity/module';
+import type { PolicyActions } from '../policy/actions';
+import type { PolicyServices } from '../policy/services';
 import type { PlaybookHost } from './host';
 import { type PlaybooksConfig, PlaybooksConfigSchema } from './config';
+import { platformHost } from './platform-host';
 import { openPlaybooks, type Playbooks } from './playbooks';
 import type { Authenticate } from './runtime/admin-auth';
 import type { RunStore } from './runs/run-store';
 
 export interface PlaybooksModuleDeps {
-  /** The palette's calls over the platform's services (isolation, blocks, enrichment, search, alerts, cases). */
-  host(ctx: ModuleContext<PlaybooksConfig>): PlaybookHost | Promise<PlaybookHost>;
-  /** Who a bearer token (session or API token) belongs to; null when nobody (editor sign-on). */
-  authenticate(ctx: ModuleContext<PlaybooksConfig>): Authenticate;
+  /** The palette's calls; default: the platform's services (isolation, blocks, enrichment, search, alerts, cases). */
+  host?(ctx: ModuleContext<PlaybooksConfig>): PlaybookHost | Promise<PlaybookHost>;
+  /** Who a bearer token (session or API token) belongs to; null when nobody (editor sign-on). Default: the identity store. */
+  authenticate?(ctx: ModuleContext<PlaybooksConfig>): Authenticate;
   /** Where runs are kept; default a SQLite file under the data directory. */
   runStore?(ctx: ModuleContext<PlaybooksConfig>): RunStore;
 }
 
-export function playbooksModule(deps: PlaybooksModuleDeps): CitySocModule<PlaybooksConfig> {
+/** Every 5 minutes, source blocks whose time is up are lifted. */
+const BLOCK_EXPIRY_MS = 5 * 60_000;
+
+export function playbooksModule(deps: PlaybooksModuleDeps = {}): CitySocModule<PlaybooksConfig> {
   return defineModule<PlaybooksConfig>({
     name: 'playbooks',
+    dependsOn: deps.host ? [] : [KERNEL.identity, KERNEL.policy, 'policy', 'alerts', 'events'],
     config: { key: 'playbooks', schema: PlaybooksConfigSchema },
     async start(ctx) {
       if (!ctx.config.enabled) return {};
+      const own = deps.host
+        ? null
+        : platformHost({
+            door: ctx.door,
+            state: ctx.ports.state,
+            audit: ctx.ports.audit,
+            alertStore: ctx.ports.alerts,
+            identity: ctx.services.get<IdentityKernel>(KERNEL.identity).store,
+            policyServices: ctx.services.get<PolicyServices>(KERNEL.policy),
+            policy: ctx.services.get<{ policy: Bound<PolicyActions> }>('policy').policy,
+            alerts: ctx.services.get<Bound<AlertActions>>('alerts'),
+            ...(ctx.services.has('events') ? { events: ctx.services.get<Bound<EventActions>>('events') } : {}),
+            clock: ctx.clock,
+          });
+      const authenticate: Authenticate = deps.authenticate
+        ? deps.authenticate(ctx)
+        : (token) => ctx.services.get<IdentityKernel>(KERNEL.identity).store.authenticateFresh(token);
       const pb: Playbooks = await openPlaybooks({
         config: ctx.config,
         dataDir: path.resolve(ctx.platform.dataDir),
         state: ctx.ports.state,
         bus: ctx.ports.bus,
         door: ctx.door,
-        host: await deps.host(ctx),
-        authenticate: deps.authenticate(ctx),
+        host: own ?? (await deps.host!(ctx)),
+        authenticate,
         log: ctx.log.child({ module: 'playbooks' }),
         clock: ctx.clock,
         ...(deps.runStore ? { runStore: deps.runStore(ctx) } : {}),
       });
+      const blockJob = own
+        ? [
+            {
+              name: 'playbooks.blocks',
+              intervalMs: BLOCK_EXPIRY_MS,
+              run: async (now: Date) => {
+                const lifted = await own.expireBlocks(now);
+                if (lifted > 0) ctx.log.info({ lifted }, 'expired source blocks lifted');
+              },
+            },
+          ]
+        : [];
       return {
         services: pb,
         http: pb.mounts,
         graphql: pb.graphql,
-        jobs: pb.jobs,
+        jobs: [...pb.jobs, ...blockJob],
         stop: () => pb.stop(),
       };
     },

@@ -25,6 +25,7 @@ import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
 import { consoleModule } from './console-module';
 import { complianceModule } from '../compliance/module';
+import { playbooksModule } from '../playbooks/module';
 import type { PolicyServices } from '../policy/services';
 import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
 import { ALERTS_GROUP, DETECT_GROUP } from '../analytics/runtime/consumers';
@@ -34,7 +35,6 @@ import { createHandler } from './http';
 import { type Kernel, openKernel } from './kernel';
 import { Registry, startModules } from './modules';
 import { analyticsRuntime, openPorts } from './profiles';
-
 
 /**
  * The console comes first: its mount at `/` must see a browser's request before the ingest
@@ -49,6 +49,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   alertsModule,
   analyticsModule,
   complianceModule,
+  playbooksModule(),
 ] as CitySocModule<unknown>[];
 
 /** The modules' configuration sections, for loadConfig. */
@@ -153,6 +154,11 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       corsOrigins: config.server.corsOrigins,
     }),
   );
+  // WebSocket upgrades go to the mount that owns them (the playbook editor's comms); others are closed.
+  server.on('upgrade', (req, socket, head) => {
+    for (const m of modules.http) if (m.upgrade?.(req, socket, head)) return;
+    socket.destroy();
+  });
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;
   try {
