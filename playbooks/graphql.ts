@@ -235,6 +235,7 @@ export const playbooksTypeDefs = /* GraphQL */ `
     replayPlaybookRun(runId: ID!, fromStep: ID): PlaybookReplay!
     "Turns a playbook on: its triggers start runs, accountable to the caller."
     enablePlaybook(id: ID!): Playbook!
+    "Turns a playbook off: its triggers start no more runs."
     disablePlaybook(id: ID!): Playbook!
     "Runs a playbook's manual trigger on an alert."
     runPlaybook(playbookId: ID!, alertId: ID!, dryRun: Boolean = false): PlaybookRunsStarted!

@@ -28,8 +28,13 @@ export interface PlaybooksModuleDeps {
   runStore?(ctx: ModuleContext<PlaybooksConfig>): RunStore;
 }
 
-/** Every 5 minutes, source blocks whose time is up are lifted. */
-const BLOCK_EXPIRY_MS = 5 * 60_000;
+/** Every minute: blocks placed on other replicas are read, those whose time is up lifted. */
+const BLOCK_SYNC_MS = 60_000;
+
+/** What the platform's server asks before handling a request. */
+export interface SourceBlocks {
+  sourceBlocked(ip: string | undefined, now: Date): boolean;
+}
 
 export function playbooksModule(deps: PlaybooksModuleDeps = {}): CitySocModule<PlaybooksConfig> {
   return defineModule<PlaybooksConfig>({
@@ -67,11 +72,12 @@ export function playbooksModule(deps: PlaybooksModuleDeps = {}): CitySocModule<P
         clock: ctx.clock,
         ...(deps.runStore ? { runStore: deps.runStore(ctx) } : {}),
       });
+      await own?.expireBlocks(ctx.clock());
       const blockJob = own
         ? [
             {
               name: 'playbooks.blocks',
-              intervalMs: BLOCK_EXPIRY_MS,
+              intervalMs: BLOCK_SYNC_MS,
               run: async (now: Date) => {
                 const lifted = await own.expireBlocks(now);
                 if (lifted > 0) ctx.log.info({ lifted }, 'expired source blocks lifted');
@@ -80,7 +86,7 @@ export function playbooksModule(deps: PlaybooksModuleDeps = {}): CitySocModule<P
           ]
         : [];
       return {
-        services: pb,
+        services: Object.assign(pb, { sourceBlocked: (ip: string | undefined, now: Date) => own?.sourceBlocked(ip, now) ?? false } satisfies SourceBlocks),
         http: pb.mounts,
         graphql: pb.graphql,
         jobs: [...pb.jobs, ...blockJob],

@@ -2,8 +2,10 @@
  * The PlaybookHost over the platform's application services: isolation and release are the policy
  * module's own door actions, alerts the alerts module's, event search the events module's, so a
  * playbook's action is audited under the same name as a person's. What no module serves yet has
- * a small door action here, each audited once: blocking a source (a deny line in the PDP, lifted
- * by the `playbooks.blocks` job when it expires), enrichment from the identity store and the alert
+ * a small door action here, each audited once: blocking a source (kept in the StateStore; the
+ * platform's server refuses every request from it until it expires; not a PDP deny line, since a
+ * deny whose ip= condition is unknown applies to every call without an address, the playbooks' own
+ * included), enrichment from the identity store and the alert
  * store, and case records in the StateStore (until a cases module exists; the ids stay).
  */
 import { createHash } from 'node:crypto';
@@ -14,6 +16,7 @@ import { CitySocError } from '../core/errors';
 import type { AlertStore } from '../core/ports/alert-store';
 import type { AuditLog } from '../core/ports/audit-log';
 import { and } from '../core/query/ast';
+import { cidrContains, parseCidr } from '../core/query/ip';
 import type { StateStore } from '../core/ports/state-store';
 import type { AlertActions } from '../alerts/service';
 import type { EventActions } from '../events/service';
@@ -45,7 +48,6 @@ interface BlockDoc {
   readonly id: string;
   readonly cidr: string;
   readonly until: string;
-  readonly line: string[];
   readonly by: string;
 }
 
@@ -67,11 +69,14 @@ const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').sl
 const isNotFound = (e: unknown) => e instanceof CitySocError && e.code === 'NOT_FOUND';
 
 export interface PlatformHost extends PlaybookHost {
-  /** Lifts the source blocks whose time is up; returns how many. */
+  /** Re-reads the blocks (placed on any replica) and lifts those whose time is up; returns how many were lifted. */
   expireBlocks(now: Date): Promise<number>;
+  /** Whether requests from this address are refused now. */
+  sourceBlocked(ip: string | undefined, now: Date): boolean;
 }
 
 export function platformHost(d: PlatformHostDeps): PlatformHost {
+  const blocks = new Map<string, BlockDoc>();
   const actions = {
     block: defineAction({
       name: 'sources.block',
@@ -80,13 +85,14 @@ export function platformHost(d: PlatformHostDeps): PlatformHost {
       details: (i: { cidr: string; reason: string; until: string }) => ({ reason: i.reason, until: i.until }),
       run: async (ctx, i: { cidr: string; reason: string; until: string }) => {
         if (Number.isNaN(Date.parse(i.until))) throw new CitySocError('INPUT_INVALID', `until '${i.until}' is not an ISO 8601 date`);
+        if (!parseCidr(i.cidr)) throw new CitySocError('INPUT_INVALID', `'${i.cidr.slice(0, 100)}' is not a CIDR block`);
         const id = `block-${shortHash(i.cidr)}`;
-        const line = [id, '*', '*', '*', '*', `ip=${i.cidr}`, 'deny'];
         const existing = (await d.state.get(BLOCKS, id)) as BlockDoc | null;
-        if (!existing) await d.policyServices.policies.apply({ op: 'add', line: { ptype: 'p', values: line } });
         // A later block of the same source keeps the later end.
         const until = existing && Date.parse(existing.until) > Date.parse(i.until) ? existing.until : i.until;
-        await d.state.put(BLOCKS, id, { id, cidr: i.cidr, until, line, by: ctx.actor.name } satisfies BlockDoc as unknown as Record<string, unknown>);
+        const doc: BlockDoc = { id, cidr: i.cidr, until, by: ctx.actor.name };
+        await d.state.put(BLOCKS, id, doc as unknown as Record<string, unknown>);
+        blocks.set(id, doc);
         ctx.note({ blockId: id });
         return { blockId: id, until };
       },
@@ -205,13 +211,12 @@ export function platformHost(d: PlatformHostDeps): PlatformHost {
     addToCase: (actor, i) => d.door.perform(actor, actions.addToCase, i),
     async expireBlocks(now) {
       let lifted = 0;
+      const current = new Map<string, BlockDoc>();
       for (const { id, doc } of await d.state.all(BLOCKS)) {
         const b = doc as unknown as BlockDoc;
-        if (Date.parse(b.until) > now.getTime()) continue;
-        try {
-          await d.policyServices.policies.apply({ op: 'remove', line: { ptype: 'p', values: b.line } });
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
+        if (Date.parse(b.until) > now.getTime()) {
+          current.set(id, b);
+          continue;
         }
         await d.state.remove(BLOCKS, id);
         await d.audit.append({
@@ -224,7 +229,15 @@ export function platformHost(d: PlatformHostDeps): PlatformHost {
         });
         lifted++;
       }
+      blocks.clear();
+      for (const [id, b] of current) blocks.set(id, b);
       return lifted;
+    },
+    sourceBlocked(ip, now) {
+      if (!ip) return false;
+      const addr = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+      for (const b of blocks.values()) if (Date.parse(b.until) > now.getTime() && cidrContains(b.cidr, addr)) return true;
+      return false;
     },
   };
 }

@@ -12,7 +12,7 @@ const FILE = path.resolve(__dirname, '..', 'schema.graphql');
 describe('schema.graphql', () => {
   let r: Running;
   beforeAll(async () => {
-    r = await startTestPlatform();
+    r = await startTestPlatform(undefined, false, { 'playbooks.enabled': true });
   });
   afterAll(async () => r.stop());
 

@@ -68,7 +68,7 @@ describe('palette actions', () => {
     const until2h = Date.parse((await f.store.getStep(run.id, 'iso'))!.output!['until' as never] as string);
     expect(until2h - before).toBeGreaterThanOrEqual(2 * 3_600_000 - 1000);
     expect(f.t.policy.authorizer.isolation(U, new Date(Date.now() + 2 * 3_600_000 + 60_000))).toBeNull();
-    const rec = (await f.t.audit.query({ action: 'accounts.isolate' }))[0]!;
+    const rec = (await f.t.audit.query({ action: 'isolation.isolate' }))[0]!;
     expect(rec).toMatchObject({
       actor: 'playbook:f1',
       actorType: 'playbook',
@@ -92,7 +92,11 @@ describe('palette actions', () => {
     expect((await f.store.getStep(run.id, 'rel'))!.output).toEqual({ user: U, released: true });
     expect((await f.store.getStep(run.id, 'rel2'))!.output).toEqual({ user: U, released: false });
     expect(f.t.policy.authorizer.isolation(U, new Date())).toBeNull();
-    expect((await f.t.audit.query({ action: 'isolation.release' })).map((r) => [r.actor, r.reason])).toEqual([['playbook:f1', 'cleared by f1']]);
+    // Both releases are audited (the second found nothing to lift), each with its own reason.
+    expect((await f.t.audit.query({ action: 'isolation.release' })).map((r) => [r.actor, (r.details as { reason?: string }).reason])).toEqual([
+      ['playbook:f1', 'cleared by f1'],
+      ['playbook:f1', expect.stringMatching(/^playbook f1: /)],
+    ]);
   });
 
   it('dry run: the actions after it change nothing and record what they would do', async () => {
@@ -118,14 +122,12 @@ describe('palette actions', () => {
     expect(hook.received).toHaveLength(0);
   });
 
-  it('block source: a deny in the PDP for the address, and the firewall told with its token', async () => {
+  it('block source: the address is refused at the edge, and the firewall told with its token', async () => {
     await f.load([inNode('blk'), { id: 'blk', type: 'citysoc-block-source', z: 'f1', hours: 24, wires: [[]] }]);
     await fire(f);
     const run = await runOf(f);
     expect(run.status).toBe('succeeded');
-    const decide = (ip: string) =>
-      f.t.policy.authorizer.decide({ subject: { user: 'admin', roles: ['admin'] }, resource: { type: 'events' }, action: 'read', context: { ip } }).decision;
-    expect([decide('203.0.113.9'), decide('203.0.113.10')]).toEqual(['deny', 'allow']);
+    expect([f.t.sourceBlocked('203.0.113.9'), f.t.sourceBlocked('203.0.113.10')]).toEqual([true, false]);
     expect(hook.received).toHaveLength(1);
     expect(hook.received[0]!.headers.authorization).toBe('Bearer fw-token');
     expect(hook.received[0]!.body).toMatchObject({ action: 'block', cidr: '203.0.113.9/32', runId: run.id });
@@ -464,7 +466,7 @@ describe('a flow cannot rewrite the run it belongs to', () => {
     await fire(f);
     const run = await runOf(f);
     expect(run.status).toBe('succeeded');
-    expect((await f.t.audit.query({ action: 'accounts.isolate' }))[0]!.details).toMatchObject({ person: 'lead' });
+    expect((await f.t.audit.query({ action: 'isolation.isolate' }))[0]!.details).toMatchObject({ person: 'lead' });
   });
 
   it('stays a dry run after the dry-run node, even when the message says otherwise', async () => {

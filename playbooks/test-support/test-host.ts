@@ -12,7 +12,9 @@ import { SqliteAlertStore } from '../../adapters/sqlite/alert-store';
 import { SqliteAuditLog } from '../../adapters/sqlite/audit-log';
 import { SqliteStateStore } from '../../adapters/sqlite/state-store';
 import type { Alert, AlertEntity } from '../../core/alert';
-import { defineAction, Door } from '../../core/door';
+import { bind, defineAction, Door } from '../../core/door';
+import { policyActions } from '../../policy/actions';
+import { cidrContains } from '../../core/query/ip';
 import { CitySocError } from '../../core/errors';
 import type { Bus } from '../../core/ports/bus';
 import { openPolicyServices, type PolicyServices } from '../../policy/services';
@@ -47,6 +49,8 @@ export interface TestHost {
   /** Makes the next n calls of a kind fail with a transient error. */
   failNext(kind: string, n: number): void;
   emitRisk(c: RiskChange): void;
+  /** Whether the platform's edge would refuse a request from this address now (as platform-host.ts). */
+  sourceBlocked(ip: string): boolean;
   close(): Promise<void>;
 }
 
@@ -79,6 +83,15 @@ export async function openTestHost(dir: string, opts: { bus?: Bus } = {}): Promi
     }
   };
 
+  // Isolation and release are the policy module's own door actions, as in the platform.
+  const accounts = bind(
+    door,
+    policyActions({
+      policy,
+      resolveDepartment: (d) => d,
+      account: (user) => (directory.users.has(user) ? { roles: [], department: directory.users.get(user)!.department ?? null } : null),
+    }),
+  );
   const actions = {
     getAlert: defineAction({
       name: 'alerts.get',
@@ -91,26 +104,6 @@ export async function openTestHost(dir: string, opts: { bus?: Bus } = {}): Promi
         return a;
       },
     }),
-    isolate: defineAction({
-      name: 'accounts.isolate',
-      permission: 'accounts:isolate',
-      resource: (i: { user: string }) => `user:${i.user}`,
-      run: async (ctx, i: { user: string; reason: string; until?: string }) => {
-        calls.push(`isolate:${i.user}`);
-        maybeFail('isolate');
-        const { isolation: iso } = await policy.isolation.isolate(ctx.actor.name, i.user, i.reason, i.until ? new Date(i.until) : undefined);
-        return { isolationId: iso.id, ...(iso.until ? { until: iso.until } : {}) };
-      },
-    }),
-    release: defineAction({
-      name: 'accounts.release',
-      permission: 'accounts:isolate',
-      resource: (i: { user: string }) => `user:${i.user}`,
-      run: async (_ctx, i: { user: string; reason: string }) => {
-        calls.push(`release:${i.user}`);
-        return { released: (await policy.isolation.release(i.user)) !== null };
-      },
-    }),
     block: defineAction({
       name: 'sources.block',
       permission: 'sources:block',
@@ -119,7 +112,6 @@ export async function openTestHost(dir: string, opts: { bus?: Bus } = {}): Promi
         calls.push(`block:${i.cidr}`);
         maybeFail('block');
         const id = `block-${createHash('sha256').update(i.cidr).digest('hex').slice(0, 12)}`;
-        if (!blocks.has(id)) await policy.policies.apply({ op: 'add', line: { ptype: 'p', values: [id, '*', '*', '*', '*', `ip=${i.cidr}`, 'deny'] } });
         blocks.set(id, { cidr: i.cidr, until: i.until });
         return { blockId: id, until: i.until };
       },
@@ -204,8 +196,16 @@ export async function openTestHost(dir: string, opts: { bus?: Bus } = {}): Promi
   const host: PlaybookHost = {
     getAlert: (actor, id) =>
       door.perform(actor, actions.getAlert, { id }).catch((e: unknown) => (e instanceof CitySocError && e.code === 'NOT_FOUND' ? null : Promise.reject(e))),
-    isolateAccount: (actor, i) => door.perform(actor, actions.isolate, i),
-    releaseAccount: (actor, i) => door.perform(actor, actions.release, i),
+    async isolateAccount(actor, i) {
+      calls.push(`isolate:${i.user}`);
+      maybeFail('isolate');
+      const iso = await accounts.isolate(actor, i);
+      return { isolationId: iso.id, ...(iso.until ? { until: iso.until } : {}) };
+    },
+    async releaseAccount(actor, i) {
+      calls.push(`release:${i.user}`);
+      return { released: await accounts.release(actor, i) };
+    },
     blockSource: (actor, i) => door.perform(actor, actions.block, i),
     enrich: (actor, i) => door.perform(actor, actions.enrich, i),
     searchEvents: (actor, i) => door.perform(actor, actions.search, i),
@@ -232,6 +232,7 @@ export async function openTestHost(dir: string, opts: { bus?: Bus } = {}): Promi
     calls,
     failNext: (kind, n) => void failures.set(kind, n),
     emitRisk: (c) => riskListeners.forEach((l) => l(c)),
+    sourceBlocked: (ip) => [...blocks.values()].some((b) => Date.parse(b.until) > Date.now() && cidrContains(b.cidr, ip)),
     async close() {
       await policy.close();
       await alerts.close();
