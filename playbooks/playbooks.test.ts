@@ -104,8 +104,8 @@ describe('playbooks on the real Node-RED runtime', () => {
     });
     expect(approval).toMatchObject({ approverRole: 'security_lead', excluded: [U], context: { alert: { id: 'alert-export-1' } } });
     expect(approval!.question).toContain(`Suspend ${U}`);
-    // A lead of another department does not see it; the run waits.
-    expect(await pending('tok-otherLead')).toEqual([]);
+    // An analyst of another department does not see it; the run waits.
+    expect(await pending('tok-otherAnalyst')).toEqual([]);
     expect((await runDetail(approval!.runId)).run.status).toBe('waiting');
     expect(owner.received).toHaveLength(0);
 
@@ -161,7 +161,7 @@ describe('playbooks on the real Node-RED runtime', () => {
     // Reads (the polling above) are audited too; the actions, in order:
     const READS = new Set(['playbooks.list', 'playbooks.versions', 'playbooks.approvals', 'playbooks.run']);
     const all = await audit();
-    expect(all.filter((r) => r.action === 'playbooks.approvals').map((r) => r.actor)).toContain('zhao.lead');
+    expect(all.filter((r) => r.action === 'playbooks.approvals').map((r) => r.actor)).toContain('zhao.analyst');
     const trail = all.filter(
       (r) => !READS.has(r.action) && (r.action.startsWith('playbooks.') || r.actorType === 'playbook' || r.action.startsWith('isolation.')),
     );

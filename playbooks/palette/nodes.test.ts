@@ -92,10 +92,10 @@ describe('palette actions', () => {
     expect((await f.store.getStep(run.id, 'rel'))!.output).toEqual({ user: U, released: true });
     expect((await f.store.getStep(run.id, 'rel2'))!.output).toEqual({ user: U, released: false });
     expect(f.t.policy.authorizer.isolation(U, new Date())).toBeNull();
-    // Both releases are audited (the second found nothing to lift), each with its own reason.
+    // Both releases are audited (the second found nothing to lift), each with its own reason; newest first.
     expect((await f.t.audit.query({ action: 'isolation.release' })).map((r) => [r.actor, (r.details as { reason?: string }).reason])).toEqual([
+      ['playbook:f1', 'playbook f1: Rule X'],
       ['playbook:f1', 'cleared by f1'],
-      ['playbook:f1', expect.stringMatching(/^playbook f1: /)],
     ]);
   });
 

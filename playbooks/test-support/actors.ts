@@ -20,7 +20,8 @@ export const ACTORS = {
   subject: person(U, ['security_lead'], DEPT),
   author: person('wang.author', ['playbook_author']),
   analyst: person('chen.analyst', ['analyst'], DEPT),
-  otherLead: person('zhao.lead', ['security_lead'], '公安'),
+  /** Security leads work every department (the role model), so department isolation is shown with an analyst. */
+  otherAnalyst: person('zhao.analyst', ['analyst'], '公安'),
 } as const;
 
 export const SESSIONS: Record<string, Actor> = Object.fromEntries(Object.entries(ACTORS).map(([k, a]) => [`tok-${k}`, a]));
