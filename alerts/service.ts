@@ -38,11 +38,17 @@ function alertItem(a: Alert) {
   return { kind: 'alert', id: a.id, doc: a as unknown as Doc, resource: { type: 'alerts' as const, ...(a.department ? { department: a.department } : {}) } };
 }
 
-async function visibleAlert(ctx: ActionContext, store: AlertStore, id: string, action: 'read' | 'write'): Promise<Alert> {
+/** The stored alert when the caller may act on it, and the field view its answers must go through (the queue's masks). */
+async function visibleAlert(
+  ctx: ActionContext,
+  store: AlertStore,
+  id: string,
+  action: 'read' | 'write',
+): Promise<{ alert: Alert; shown: (a: Alert) => Alert }> {
   const alert = await store.get(id);
   if (!alert) throw new CitySocError('NOT_FOUND', `no alert ${id}`);
-  ctx.item(alertItem(alert), action);
-  return alert;
+  const view = ctx.view(ctx.item(alertItem(alert), action));
+  return { alert, shown: (a) => view.treat(a as unknown as Doc) as unknown as Alert };
 }
 
 export function alertActions(store: AlertStore, assignable: Assignability) {
@@ -76,7 +82,10 @@ export function alertActions(store: AlertStore, assignable: Assignability) {
       name: 'alerts.get',
       permission: 'alerts:read',
       resource: (i: { id: string }) => `alert:${i.id}`,
-      run: async (ctx, i: { id: string }) => visibleAlert(ctx, store, i.id, 'read'),
+      run: async (ctx, i: { id: string }) => {
+        const { alert, shown } = await visibleAlert(ctx, store, i.id, 'read');
+        return shown(alert);
+      },
     }),
     transition: defineAction({
       name: 'alerts.transition',
@@ -86,7 +95,7 @@ export function alertActions(store: AlertStore, assignable: Assignability) {
       run: async (ctx, i: TransitionInput) => {
         if (i.comment && i.comment.length > MAX_COMMENT) throw new CitySocError('INPUT_INVALID', `comment: at most ${MAX_COMMENT} characters`);
         if (i.resolution && !RESOLUTIONS.includes(i.resolution)) throw new CitySocError('INPUT_INVALID', `resolution: one of ${RESOLUTIONS.join(', ')}`);
-        const alert = await visibleAlert(ctx, store, i.id, 'write');
+        const { alert, shown } = await visibleAlert(ctx, store, i.id, 'write');
         if (i.assignee) checkAssignee(alert, i.assignee);
         const next = await store.transition(i.id, i.to, ctx.actor.name, {
           ...(i.comment ? { comment: i.comment } : {}),
@@ -94,7 +103,7 @@ export function alertActions(store: AlertStore, assignable: Assignability) {
           ...(i.assignee ? { assignee: i.assignee } : {}),
         });
         ctx.note({ from: alert.status });
-        return next;
+        return shown(next);
       },
     }),
     comment: defineAction({
@@ -104,8 +113,8 @@ export function alertActions(store: AlertStore, assignable: Assignability) {
       run: async (ctx, i: { id: string; comment: string }) => {
         if (typeof i.comment !== 'string' || i.comment.trim() === '' || i.comment.length > MAX_COMMENT)
           throw new CitySocError('INPUT_INVALID', `comment: 1..${MAX_COMMENT} characters`);
-        const alert = await visibleAlert(ctx, store, i.id, 'write');
-        return store.transition(i.id, alert.status, ctx.actor.name, { comment: i.comment });
+        const { alert, shown } = await visibleAlert(ctx, store, i.id, 'write');
+        return shown(await store.transition(i.id, alert.status, ctx.actor.name, { comment: i.comment }));
       },
     }),
   };

@@ -1,9 +1,8 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-import { rolePermissions } from './vite/role-permissions.ts';
 
 export default defineConfig({
-  plugins: [react(), rolePermissions()],
+  plugins: [react()],
   // The server serves dist/ at the site root; assets/ holds content-hashed files cached for a year.
   base: '/',
   build: {
@@ -32,6 +31,5 @@ export default defineConfig({
   server: {
     // `npm run dev` against a platform on the default port.
     proxy: { '/graphql': 'http://127.0.0.1:8080' },
-    fs: { allow: ['..'] },
   },
 });

@@ -24,6 +24,7 @@ import { identityModule } from '../identity/module';
 import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
 import { consoleModule } from './console-module';
+import { liveAlertsModule } from './live-module';
 import { complianceModule } from '../compliance/module';
 import { playbooksModule, type SourceBlocks } from '../playbooks/module';
 import type { PolicyServices } from '../policy/services';
@@ -48,6 +49,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   eventsModule,
   alertsModule,
   analyticsModule,
+  liveAlertsModule,
   complianceModule,
   playbooksModule(),
 ] as CitySocModule<unknown>[];

@@ -129,8 +129,13 @@ describe('syslog limits (issue 9, finding 11)', () => {
   });
   afterAll(async () => g.stop());
 
+  // /metrics answers monitoring tokens only (security review, finding 11)
+  let monitor: string | undefined;
   const metric = async (name: string) => {
-    const text = await (await fetch(`${g.platform.url}/metrics`)).text();
+    monitor ??= (await g.platform.identity.issueApiToken('syslog-monitor', ['monitor'], 'test')).token;
+    const res = await fetch(`${g.platform.url}/metrics`, { headers: { authorization: `Bearer ${monitor}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
     const m = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\d+)$`, 'm').exec(text);
     return m ? Number(m[1]) : undefined;
   };

@@ -61,10 +61,14 @@ type ItemAnswer = Record<string, { _index: string; _id: string; status: number }
 
 /** One item in Elasticsearch's words: created, a repeat (409 for create, noop for index), a duplicate stored under a new id, or refused and kept. */
 function bulkItemAnswer(it: BulkItem, o: ItemOutcome, seq: number): ItemAnswer {
-  if (it.kind === 'error') return { [it.action]: { _index: it.index, _id: it.id ?? o.id, status: it.status, error: { type: it.type, reason: it.reason } } };
+  // Where the refused item was kept (its dead letter's id), and whether that dead letter was already stored by an
+  // earlier request (an identical line sent again): the error stays an error, as Elasticsearch would answer it.
+  const kept = { citysoc: { dead_letter: o.id, ...(o.status === 'repeat' ? { repeat: true } : {}) } };
+  if (it.kind === 'error')
+    return { [it.action]: { _index: it.index, _id: it.id ?? o.id, status: it.status, error: { type: it.type, reason: it.reason }, ...kept } };
   const head = { _index: it.index, _id: o.id };
   if (o.deadLetter)
-    return { [it.action]: { ...head, status: 400, error: { type: 'mapper_parsing_exception', reason: `${o.reason!} (kept as a dead letter)` } } };
+    return { [it.action]: { ...head, status: 400, error: { type: 'mapper_parsing_exception', reason: `${o.reason!} (kept as a dead letter)` }, ...kept } };
   if (o.status === 'repeat') {
     return it.action === 'create'
       ? {

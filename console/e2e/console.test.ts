@@ -102,6 +102,24 @@ describe('the console in Chromium', () => {
     await admin.getByText(`共 ${api.alerts.total} 条`).waitFor();
   });
 
+  it('shows a new alert in the queue as it is raised, without a reload', async () => {
+    const before = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open,acknowledged,in_progress]){total}}')).alerts.total;
+    await admin.goto(`${site.url}/#/alerts`);
+    await admin.getByText(`共 ${before} 条`).waitFor();
+    // Marks this page load: a reload would drop the mark.
+    await admin.evaluate(() => void ((window as unknown as { loadMark: number }).loadMark = 1));
+    // The sshd lines of another host of another department raise alerts of their own (one per rule, host and user).
+    const fresh = openSshLines()
+      .slice(0, 1000)
+      .map((l) => l.replace(' LabSZ ', ' JT-gw '));
+    await ingestOpenSsh(site, fresh, '交通', 'JT-gw');
+    const after = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open,acknowledged,in_progress]){total}}')).alerts.total;
+    expect(after).toBeGreaterThan(before);
+    await admin.getByText(`共 ${after} 条`).waitFor({ timeout: 15_000 });
+    await admin.locator('tbody tr', { hasText: '交通' }).first().waitFor();
+    expect(await admin.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(1);
+  });
+
   it('acknowledges and closes an alert with a resolution, and the audit trail view shows both moves', async () => {
     await admin.goto(`${site.url}/#/alerts`);
     await admin.locator('tbody tr').first().click();
@@ -262,10 +280,12 @@ describe('the console in Chromium', () => {
     await admin.getByTestId('policy-flips').waitFor();
     await expect(admin.getByTestId('policy-flips').innerText()).resolves.toContain('将有 1 个决定发生变化');
     await admin.getByRole('button', { name: '应用' }).click();
-    await admin.getByText('策略变更已应用').waitFor();
+    await admin.getByText(/^策略变更已应用（版本 \d+）$/).waitFor();
     const lines = await gqlAs<{ policies: { values: string[] }[] }>(site, adminToken, '{policies(ptype:"p"){values}}');
     expect(lines.policies.map((l) => l.values)).toContainEqual(line);
-    await gqlAs(site, adminToken, 'mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: { op: 'remove', line: { ptype: 'p', values: line } } });
+    await gqlAs(site, adminToken, 'mutation($c:PolicyChangeInput!){applyPolicyChange(change:$c){version}}', {
+      c: { op: 'remove', line: { ptype: 'p', values: line } },
+    });
 
     await signInAs(site.running, adminToken, 'suspect', 'analyst', '城管');
     await admin.goto(`${site.url}/#/isolations/create`);
@@ -282,19 +302,19 @@ describe('the console in Chromium', () => {
     await admin.getByRole('dialog').getByLabel('原因').fill('排查完毕');
     await admin.getByRole('dialog').getByRole('button', { name: '解除隔离' }).click();
     await admin.getByText('已解除隔离').waitFor();
-    expect((await gqlAs<{ isolations: unknown[] }>(site, adminToken, '{isolations}')).isolations).toEqual([]);
+    expect((await gqlAs<{ isolations: unknown[] }>(site, adminToken, '{isolations{id}}')).isolations).toEqual([]);
 
     const analyst = await signInAs(site.running, adminToken, 'cg_responder', 'analyst', '城管');
     const req = await gqlAs<{ requestEmergencyAccess: { id: string } }>(
       site,
       analyst,
-      'mutation{requestEmergencyAccess(reason:"追查跨部门暴力破解",department:"公安",durationMinutes:30)}',
+      'mutation{requestEmergencyAccess(reason:"追查跨部门暴力破解",department:"公安",durationMinutes:30){id}}',
     );
     await admin.goto(`${site.url}/#/emergencyGrants`);
     const grant = admin.locator('tbody tr', { hasText: '追查跨部门暴力破解' });
     await grant.getByRole('button', { name: '批准' }).click();
     await grant.getByText('生效中').waitFor();
-    const grants = await gqlAs<{ emergencyGrants: { id: string; approvals: { by: string }[] }[] }>(site, adminToken, '{emergencyGrants}');
+    const grants = await gqlAs<{ emergencyGrants: { id: string; approvals: { by: string }[] }[] }>(site, adminToken, '{emergencyGrants{id approvals{by}}}');
     expect(grants.emergencyGrants.find((g) => g.id === req.requestEmergencyAccess.id)!.approvals.map((a) => a.by)).toEqual(['admin']);
   });
 

@@ -1,35 +1,30 @@
 /**
- * What each role may attempt, as `canAccess` answers it: the role → permission table is the
- * server's own (core/roles.ts), compiled into the console at build time (see vite.config.ts), and
- * each resource and action of the console names the permission its API calls need. Which rows a
- * user sees is the server's policy decision; this only hides what would be refused anyway.
+ * What the signed-in user may attempt, as `canAccess` answers it: the server tells the user's
+ * permissions (`me { permissions }`, read at sign-in), and each resource and action of the console
+ * names the permission its API calls need. Which rows a user sees is the server's policy decision;
+ * this only hides what would be refused anyway.
  */
-import rolePermissions from 'virtual:citysoc-role-permissions';
-
 export type ConsoleAction = 'list' | 'show' | 'create' | 'edit' | 'delete' | 'export' | string;
 
-/** resource → (action → permission); `*` is any action not listed. */
+/** resource → (action → permission, as the GraphQL Permission enum spells it); `*` is any action not listed. */
 const NEEDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  alerts: { '*': 'alerts:read', edit: 'alerts:write', transition: 'alerts:write' },
-  events: { '*': 'events:read' },
-  hunt: { '*': 'events:read' },
-  audit: { '*': 'audit:read' },
-  'audit-verify': { '*': 'audit:read' },
-  users: { '*': 'users:manage' },
-  apiTokens: { '*': 'tokens:manage' },
-  policies: { '*': 'policy:read', create: 'policy:manage', edit: 'policy:manage', apply: 'policy:manage' },
-  emergencyGrants: { '*': 'grants:request' },
-  isolations: { '*': 'accounts:isolate' },
-  overview: { '*': 'analytics:read' },
-  screen: { '*': 'analytics:read' },
+  alerts: { '*': 'alerts_read', edit: 'alerts_write', transition: 'alerts_write', comment: 'alerts_write' },
+  events: { '*': 'events_read' },
+  hunt: { '*': 'events_read' },
+  audit: { '*': 'audit_read' },
+  'audit-verify': { '*': 'audit_read' },
+  compliance: { '*': 'compliance_read' },
+  users: { '*': 'users_manage' },
+  departments: { '*': 'users_manage' },
+  apiTokens: { '*': 'tokens_manage' },
+  policies: { '*': 'policy_read', create: 'policy_manage', edit: 'policy_manage', apply: 'policy_manage' },
+  emergencyGrants: { '*': 'grants_request' },
+  isolations: { '*': 'accounts_isolate' },
+  rules: { '*': 'rules_read', edit: 'rules_manage', toggle: 'rules_manage' },
+  analytics: { '*': 'analytics_read' },
+  overview: { '*': 'analytics_read' },
+  screen: { '*': 'analytics_read' },
 };
-
-/** Every permission the roles hold together. */
-export function permissionsOf(roles: readonly string[]): string[] {
-  const all = new Set<string>();
-  for (const r of roles) for (const p of rolePermissions[r] ?? []) all.add(p);
-  return [...all].sort();
-}
 
 export function permissionFor(resource: string, action: ConsoleAction): string | null {
   const table = NEEDS[resource];

@@ -1,29 +1,45 @@
 /**
  * react-admin's authProvider on CitySOC sessions: sign-in with the `login` mutation, the forced
  * change of a one-time password (the server refuses everything else with PASSWORD_CHANGE_REQUIRED
- * until then), sign-out that ends the session on the server, and canAccess from the roles.
+ * until then), sign-out that ends the session on the server, and canAccess from the permissions
+ * the server states for the user (`me { permissions }`).
  */
 import type { AuthProvider } from 'ra-core';
 import { graphql, isApiError } from '../data/graphql';
-import { allowed, permissionsOf } from './access';
+import { allowed } from './access';
 import { session, type SessionIdentity } from './session';
 
 export const CHANGE_PASSWORD_PATH = '/change-password';
 
+const IDENTITY = /* GraphQL */ `
+  fragment Identity on Me {
+    name
+    kind
+    roles
+    permissions
+    department
+    mustChangePassword
+  }
+`;
 const LOGIN = /* GraphQL */ `
   mutation Login($username: String!, $password: String!) {
     login(username: $username, password: $password) {
       token
       mustChangePassword
       me {
-        name
-        kind
-        roles
-        department
-        mustChangePassword
+        ...Identity
       }
     }
   }
+  ${IDENTITY}
+`;
+const ME = /* GraphQL */ `
+  query Me {
+    me {
+      ...Identity
+    }
+  }
+  ${IDENTITY}
 `;
 const LOGOUT = /* GraphQL */ `
   mutation Logout {
@@ -36,6 +52,25 @@ const CHANGE_PASSWORD = /* GraphQL */ `
   }
 `;
 
+let refreshed: Promise<void> | null = null;
+
+/**
+ * Asks the server who the session is, once per page load: an administrator may have changed the
+ * user's roles since sign-in, and an identity kept by an older console lacks its permissions.
+ */
+function refreshIdentity(): Promise<void> {
+  refreshed ??= graphql<{ me: SessionIdentity }>(ME).then(
+    (r) => {
+      if (session.token()) session.update(r.me);
+    },
+    () => {
+      // Kept for the next call: a refused session is handled by checkError on the page's own calls.
+      refreshed = null;
+    },
+  );
+  return refreshed;
+}
+
 interface LoginResult {
   login: { token: string; mustChangePassword: boolean; me: SessionIdentity };
 }
@@ -43,6 +78,7 @@ interface LoginResult {
 export async function signIn(username: string, password: string): Promise<SessionIdentity> {
   const r = await graphql<LoginResult>(LOGIN, { username, password });
   session.start(r.login.token, r.login.me);
+  refreshed = Promise.resolve();
   return r.login.me;
 }
 
@@ -52,6 +88,15 @@ export async function changePassword(current: string, next: string): Promise<voi
   if (!who) throw new Error('not signed in');
   await graphql(CHANGE_PASSWORD, { current, next });
   await signIn(who.name, next);
+}
+
+/** The permissions of the session; asked of the server first when the stored identity has none. */
+async function permissions(): Promise<readonly string[]> {
+  const who = session.identity();
+  if (!who) return [];
+  if (who.permissions.length === 0 && !who.mustChangePassword) await refreshIdentity();
+  else void refreshIdentity();
+  return session.identity()?.permissions ?? [];
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -68,6 +113,7 @@ export const authProvider: AuthProvider = {
   async logout() {
     if (session.token()) await graphql(LOGOUT).catch(() => undefined);
     session.end();
+    refreshed = null;
   },
   async checkAuth() {
     const who = session.identity();
@@ -93,9 +139,9 @@ export const authProvider: AuthProvider = {
     return { id: who.name, fullName: who.department ? `${who.name} · ${who.department}` : who.name };
   },
   async getPermissions() {
-    return permissionsOf(session.identity()?.roles ?? []);
+    return permissions();
   },
   async canAccess({ resource, action }: { resource: string; action: string }) {
-    return allowed(permissionsOf(session.identity()?.roles ?? []), resource, action);
+    return allowed(await permissions(), resource, action);
   },
 };

@@ -6,6 +6,8 @@ export interface SessionIdentity {
   readonly name: string;
   readonly kind: string;
   readonly roles: readonly string[];
+  /** What the roles let the user attempt, as the server's `me` answers it (`events_read`, …). */
+  readonly permissions: readonly string[];
   readonly department: string | null;
   readonly mustChangePassword: boolean;
 }
@@ -29,7 +31,9 @@ export const session = {
     const raw = storage()?.getItem(IDENTITY);
     if (!raw) return null;
     try {
-      return JSON.parse(raw) as SessionIdentity;
+      const who = JSON.parse(raw) as Partial<SessionIdentity>;
+      // An identity kept by an older console has no permissions: the next checkAuth asks `me` again.
+      return { ...who, permissions: Array.isArray(who.permissions) ? who.permissions : [] } as SessionIdentity;
     } catch {
       return null;
     }

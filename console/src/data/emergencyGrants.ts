@@ -6,32 +6,63 @@ import { present, type ResourceAdapter } from './resource';
 export interface EmergencyGrantRecord {
   id: string;
   requester: string;
+  requesterPerson: string | null;
   reason: string;
   department: string;
   resource: string;
   actions: string;
   durationMinutes: number;
   requestedAt: string;
-  approvals: { by: string; at: string }[];
-  startsAt?: string;
-  expiresAt?: string;
+  approvals: { by: string; person: string | null; at: string }[];
+  startsAt: string | null;
+  expiresAt: string | null;
   reported: boolean;
 }
 
+const FIELDS = /* GraphQL */ `
+  fragment GrantFields on EmergencyGrant {
+    id
+    requester
+    requesterPerson
+    reason
+    department
+    resource
+    actions
+    durationMinutes
+    requestedAt
+    approvals {
+      by
+      person
+      at
+    }
+    startsAt
+    expiresAt
+    reported
+  }
+`;
 const LIST = /* GraphQL */ `
   query EmergencyGrants {
-    emergencyGrants
+    emergencyGrants {
+      ...GrantFields
+    }
   }
+  ${FIELDS}
 `;
 const REQUEST = /* GraphQL */ `
   mutation RequestEmergencyAccess($reason: String!, $department: String!, $resource: String, $actions: String, $durationMinutes: Int!) {
-    requestEmergencyAccess(reason: $reason, department: $department, resource: $resource, actions: $actions, durationMinutes: $durationMinutes)
+    requestEmergencyAccess(reason: $reason, department: $department, resource: $resource, actions: $actions, durationMinutes: $durationMinutes) {
+      ...GrantFields
+    }
   }
+  ${FIELDS}
 `;
 const APPROVE = /* GraphQL */ `
   mutation ApproveEmergencyAccess($id: ID!) {
-    approveEmergencyAccess(id: $id)
+    approveEmergencyAccess(id: $id) {
+      ...GrantFields
+    }
   }
+  ${FIELDS}
 `;
 
 /** pending until approved, active until it expires. */

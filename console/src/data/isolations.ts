@@ -9,17 +9,18 @@ export interface IsolationRecord {
   reason: string;
   by: string;
   at: string;
-  until?: string;
+  until: string | null;
 }
 
+const FIELDS = 'id user reason by at until';
 const LIST = /* GraphQL */ `
   query Isolations {
-    isolations
+    isolations { ${FIELDS} }
   }
 `;
 const ISOLATE = /* GraphQL */ `
   mutation IsolateAccount($user: String!, $reason: String!, $until: String) {
-    isolateAccount(user: $user, reason: $reason, until: $until)
+    isolateAccount(user: $user, reason: $reason, until: $until) { ${FIELDS} }
   }
 `;
 const RELEASE = /* GraphQL */ `

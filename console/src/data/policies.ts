@@ -19,10 +19,24 @@ export interface PolicyLine {
   values: string[];
 }
 export type PolicyChange = { op: 'add'; line: PolicyLine } | { op: 'remove'; line: PolicyLine } | { op: 'update'; before: PolicyLine; after: PolicyLine };
+/** The PDP's answer, as far as the console shows it. */
+export interface DecisionSummary {
+  decision: string;
+  reason: string;
+  matched: string[];
+}
 export interface PolicyFlip {
   index: number;
-  before: { decision?: string; reason?: string } & Record<string, unknown>;
-  after: { decision?: string; reason?: string } & Record<string, unknown>;
+  before: DecisionSummary;
+  after: DecisionSummary;
+}
+/** A change in force: the line before and after, and the policy version it made. */
+export interface AppliedPolicyChange {
+  ptype: string;
+  id: string;
+  before: string[] | null;
+  after: string[] | null;
+  version: number;
 }
 
 const LIST = /* GraphQL */ `
@@ -34,26 +48,41 @@ const LIST = /* GraphQL */ `
   }
 `;
 const PREVIEW = /* GraphQL */ `
-  mutation PreviewPolicyChange($change: JSON!, $samples: [JSON!]!) {
+  mutation PreviewPolicyChange($change: PolicyChangeInput!, $samples: [DecisionRequestInput!]!) {
     previewPolicyChange(change: $change, samples: $samples) {
       index
-      before
-      after
+      before {
+        decision
+        reason
+        matched
+      }
+      after {
+        decision
+        reason
+        matched
+      }
     }
   }
 `;
 const APPLY = /* GraphQL */ `
-  mutation ApplyPolicyChange($change: JSON!) {
-    applyPolicyChange(change: $change)
+  mutation ApplyPolicyChange($change: PolicyChangeInput!) {
+    applyPolicyChange(change: $change) {
+      ptype
+      id
+      before
+      after
+      version
+    }
   }
 `;
 
+/** Sample requests are typed by the API (DecisionRequestInput): the server names a field it does not know. */
 export async function previewPolicyChange(change: PolicyChange, samples: unknown[]): Promise<PolicyFlip[]> {
   return (await graphql<{ previewPolicyChange: PolicyFlip[] }>(PREVIEW, { change, samples })).previewPolicyChange;
 }
 
-export async function applyPolicyChange(change: PolicyChange): Promise<void> {
-  await graphql(APPLY, { change });
+export async function applyPolicyChange(change: PolicyChange): Promise<AppliedPolicyChange> {
+  return (await graphql<{ applyPolicyChange: AppliedPolicyChange }>(APPLY, { change })).applyPolicyChange;
 }
 
 export const policies: ResourceAdapter = {

@@ -188,7 +188,7 @@ export const en = {
       samples_invalid: 'Not a JSON array',
       preview: 'Preview',
       apply: 'Apply',
-      applied: 'Policy change applied',
+      applied: 'Policy change applied (version %{version})',
       flips: '%{smart_count} decision would change |||| %{smart_count} decisions would change',
       request: 'Request',
       before: 'Now',

@@ -188,7 +188,7 @@ export const zhCN = {
       samples_invalid: '不是 JSON 数组',
       preview: '预览',
       apply: '应用',
-      applied: '策略变更已应用',
+      applied: '策略变更已应用（版本 %{version}）',
       flips: '将有 %{smart_count} 个决定发生变化',
       request: '请求',
       before: '当前',

@@ -80,8 +80,8 @@ function ChangePanel({ editing, onDone }: { editing: PolicyLine | null; onDone: 
     setBusy(true);
     setError(null);
     try {
-      await applyPolicyChange(change());
-      notify('citysoc.policies.applied', { type: 'success' });
+      const applied = await applyPolicyChange(change());
+      notify('citysoc.policies.applied', { type: 'success', messageArgs: { version: applied.version } });
       onDone();
     } catch (e) {
       setError(e);
@@ -168,10 +168,10 @@ function ChangePanel({ editing, onDone }: { editing: PolicyLine | null; onDone: 
                       <TableCell>{f.index}</TableCell>
                       <TableCell sx={{ fontFamily: 'monospace', fontSize: 12 }}>{JSON.stringify(sampleList?.[f.index])}</TableCell>
                       <TableCell>
-                        {t(`citysoc.decision.${f.before.decision ?? 'deny'}`, { _: String(f.before.decision) })} ({String(f.before.reason ?? '')})
+                        {t(`citysoc.decision.${f.before.decision}`, { _: f.before.decision })} ({f.before.reason})
                       </TableCell>
                       <TableCell>
-                        {t(`citysoc.decision.${f.after.decision ?? 'deny'}`, { _: String(f.after.decision) })} ({String(f.after.reason ?? '')})
+                        {t(`citysoc.decision.${f.after.decision}`, { _: f.after.decision })} ({f.after.reason})
                       </TableCell>
                     </TableRow>
                   ))}

@@ -1,4 +1,4 @@
-/** The alert queue: newest work first, filtered by status (the filters the API offers today), bulk acknowledge and close. */
+/** The alert queue: newest work first, filtered by status (the filters the API offers today), bulk acknowledge and close; live. */
 import { Box, Button } from '@mui/material';
 import CheckIcon from '@mui/icons-material/Check';
 import DoneAllIcon from '@mui/icons-material/DoneAll';
@@ -23,6 +23,7 @@ import { describeError } from '../../components/errors';
 import { SeverityField, StatusField } from '../../components/Chips';
 import { WhenField } from '../../components/When';
 import { CloseAlertDialog } from './TransitionDialog';
+import { useLiveAlerts } from './useLiveAlerts';
 
 function useStatusChoices() {
   const t = useTranslate();
@@ -93,6 +94,7 @@ function RuleTypeField(_: { label?: string }) {
 }
 
 export function AlertList() {
+  useLiveAlerts();
   const filters = [<SelectArrayInput key="status" source="status" choices={useStatusChoices()} alwaysOn />];
   return (
     <List
