@@ -9,6 +9,7 @@
  * Adding a capability is adding a module to the list in server/, not editing five files.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import type { Actor } from './actor';
 import type { Config } from './config';
@@ -70,6 +71,8 @@ export interface HttpMount {
    * what it handles; resolving false passes the request on to the next mount.
    */
   readonly handle: (req: IncomingMessage, res: ServerResponse, url: URL, who: RequestContext) => Promise<boolean | void> | boolean | void;
+  /** Takes a WebSocket upgrade that is its own (the playbook editor's live connection); false passes it on. */
+  readonly upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 export interface GraphQLContribution {

@@ -63,7 +63,11 @@ function call(schema: GraphQLSchema, root: 'Query' | 'Mutation', field: string):
 describe('every path goes through a service that authorizes and audits', () => {
   let r: Running;
   beforeAll(async () => {
-    r = await startTestPlatform(undefined, false, { 'server.limits.anonymousPerMinute': 100_000, 'server.limits.loginPerMinute': 100_000 });
+    r = await startTestPlatform(undefined, false, {
+      'server.limits.anonymousPerMinute': 100_000,
+      'server.limits.loginPerMinute': 100_000,
+      'playbooks.enabled': true,
+    });
   });
   afterAll(async () => r.stop());
 

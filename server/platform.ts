@@ -26,6 +26,7 @@ import { policyModule } from '../policy/module';
 import { consoleModule } from './console-module';
 import { liveAlertsModule } from './live-module';
 import { complianceModule } from '../compliance/module';
+import { playbooksModule, type SourceBlocks } from '../playbooks/module';
 import type { PolicyServices } from '../policy/services';
 import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
 import { ALERTS_GROUP, DETECT_GROUP } from '../analytics/runtime/consumers';
@@ -50,6 +51,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   analyticsModule,
   liveAlertsModule,
   complianceModule,
+  playbooksModule(),
 ] as CitySocModule<unknown>[];
 
 /** The modules' configuration sections, for loadConfig. */
@@ -142,18 +144,32 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   const gql = createGraphQL(modules.graphql, config.server.graphql, log);
   let ready = false;
   const metricSources = modules.metrics;
-  const server: Server = createServer(
-    createHandler({
-      log,
-      isReady: () => ready,
-      health: () => ports.events.health(),
-      authenticate: (token, ip) => kernel.identity.authenticateFresh(token, ip),
-      graphql: (req, res, who) => void gql.yoga(req, res, { req, res, who }),
-      metrics: async () => (await Promise.all(metricSources.map((m) => m()))).join('\n'),
-      mounts: modules.http,
-      corsOrigins: config.server.corsOrigins,
-    }),
-  );
+  // Sources a playbook blocked are refused before anything else reads the request.
+  const blocks = registry.has('playbooks') ? registry.get<Partial<SourceBlocks>>('playbooks') : null;
+  const handler = createHandler({
+    log,
+    isReady: () => ready,
+    health: () => ports.events.health(),
+    authenticate: (token, ip) => kernel.identity.authenticateFresh(token, ip),
+    graphql: (req, res, who) => void gql.yoga(req, res, { req, res, who }),
+    metrics: async () => (await Promise.all(metricSources.map((m) => m()))).join('\n'),
+    mounts: modules.http,
+    corsOrigins: config.server.corsOrigins,
+  });
+  const server: Server = createServer((req, res) => {
+    if (blocks?.sourceBlocked?.(req.socket.remoteAddress, clock())) {
+      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      res.end(JSON.stringify({ error: 'FORBIDDEN', message: 'requests from this address are blocked' }));
+      return;
+    }
+    handler(req, res);
+  });
+  // WebSocket upgrades go to the mount that owns them (the playbook editor's comms); others are closed.
+  server.on('upgrade', (req, socket, head) => {
+    if (blocks?.sourceBlocked?.(req.socket.remoteAddress, clock())) return void socket.destroy();
+    for (const m of modules.http) if (m.upgrade?.(req, socket, head)) return;
+    socket.destroy();
+  });
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;
   try {

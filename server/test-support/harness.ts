@@ -17,13 +17,21 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** A real platform on an ephemeral port over a fresh data directory. */
+/**
+ * A real platform on an ephemeral port over a fresh data directory. Playbooks are off unless
+ * asked for (`'playbooks.enabled': true`): Node-RED runs once per process, and tests that start
+ * several platforms at once would otherwise meet it twice.
+ */
 export async function startTestPlatform(
   dir = mkdtempSync(path.join(tmpdir(), 'citysoc-platform-')),
   keep = false,
   overrides: Record<string, unknown> = {},
 ): Promise<Running> {
-  const config = loadConfig({ sections: moduleSections(), env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', ...overrides } });
+  const config = loadConfig({
+    sections: moduleSections(),
+    env: {},
+    overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', 'playbooks.enabled': false, ...overrides },
+  });
   let announced = '';
   const platform = await startPlatform(config, createLogger('silent'), { announce: (t) => void (announced += t) });
   const adminPassword = /one-time password:\s+(\S+)/.exec(announced)?.[1] ?? '';

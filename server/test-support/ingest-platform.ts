@@ -6,7 +6,7 @@ import { loadConfig } from '../../core/config';
 import type { EcsEvent } from '../../core/event';
 import { createLogger } from '../../core/logging';
 import { indexerDrained } from '../../events/indexer';
-import { type Platform, startPlatform } from '../platform';
+import { moduleSections, type Platform, startPlatform } from '../platform';
 
 export interface IngestPlatform {
   readonly platform: Platform;
@@ -27,7 +27,12 @@ export async function startIngestPlatform(
   overrides: Record<string, unknown> = {},
   dir = mkdtempSync(path.join(tmpdir(), 'citysoc-ingest-')),
 ): Promise<IngestPlatform> {
-  const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', ...overrides } });
+  // Playbooks off (Node-RED runs once per process; these tests are about ingest).
+  const config = loadConfig({
+    sections: moduleSections(),
+    env: {},
+    overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', 'playbooks.enabled': false, ...overrides },
+  });
   const platform = await startPlatform(config, createLogger('silent'), { announce: () => {} });
   const token = (await platform.identity.issueApiToken('fluent-bit-01', ['collector'], 'test')).token;
   const analystToken = (await platform.identity.issueApiToken('not-a-collector', ['analyst'], 'test')).token;
