@@ -39,9 +39,11 @@ const DERIVED: readonly [name: string, definition: string][] = [
   ['rule_type', "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.rule.type')) VIRTUAL"],
   ['resolution', "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.resolution')) VIRTUAL"],
 ];
+// The queue's usual question (a department, some severities, the statuses in work) is answered
+// from these alone: its count never reads a row, its page reads only the rows it returns.
 const DERIVED_INDEXES = `
-CREATE INDEX IF NOT EXISTS alerts_department_severity ON alerts(department, severity, last_seen);
-CREATE INDEX IF NOT EXISTS alerts_severity ON alerts(severity, last_seen);
+CREATE INDEX IF NOT EXISTS alerts_queue_department ON alerts(department, severity, status, last_seen, id);
+CREATE INDEX IF NOT EXISTS alerts_queue ON alerts(severity, status, last_seen, id);
 CREATE INDEX IF NOT EXISTS alerts_rule ON alerts(rule_id, last_seen);
 CREATE INDEX IF NOT EXISTS alerts_assignee ON alerts(assignee, last_seen);
 `;
@@ -188,8 +190,13 @@ export class SqliteAlertStore implements AlertStore {
     const sort = q.sort ?? { field: 'lastSeen', order: 'desc' };
     const dir = sort.order === 'asc' ? 'ASC' : 'DESC';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM alerts e ${w.sql}`).get(...w.params) as { n: number }).n;
+    // the page is chosen from the index first and only its rows are read: sorting candidates
+    // together with their documents would read every candidate's document
     const rows = this.db
-      .prepare(`SELECT e.doc FROM alerts e ${w.sql} ORDER BY ${SORT_EXPR[sort.field]} ${dir}, e.id LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT a.doc FROM (SELECT e.rowid AS r, ${SORT_EXPR[sort.field]} AS s, e.id AS i FROM alerts e ${w.sql} ORDER BY s ${dir}, i LIMIT ? OFFSET ?) p
+         JOIN alerts a ON a.rowid = p.r ORDER BY p.s ${dir}, p.i`,
+      )
       .all(...w.params, q.size ?? 50, q.offset ?? 0) as { doc: string }[];
     return { total, alerts: rows.map((r) => JSON.parse(r.doc) as Alert) };
   }
