@@ -1,6 +1,7 @@
 /**
- * CaseStore over SQLite: one row per case (the document plus the columns the queue sorts and
- * filters on), a term table for the many-valued keys (departments, tags, linked alerts and
+ * CaseStore over SQLite: one small row per case with the columns lists sort and filter on, the
+ * document (and its folded text) in a table of its own so that counting and sorting never read
+ * documents, a term table for the many-valued keys (departments, tags, linked alerts and
  * events, observables), and a counter per year for readable ids. Every write is one IMMEDIATE
  * transaction, so processes sharing the file never lose a change or reuse an id.
  */
@@ -36,13 +37,13 @@ CREATE TABLE IF NOT EXISTS cases (
   sla_warn INTEGER,
   sla_due INTEGER,
   sla_met INTEGER,
-  search_text TEXT NOT NULL,
-  doc TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS cases_created ON cases(created_at);
-CREATE INDEX IF NOT EXISTS cases_updated ON cases(updated_at);
-CREATE INDEX IF NOT EXISTS cases_status ON cases(status, created_at);
-CREATE INDEX IF NOT EXISTS cases_severity ON cases(severity_rank, created_at);
+  department_count INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS case_docs (id TEXT PRIMARY KEY, search_text TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cases_created ON cases(created_at, id);
+CREATE INDEX IF NOT EXISTS cases_updated ON cases(updated_at, id);
+CREATE INDEX IF NOT EXISTS cases_status ON cases(status, created_at, id);
+CREATE INDEX IF NOT EXISTS cases_severity ON cases(severity_rank, id);
 CREATE INDEX IF NOT EXISTS cases_assignee ON cases(assignee);
 CREATE INDEX IF NOT EXISTS cases_sla ON cases(sla_stage, sla_due);
 CREATE TABLE IF NOT EXISTS case_terms (
@@ -83,6 +84,8 @@ export class SqliteCaseStore implements CaseStore {
   constructor(file: string) {
     this.db = openDatabase(file);
     this.db.exec(SCHEMA);
+    // fresh statistics for the planner where they are stale (cheap when they are not)
+    this.db.pragma('optimize=0x10002');
   }
 
   private write(c: Case, prev: Case | null): void {
@@ -99,24 +102,26 @@ export class SqliteCaseStore implements CaseStore {
       slaWarn: msOrNull(c.sla.warnAt),
       slaDue: msOrNull(c.sla.dueAt),
       slaMet: c.sla.met === undefined ? null : c.sla.met ? 1 : 0,
-      searchText: [c.id, c.title, c.description, ...c.tags].map((s) => s.toLowerCase()).join(SEP),
-      doc: JSON.stringify(c),
+      departmentCount: c.departments.length,
     };
     if (prev === null) {
       this.db
         .prepare(
-          `INSERT INTO cases (id, version, status, severity, severity_rank, assignee, created_at, updated_at, sla_stage, sla_warn, sla_due, sla_met, search_text, doc)
-           VALUES (@id, @version, @status, @severity, @severityRank, @assignee, @createdAt, @updatedAt, @slaStage, @slaWarn, @slaDue, @slaMet, @searchText, @doc)`,
+          `INSERT INTO cases (id, version, status, severity, severity_rank, assignee, created_at, updated_at, sla_stage, sla_warn, sla_due, sla_met, department_count)
+           VALUES (@id, @version, @status, @severity, @severityRank, @assignee, @createdAt, @updatedAt, @slaStage, @slaWarn, @slaDue, @slaMet, @departmentCount)`,
         )
         .run(row);
     } else {
       this.db
         .prepare(
           `UPDATE cases SET version=@version, status=@status, severity=@severity, severity_rank=@severityRank, assignee=@assignee, updated_at=@updatedAt,
-           sla_stage=@slaStage, sla_warn=@slaWarn, sla_due=@slaDue, sla_met=@slaMet, search_text=@searchText, doc=@doc WHERE id=@id`,
+           sla_stage=@slaStage, sla_warn=@slaWarn, sla_due=@slaDue, sla_met=@slaMet, department_count=@departmentCount WHERE id=@id`,
         )
         .run(row);
     }
+    this.db
+      .prepare('INSERT OR REPLACE INTO case_docs (id, search_text, doc) VALUES (?, ?, ?)')
+      .run(c.id, [c.id, c.title, c.description, ...c.tags].map((x) => x.toLowerCase()).join(SEP), JSON.stringify(c));
     const before = prev ? termsOf(prev) : new Set<string>();
     const after = termsOf(c);
     const del = this.db.prepare('DELETE FROM case_terms WHERE field = ? AND value = ? AND case_id = ?');
@@ -128,7 +133,7 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   private read(id: string): Case | null {
-    const row = this.db.prepare('SELECT doc FROM cases WHERE id = ?').get(id) as { doc: string } | undefined;
+    const row = this.db.prepare('SELECT doc FROM case_docs WHERE id = ?').get(id) as { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as Case) : null;
   }
 
@@ -230,7 +235,7 @@ export class SqliteCaseStore implements CaseStore {
     range('c.created_at', q.created);
     range('c.updated_at', q.updated);
     if (q.text !== undefined) {
-      where.push('instr(c.search_text, ?) > 0');
+      where.push('c.id IN (SELECT id FROM case_docs WHERE instr(search_text, ?) > 0)');
       params.push(q.text.toLowerCase());
     }
     if (q.sla) {
@@ -248,11 +253,15 @@ export class SqliteCaseStore implements CaseStore {
     if (q.visibleTo) {
       const known = (this.db.prepare('SELECT department FROM case_departments_known').all() as { department: string }[]).map((r) => r.department);
       const v = admittedDepartments(q.visibleTo, known);
+      // every department a case names is a known one, so "none denied" is "none outside the allowed":
+      // one look at the case's own departments, and none for a case of one department (the term
+      // filter below has admitted it already)
       if (v.denied.length) {
+        const outside = v.allowed.length ? ` AND t.value NOT IN (${v.allowed.map(() => '?').join(',')})` : '';
         where.push(
-          `NOT EXISTS (SELECT 1 FROM case_terms t WHERE t.case_id = c.id AND t.field = 'department' AND t.value IN (${v.denied.map(() => '?').join(',')}))`,
+          `(${v.noDepartment ? '' : 'c.department_count = 1 OR '}NOT EXISTS (SELECT 1 FROM case_terms t WHERE t.case_id = c.id AND t.field = 'department'${outside}))`,
         );
-        params.push(...v.denied);
+        params.push(...v.allowed);
       }
       if (!v.noDepartment) term('department', v.allowed);
     }
@@ -270,8 +279,12 @@ export class SqliteCaseStore implements CaseStore {
       pageParams.push(v, v, id);
     }
     const size = q.size ?? 50;
+    // the page is chosen from the small rows, then only its documents are read
     const rows = this.db
-      .prepare(`SELECT c.doc FROM cases c ${page.length ? `WHERE ${page.join(' AND ')}` : ''} ORDER BY ${col} ${dir}, c.id ${dir} LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT d.doc FROM (SELECT c.id AS i, ${col} AS s FROM cases c ${page.length ? `WHERE ${page.join(' AND ')}` : ''} ORDER BY s ${dir}, i ${dir} LIMIT ? OFFSET ?) p
+         JOIN case_docs d ON d.id = p.i ORDER BY p.s ${dir}, p.i ${dir}`,
+      )
       .all(...pageParams, size, q.offset ?? 0) as { doc: string }[];
     const cases = rows.map((r) => JSON.parse(r.doc) as Case);
     const last = cases[cases.length - 1];
