@@ -114,6 +114,13 @@ describe('KPIs per department and period', () => {
     expect(rows).toHaveLength(1 + 1 + 3 + 2 + 10 + 1 + 2 * 10);
   });
 
+  it('keeps a rule id that a spreadsheet would run as a formula from running', async () => {
+    await f.alerts.upsert(sampleAlert('cg-x', { dedupKey: 'kx', ...seen, rule: { ...fpRule, id: '=HYPERLINK("http://x","y")' } }), 0);
+    await f.services.alerts.falsePositive(f.actor('wu'), { id: 'cg-x' });
+    const csv = await f.services.cases.kpisCsv(f.actor('wu'), period);
+    expect(csv).toContain(`alerts.false_positive_rate,,2026-11-19T16:00:00.000Z,2026-11-20T16:00:00.000Z,"'=HYPERLINK(""http://x"",""y"")",1\r\n`);
+  });
+
   it('refuses a period that is empty or longer than a year', async () => {
     await expect(f.services.cases.kpis(f.actor('wu'), { from: period.to, to: period.from })).rejects.toThrow(
       'the period must be positive and at most 366 days',
