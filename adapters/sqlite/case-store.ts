@@ -207,9 +207,20 @@ export class SqliteCaseStore implements CaseStore {
       where.push(values.length ? `${column} IN (${values.map(() => '?').join(',')})` : '0');
       params.push(...values);
     };
+    // The first term looked up drives the query: its cases are read by key, rather than every case
+    // of a status checked against it (which is what the planner picks without statistics).
+    let from = 'cases c';
+    const fromParams: unknown[] = [];
     const term = (field: string, values: readonly string[]) => {
-      where.push(values.length ? `c.id IN (SELECT case_id FROM case_terms WHERE field = ? AND value IN (${values.map(() => '?').join(',')}))` : '0');
-      if (values.length) params.push(field, ...values);
+      const list = `SELECT case_id FROM case_terms WHERE field = ? AND value IN (${values.map(() => '?').join(',')})`;
+      if (values.length === 0) where.push('0');
+      else if (fromParams.length === 0) {
+        from = `(SELECT DISTINCT case_id AS id FROM (${list})) v CROSS JOIN cases c ON c.id = v.id`;
+        fromParams.push(field, ...values);
+      } else {
+        where.push(`c.id IN (${list})`);
+        params.push(field, ...values);
+      }
     };
     const range = (column: string, r: { from?: string; to?: string } | undefined) => {
       if (r?.from !== undefined) where.push(`${column} >= ${Number(Date.parse(r.from))}`);
@@ -266,12 +277,12 @@ export class SqliteCaseStore implements CaseStore {
       if (!v.noDepartment) term('department', v.allowed);
     }
     const base = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM cases c ${base}`).get(...params) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM ${from} ${base}`).get(...fromParams, ...params) as { n: number }).n;
     const sort = q.sort ?? { field: 'createdAt', order: 'desc' };
     const col = SORT_COLUMN[sort.field];
     const dir = sort.order === 'asc' ? 'ASC' : 'DESC';
     const page = [...where];
-    const pageParams = [...params];
+    const pageParams = [...fromParams, ...params];
     if (q.after !== undefined) {
       const [v, id] = decodeCaseCursor(q.after);
       const cmp = sort.order === 'asc' ? '>' : '<';
@@ -282,7 +293,7 @@ export class SqliteCaseStore implements CaseStore {
     // the page is chosen from the small rows, then only its documents are read
     const rows = this.db
       .prepare(
-        `SELECT d.doc FROM (SELECT c.id AS i, ${col} AS s FROM cases c ${page.length ? `WHERE ${page.join(' AND ')}` : ''} ORDER BY s ${dir}, i ${dir} LIMIT ? OFFSET ?) p
+        `SELECT d.doc FROM (SELECT c.id AS i, ${col} AS s FROM ${from} ${page.length ? `WHERE ${page.join(' AND ')}` : ''} ORDER BY s ${dir}, i ${dir} LIMIT ? OFFSET ?) p
          JOIN case_docs d ON d.id = p.i ORDER BY p.s ${dir}, p.i ${dir}`,
       )
       .all(...pageParams, size, q.offset ?? 0) as { doc: string }[];
