@@ -41,6 +41,19 @@ export function viewOf(c: Case, now: Date): CaseView {
   return { ...c, slaColour: slaColour(c.sla, now) };
 }
 
+/**
+ * The case as the caller gets it: with its colour, and the field treatments of the decisions that
+ * let the caller see it (one per department), as every output path applies them.
+ */
+export function shownCase(deps: Pick<CasesDeps, 'door'>, ctx: ActionContext, c: Case): CaseView {
+  let view = viewOf(c, ctx.now);
+  for (const item of caseItems(c)) {
+    const d = ctx.visible(item, 'read');
+    if (d) view = deps.door.authorizer.treat(view as never, d.obligations.fields) as unknown as CaseView;
+  }
+  return view;
+}
+
 export function caseHash(c: Case): string {
   return createHash('sha256').update(canonicalJson(c)).digest('hex');
 }
@@ -191,7 +204,7 @@ export function caseActions(deps: CasesDeps) {
       expectedVersion !== undefined ? { expectedVersion } : {},
     );
     anchor(ctx, next);
-    return viewOf(next, ctx.now);
+    return shownCase(deps, ctx, next);
   };
 
   /** Alerts the caller may read, with what a case keeps of them. */
@@ -237,7 +250,7 @@ export function caseActions(deps: CasesDeps) {
     const stored = await deps.cases.create(draft);
     anchor(ctx, stored);
     ctx.note({ alerts: stored.alertIds.length, events: stored.eventIds.length });
-    return viewOf(stored, ctx.now);
+    return shownCase(deps, ctx, stored);
   };
 
   const create = defineAction({
@@ -280,10 +293,8 @@ export function caseActions(deps: CasesDeps) {
       const { id } = parseInput(z.strictObject({ id: Id }), raw, 'cases.get');
       const c = await deps.cases.get(id);
       if (!c) throw new CitySocError('NOT_FOUND', `no case ${id}`);
-      const decisions = requireCase(ctx, c, 'read');
-      let view = viewOf(c, ctx.now);
-      for (const d of decisions) view = deps.door.authorizer.treat(view as never, d.obligations.fields) as unknown as CaseView;
-      return view;
+      requireCase(ctx, c, 'read');
+      return shownCase(deps, ctx, c);
     },
   });
 

@@ -8,7 +8,7 @@ import { absorbCase, type Case, markMerged, type ObservableType } from '../core/
 import { CitySocError } from '../core/errors';
 import { defineAction } from '../core/door';
 import { and } from '../core/query/ast';
-import { caseHash, type CaseView, viewOf } from './case-actions';
+import { caseHash, type CaseView, shownCase, viewOf } from './case-actions';
 import type { CasesDeps } from './deps';
 import { Id, parseInput } from './input';
 import { alertItem, requireCase } from './items';
@@ -45,7 +45,7 @@ export function mergeActions(deps: CasesDeps) {
         },
       });
       ctx.note({ caseVersion: survivor.version, caseHash: caseHash(survivor), mergedVersion: merged.version, mergedHash: caseHash(merged) });
-      return { survivor: viewOf(survivor, ctx.now), merged: viewOf(merged, ctx.now) };
+      return { survivor: shownCase(deps, ctx, survivor), merged: shownCase(deps, ctx, merged) };
     },
   });
 
