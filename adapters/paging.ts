@@ -4,6 +4,7 @@ import type { Bucket } from '../core/ports/event-store';
 import { and, type QueryNode } from '../core/query/ast';
 import { compileQuery } from '../core/query/analyze';
 import { resolveDate } from '../core/query/dates';
+import { fieldNameProblem } from '../core/fields';
 
 /** The whole filter of a search or aggregation request as one query tree: query AND filters AND time range. */
 export function requestFilter(
@@ -50,12 +51,34 @@ export function decodeCursor(cursor: string, n: number): unknown[] {
   throw new CitySocError('INPUT_INVALID', 'cursor is not valid for this sort: pass back nextCursor from the previous page unchanged');
 }
 
+/** Buckets a date histogram may have, empty ones included (Elasticsearch's search.max_buckets is 65,536). */
+export const MAX_BUCKETS = 10_000;
+
+/** Refuses a histogram whose span would need more buckets than the limit, before any is built. */
+export function checkHistogramSpan(firstKey: number, lastKey: number, step: number, max = MAX_BUCKETS): void {
+  const n = Math.floor((lastKey - firstKey) / step) + 1;
+  if (n > max)
+    throw new CitySocError(
+      'LIMIT_EXCEEDED',
+      `date_histogram: ${n} buckets of ${step / 1000} s between ${new Date(firstKey).toISOString()} and ${new Date(lastKey).toISOString()} exceed the limit of ${max}; choose a larger interval or a narrower time range`,
+      { limit: max },
+    );
+}
+
+/** Refuses a sort key or aggregation field that is not a well-formed field name. */
+export function checkFieldName(field: string, where: string): void {
+  const problem = fieldNameProblem(field);
+  if (problem)
+    throw new CitySocError('INPUT_INVALID', `${where}: field '${field.length > 64 ? `${field.slice(0, 64)}…` : field}' ${problem}`, { field: where });
+}
+
 /** Date histograms list empty buckets between the first and the last, as Elasticsearch does. */
 export function fillHistogram(buckets: Bucket[], step: number): Bucket[] {
   if (buckets.length === 0) return [];
   const byKey = new Map(buckets.map((b) => [Number(b.key), b.count]));
   const first = Number(buckets[0]!.key);
   const last = Number(buckets[buckets.length - 1]!.key);
+  checkHistogramSpan(first, last, step);
   const out: Bucket[] = [];
   for (let k = first; k <= last; k += step) out.push({ key: k, count: byKey.get(k) ?? 0 });
   return out;

@@ -9,7 +9,7 @@
  *   taskset -c 0 npx tsx bench/ingest.ts
  *   BENCH_EVENTS=200000 BENCH_HTTP_EVENTS=100000 taskset -c 0 npx tsx bench/ingest.ts
  */
-import { indexerDrained } from '../server/indexer';
+import { indexerDrained } from '../events/indexer';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,7 +88,7 @@ const passThrough = (body: string) => {
 
 function pipelineRun(source: string | undefined) {
   return (body: string) => {
-    const { inputs } = decodeFluentBit(body, { source }, 'bench', new Date());
+    const inputs = decodeFluentBit(body, { source }, 'bench', new Date()).flatMap((r) => (r.input ? [r.input] : []));
     let ok = 0;
     for (const i of inputs) {
       const r = pipeline.process(i.raw, i.hint);

@@ -8,7 +8,20 @@ import type { Doc } from './doc';
 import type { Classification } from './event';
 import type { QueryNode } from './query/ast';
 
-export const RESOURCE_TYPES = ['events', 'alerts', 'audit', 'cases', 'entities', 'dataset', 'emergency', 'policy', 'playbooks', 'rules'] as const;
+export const RESOURCE_TYPES = [
+  'events',
+  'alerts',
+  'audit',
+  'cases',
+  'entities',
+  'dataset',
+  'emergency',
+  'policy',
+  'playbooks',
+  'rules',
+  'account',
+  'source',
+] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 export interface ResourceRef {
@@ -66,11 +79,28 @@ export interface Decision {
   readonly obligations: Obligations;
 }
 
+/**
+ * What a caller may see of documents under a decision's field obligations: one object applies the
+ * masks to every output (documents, strings inside them, aggregation keys) and limits every input
+ * (queries on fields the caller sees masked) — policy/view.ts.
+ */
+export interface FieldView {
+  /** Whether anything is treated for the caller. */
+  readonly restricted: boolean;
+  /** The caller's query as the store must run it; throws QUERY_FIELD for uses the caller may not make. */
+  rewrite(node: QueryNode): QueryNode;
+  /** How aggregation keys of the field are shown; throws QUERY_FIELD when the field may not be aggregated. */
+  aggregation(field: string): 'clear' | 'token' | 'mask';
+  treatBuckets<B extends { key: string | number; count: number }>(field: string, view: 'clear' | 'token' | 'mask', buckets: readonly B[]): B[];
+  /** A treated copy of a result document (internal fields always removed). */
+  treat<T extends Doc>(doc: T): T;
+}
+
 /** The PDP as the application services use it. In memory and synchronous: no I/O per decision. */
 export interface Authorizer {
   decide(req: DecisionRequest): Decision;
-  /** Applies the field obligations of a decision to a result document (a treated copy). */
-  treat<T extends Doc>(doc: T, fields: readonly FieldObligation[] | undefined): T;
+  /** The view of the field obligations of a decision. */
+  view(fields: readonly FieldObligation[] | undefined): FieldView;
   /** The isolation in force for the account, if any: it refuses every action of the account. */
   isolation(user: string, now: Date): { readonly id: string } | null;
   /** The network zone of a caller's address, for zone= conditions. */

@@ -14,7 +14,8 @@ describe('configuration', () => {
   it('defaults: embedded profile on 127.0.0.1:8080, 180 days of events, 365 of audit', () => {
     const c = loadConfig({ env: {} });
     expect(c.profile).toBe('embedded');
-    expect(c.server).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8080, corsOrigins: [] });
+    expect(c.server.graphql).toEqual({ maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxCost: 20_000 });
     expect(c.retention).toMatchObject({ eventsDays: 180, auditDays: 365 });
   });
 

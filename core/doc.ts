@@ -69,3 +69,54 @@ export function fieldValues(doc: Doc, path: string): unknown[] {
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v : [v];
 }
+
+/**
+ * Every value a dotted path reaches, through arrays of objects at any level (`a.b.c` on
+ * `{a: [{b: {c: 1}}, {b: [{c: 2}]}]}` gives [1, 2]); leaf arrays are spread. Flat dotted keys are
+ * honoured as getField does. Bounded by depth so a hostile document cannot recurse without end.
+ */
+export function pathValues(doc: unknown, path: string, depth = 0): unknown[] {
+  if (depth > 64) return [];
+  if (Array.isArray(doc)) return doc.flatMap((x) => pathValues(x, path, depth + 1));
+  if (!isPlainObject(doc)) return [];
+  if (path in doc) {
+    const v = doc[path];
+    return Array.isArray(v) ? v.flat(64) : v === undefined ? [] : [v];
+  }
+  const parts = path.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const head = parts.slice(0, i).join('.');
+    if (head in doc) return pathValues(doc[head], parts.slice(i).join('.'), depth + 1);
+  }
+  return [];
+}
+
+/**
+ * A copy of the document with every value the path reaches replaced by f(value) (through arrays
+ * of objects, as pathValues); `undefined` from f removes the value. Untouched branches are shared.
+ */
+export function mapPath(doc: unknown, path: string, f: (v: unknown) => unknown, depth = 0): unknown {
+  if (depth > 64) return doc;
+  if (Array.isArray(doc)) return doc.map((x) => mapPath(x, path, f, depth + 1));
+  if (!isPlainObject(doc)) return doc;
+  if (path in doc) {
+    const v = doc[path];
+    const out = { ...doc };
+    if (Array.isArray(v)) {
+      const kept = v.map(f).filter((x) => x !== undefined);
+      if (kept.length === 0 && v.length > 0) delete out[path];
+      else out[path] = kept;
+    } else {
+      const next = f(v);
+      if (next === undefined) delete out[path];
+      else out[path] = next;
+    }
+    return out;
+  }
+  const parts = path.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const head = parts.slice(0, i).join('.');
+    if (head in doc) return { ...doc, [head]: mapPath(doc[head], parts.slice(i).join('.'), f, depth + 1) };
+  }
+  return doc;
+}

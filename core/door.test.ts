@@ -18,7 +18,13 @@ const authorizer: Authorizer = {
       return allow({ rowFilter: { query: 'organization.name:城管', node: { type: 'keyword', field: 'organization.name', value: '城管' } } });
     return req.resource.department === '城管' ? allow() : deny;
   },
-  treat: (doc) => ({ ...doc, treated: true }),
+  view: () => ({
+    restricted: true,
+    rewrite: (n) => n,
+    aggregation: () => 'clear',
+    treatBuckets: (_f, _v, b) => [...b],
+    treat: (doc) => ({ ...doc, treated: true }),
+  }),
   isolation: (user) => (user === 'li' ? { id: 'iso-1' } : null),
   zoneOf: () => '政务外网',
 };

@@ -12,7 +12,7 @@
  */
 import type { Actor } from './actor';
 import type { AuditInput } from './audit';
-import type { Authorizer, Decision, ResourceRef, ResourceType } from './authz';
+import type { Authorizer, Decision, FieldView, ResourceRef, ResourceType } from './authz';
 import type { Doc } from './doc';
 import { CitySocError, type ErrorCode, isCitySocError } from './errors';
 import type { AuditLog } from './ports/audit-log';
@@ -31,6 +31,8 @@ export interface StoredItem {
 /** One decision for a search: its row filter goes into the query, its field treatments onto the results. */
 export interface Scope {
   readonly decision: Decision;
+  /** The field obligations as a view: query rewriting, aggregation keys, documents. */
+  readonly view: FieldView;
   /** Row filters to AND into the store's query (empty when the caller sees every row). */
   readonly filters: QueryNode[];
   treat<T extends object>(docs: readonly T[]): T[];
@@ -40,6 +42,8 @@ export interface Scope {
 export interface ActionContext {
   readonly actor: Actor;
   readonly now: Date;
+  /** Where the call came from (the HTTP peer), when known. */
+  readonly sourceIp: string | undefined;
   /** The PDP's plain answer: nothing noted, nothing thrown. */
   decide(resource: ResourceRef, action?: string): Decision;
   /** An allow the action acts on (noted for its audit record); a deny refuses the whole action. */
@@ -54,10 +58,14 @@ export interface ActionContext {
   item(item: StoredItem, action?: string): Decision;
   /** The same judgement without refusing: the decision when visible, null when not (lists of mixed items). */
   visible(item: StoredItem, action?: string): Decision | null;
+  /** The field view of a decision (masks for documents and aggregation keys, limits for queries). */
+  view(decision: Decision): FieldView;
   /** Adds details to the action's audit record (ids created, counts). */
   note(details: Record<string, unknown>): void;
   /** Names the resource in the audit record once it is known (e.g. the id just created). */
   setResource(resource: string): void;
+  /** A public action that established who the caller is (sign-in): the audit record names them. */
+  identify(actor: Actor): void;
 }
 
 export interface Action<I, R> {
@@ -141,7 +149,8 @@ export class Door {
     return this.opts.authorizer;
   }
 
-  async perform<I, R>(actor: Actor | null, action: Action<I, R>, input: I, info: CallInfo = {}): Promise<R> {
+  async perform<I, R>(caller: Actor | null, action: Action<I, R>, input: I, info: CallInfo = {}): Promise<R> {
+    let actor = caller;
     this.performed.set(action.name, (this.performed.get(action.name) ?? 0) + 1);
     const now = this.clock();
     const sourceIp = actor?.sourceIp ?? info.sourceIp;
@@ -191,7 +200,13 @@ export class Door {
 
     const ctx = actor
       ? this.context(actor, now, sourceIp, notes, departments, details, (r) => (resource = r))
-      : anonymousContext(now, details, (r) => (resource = r));
+      : anonymousContext(
+          now,
+          sourceIp,
+          details,
+          (r) => (resource = r),
+          (a) => (actor = a),
+        );
     try {
       const result = await action.run(ctx, input);
       await record('allow', action.permission ? `role grants ${action.permission}` : actor ? 'signed-in access' : 'public action');
@@ -247,6 +262,7 @@ export class Door {
     return {
       actor,
       now,
+      sourceIp,
       decide,
       require(resource, action = 'read') {
         const d = decide(resource, action);
@@ -259,17 +275,23 @@ export class Door {
         const d = decide({ type }, action);
         if (d.decision === 'deny') throw new Refusal('FORBIDDEN', `no policy lets ${actor.name} ${action} ${type}`, `policy: ${d.reason}`, type);
         noteAllow(type, d);
-        const fields = d.obligations.fields;
+        const view = authorizer.view(d.obligations.fields);
         return {
           decision: d,
+          view,
           filters: d.obligations.rowFilter ? [d.obligations.rowFilter.node] : [],
-          treat: (docs) => docs.map((doc) => authorizer.treat(doc as unknown as Doc, fields) as unknown as (typeof docs)[number]),
-          treatOne: (doc) => authorizer.treat(doc as unknown as Doc, fields) as unknown as typeof doc,
+          treat: (docs) => docs.map((doc) => view.treat(doc as unknown as Doc) as unknown as (typeof docs)[number]),
+          treatOne: (doc) => view.treat(doc as unknown as Doc) as unknown as typeof doc,
         };
       },
       item(item, action = 'read') {
         const d = judge(item, action);
-        if (d.decision === 'deny') throw new Refusal('NOT_FOUND', `no ${item.kind} ${item.id}`, `policy: ${d.reason}`, `${item.kind}:${item.id}`);
+        if (d.decision === 'deny') {
+          // The refusal is about the item's department: its data owner reads the record (audit row filter).
+          if (item.resource.department !== undefined) departments.add(item.resource.department);
+          details.access = action;
+          throw new Refusal('NOT_FOUND', `no ${item.kind} ${item.id}`, `policy: ${d.reason}`, `${item.kind}:${item.id}`);
+        }
         noteAllow(`${item.kind}:${item.id}`, d, item.resource.department);
         return d;
       },
@@ -277,27 +299,40 @@ export class Door {
         const d = judge(item, action);
         return d.decision === 'allow' ? d : null;
       },
+      view: (d) => authorizer.view(d.obligations.fields),
       note: (extra) => Object.assign(details, extra),
       setResource,
+      identify: () => {
+        throw new CitySocError('INTERNAL', 'identify() is for public actions only');
+      },
     };
   }
 }
 
 /** A public action (sign-in) may not consult the PDP: there is nobody to decide for. */
-function anonymousContext(now: Date, details: Record<string, unknown>, setResource: (r: string) => void): ActionContext {
+function anonymousContext(
+  now: Date,
+  sourceIp: string | undefined,
+  details: Record<string, unknown>,
+  setResource: (r: string) => void,
+  identify: (a: Actor) => void,
+): ActionContext {
   const nobody = (): never => {
     throw new CitySocError('UNAUTHENTICATED', 'sign in first: send Authorization: Bearer <token>');
   };
   return {
     actor: { kind: 'system', name: 'anonymous', roles: [], person: 'anonymous' },
     now,
+    sourceIp,
     decide: nobody,
     require: nobody,
     scope: nobody,
     item: nobody,
     visible: nobody,
+    view: nobody,
     note: (extra) => Object.assign(details, extra),
     setResource,
+    identify,
   };
 }
 

@@ -11,6 +11,14 @@ export interface FieldSpec {
   readonly array?: boolean;
   /** Hot field: the embedded store keeps an indexed column for it. */
   readonly indexed?: boolean;
+  /**
+   * Personal data (个人信息): its values are tokenized into `citysoc.tokens` when stored and
+   * replaced in free text (`citysoc.redacted.*`), so callers who see it masked can search it by
+   * token and cannot find it by its clear value in message or event.original.
+   */
+  readonly personal?: boolean;
+  /** Kept by CitySOC for its own indexing: never returned, never queried by callers. */
+  readonly internal?: boolean;
 }
 
 export const FIELDS: Readonly<Record<string, FieldSpec>> = {
@@ -115,7 +123,44 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   'citysoc.data.bytes': { type: 'long' },
   'citysoc.data.platform': { type: 'keyword' },
   'citysoc.grant.id': { type: 'keyword' },
+  /** A second event that claimed this event id with other content: stored under its own id, pointing here. */
+  'citysoc.duplicate_of': { type: 'keyword' },
+  /** The statement or query text that read or changed the data (SQL, API query). */
+  'citysoc.data.query': { type: 'text' },
+  /** The API route or service the data was taken through (Kong route, gateway location). */
+  'citysoc.data.route': { type: 'keyword' },
+  'citysoc.person.name': { type: 'keyword', personal: true },
+  'citysoc.person.phone': { type: 'keyword', personal: true },
+  'citysoc.person.id_number': { type: 'keyword', personal: true },
+  'citysoc.person.email': { type: 'keyword', personal: true },
+  'citysoc.person.address': { type: 'keyword', personal: true },
+  'citysoc.tokens': { type: 'keyword', array: true, internal: true },
+  'citysoc.redacted.message': { type: 'text', internal: true },
+  'citysoc.redacted.original': { type: 'keyword', internal: true },
 };
+
+export const PERSONAL_FIELDS: readonly string[] = Object.entries(FIELDS)
+  .filter(([, s]) => s.personal)
+  .map(([f]) => f);
+
+export const INTERNAL_FIELDS: readonly string[] = Object.entries(FIELDS)
+  .filter(([, s]) => s.internal)
+  .map(([f]) => f);
+
+/**
+ * The grammar of a field name, the same at every edge (query text, sort keys, aggregations, policy
+ * lines): dot-separated segments of letters, digits, _ @ and -, none empty, at most 256 characters.
+ * Names that pass are still never pasted into SQL or DSL: stores quote them through one function.
+ */
+const FIELD_NAME = /^@?[A-Za-z_][A-Za-z0-9_@-]*(\.[A-Za-z0-9_@-]+)*$/;
+
+/** null when the name is well formed; otherwise why it is not. */
+export function fieldNameProblem(name: string): string | null {
+  if (name.length === 0) return 'is empty';
+  if (name.length > 256) return 'is longer than 256 characters';
+  if (!FIELD_NAME.test(name)) return 'is not a valid field name (dot-separated letters, digits, _ @ and -)';
+  return null;
+}
 
 /** Unknown fields behave like keywords, as Elasticsearch's dynamic string mapping in our template. */
 export function fieldSpec(name: string): FieldSpec {

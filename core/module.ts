@@ -27,6 +27,12 @@ export interface PlatformPorts {
   readonly backlogBytes: () => number;
 }
 
+/**
+ * What the platform's kernel registers before any module starts (the door needs the identity
+ * store and the PDP first): modules that use them name these in dependsOn.
+ */
+export const KERNEL = { identity: 'identity-store', policy: 'policy-services' } as const;
+
 /** Services other modules started before this one expose, by module name. */
 export interface ServiceRegistry {
   /** The services of a module this one depends on; throws naming the module when it is absent. */
@@ -95,6 +101,8 @@ export interface StartedModule {
   readonly http?: readonly HttpMount[];
   readonly graphql?: GraphQLContribution;
   readonly jobs?: readonly BackgroundJob[];
+  /** Prometheus text exposition of the module's metrics, served on GET /metrics. */
+  metrics?(): Promise<string>;
   /** Called in reverse start order; must not lose anything that was acknowledged. */
   stop?(): Promise<void>;
 }
@@ -112,4 +120,19 @@ export interface CitySocModule<C = unknown> {
 
 export function defineModule<C>(m: CitySocModule<C>): CitySocModule<C> {
   return m;
+}
+
+/** Marks resolvers built by viaService, so the every-path test can tell them from hand-written ones. */
+export const SERVICE_ADAPTER = Symbol.for('citysoc.serviceAdapter');
+
+type BoundCall<I, R> = (actor: Actor | null, input: I, info?: { sourceIp?: string }) => Promise<R>;
+
+/**
+ * A GraphQL root field as a thin adapter over one bound service action: the arguments (optionally
+ * reshaped) go in, the caller comes from the request. Nothing else may sit between the two.
+ */
+export function viaService<I, R>(call: BoundCall<I, R>, input?: (args: Record<string, unknown>, who: RequestContext) => I) {
+  const resolve = (_parent: unknown, args: Record<string, unknown>, who: RequestContext): Promise<R> =>
+    call(who.actor, input ? input(args, who) : (args as I), who.sourceIp ? { sourceIp: who.sourceIp } : {});
+  return Object.assign(resolve, { [SERVICE_ADAPTER]: true as const });
 }

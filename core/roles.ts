@@ -3,7 +3,18 @@
  * enum (generated from ROLES), the console and the CLI. Which rows and fields a role sees is the
  * PDP's job (policy/); this table says only which actions a role may attempt at all.
  */
-export const ROLES = ['admin', 'security_lead', 'analyst', 'auditor', 'department_admin', 'playbook_author', 'playbook', 'collector', 'pdp'] as const;
+export const ROLES = [
+  'admin',
+  'security_lead',
+  'analyst',
+  'auditor',
+  'department_admin',
+  'playbook_author',
+  'playbook',
+  'collector',
+  'pdp',
+  'monitor',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_DESCRIPTIONS: Readonly<Record<Role, string>> = {
@@ -16,6 +27,7 @@ export const ROLE_DESCRIPTIONS: Readonly<Record<Role, string>> = {
   playbook: 'the identity automated playbook runs act under',
   collector: 'machine: ships logs to the ingest endpoints',
   pdp: 'machine: asks the policy decision point over HTTP (data-sharing platform, API gateways)',
+  monitor: 'machine: scrapes GET /metrics (Prometheus)',
 };
 
 export const PERMISSIONS = [
@@ -43,6 +55,7 @@ export const PERMISSIONS = [
   'playbooks:approve',
   'playbooks:author',
   'analytics:read',
+  'metrics:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -92,6 +105,7 @@ const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
   playbook: ['events:read', 'alerts:read', 'alerts:write', 'cases:read', 'cases:write', 'entities:read', 'accounts:isolate', 'sources:block'],
   collector: ['events:ingest'],
   pdp: ['authz:decide'],
+  monitor: ['metrics:read'],
 };
 
 export function isRole(r: string): r is Role {
@@ -105,4 +119,9 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
 /** Every permission the roles hold together (the console's canAccess reads this from `me`). */
 export function permissionsOf(roles: readonly Role[]): Permission[] {
   return PERMISSIONS.filter((p) => can(roles, p));
+}
+
+/** events:read → events_read: the permission as a GraphQL enum value (which cannot hold ':'). */
+export function permissionName(p: string): string {
+  return p.replace(':', '_');
 }

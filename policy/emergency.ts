@@ -13,14 +13,17 @@ import type { StateStore } from '../core/ports/state-store';
 import type { ExtraAllow } from './engine';
 import type { Subject } from './decision';
 import type { GrantView } from './pdp';
-import type { Actor } from './policy-service';
-import type { ControlChannel } from './store/bus-watcher';
+import { Refusal } from '../core/door';
+import type { ControlChannel } from '../core/control';
 
 export type GrantStatus = 'pending' | 'active' | 'expired';
 
 export interface EmergencyGrant {
   readonly id: string;
+  /** The actor whose decisions the grant opens (a user, or token:<name>). */
   readonly requester: string;
+  /** The person accountable for the request: no approval by the same person counts. */
+  readonly requesterPerson?: string;
   readonly reason: string;
   readonly department: string;
   /** Resource pattern the grant opens, e.g. events or dataset/人口/*. */
@@ -28,7 +31,7 @@ export interface EmergencyGrant {
   readonly actions: string;
   readonly durationMinutes: number;
   readonly requestedAt: string;
-  readonly approvals: readonly { readonly by: string; readonly at: string }[];
+  readonly approvals: readonly { readonly by: string; readonly person?: string; readonly at: string }[];
   readonly startsAt?: string;
   readonly expiresAt?: string;
   readonly reported: boolean;
@@ -132,8 +135,9 @@ export class EmergencyGrants implements GrantView {
     return out;
   }
 
+  /** A new pending request. The department must already be resolved against the catalogue by the caller. */
   async request(
-    requester: Actor,
+    requester: { readonly name: string; readonly person: string },
     input: { reason: string; department: string; resource?: string; actions?: string; durationMinutes: number },
   ): Promise<EmergencyGrant> {
     const max = this.opts.maxDurationMinutes ?? 24 * 60;
@@ -150,6 +154,7 @@ export class EmergencyGrants implements GrantView {
     const g: EmergencyGrant = {
       id: randomUUID(),
       requester: requester.name,
+      requesterPerson: requester.person,
       reason: input.reason,
       department: input.department,
       resource,
@@ -160,43 +165,35 @@ export class EmergencyGrants implements GrantView {
       reported: false,
     };
     await this.save(g);
-    await this.opts.audit.append({
-      actor: requester.name,
-      actorType: requester.type,
-      action: 'emergency.request',
-      resource: `grant:${g.id}`,
-      decision: 'success',
-      reason: input.reason,
-      details: { grantId: g.id, department: g.department, resource, actions, durationMinutes: g.durationMinutes },
-    });
     return g;
   }
 
-  async approve(approver: Actor & { readonly roles: readonly string[]; readonly department?: string }, id: string): Promise<EmergencyGrant> {
+  /**
+   * One approval. Refusals are thrown as Refusal (audited as deny by the door): the requester
+   * themself — compared as persons, so a second credential of the same person does not count —
+   * an approver who approved already, or one the policy does not designate for the department.
+   */
+  async approve(
+    approver: { readonly name: string; readonly person: string; readonly roles: readonly string[]; readonly department?: string },
+    id: string,
+  ): Promise<EmergencyGrant> {
     const g = this.grants.get(id);
-    const deny = async (why: string, code: 'FORBIDDEN' | 'CONFLICT' | 'NOT_FOUND' = 'FORBIDDEN') => {
-      await this.opts.audit.append({
-        actor: approver.name,
-        actorType: approver.type,
-        action: 'emergency.approve',
-        resource: `grant:${id}`,
-        decision: 'deny',
-        reason: why,
-        details: { grantId: id },
-      });
-      throw new CitySocError(code, why);
+    const deny = (why: string, code: 'FORBIDDEN' | 'CONFLICT' | 'NOT_FOUND' = 'FORBIDDEN'): never => {
+      throw new Refusal(code, why, why, `grant:${id}`);
     };
     if (!g) return deny(`no emergency request ${id}`, 'NOT_FOUND');
     if (g.expiresAt) return deny(`emergency grant ${id} is already approved`, 'CONFLICT');
-    if (approver.name === g.requester) return deny('two-person rule: the requester cannot approve their own emergency access');
-    if (g.approvals.some((a) => a.by === approver.name))
-      return deny(`${approver.name} has approved this request already; another approver is needed`, 'CONFLICT');
+    const requesterPerson = g.requesterPerson ?? g.requester;
+    if (approver.person === requesterPerson || approver.name === g.requester)
+      return deny('two-person rule: the person who requested emergency access cannot approve it, with any credential');
+    if (g.approvals.some((a) => (a.person ?? a.by) === approver.person))
+      return deny(`${approver.person} has approved this request already; another approver is needed`, 'CONFLICT');
     if (
       !this.opts.canApprove({ user: approver.name, roles: approver.roles, ...(approver.department ? { department: approver.department } : {}) }, g.department)
     )
       return deny(`${approver.name} is not a designated approver for ${g.department}`);
     const now = this.now();
-    const approvals = [...g.approvals, { by: approver.name, at: now.toISOString() }];
+    const approvals = [...g.approvals, { by: approver.name, person: approver.person, at: now.toISOString() }];
     const done = approvals.length >= (this.opts.approversRequired ?? 1);
     const next: EmergencyGrant = {
       ...g,
@@ -204,16 +201,12 @@ export class EmergencyGrants implements GrantView {
       ...(done ? { startsAt: now.toISOString(), expiresAt: new Date(now.getTime() + g.durationMinutes * 60_000).toISOString() } : {}),
     };
     await this.save(next);
-    await this.opts.audit.append({
-      actor: approver.name,
-      actorType: approver.type,
-      action: 'emergency.approve',
-      resource: `grant:${id}`,
-      decision: 'success',
-      reason: done ? `grant active until ${next.expiresAt}` : `approval ${approvals.length} of ${this.opts.approversRequired ?? 1}`,
-      details: { grantId: id, requester: g.requester, expiresAt: next.expiresAt ?? null },
-    });
     return next;
+  }
+
+  /** How many approvals a grant needs. */
+  get approversRequired(): number {
+    return this.opts.approversRequired ?? 1;
   }
 
   /** Reports every grant that has expired and not been reported; run it periodically. */

@@ -12,10 +12,12 @@ import type { FieldObligation, Subject } from './decision';
 import { actionMatch, isCollection, type ResourceRef, resourceMatch, resourcePath, ROW_FIELDS } from './resource';
 import type { AccessRule, FieldRule, RoleLink } from './rules';
 
-/** Roles a subject holds everywhere when its request names them. */
-const PLATFORM_ROLES = new Set(['admin', 'auditor']);
-/** Without a department, an analyst belongs to the city SOC and works across departments. */
-const CENTRAL_WITHOUT_DEPARTMENT = new Set(['analyst']);
+/**
+ * Roles a subject holds everywhere when its request names them: the platform's own. Every other
+ * role is held only in the subject's department; a subject without a department holds them
+ * nowhere, so it sees nothing of any department unless a g line gives it a department (or `*`).
+ */
+const PLATFORM_ROLES = new Set(['admin', 'auditor', 'security_lead', 'playbook']);
 
 /** An allow or deny that applies to the rows of one department (or all) and some classifications (or all). */
 export interface Product {
@@ -79,7 +81,6 @@ export class CompiledPolicy {
     for (const role of s.roles) {
       if (PLATFORM_ROLES.has(role)) hold(role, '*');
       else if (s.department) hold(role, s.department);
-      else if (CENTRAL_WITHOUT_DEPARTMENT.has(role)) hold(role, '*');
     }
     for (const l of this.linksByMember.get(s.user) ?? []) hold(l.role, l.dom);
     while (queue.length) {

@@ -1,15 +1,14 @@
 /**
  * Account isolation: a deny the PDP applies before any policy. Effective in this process the
  * moment isolate() is called (memory first), then persisted, the user's sessions and API tokens
- * revoked, audited, and announced on citysoc.control so other replicas reload within a second.
+ * revoked, and announced on citysoc.control so other replicas reload within a second. The action
+ * that calls it (policy/actions.ts, through the door) writes the one audit record.
  */
 import { randomUUID } from 'node:crypto';
 import { CitySocError } from '../core/errors';
-import type { AuditLog } from '../core/ports/audit-log';
 import type { StateStore } from '../core/ports/state-store';
 import type { IsolationView } from './pdp';
-import type { Actor } from './policy-service';
-import type { ControlChannel } from './store/bus-watcher';
+import type { ControlChannel } from '../core/control';
 
 export interface Isolation {
   readonly id: string;
@@ -33,17 +32,14 @@ export class AccountIsolation implements IsolationView {
 
   private constructor(
     private readonly state: StateStore,
-    private readonly deps: { audit: AuditLog; revoker: CredentialRevoker; clock?: () => Date; channel?: ControlChannel },
+    private readonly deps: { revoker: CredentialRevoker; clock?: () => Date; channel?: ControlChannel },
   ) {
     deps.channel?.on(async (m) => {
       if (m.kind === 'isolation.changed') await this.reload();
     });
   }
 
-  static async open(
-    state: StateStore,
-    deps: { audit: AuditLog; revoker: CredentialRevoker; clock?: () => Date; channel?: ControlChannel },
-  ): Promise<AccountIsolation> {
+  static async open(state: StateStore, deps: { revoker: CredentialRevoker; clock?: () => Date; channel?: ControlChannel }): Promise<AccountIsolation> {
     const i = new AccountIsolation(state, deps);
     await i.reload();
     return i;
@@ -69,42 +65,26 @@ export class AccountIsolation implements IsolationView {
     return [...this.active.values()].filter((i) => this.isolation(i.user, now));
   }
 
-  async isolate(actor: Actor, user: string, reason: string, until?: Date): Promise<Isolation> {
+  /** Isolates the account; `by` is who did it (kept with the isolation). */
+  async isolate(by: string, user: string, reason: string, until?: Date): Promise<{ isolation: Isolation; revoked: { sessions: number; tokens: number } }> {
     if (reason.trim() === '') throw new CitySocError('INPUT_INVALID', 'isolate: give a reason, it goes to the audit trail');
     const now = this.now();
     if (until && until.getTime() <= now.getTime()) throw new CitySocError('INPUT_INVALID', `isolate: until ${until.toISOString()} is not in the future`);
-    const iso: Isolation = { id: randomUUID(), user, reason, by: actor.name, at: now.toISOString(), ...(until ? { until: until.toISOString() } : {}) };
+    const iso: Isolation = { id: randomUUID(), user, reason, by, at: now.toISOString(), ...(until ? { until: until.toISOString() } : {}) };
     this.active.set(user, iso);
     await this.state.put(COLLECTION, user, { ...iso });
     const revoked = await this.deps.revoker.revokeAll(user);
-    await this.deps.audit.append({
-      actor: actor.name,
-      actorType: actor.type,
-      action: 'isolation.isolate',
-      resource: `user:${user}`,
-      decision: 'success',
-      reason,
-      details: { isolationId: iso.id, until: iso.until ?? null, revoked },
-    });
     await this.deps.channel?.publish({ kind: 'isolation.changed', origin: this.deps.channel.origin, user });
-    return iso;
+    return { isolation: iso, revoked };
   }
 
-  async release(actor: Actor, user: string, reason: string): Promise<boolean> {
+  /** Lifts the isolation; null when the account was not isolated. */
+  async release(user: string): Promise<Isolation | null> {
     const existing = this.active.get(user);
-    if (!existing) return false;
+    if (!existing) return null;
     this.active.delete(user);
     await this.state.remove(COLLECTION, user);
-    await this.deps.audit.append({
-      actor: actor.name,
-      actorType: actor.type,
-      action: 'isolation.release',
-      resource: `user:${user}`,
-      decision: 'success',
-      reason,
-      details: { isolationId: existing.id },
-    });
     await this.deps.channel?.publish({ kind: 'isolation.changed', origin: this.deps.channel.origin, user });
-    return true;
+    return existing;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The policy as a service: loads it through the store's adapter (seeding the shipped defaults
  * on first start), compiles it for the PDP, and makes runtime changes — validated, persisted,
- * audited with before and after, announced to other replicas — plus dry runs that show which
+ * announced to other replicas (the door audits each change with before and after) — plus dry runs that show which
  * sample decisions a change would flip before it is made.
  */
 import type { Adapter, Enforcer } from 'casbin';
@@ -14,9 +14,13 @@ import { type SourcedLine } from './policy-file';
 import { type ParsedLine, parseTuple, type PolicyType, toTuple } from './rules';
 import type { AccessRule, FieldRule, RoleLink } from './rules';
 
-export interface Actor {
-  readonly name: string;
-  readonly type: 'user' | 'token' | 'playbook' | 'system';
+/** What a change did, for its audit record (written by the door, see policy/actions.ts). */
+export interface AppliedChange {
+  readonly ptype: PolicyType;
+  readonly id: string;
+  readonly before: string[] | null;
+  readonly after: string[] | null;
+  readonly version: number;
 }
 
 export interface PolicyLine {
@@ -163,7 +167,7 @@ export class PolicyService {
     return flips;
   }
 
-  async apply(actor: Actor, change: PolicyChange): Promise<void> {
+  async apply(change: PolicyChange): Promise<AppliedChange> {
     const before = change.op === 'add' ? null : change.op === 'remove' ? change.line : change.before;
     const after = change.op === 'remove' ? null : change.op === 'add' ? change.line : change.after;
     if (after) {
@@ -182,15 +186,8 @@ export class PolicyService {
     if (before) await rm(before);
     if (after) await add(toLine(validate(after)));
     this.recompile();
-    await this.audit.append({
-      actor: actor.name,
-      actorType: actor.type,
-      action: `policy.${change.op}`,
-      resource: `policy:${(after ?? before)!.ptype}:${(after ?? before)!.values[0]}`,
-      decision: 'success',
-      reason: `policy ${change.op} by ${actor.name}`,
-      details: { before: before?.values ?? null, after: after?.values ?? null, ptype: (after ?? before)!.ptype, version: this.version },
-    });
+    const line = (after ?? before)!;
+    return { ptype: line.ptype, id: line.values[0]!, before: before?.values ?? null, after: after?.values ?? null, version: this.version };
   }
 
   getById(ptype: PolicyType, id: string): PolicyLine | undefined {

@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteAuditLog } from '../adapters/sqlite/audit-log';
+import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import { openPolicyServices, type PolicyServices } from './services';
+import { loadOrCreateSigningKey } from './audit/signing-key';
 
 export interface PolicyFixture {
   readonly dir: string;
@@ -16,8 +18,9 @@ export interface PolicyFixture {
 
 export async function policyFixture(opts: { approversRequired?: 1 | 2; policyDir?: string } = {}): Promise<PolicyFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-policy-'));
-  const audit = new SqliteAuditLog(path.join(dir, 'audit.db'), () => f.now);
+  const audit = new SqliteAuditLog(path.join(dir, 'audit.db'), { clock: () => f.now, signer: loadOrCreateSigningKey(dir) });
   const revoked: string[] = [];
+  const state = new SqliteStateStore(path.join(dir, 'state.db'));
   const f: PolicyFixture = {
     dir,
     audit,
@@ -26,12 +29,14 @@ export async function policyFixture(opts: { approversRequired?: 1 | 2; policyDir
     services: undefined as never,
     async close() {
       await f.services.close();
+      await state.close();
       await audit.close();
     },
   };
   (f as { services: PolicyServices }).services = await openPolicyServices({
     dataDir: dir,
     audit,
+    state,
     clock: () => f.now,
     revoker: { revokeAll: (u) => (revoked.push(u), { sessions: 1, tokens: 0 }) },
     ...(opts.approversRequired ? { approversRequired: opts.approversRequired } : {}),

@@ -10,14 +10,22 @@ import { CitySocError, isCitySocError } from '../core/errors';
 import { createLogger } from '../core/logging';
 import { createPipeline } from '../collectors/gateway/gateway';
 import { fileInputs } from '../collectors/pipeline/file-lines';
-import { Publisher } from '../collectors/pipeline/publisher';
-import { countingStore } from '../collectors/gateway/counting-store';
 import { sourceByName, SOURCES } from '../collectors/parsers';
-import { indexerDrained, startIndexer } from './indexer';
-import { startPlatform } from './platform';
+import { moduleSections, startPlatform } from './platform';
+import { runIngest } from './ingest-command';
+import { openKernel } from './kernel';
+import { findCheckout } from './checkout';
+import { bind } from '../core/door';
+import { cliActor } from '../core/actor';
+import { identityActions } from '../identity/service';
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
 import { openPorts } from './profiles';
 import { runStack } from './stack-command';
-import { auditExport, auditVerify, auditVerifyExport } from './audit-command';
+import { auditExport, auditVerify, auditVerifyExport, type ExportCommandOptions } from './audit-command';
+import { openTrail } from './audit-command';
+import { complianceCli } from '../compliance/module';
 import { runDetect } from '../analytics/cli/detect';
 import { runRulesConvert } from '../analytics/cli/rules-convert';
 import { runRulesValidate } from '../analytics/cli/rules-validate';
@@ -30,7 +38,21 @@ interface GlobalOpts {
 }
 
 function configFrom(opts: GlobalOpts, overrides: Record<string, unknown> = {}): Config {
-  return loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir, ...overrides } });
+  return loadConfig({ sections: moduleSections(), ...(opts.config ? { file: opts.config } : {}), overrides: { dataDir: opts.dataDir, ...overrides } });
+}
+
+/** commander's collector for a repeatable option: `--rules a --rules b`. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function version(): string {
+  const root = findCheckout('package.json');
+  try {
+    return (JSON.parse(readFileSync(path.join(root ?? '.', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** A verb whose capability is owned by work that has not landed: says so and fails. */
@@ -56,6 +78,7 @@ async function mustRead(file: string): Promise<void> {
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
   const program = new Command('citysoc')
     .description('CitySOC: security operations and audit for a city brain')
+    .version(version(), '-V, --version', 'print the version')
     .option('--config <file>', 'configuration file (YAML or JSON)')
     .option('--data-dir <dir>', 'where the embedded profile keeps its data (env CITYSOC_DATA_DIR)')
     .showHelpAfterError()
@@ -102,7 +125,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('parse')
     .description('raw log lines → normalized ECS JSON lines on stdout; errors on stderr with line numbers')
-    .requiredOption('--source <type>', 'log source type, or auto to detect it per line')
+    .requiredOption('--source <type>', `log source type, or auto to detect it per line: ${SOURCES.map((x) => x.name).join(', ')}`)
     .argument('<file>')
     .action(async (file: string, opts: { source: string }, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
@@ -128,46 +151,16 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command('ingest')
-    .description('replay files through the pipeline into the configured store; prints accepted / stored / dead-lettered')
-    .option('--source <type>', 'log source type (detected per line when absent)')
+    .description('replay files through the pipeline and detection into the configured store; prints accepted / stored / dead-lettered and the alerts raised')
+    .option('--source <type>', `log source type (detected per line when absent): ${SOURCES.map((x) => x.name).join(', ')}`)
     .argument('<files...>')
-    .action(async (files: string[], opts: { source?: string }, cmd: Command) => {
+    .option('--no-detect', 'replay without detection (no alerts are raised)')
+    .action(async (files: string[], opts: { source?: string; detect: boolean }, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
       const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
       mustKnow(opts.source);
       for (const f of files) await mustRead(f);
-      const { pipeline, enrichment } = createPipeline(config, log);
-      enrichment.close();
-      const ports = await openPorts(config, log);
-      const stored = { written: 0, duplicates: 0 };
-      const counting = countingStore(ports.events, (r) => {
-        stored.written += r.written;
-        stored.duplicates += r.duplicates;
-      });
-      const indexer = await startIndexer(ports.bus, counting, log);
-      const publisher = new Publisher(ports.bus, pipeline);
-      let accepted = 0;
-      let dead = 0;
-      try {
-        for (const f of files) {
-          for await (const batch of fileInputs(f, opts.source, 'cli')) {
-            const r = await publisher.publish(batch);
-            accepted += r.accepted;
-            dead += r.deadLettered;
-            r.results.forEach((x, i) => {
-              if (!x.ok) io.err(`${f}:${batch[i]!.line}: ${x.error}\n`);
-            });
-          }
-        }
-        await indexerDrained(ports.bus, Number.POSITIVE_INFINITY);
-      } finally {
-        await indexer.stop();
-        await ports.bus.close();
-        await ports.events.close();
-        await ports.alerts.close();
-        await ports.audit.close();
-      }
-      io.out(`accepted: ${accepted}\nstored: ${stored.written + stored.duplicates} (${stored.duplicates} already present)\ndead-lettered: ${dead}\n`);
+      await runIngest(config, log, { files, ...(opts.source ? { source: opts.source } : {}), detect: opts.detect }, io);
     });
 
   // The analytics commands write one line per call.
@@ -175,7 +168,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('detect')
     .description('offline detection and correlation → alerts as JSON lines')
-    .requiredOption('--rules <dirs...>', 'rule folders or files')
+    .requiredOption('--rules <dir>', 'a rule folder or file; repeat for several (--rules a --rules b)', collect, [])
     .option('--pipeline <name>', 'field mapping pipeline (ecs, windows, citysoc)')
     .argument('<files...>', 'JSON lines (ECS or raw JSON such as Windows events) or raw log files')
     .action(async (files: string[], o: { rules: string[]; pipeline?: string }) => {
@@ -203,25 +196,65 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   const auditCmd = program.command('audit').description('the tamper-evident audit trail');
   auditCmd
     .command('verify')
-    .description('check the hash chain; exit 1 and name the first bad record on tampering')
-    .action(async (_o: object, cmd: Command) => {
-      process.exitCode = await auditVerify(configFrom(cmd.optsWithGlobals<GlobalOpts>()), io);
+    .description(
+      'check the chain, every signed checkpoint against a trusted key, the cadence and (--anchors) the external anchors; exit 1 naming the first bad record',
+    )
+    .option('--trusted-key <fingerprint|pem-file>', 'a trusted signing key (repeatable), besides audit.trustedKeyFingerprint', collect)
+    .option('--anchors', 'also check the trail against the configured external anchors')
+    .option('--anchor-file <file>', "a receiver's copy of published checkpoints (repeatable)", collect)
+    .action(async (o: { trustedKey?: string[]; anchors?: boolean; anchorFile?: string[] }, cmd: Command) => {
+      process.exitCode = await auditVerify(configFrom(cmd.optsWithGlobals<GlobalOpts>()), o, io);
     });
   auditCmd
     .command('export')
-    .description('the trail with its proof (hashes, signed checkpoints, public key) on stdout')
+    .description('the trail with its proof (hashes, signed checkpoints, keys, manifest; inclusion proofs when filtered) on stdout')
     .addOption(new Option('--format <format>').choices(['json', 'csv']).default('json'))
     .option('--from-seq <n>', 'first record', (v) => Number(v))
     .option('--to-seq <n>', 'last record', (v) => Number(v))
-    .action(async (o: { format: 'json' | 'csv'; fromSeq?: number; toSeq?: number }, cmd: Command) => {
+    .option('--actor <name>', 'only this actor (with inclusion proofs)')
+    .option('--resource <resource>', 'only this resource (with inclusion proofs)')
+    .option('--from <time>', 'records at or after this time (ISO 8601)')
+    .option('--to <time>', 'records before this time (ISO 8601)')
+    .action(async (o: ExportCommandOptions, cmd: Command) => {
       process.exitCode = await auditExport(configFrom(cmd.optsWithGlobals<GlobalOpts>()), o, io);
     });
   auditCmd
     .command('verify-export')
-    .description('check a JSON export offline: chain and checkpoint signatures')
+    .description('check a JSON or CSV export offline against a trusted key: chain in exported order, checkpoint signatures, inclusion proofs, manifest')
+    .option('--trusted-key <fingerprint|pem-file>', 'the trusted signing key (repeatable)', collect)
     .argument('<file>')
-    .action(async (file: string) => {
-      process.exitCode = auditVerifyExport(file, io);
+    .action(async (file: string, o: { trustedKey?: string[] }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOpts>();
+      process.exitCode = auditVerifyExport(file, o.trustedKey ?? [], g.config ? configFrom(g) : null, io);
+    });
+
+  complianceCli({ openAudit: (config) => openTrail(config) })(program, { ...io, loadConfig: (overrides) => configFrom(program.opts<GlobalOpts>(), overrides) });
+
+  const admin = program.command('admin').description("the host operator's recovery verbs (need access to this host's configuration)");
+  admin
+    .command('reset-password')
+    .description('gives a user a new one-time password, ends their sessions and lifts a lock; audited')
+    .argument('<user>')
+    .action(async (user: string, _o: object, cmd: Command) => {
+      const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
+      const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+      const ports = await openPorts(config, log);
+      try {
+        const kernel = await openKernel(config, ports, log, { listen: false });
+        try {
+          const svc = bind(kernel.door, identityActions({ store: kernel.identity, departments: kernel.departments }));
+          const r = await svc.resetPassword(cliActor(userInfo().username), { username: user });
+          io.out(`new one-time password for ${user}: ${r.oneTimePassword}\nIt is shown only now; ${user} must change it at the next sign-in.\n`);
+        } finally {
+          await kernel.close();
+        }
+      } finally {
+        await ports.bus.close();
+        await ports.events.close();
+        await ports.alerts.close();
+        await ports.audit.close();
+        await ports.state.close();
+      }
     });
 
   return program;

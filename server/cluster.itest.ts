@@ -32,7 +32,9 @@ for (const store of ['elasticsearch', 'opensearch'] as const) {
       let total = 0;
       while (Date.now() < deadline && total < 3) {
         await r.platform.ports.events.refresh();
-        total = (await r.gql<{ events: { total: number } }>('{events(query:"password"){total}}', {}, admin)).data!.events.total;
+        const page = await r.gql<{ events: { total: number } }>('{events(query:"password"){total}}', {}, admin);
+        if (!page.data) throw new Error(JSON.stringify(page.errors));
+        total = page.data.events.total;
         if (total < 3) await new Promise((x) => setTimeout(x, 250));
       }
       expect(total).toBe(3);

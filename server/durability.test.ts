@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
-import { IdentityStore } from './auth/identity';
+import { IdentityStore } from '../identity/store';
 import { SqliteStateStore } from '../adapters/sqlite/state-store';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -74,9 +74,9 @@ async function send(url: string, token: string, queue: number[], acked: Set<numb
   await Promise.all(Array.from({ length: CLIENTS }, worker));
 }
 
-async function drained(url: string): Promise<void> {
+async function drained(url: string, monitor: string): Promise<void> {
   for (;;) {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${monitor}` } })).text();
     if (/citysoc_bus_lag_messages\{[^}]*\} 0\n/.test(text)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -106,6 +106,7 @@ describe('kill -9 of the gateway while a client streams 100,000 events', () => {
     const state = new SqliteStateStore(path.join(dir, 'state.db'));
     const identity = await IdentityStore.open(state, config.auth);
     const token = (await identity.issueApiToken('loadgen', ['collector'], 'test')).token;
+    const monitor = (await identity.issueApiToken('prometheus', ['monitor'], 'test')).token;
     await state.close();
 
     const queue = Array.from({ length: TOTAL / BATCH }, (_, b) => b);
@@ -121,7 +122,7 @@ describe('kill -9 of the gateway while a client streams 100,000 events', () => {
 
     const second = await startServer(dir);
     children.push(second.child);
-    await drained(second.url);
+    await drained(second.url, monitor);
     const afterRestart = new Set(storedSeqs(dir));
     const missing = [...ackedBeforeKill].flatMap((b) => Array.from({ length: BATCH }, (_, i) => b * BATCH + i)).filter((s) => !afterRestart.has(s));
     expect(missing).toEqual([]);
@@ -131,7 +132,7 @@ describe('kill -9 of the gateway while a client streams 100,000 events', () => {
     await send(second.url, token, queue, acked);
     expect(queue).toEqual([]);
     expect(acked.size).toBe(TOTAL / BATCH);
-    await drained(second.url);
+    await drained(second.url, monitor);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
 

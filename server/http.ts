@@ -1,112 +1,129 @@
-/** The HTTP edge: health, readiness, the ingest gateway's routes, the PDP and the GraphQL API, on one node:http server. */
+/**
+ * The HTTP edge: one node:http handler for health, readiness, metrics, GraphQL and every module's
+ * mounts. It resolves the caller once (bearer token → actor), sets the security headers every
+ * answer carries, answers CORS only for configured origins, and never lets an error escape as a
+ * crash or a stack trace.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSchema, createYoga } from 'graphql-yoga';
+import type { Actor } from '../core/actor';
 import { isCitySocError } from '../core/errors';
 import type { Logger } from '../core/logging';
-import type { IdentityStore, Principal } from './auth/identity';
-import type { ApiContext } from './graphql/context';
-import { createResolvers } from './graphql/resolvers';
-import { typeDefs } from './graphql/schema.graphql';
-import type { GatewayRoutes } from '../collectors/gateway/routes';
-import { BodyTooLarge, readBody, sendJson } from '../collectors/gateway/http-io';
-import { handleDecide } from '../policy/http-decide';
-import type { PolicyServices } from '../policy/services';
-import type { Ports } from './profiles';
+import type { HttpMount, RequestContext } from '../core/module';
+import { can } from '../core/roles';
 
 export interface HttpDeps {
-  readonly ports: Ports;
-  readonly identity: IdentityStore;
   readonly log: Logger;
   readonly isReady: () => boolean;
-  /** ECS events, Fluent Bit, _bulk, the ES probe and /metrics, served by the ingest gateway. */
-  readonly gateway?: GatewayRoutes;
-  /** The PDP for POST /authz/v1/decide and for GraphQL. */
-  readonly policy?: PolicyServices;
+  readonly health: () => Promise<{ ok: boolean; detail?: string }>;
+  /** Resolves a bearer token to the caller (sessions and API tokens), or null. */
+  readonly authenticate: (token: string, sourceIp: string | undefined) => Promise<Actor | null>;
+  /** The GraphQL handler (graphql-yoga), given the resolved caller. */
+  readonly graphql: (req: IncomingMessage, res: ServerResponse, who: RequestContext) => void;
+  /** Prometheus text for GET /metrics (callers with metrics:read only). */
+  readonly metrics: () => Promise<string>;
+  readonly mounts: readonly HttpMount[];
+  /** Origins allowed to call from a browser on another site. */
+  readonly corsOrigins: readonly string[];
 }
 
-const send = sendJson;
+/** Headers every answer carries; mounts that serve pages (the console, the playbook editor) set their own CSP. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-origin',
+};
 
-function bearer(req: IncomingMessage): string | null {
+/** Largest GraphQL request body (a query and its variables). */
+export const MAX_GRAPHQL_BODY = 1024 * 1024;
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export function bearer(req: IncomingMessage): string | null {
   const h = req.headers.authorization;
-  if (!h) return null;
+  if (!h || h.length > 4096) return null;
   const m = /^Bearer\s+(\S+)$/i.exec(h);
   return m ? m[1]! : null;
 }
 
 export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, ApiContext>({
-    schema: createSchema<ApiContext & { req: IncomingMessage; res: ServerResponse }>({ typeDefs, resolvers: createResolvers() }),
-    graphqlEndpoint: '/graphql',
-    graphiql: false,
-    landingPage: false,
-    maskedErrors: true,
-    logging: false,
-    context: async ({ req }) => {
-      const token = bearer(req);
-      const principal: Principal | null = token ? await deps.identity.authenticateFresh(token) : null;
-      return {
-        ports: deps.ports,
-        identity: deps.identity,
-        log: deps.log,
-        principal,
-        token,
-        sourceIp: req.socket.remoteAddress,
-        ...(deps.policy ? { policy: deps.policy } : {}),
-      };
-    },
-  });
+  const mounts = [...deps.mounts].sort((a, b) => b.prefix.length - a.prefix.length);
+  const cors = new Set(deps.corsOrigins.map((o) => new URL(o).origin));
+
+  const route = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const path = url.pathname;
+    if (path === '/healthz' && req.method === 'GET') return send(res, 200, { status: 'ok' });
+    if (path === '/readyz' && req.method === 'GET') {
+      if (!deps.isReady()) return send(res, 503, { status: 'starting' });
+      const h = await deps.health();
+      return h.ok ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: 'store unavailable', detail: h.detail });
+    }
+    const token = bearer(req);
+    const sourceIp = req.socket.remoteAddress;
+    const actor = token ? await deps.authenticate(token, sourceIp) : null;
+    const who: RequestContext = { actor, token, sourceIp };
+    if (path === '/graphql') {
+      // yoga reads the whole body before any limit applies: the size is checked here first.
+      if (req.method === 'POST') {
+        const length = Number(req.headers['content-length']);
+        if (!Number.isFinite(length)) return send(res, 411, { error: 'INPUT_INVALID', message: 'send the GraphQL request with a Content-Length' });
+        if (length > MAX_GRAPHQL_BODY) return send(res, 413, { error: 'LIMIT_EXCEEDED', message: `GraphQL requests are limited to ${MAX_GRAPHQL_BODY} bytes` });
+      }
+      return deps.graphql(req, res, who);
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      if (!actor)
+        return send(
+          res,
+          401,
+          { error: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <token> of a caller with metrics:read (role monitor)' },
+          { 'www-authenticate': 'Bearer' },
+        );
+      if (!can(actor.roles, 'metrics:read') || actor.mustChangePassword)
+        return send(res, 403, { error: 'FORBIDDEN', message: 'metrics:read is needed (role monitor or admin)' });
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(await deps.metrics());
+      return;
+    }
+    for (const m of mounts) {
+      if (path !== m.prefix && !path.startsWith(m.prefix.endsWith('/') ? m.prefix : `${m.prefix}/`) && m.prefix !== '/') continue;
+      const handled = await m.handle(req, res, url, who);
+      if (handled !== false) return;
+    }
+    return send(res, 404, { error: 'NOT_FOUND', message: `no route ${req.method} ${path}` });
+  };
 
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = `${req.method} ${url.pathname}`;
-    if (url.pathname === '/graphql') {
-      void yoga(req, res, { req, res });
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const origin = req.headers.origin;
+    if (origin && cors.has(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      res.setHeader('access-control-allow-headers', 'authorization, content-type');
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.setHeader('access-control-max-age', '600');
+    }
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204);
+      res.end();
       return;
     }
-    const handled = deps.gateway?.(req, res, url);
-    if (handled) {
-      handled.catch((e: unknown) => {
-        deps.log.error({ err: e, route }, 'ingest request failed');
-        if (!res.headersSent) send(res, 500, { error: 'INTERNAL', message: 'the batch was not stored; retry it' });
-      });
-      return;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return send(res, 400, { error: 'INPUT_INVALID', message: 'the request target is not a valid path' });
     }
-    void (async () => {
-      switch (route) {
-        case 'GET /healthz':
-          return send(res, 200, { status: 'ok' });
-        case 'GET /readyz': {
-          if (!deps.isReady()) return send(res, 503, { status: 'starting' });
-          const h = await deps.ports.events.health();
-          return h.ok ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: 'store unavailable', detail: h.detail });
-        }
-        case 'POST /authz/v1/decide':
-        case 'POST /authz/v1/decide/batch': {
-          const token = bearer(req);
-          const who = token?.startsWith('cst_') ? await deps.identity.authenticateFresh(token) : null;
-          if (!who || !deps.policy)
-            return send(res, 401, { error: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <API token>' }, { 'www-authenticate': 'Bearer' });
-          const body = await readBody(req, 1024 * 1024).then(
-            (b) => b.toString('utf8'),
-            (e: unknown) => (e instanceof BodyTooLarge ? null : Promise.reject(e)),
-          );
-          if (body === null) return send(res, 413, { error: 'TOO_LARGE', message: 'request body exceeds 1 MiB' });
-          const r = await handleDecide(
-            body,
-            route.endsWith('/batch'),
-            { name: who.name, kind: who.kind, ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}) },
-            deps.policy.pdp,
-            deps.ports.audit,
-          );
-          return send(res, r.status, r.body);
-        }
-        default:
-          return send(res, 404, { error: 'NOT_FOUND', message: `no route ${route}` });
-      }
-    })().catch((e: unknown) => {
-      deps.log.error({ err: e, route }, 'request failed');
-      if (!res.headersSent)
-        send(res, isCitySocError(e) ? 400 : 500, { error: isCitySocError(e) ? e.code : 'INTERNAL', message: isCitySocError(e) ? e.message : 'internal error' });
+    route(req, res, url).catch((e: unknown) => {
+      if (isCitySocError(e)) return send(res, e.code === 'INTERNAL' ? 500 : 400, { error: e.code, message: e.message });
+      deps.log.error({ err: e, route: `${req.method} ${url.pathname}` }, 'request failed');
+      send(res, 500, { error: 'INTERNAL', message: 'internal error; the server log has the details' });
     });
   };
 }

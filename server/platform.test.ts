@@ -1,4 +1,4 @@
-import { indexerDrained } from './indexer';
+import { indexerDrained } from '../events/indexer';
 import { adminSession, type Running, startTestPlatform, STRONG } from './test-support/harness';
 
 const LOGIN = 'mutation($u:String!,$p:String!){login(username:$u,password:$p){token mustChangePassword me{name roles}}}';
@@ -51,12 +51,15 @@ describe('a fresh platform', () => {
   it('refuses a wrong password with the same message as an unknown user, and audits both', async () => {
     const wrong = await r.gql(LOGIN, { u: 'admin', p: 'not-the-password' });
     const unknown = await r.gql(LOGIN, { u: 'nobody', p: 'whatever' });
-    expect(wrong.errors![0]).toMatchObject({ message: 'wrong user name or password', extensions: { code: 'UNAUTHENTICATED' } });
-    expect(unknown.errors![0]!.message).toBe('wrong user name or password');
-    const failures = await r.platform.ports.audit.query({ action: 'auth.login', decision: 'failure' });
-    expect(failures.map((f) => [f.actor, f.reason])).toEqual([
-      ['nobody', 'unknown_user'],
-      ['admin', 'bad_password'],
+    expect(wrong.errors![0]).toMatchObject({
+      message: 'wrong user name or password, or the account is locked or disabled',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+    expect(unknown.errors![0]!.message).toBe(wrong.errors![0]!.message);
+    const failures = await r.platform.ports.audit.query({ action: 'auth.login', decision: 'deny' });
+    expect(failures.map((f) => [f.actor, f.resource, f.reason])).toEqual([
+      ['anonymous', 'user:nobody', 'sign-in failed: unknown_user'],
+      ['anonymous', 'user:admin', 'sign-in failed: bad_password'],
     ]);
     expect(failures[0]!.sourceIp).toMatch(/127\.0\.0\.1/);
   });
@@ -161,8 +164,14 @@ describe('the API after setup', () => {
   it('invalid GraphQL input is refused by the schema with a code', async () => {
     const res = await r.gql('{events(size:"many"){total}}', {}, admin);
     expect(res.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const range = await r.gql('{events(size:0){total}}', {}, admin);
-    expect(range.errors![0]).toMatchObject({ message: 'size 0 is out of range: expected an integer 1..10000', extensions: { code: 'INPUT_INVALID' } });
+    const range = await r.gql('{events(size:5000){total}}', {}, admin);
+    expect(range.errors![0]).toMatchObject({
+      message: 'size 5000 is out of range: expected 0..1000 (0 answers the total only)',
+      extensions: { code: 'INPUT_INVALID' },
+    });
+    const count = await r.gql<{ events: { total: number; events: unknown[] } }>('{events(size:0){total events}}', {}, admin);
+    expect(count.data!.events.events).toEqual([]);
+    expect(count.data!.events.total).toBeGreaterThan(0);
   });
 
   it('aggregates events: terms, histogram, distinct count', async () => {
@@ -191,7 +200,7 @@ describe('the API after setup', () => {
 
   it('an analyst may search but not manage users; the refusal is audited', async () => {
     const created = await r.gql<{ createUser: { oneTimePassword: string } }>(
-      'mutation{createUser(username:"ana",roles:[analyst]){oneTimePassword}}',
+      'mutation{createUser(username:"ana",roles:[analyst],department:"cg"){oneTimePassword}}',
       {},
       admin,
     );
@@ -232,7 +241,26 @@ describe('the API after setup', () => {
     const res = await r.gql<{ events: { events: { event: { id: string } }[] } }>('{events(query:"password"){events}}', {}, s2);
     expect(res.data!.events.events.map((e) => e.event.id)).toEqual(['i1']);
     const other = await r.gql<{ event: unknown }>('{event(id:"i2")}', {}, s2);
-    expect(other.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    // absent and not-yours answer alike, so ids of other departments cannot be probed
+    expect(other.errors![0]).toMatchObject({ message: 'no event i2', extensions: { code: 'NOT_FOUND' } });
+    const absent = await r.gql<{ event: unknown }>('{event(id:"no-such-id")}', {}, s2);
+    expect(absent.errors![0]).toMatchObject({ message: 'no event no-such-id', extensions: { code: 'NOT_FOUND' } });
+  });
+
+  it("a user without a department sees no department's events (finding 11 of the security review)", async () => {
+    const created = await r.gql<{ createUser: { oneTimePassword: string } }>(
+      'mutation{createUser(username:"nodept",roles:[analyst]){oneTimePassword}}',
+      {},
+      admin,
+    );
+    const otp = created.data!.createUser.oneTimePassword;
+    const s1 = (await r.gql<{ login: { token: string } }>(LOGIN, { u: 'nodept', p: otp })).data!.login.token;
+    await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: otp, n: STRONG }, s1);
+    const s2 = (await r.gql<{ login: { token: string } }>(LOGIN, { u: 'nodept', p: STRONG })).data!.login.token;
+    const res = await r.gql('{events{total}}', {}, s2);
+    expect(res.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const alerts = await r.gql('{alerts{total}}', {}, s2);
+    expect(alerts.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
 
   it('the audit trail of all this verifies', async () => {

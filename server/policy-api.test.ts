@@ -25,14 +25,19 @@ describe('policy administration through GraphQL', () => {
 
   it('decide answers like the HTTP PDP and refuses malformed requests with the reason', async () => {
     const ok = await r.gql<{ decide: { decision: string; reason: string } }>(
-      'query($q:JSON!){decide(request:$q)}',
+      'query($q:DecisionRequestInput!){decide(request:$q){decision reason matched obligations{rowFilter{query es} fields{field treatment pattern} grantId}}}',
       { q: { subject: { user: 'x', roles: ['analyst'], department: '城管' }, resource: { type: 'events' }, action: 'read', context: { zone: '政务外网' } } },
       admin,
     );
     expect(ok.data!.decide).toMatchObject({ decision: 'allow', reason: 'analyst-events' });
-    const bad = await r.gql('query($q:JSON!){decide(request:$q)}', { q: { subject: {}, action: 'read' } }, admin);
+    // a request the schema accepts but the PDP's own validation refuses, with the reason
+    const bad = await r.gql(
+      'query($q:DecisionRequestInput!){decide(request:$q){decision}}',
+      { q: { subject: { user: 'x' }, resource: { type: 'nope' }, action: 'read' } },
+      admin,
+    );
     expect(bad.errors![0]!.extensions!.code).toBe('INPUT_INVALID');
-    expect(bad.errors![0]!.message).toMatch(/subject.user/);
+    expect(bad.errors![0]!.message).toMatch(/resource.type/);
   });
 
   it('a dry run lists the sample decisions a change would flip, and changes nothing', async () => {
@@ -44,12 +49,16 @@ describe('policy administration through GraphQL', () => {
     };
     const change = { op: 'remove', line: { ptype: 'p', values: ['analyst-alerts', 'analyst', '*', 'alerts', 'read|write', '', 'allow'] } };
     const res = await r.gql<{ previewPolicyChange: { index: number; before: { decision: string }; after: { decision: string } }[] }>(
-      'mutation($c:JSON!,$s:[JSON!]!){previewPolicyChange(change:$c,samples:$s){index before after}}',
+      'mutation($c:PolicyChangeInput!,$s:[DecisionRequestInput!]!){previewPolicyChange(change:$c,samples:$s){index before{decision} after{decision}}}',
       { c: change, s: [sample] },
       admin,
     );
     expect(res.data!.previewPolicyChange.map((f) => [f.index, f.before.decision, f.after.decision])).toEqual([[0, 'allow', 'deny']]);
-    const still = await r.gql<{ decide: { decision: string } }>('query($q:JSON!){decide(request:$q)}', { q: sample }, admin);
+    const still = await r.gql<{ decide: { decision: string } }>(
+      'query($q:DecisionRequestInput!){decide(request:$q){decision reason matched obligations{rowFilter{query es} fields{field treatment pattern} grantId}}}',
+      { q: sample },
+      admin,
+    );
     expect(still.data!.decide.decision).toBe('allow');
   });
 
@@ -58,19 +67,28 @@ describe('policy administration through GraphQL', () => {
       op: 'add',
       line: { ptype: 'p', values: ['analyst-datasets-export', 'analyst', '*', 'dataset/*', 'export', 'classification<=公开', 'allow'] },
     };
-    const denied = await r.gql('mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: change }, analyst);
+    const denied = await r.gql('mutation($c:PolicyChangeInput!){applyPolicyChange(change:$c){version}}', { c: change }, analyst);
     expect(denied.errors![0]!.extensions!.code).toBe('FORBIDDEN');
-    const res = await r.gql<{ applyPolicyChange: boolean }>('mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: change }, admin);
-    expect(res.data!.applyPolicyChange).toBe(true);
-    const [rec] = await r.platform.ports.audit.query({ action: 'policy.add' });
-    expect(rec).toMatchObject({ actor: 'admin', decision: 'success', details: { before: null, after: change.line.values } });
+    const res = await r.gql<{ applyPolicyChange: { version: number } }>(
+      'mutation($c:PolicyChangeInput!){applyPolicyChange(change:$c){version}}',
+      { c: change },
+      admin,
+    );
+    expect(res.data!.applyPolicyChange.version).toBeGreaterThan(1);
+    const recs = await r.platform.ports.audit.query({ action: 'policy.change' });
+    expect(recs.map((x) => [x.actor, x.decision])).toEqual([
+      ['admin', 'allow'],
+      ['cg-analyst', 'deny'],
+    ]);
+    const allowed = recs.find((x) => x.decision === 'allow')!;
+    expect(allowed).toMatchObject({ resource: 'policy:p:analyst-datasets-export', details: { before: null, after: change.line.values } });
     const lines = await r.gql<{ policies: { values: string[] }[] }>('{policies(ptype:"p"){values}}', {}, admin);
     expect(lines.data!.policies.some((l) => l.values[0] === 'analyst-datasets-export')).toBe(true);
   });
 
   it('an invalid policy line is refused with the reason', async () => {
     const res = await r.gql(
-      'mutation($c:JSON!){applyPolicyChange(change:$c)}',
+      'mutation($c:PolicyChangeInput!){applyPolicyChange(change:$c){version}}',
       { c: { op: 'add', line: { ptype: 'p', values: ['x', 'analyst', '*', 'events', 'read', 'classification<=绝密', 'allow'] } } },
       admin,
     );
@@ -80,14 +98,18 @@ describe('policy administration through GraphQL', () => {
   it('emergency access: requested with a reason, approved by the other department, then the data is visible', async () => {
     expect(await ids(r, analyst)).toEqual(['cg-1']);
     const req = await r.gql<{ requestEmergencyAccess: { id: string } }>(
-      'mutation{requestEmergencyAccess(reason:"防汛应急 flood response",department:"公安",durationMinutes:30)}',
+      'mutation{requestEmergencyAccess(reason:"防汛应急 flood response",department:"公安",durationMinutes:30){id}}',
       {},
       analyst,
     );
     const id = req.data!.requestEmergencyAccess.id;
-    const self = await r.gql('mutation($id:ID!){approveEmergencyAccess(id:$id)}', { id }, analyst);
+    const self = await r.gql('mutation($id:ID!){approveEmergencyAccess(id:$id){id expiresAt approvals{by}}}', { id }, analyst);
     expect(self.errors![0]!.message).toMatch(/two-person rule/);
-    const ok = await r.gql<{ approveEmergencyAccess: { expiresAt: string } }>('mutation($id:ID!){approveEmergencyAccess(id:$id)}', { id }, gaOwner);
+    const ok = await r.gql<{ approveEmergencyAccess: { expiresAt: string } }>(
+      'mutation($id:ID!){approveEmergencyAccess(id:$id){id expiresAt approvals{by}}}',
+      { id },
+      gaOwner,
+    );
     expect(Date.parse(ok.data!.approveEmergencyAccess.expiresAt)).toBeGreaterThan(Date.now() + 29 * 60_000);
     expect(await ids(r, analyst)).toEqual(['ga-1', 'cg-1']);
     // the search's audit record names the grant it used, so the expiry report lists it
@@ -108,11 +130,11 @@ describe('policy administration through GraphQL', () => {
     const victim = await signInAs(r, admin, 'cg-analyst2', 'analyst', '城管');
     expect(await ids(r, victim)).toEqual(['cg-1']);
     // finding 5 of the security review: an analyst may not isolate (or release) anyone
-    const byAnalyst = await r.gql('mutation{isolateAccount(user:"cg-analyst2",reason:"not mine to do")}', {}, analyst);
+    const byAnalyst = await r.gql('mutation{isolateAccount(user:"cg-analyst2",reason:"not mine to do"){id}}', {}, analyst);
     expect(byAnalyst.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     expect(await ids(r, victim)).toEqual(['cg-1']);
     const iso = await r.gql<{ isolateAccount: { user: string } }>(
-      'mutation{isolateAccount(user:"cg-analyst2",reason:"risky behaviour: mass export")}',
+      'mutation{isolateAccount(user:"cg-analyst2",reason:"risky behaviour: mass export"){id user}}',
       {},
       admin,
     );
@@ -120,7 +142,7 @@ describe('policy administration through GraphQL', () => {
     const refused = await r.gql('{events{total}}', {}, victim);
     expect(refused.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     const decision = await r.gql<{ decide: { decision: string; reason: string } }>(
-      'query($q:JSON!){decide(request:$q)}',
+      'query($q:DecisionRequestInput!){decide(request:$q){decision reason matched obligations{rowFilter{query es} fields{field treatment pattern} grantId}}}',
       { q: { subject: { user: 'cg-analyst2', roles: ['analyst'], department: '城管' }, resource: { type: 'events' }, action: 'read', context: {} } },
       admin,
     );

@@ -9,8 +9,6 @@ import { clusterOverrides, type Running, startTestPlatform } from './test-suppor
 
 jest.setTimeout(180_000);
 
-const root = { name: 'admin', type: 'user' as const };
-
 /** Polls until the condition holds; returns how long it took. */
 async function eventually(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<number> {
   const t0 = Date.now();
@@ -51,7 +49,7 @@ for (const store of ['elasticsearch', 'opensearch'] as const) {
       expect(decideOn(b, exportOwn)).toBe('deny');
 
       // a policy line added on A
-      await a.platform.policy.policies.apply(root, {
+      await a.platform.policy.policies.apply({
         op: 'add',
         line: { ptype: 'p', values: ['analyst-datasets-export', 'analyst', '*', 'dataset/*', 'export', 'classification<=公开', 'allow'] },
       });
@@ -60,15 +58,15 @@ for (const store of ['elasticsearch', 'opensearch'] as const) {
 
       // an emergency grant requested and approved on A
       const g = await a.platform.policy.grants.request(
-        { name: 'li', type: 'user' },
+        { name: 'li', person: 'li' },
         { reason: '防汛应急 flood response', department: '公安', durationMinutes: 30 },
       );
       expect(decideOn(b, read公安)).toBe('deny');
-      await a.platform.policy.grants.approve({ name: 'ga-owner', type: 'user', roles: ['department_admin'], department: '公安' }, g.id);
+      await a.platform.policy.grants.approve({ name: 'ga-owner', person: 'ga-owner', roles: ['department_admin'], department: '公安' }, g.id);
       await eventually('the grant reaches B', () => decideOn(b, read公安) === 'allow');
 
       // an isolation on A
-      await a.platform.policy.isolation.isolate(root, 'li', 'suspected credential theft');
+      await a.platform.policy.isolation.isolate('root', 'li', 'suspected credential theft');
       await eventually('the isolation reaches B', () => b.platform.policy.pdp.decide(read公安).reason.startsWith('isolation:'));
 
       // users, sessions and API tokens are shared too: a session opened on A works on B at once
@@ -79,14 +77,14 @@ for (const store of ['elasticsearch', 'opensearch'] as const) {
       const bTokens = await b.platform.identity.issueApiToken('gw-b', ['collector'], 'admin');
       await eventually('the token issued on B reaches A', () => a.platform.identity.authenticate(bTokens.token)?.name === 'token:gw-b');
       // isolating wang on A ends the session on every replica
-      await a.platform.policy.isolation.isolate(root, 'wang', 'test');
+      await a.platform.policy.isolation.isolate('root', 'wang', 'test');
       await eventually('the session is gone on B', () => b.platform.identity.authenticate(session) === null);
-      await a.platform.policy.isolation.release(root, 'wang', 'test');
+      await a.platform.policy.isolation.release('wang');
 
       // a replica started afterwards loads all three from the shared store
       const c = await replica();
       expect(c.platform.policy.pdp.decide(read公安).reason).toMatch(/^isolation:/);
-      await a.platform.policy.isolation.release(root, 'li', 'cleared');
+      await a.platform.policy.isolation.release('li');
       await eventually('the release reaches C', () => decideOn(c, read公安) === 'allow');
       expect(c.platform.policy.pdp.decide(read公安).reason).toBe(`grant:${g.id}`);
       expect(decideOn(c, exportOwn)).toBe('allow');

@@ -19,7 +19,7 @@ import type {
 import { prepareEvent } from '../../core/prepare';
 import type { QueryNode } from '../../core/query/ast';
 import { DAY_MS, intervalMs } from '../../core/query/dates';
-import { checkPaging, decodeCursor, encodeCursor, requestFilter } from '../paging';
+import { checkFieldName, checkHistogramSpan, checkPaging, decodeCursor, encodeCursor, requestFilter } from '../paging';
 import { type Dsl, toDsl } from '../../core/query/to-dsl';
 import { checkIndexPrefix, type EngineApi } from './engine-api';
 import { eventMappings } from './mappings';
@@ -80,6 +80,7 @@ export class SearchEventStore implements EventStore {
     for (const raw of events) {
       const p = prepareEvent(raw);
       if (!p.ok) failed.push({ id: p.id, reason: p.reason });
+      // Daily indices by the event's own day: a repeat of an event always meets its first copy (idempotent ids).
       else pending.push({ id: p.id, index: `${this.alias}-${dayOf(p.ts)}`, doc: p.event });
     }
     const attempts = this.opts.maxAttempts ?? 6;
@@ -112,6 +113,7 @@ export class SearchEventStore implements EventStore {
     const size = req.size ?? 100;
     checkPaging(size, req.offset, req.after);
     const sort: SortKey[] = [...(req.sort ?? [{ field: '@timestamp', order: 'desc' }]), { field: 'event.id', order: 'asc' }];
+    for (const s of sort) checkFieldName(s.field, 'sort');
     const body: Dsl = {
       query: this.query(req),
       size: size + 1,
@@ -134,7 +136,10 @@ export class SearchEventStore implements EventStore {
 
   async aggregate(req: AggregateRequest): Promise<AggregateResult> {
     const aggs: Dsl = {};
+    const query = this.query(req);
     for (const [name, a] of Object.entries(req.aggs)) {
+      if (a.type !== 'date_histogram' || a.field !== undefined) checkFieldName(a.field ?? '', `aggregation ${name}`);
+      if (a.type === 'date_histogram') await this.checkSpan(query, a.field ?? '@timestamp', intervalMs(a.interval));
       if (a.type === 'terms') {
         const size = a.size ?? 10;
         if (size < 1 || size > 10_000) throw new CitySocError('INPUT_INVALID', `terms size ${size} is out of range 1..10000`);
@@ -145,7 +150,7 @@ export class SearchEventStore implements EventStore {
         aggs[name] = { cardinality: { field: a.field, precision_threshold: 40_000 } };
       }
     }
-    const r = await this.api.search(this.pattern, { query: this.query(req), size: 0, track_total_hits: true, aggs });
+    const r = await this.api.search(this.pattern, { query, size: 0, track_total_hits: true, aggs });
     const out: Record<string, AggregationResult> = {};
     for (const [name, a] of Object.entries(req.aggs)) {
       const raw = (r.aggregations?.[name] ?? {}) as { buckets?: { key: unknown; key_as_string?: string; doc_count: number }[]; value?: number };
@@ -169,6 +174,14 @@ export class SearchEventStore implements EventStore {
     return { total: r.total, aggs: out };
   }
 
+  /** The span of a histogram before it is asked for, so the bucket limit is ours and named, not the engine's. */
+  private async checkSpan(query: Dsl, field: string, step: number): Promise<void> {
+    const r = await this.api.search(this.pattern, { query, size: 0, aggs: { lo: { min: { field } }, hi: { max: { field } } } });
+    const lo = (r.aggregations?.lo as { value?: number | null } | undefined)?.value;
+    const hi = (r.aggregations?.hi as { value?: number | null } | undefined)?.value;
+    if (typeof lo === 'number' && typeof hi === 'number') checkHistogramSpan(Math.floor(lo / step) * step, Math.floor(hi / step) * step, step);
+  }
+
   async refresh(): Promise<void> {
     await this.api.refresh(this.pattern);
   }
@@ -176,9 +189,28 @@ export class SearchEventStore implements EventStore {
   async enforceRetention(now: Date, retentionDays: number): Promise<{ deleted: number }> {
     const cutoff = dayOf(Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS);
     const prefix = `${this.alias}-`;
-    const old = (await this.api.listIndices(this.pattern)).filter((i) => i.index.startsWith(prefix) && i.index.slice(prefix.length) < cutoff);
-    await this.api.deleteIndices(old.map((i) => i.index));
-    return { deleted: old.reduce((n, i) => n + i.docs, 0) };
+    // Indices are named by the events' own day (so a repeat meets its first copy); retention counts
+    // from when events were received (event.ingested, else their own time), so replayed history
+    // stays as long as fresh data. What was received before the cutoff goes, from any index, and
+    // indices left empty are dropped.
+    const cutoffMs = Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS;
+    const all = (await this.api.listIndices(this.pattern)).filter((i) => i.index.startsWith(prefix));
+    if (all.length === 0) return { deleted: 0 };
+    const deleted = await this.api.deleteByQuery(
+      all.map((i) => i.index),
+      {
+        bool: {
+          should: [
+            { range: { 'event.ingested': { lt: cutoffMs, format: 'epoch_millis' } } },
+            { bool: { must_not: { exists: { field: 'event.ingested' } }, filter: { range: { '@timestamp': { lt: cutoffMs, format: 'epoch_millis' } } } } },
+          ],
+          minimum_should_match: 1,
+        },
+      },
+    );
+    const empty = (await this.api.listIndices(this.pattern)).filter((i) => i.index.startsWith(prefix) && i.index.slice(prefix.length) < cutoff && i.docs === 0);
+    await this.api.deleteIndices(empty.map((i) => i.index));
+    return { deleted };
   }
 
   health(): Promise<{ ok: boolean; detail?: string }> {

@@ -20,13 +20,14 @@ import { compileSql, jsonPath, quoteLiteral } from '../../core/query/to-sql';
 import { access, ARRAY_FIELDS, columnName, EVENTS_TABLE, INDEXED_FIELDS } from './events-table';
 import { fieldValues, getField } from '../../core/doc';
 import { type Db, openDatabase } from './database';
-import { checkPaging, decodeCursor, encodeCursor, fillHistogram, requestFilter } from '../paging';
+import { checkFieldName, checkHistogramSpan, checkPaging, decodeCursor, encodeCursor, fillHistogram, requestFilter } from '../paging';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
   ts INTEGER NOT NULL,
+  ingested INTEGER,
   doc TEXT NOT NULL
   ${INDEXED_FIELDS.map((f) => `, ${columnName(f)} ANY`).join('\n  ')}
 );
@@ -55,10 +56,17 @@ export class SqliteEventStore implements EventStore {
   constructor(file: string) {
     this.db = openDatabase(file);
     this.db.exec(SCHEMA);
+    // Stores of an earlier version have no ingest time: their events count from their own time.
+    const cols = this.db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'ingested')) {
+      this.db.exec('ALTER TABLE events ADD COLUMN ingested INTEGER');
+      this.db.exec('UPDATE events SET ingested = ts');
+    }
+    this.db.exec('CREATE INDEX IF NOT EXISTS events_ingested ON events(ingested)');
     // Hot fields are copied into their own columns here, from the object in hand: cheaper than
     // generated columns, which would parse the JSON document once per column.
     this.insert = this.db.prepare(
-      `INSERT OR IGNORE INTO events (id, ts, doc, ${INDEXED_FIELDS.map(columnName).join(', ')}) VALUES (?, ?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`,
+      `INSERT OR IGNORE INTO events (id, ts, ingested, doc, ${INDEXED_FIELDS.map(columnName).join(', ')}) VALUES (?, ?, ?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`,
     );
     this.insertFts = this.db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)');
     this.insertValue = this.db.prepare('INSERT OR IGNORE INTO event_values (field, value, seq) VALUES (?, ?, ?)');
@@ -72,7 +80,7 @@ export class SqliteEventStore implements EventStore {
           failed.push({ id: p.id, reason: p.reason });
           continue;
         }
-        const info = this.insert.run(p.id, p.ts, JSON.stringify(p.event), ...INDEXED_FIELDS.map((f) => columnValue(getField(p.event, f))));
+        const info = this.insert.run(p.id, p.ts, p.ingested, JSON.stringify(p.event), ...INDEXED_FIELDS.map((f) => columnValue(getField(p.event, f))));
         if (info.changes === 0) {
           duplicates++;
           continue;
@@ -108,6 +116,7 @@ export class SqliteEventStore implements EventStore {
     checkPaging(size, req.offset, req.after);
     const where = this.where(req);
     const sort: SortKey[] = [...(req.sort ?? [{ field: '@timestamp', order: 'desc' }]), { field: 'event.id', order: 'asc' }];
+    for (const s of sort) checkFieldName(s.field, 'sort');
     const keys = sort.map((s) => ({ ...s, expr: sortExpr(s.field), nullable: !NEVER_NULL.has(s.field) }));
     const total = (this.db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
 
@@ -136,10 +145,16 @@ export class SqliteEventStore implements EventStore {
     let total: number | null = null;
     const aggs: Record<string, AggregationResult> = {};
     for (const [name, agg] of Object.entries(req.aggs)) {
+      if (agg.type !== 'date_histogram' || agg.field !== undefined) checkFieldName(agg.field ?? '', `aggregation ${name}`);
       if (agg.type === 'date_histogram') {
         const field = agg.field ?? '@timestamp';
         const step = intervalMs(agg.interval);
         const expr = field === '@timestamp' ? 'e.ts' : `iso_ms(json_extract(e.doc, ${quoteLiteral(jsonPath(field))}))`;
+        // The span first: a stray event in year 9999 must not make a histogram of every second since 1970.
+        const span = this.db
+          .prepare(`SELECT min(${expr}) AS lo, max(${expr}) AS hi FROM events e WHERE ${where.sql} AND ${expr} IS NOT NULL`)
+          .get(...where.params) as { lo: number | null; hi: number | null };
+        if (span.lo !== null && span.hi !== null) checkHistogramSpan(Math.floor(span.lo / step) * step, Math.floor(span.hi / step) * step, step);
         const rows = this.db
           .prepare(`SELECT (${expr} / ${step}) * ${step} AS k, count(*) AS c FROM events e WHERE ${where.sql} AND ${expr} IS NOT NULL GROUP BY k ORDER BY k`)
           .all(...where.params) as { k: number; c: number }[];
@@ -177,7 +192,8 @@ export class SqliteEventStore implements EventStore {
 
   async enforceRetention(now: Date, retentionDays: number): Promise<{ deleted: number }> {
     const cutoff = Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS;
-    const select = this.db.prepare('SELECT seq FROM events WHERE ts < ? LIMIT 5000');
+    // By ingest time, as Elasticsearch ILM ages indices by creation: replayed history is not purged at once.
+    const select = this.db.prepare('SELECT seq FROM events WHERE ingested < ? LIMIT 5000');
     const delFts = this.db.prepare('DELETE FROM events_fts WHERE rowid = ?');
     const delEvent = this.db.prepare('DELETE FROM events WHERE seq = ?');
     const delValues = this.db.prepare('DELETE FROM event_values WHERE seq = ?');

@@ -32,4 +32,3 @@ export const EVENTS_TABLE: SqlTable = {
   fullText: 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)',
   valueIndex: { fields: ARRAY_FIELDS, sql: 'e.seq IN (SELECT seq FROM event_values WHERE field = ? AND value = ?)' },
 };
-

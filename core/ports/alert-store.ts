@@ -80,7 +80,11 @@ export function checkAlertQuery(q: AlertQuery): void {
  * query (filters, sort, paging) with the exact total; tally() counts alerts by keys.
  */
 export interface AlertStore {
-  upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean }>;
+  /**
+   * Folds or stores; `changed` is false when the alert's signals were folded already (a
+   * redelivered signal is not counted twice).
+   */
+  upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean; changed: boolean }>;
   get(id: string): Promise<Alert | null>;
   list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }>;
   /** Counts of the alerts the query selects (its size, offset and sort do not apply), by key; sorted by key. */

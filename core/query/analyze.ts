@@ -1,6 +1,6 @@
 /** Turns the parser's tree into the typed tree every store compiles, using the field catalogue. */
 import { CitySocError } from '../errors';
-import { fieldSpec, TEXT_FIELD } from '../fields';
+import { fieldNameProblem, fieldSpec, TEXT_FIELD } from '../fields';
 import type { QueryNode, RawNode, WildPart } from './ast';
 import { DAY_MS, isDayOnly, resolveDate } from './dates';
 import { canonicalIp, parseCidr } from './ip';
@@ -9,8 +9,6 @@ import { parseQuery } from './parse';
 function fieldError(field: string, msg: string): CitySocError {
   return new CitySocError('QUERY_FIELD', `${field}: ${msg}`, { field });
 }
-
-const FIELD_NAME = /^[@A-Za-z_][\w.@-]*$/;
 
 function literal(parts: readonly WildPart[]): string | null {
   return parts.every((p) => typeof p === 'string') ? (parts as string[]).join('') : null;
@@ -94,7 +92,8 @@ function analyzeRange(node: Extract<RawNode, { kind: 'range' }>, now: Date): Que
 }
 
 function checkField(field: string): void {
-  if (!FIELD_NAME.test(field)) throw fieldError(field, 'is not a valid field name (letters, digits, _ @ - and dots)');
+  const problem = fieldNameProblem(field);
+  if (problem) throw fieldError(field.length > 64 ? `${field.slice(0, 64)}…` : field, problem);
 }
 
 export function analyze(node: RawNode, now: Date = new Date()): QueryNode {

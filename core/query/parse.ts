@@ -120,9 +120,18 @@ function plain(tok: Tok): string | null {
   return null;
 }
 
+/** Longest query text accepted, and deepest nesting of parentheses and NOT: a query's cost is bounded before it runs. */
+export const MAX_QUERY_LENGTH = 16_384;
+export const MAX_QUERY_DEPTH = 64;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly toks: Tok[]) {}
+
+  private enter(pos: number): void {
+    if (++this.depth > MAX_QUERY_DEPTH) throw new QuerySyntaxError(pos, `at most ${MAX_QUERY_DEPTH} nested parentheses or NOTs`, 'deeper nesting');
+  }
 
   private peek(k = 0): Tok {
     return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
@@ -175,8 +184,10 @@ class Parser {
 
   private parseNot(): RawNode {
     if (isKeyword(this.peek(), 'NOT')) {
-      this.next();
-      return { kind: 'not', child: this.parseNot() };
+      this.enter(this.next().pos);
+      const child = this.parseNot();
+      this.depth--;
+      return { kind: 'not', child };
     }
     return this.parsePrimary();
   }
@@ -185,9 +196,11 @@ class Parser {
     const tok = this.peek();
     if (this.isOp(tok, '(')) {
       this.next();
+      this.enter(tok.pos);
       if (this.isOp(this.peek(), ')')) throw new QuerySyntaxError(this.peek().pos, 'a query inside the parentheses', "')'");
       const inner = this.parseOr();
       this.expectOp(')', "')' to close the '(' at position " + tok.pos);
+      this.depth--;
       return inner;
     }
     if (tok.t === 'word' || tok.t === 'quoted') {
@@ -208,6 +221,8 @@ class Parser {
   private valueNode(field: string | null, tok: Tok): RawNode {
     if (tok.t === 'quoted') return { kind: 'value', field, parts: [tok.text], quoted: true, pos: tok.pos };
     if (tok.t === 'word') {
+      // `*` alone matches every event, as in Kibana and Lucene's *:*.
+      if (field === null && tok.parts.length === 1 && typeof tok.parts[0] !== 'string' && tok.parts[0]!.wild === '*') return { kind: 'all' };
       if (field !== null && tok.parts.length === 1 && typeof tok.parts[0] !== 'string' && tok.parts[0]!.wild === '*') {
         return { kind: 'exists', field, pos: tok.pos };
       }
@@ -313,5 +328,7 @@ class Parser {
 }
 
 export function parseQuery(input: string): RawNode {
+  if (input.length > MAX_QUERY_LENGTH)
+    throw new QuerySyntaxError(MAX_QUERY_LENGTH, `a query of at most ${MAX_QUERY_LENGTH} characters`, `${input.length} characters`);
   return new Parser(tokenize(input)).parseQuery();
 }

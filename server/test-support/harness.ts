@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../core/config';
 import { createLogger } from '../../core/logging';
-import { type Platform, startPlatform } from '../platform';
+import { moduleSections, type Platform, startPlatform } from '../platform';
 
 export interface Running {
   platform: Platform;
@@ -23,7 +23,7 @@ export async function startTestPlatform(
   keep = false,
   overrides: Record<string, unknown> = {},
 ): Promise<Running> {
-  const config = loadConfig({ env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', ...overrides } });
+  const config = loadConfig({ sections: moduleSections(), env: {}, overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', ...overrides } });
   let announced = '';
   const platform = await startPlatform(config, createLogger('silent'), { announce: (t) => void (announced += t) });
   const adminPassword = /one-time password:\s+(\S+)/.exec(announced)?.[1] ?? '';

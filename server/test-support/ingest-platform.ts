@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../core/config';
 import type { EcsEvent } from '../../core/event';
 import { createLogger } from '../../core/logging';
-import { indexerDrained } from '../indexer';
+import { indexerDrained } from '../../events/indexer';
 import { type Platform, startPlatform } from '../platform';
 
 export interface IngestPlatform {

@@ -1,0 +1,70 @@
+/** GraphQL over the audit trail service. */
+import type { Bound } from '../core/door';
+import { type GraphQLContribution, viaService } from '../core/module';
+import type { AuditQueryInput, AuditTrailActions } from './audit-trail';
+
+export const auditTypeDefs = /* GraphQL */ `
+  "allow / deny: the door's decision on a call; success / failure: how an allowed call ended; info: what the platform notes."
+  enum AuditDecision {
+    allow
+    deny
+    success
+    failure
+    info
+  }
+  "One record of the hash-chained trail: who did what to which resource, the decision and why."
+  type AuditRecord {
+    seq: Int!
+    at: String!
+    "A user, token:<name>, playbook:<id>, system or anonymous."
+    actor: String!
+    actorType: String!
+    "<domain>.<verb>: events.search, alerts.transition, isolation.isolate, auth.login, …"
+    action: String!
+    resource: String!
+    decision: AuditDecision!
+    "The policy or reason that decided."
+    reason: String!
+    sourceIp: String
+    "What else the record keeps (row filters used, grant, counts, before/after of a change)."
+    details: JSON
+    prevHash: String!
+    hash: String!
+  }
+  "The result of checking the hash chain."
+  type AuditVerification {
+    ok: Boolean!
+    checked: Int!
+    firstBadSeq: Int
+    "modified, missing, reordered or broken_link."
+    problem: String
+  }
+
+  extend type Query {
+    "Audit records, oldest first after afterSeq; department data owners see the records about their department."
+    auditRecords(
+      actor: String
+      action: String
+      resource: String
+      decision: AuditDecision
+      from: String
+      to: String
+      size: Int = 100
+      afterSeq: Int
+    ): [AuditRecord!]!
+    "Checks the whole hash chain."
+    auditVerify: AuditVerification!
+  }
+`;
+
+export function auditGraphQL(svc: Bound<AuditTrailActions>): GraphQLContribution {
+  return {
+    typeDefs: auditTypeDefs,
+    resolvers: {
+      Query: {
+        auditRecords: viaService(svc.query, (a) => a as AuditQueryInput),
+        auditVerify: viaService(svc.verify, () => ({})),
+      },
+    },
+  };
+}

@@ -1,3 +1,0 @@
-import { describePolicyEnforcement } from './enforcement.contract';
-
-describePolicyEnforcement('the embedded platform (SQLite)', {});

@@ -1,0 +1,3 @@
+import { describePolicyEnforcement } from './policy-enforcement.contract';
+
+describePolicyEnforcement('the embedded platform (SQLite)', {});

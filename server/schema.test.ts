@@ -1,0 +1,36 @@
+/**
+ * The GraphQL schema, printed with its descriptions, is checked in as schema.graphql for
+ * integrators; this test keeps the two in step. After a change to the API: `npm run schema`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { printSchema } from 'graphql';
+import { startTestPlatform, type Running } from './test-support/harness';
+
+const FILE = path.resolve(__dirname, '..', 'schema.graphql');
+
+describe('schema.graphql', () => {
+  let r: Running;
+  beforeAll(async () => {
+    r = await startTestPlatform();
+  });
+  afterAll(async () => r.stop());
+
+  it('is the schema the platform serves', () => {
+    const printed = `# CitySOC GraphQL API — generated from the running platform by \`npm run schema\`; do not edit.\n\n${printSchema(r.platform.schema)}\n`;
+    if (process.env.CITYSOC_UPDATE_SCHEMA === '1') writeFileSync(FILE, printed);
+    expect(readFileSync(FILE, 'utf8')).toBe(printed);
+  });
+
+  it('describes every type and every root field, and uses JSON only where the shape is open', () => {
+    const s = r.platform.schema;
+    for (const root of [s.getQueryType()!, s.getMutationType()!])
+      for (const f of Object.values(root.getFields())) expect({ field: f.name, described: (f.description ?? '').length > 0 }).toEqual({ field: f.name, described: true });
+    const jsonUses = printSchema(s)
+      .split('\n')
+      .filter((l) => /:\s*\[?JSON/.test(l))
+      .map((l) => l.trim());
+    // ECS events, bucket keys, query DSL and audit details are open by nature
+    expect(jsonUses.sort()).toEqual(['details: JSON', 'es: JSON!', 'event(id: ID!): JSON!', 'events: [JSON!]!', 'key: JSON!'].sort());
+  });
+});
