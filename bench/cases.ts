@@ -180,9 +180,9 @@ async function embedded(): Promise<Timing[]> {
     const out = [
       await measure('embedded AlertStore.list (queue query)', async (i) => (await alerts.list(queueQuery(i))).total),
       await measure(
-        'embedded alerts.queue through the door',
+        'embedded alerts.list through the door',
         async (i) =>
-          (await services.alerts.queue(analyst(i), { severity: ['high', 'critical'], status: ['open', 'acknowledged', 'in_progress'], size: 50 })).total,
+          (await services.alerts.list(analyst(i), { severity: ['high', 'critical'], status: ['open', 'acknowledged', 'in_progress'], size: 50 })).total,
       ),
       await measure(
         'embedded cases.list through the door',
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
   if (ENGINES.includes('embedded')) results.push(...(await embedded()));
   if (ENGINES.includes('elasticsearch')) results.push(...(await elasticsearch()));
   const store = results.find((t) => t.label.startsWith('embedded AlertStore'));
-  const door = results.find((t) => t.label.startsWith('embedded alerts.queue'));
+  const door = results.find((t) => t.label.startsWith('embedded alerts.list'));
   const es = results.find((t) => t.label.startsWith('elasticsearch'));
   if (store) console.log(`embedded queue p95 / 100 ms target: ${(store.p95 / 100).toFixed(2)}`);
   if (store && door) console.log(`through the door / store alone (p95): ${(door.p95 / store.p95).toFixed(2)}`);

@@ -49,7 +49,7 @@ export function shownCase(deps: Pick<CasesDeps, 'door'>, ctx: ActionContext, c: 
   let view = viewOf(c, ctx.now);
   for (const item of caseItems(c)) {
     const d = ctx.visible(item, 'read');
-    if (d) view = deps.door.authorizer.treat(view as never, d.obligations.fields) as unknown as CaseView;
+    if (d) view = deps.door.authorizer.view(d.obligations.fields).treat(view as never) as unknown as CaseView;
   }
   return view;
 }

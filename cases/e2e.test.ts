@@ -60,7 +60,7 @@ describe('OpenSSH brute force, from log line to verified evidence', () => {
   let caseId: string;
 
   it('detection raises brute-force alerts for exactly the attacking addresses the independent count finds', async () => {
-    const q = await f.services.alerts.queue(f.actor('zhao'), { ruleId: BRUTE_FORCE, size: 100 });
+    const q = await f.services.alerts.list(f.actor('zhao'), { ruleId: BRUTE_FORCE, size: 100 });
     // an attack longer than the suppression window (1 h) is a second alert of the same address
     const ips = [...new Set(q.alerts.map((a) => a.entities.find((e) => e.type === 'ip')!.value))].sort();
     expect(ips).toEqual(bruteForceIps(readFileSync(LOG, 'utf8').split('\n')));
@@ -104,21 +104,21 @@ describe('OpenSSH brute force, from log line to verified evidence', () => {
   it('the exported case verifies offline, and a tampered export fails naming the record', async () => {
     const file = await f.services.cases.exportCase(f.actor('shen'), { id: caseId });
     const e = JSON.parse(file.content) as CaseEvidence;
-    expect(verifyExport(e)).toMatchObject({ ok: true, checkpointsVerified: 1 });
-    expect(verifyCaseEvidence(e)).toMatchObject({ ok: true, problems: [] });
+    expect(verifyExport(e, f.trust)).toMatchObject({ ok: true, checkpointsVerified: 1 });
+    expect(verifyCaseEvidence(e, f.trust)).toMatchObject({ ok: true, problems: [] });
     expect(e.evidence.events.length).toBe(e.evidence.case.eventIds.length);
     const target = e.records.find((r) => r.resource === `case:${caseId}` && r.details?.change === 'status')!;
     (target as { actor: string }).actor = 'someone-else';
-    const v = verifyCaseEvidence(e);
+    const v = verifyCaseEvidence(e, f.trust);
     expect([v.ok, v.problems[0]]).toEqual([false, `audit record ${target.seq} is modified`]);
-    expect(verifyExport(e)).toMatchObject({ ok: false, firstBad: { seq: target.seq, problem: 'modified' } });
+    expect(verifyExport(e, f.trust)).toMatchObject({ ok: false, firstBad: { seq: target.seq, problem: 'modified' } });
   });
 
   it('an analyst of another department sees neither the case nor its alerts; one of 城管 sees the case', async () => {
     const li = f.actor('li');
     expect((await f.services.cases.list(li, {})).total).toBe(0);
     await expect(f.services.cases.get(li, { id: caseId })).rejects.toThrow(`no case ${caseId}`);
-    expect((await f.services.alerts.queue(li, { includeSuppressed: true })).total).toBe(0);
+    expect((await f.services.alerts.list(li, { includeSuppressed: true })).total).toBe(0);
     await expect(f.services.alerts.get(li, { id: alertId })).rejects.toThrow(`no alert ${alertId}`);
     expect((await f.services.cases.list(f.actor('wu'), {})).cases.map((c) => c.id)).toEqual([caseId]);
   });

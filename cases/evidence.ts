@@ -18,6 +18,7 @@ import { CitySocError } from '../core/errors';
 import type { EcsEvent } from '../core/event';
 import type { QueryNode } from '../core/query/ast';
 import type { AuditExport } from '../policy/audit/export';
+import type { TrustAnchor } from '../policy/audit/trust';
 import { type ExportVerification, verifyExport } from '../policy/audit/verify-export';
 import type { CasesDeps } from './deps';
 import { Id, parseInput } from './input';
@@ -86,7 +87,7 @@ export function evidenceActions(deps: CasesDeps) {
         `case:${id}`,
       );
     let kase = c;
-    for (const d of decisions) kase = deps.door.authorizer.treat(kase as never, d.obligations.fields) as unknown as Case;
+    for (const d of decisions) kase = deps.door.authorizer.view(d.obligations.fields).treat(kase as never) as unknown as Case;
 
     const alerts: Alert[] = [];
     const omittedAlerts: string[] = [];
@@ -94,7 +95,7 @@ export function evidenceActions(deps: CasesDeps) {
       const a = await deps.alerts.get(aid);
       const d = a ? ctx.visible(alertItem(a)) : null;
       if (!a || !d) omittedAlerts.push(aid);
-      else alerts.push(deps.door.authorizer.treat(a as never, d.obligations.fields) as unknown as Alert);
+      else alerts.push(deps.door.authorizer.view(d.obligations.fields).treat(a as never) as unknown as Alert);
     }
     const events: EcsEvent[] = [];
     const omittedEvents: string[] = [];
@@ -102,7 +103,7 @@ export function evidenceActions(deps: CasesDeps) {
       const e = n < deps.config.exportMaxEvents ? await deps.events.get(eid) : null;
       const d = e ? ctx.visible({ ...eventItem(e), id: eid }) : null;
       if (!e || !d) omittedEvents.push(eid);
-      else events.push(deps.door.authorizer.treat(e as Doc, d.obligations.fields) as EcsEvent);
+      else events.push(deps.door.authorizer.view(d.obligations.fields).treat(e as Doc) as EcsEvent);
     }
 
     const touching = await touchingSeqs(deps, c);
@@ -110,7 +111,7 @@ export function evidenceActions(deps: CasesDeps) {
     const fromSeq = touching[0]!;
     let toSeq = touching[touching.length - 1]!;
     const limit = deps.config.exportMaxAuditRecords;
-    const signed = deps.trail.checkpointAtOrAfter(toSeq);
+    const signed = await deps.trail.checkpointAtOrAfter(toSeq);
     if (signed !== null && signed - fromSeq + 1 <= limit) toSeq = signed;
     if (toSeq - fromSeq + 1 > limit)
       throw new CitySocError(
@@ -143,7 +144,11 @@ export function evidenceActions(deps: CasesDeps) {
       const e = await build(ctx, i.id);
       const stamp = ctx.now.toISOString().replace(/[:.]/g, '-');
       if (i.format === 'html')
-        return { fileName: `${i.id}-${stamp}.html`, contentType: 'text/html; charset=utf-8', content: evidenceHtml(e, verifyCaseEvidence(e)) };
+        return {
+          fileName: `${i.id}-${stamp}.html`,
+          contentType: 'text/html; charset=utf-8',
+          content: evidenceHtml(e, verifyCaseEvidence(e, { fingerprints: deps.trail ? [deps.trail.fingerprint] : [], keys: [] })),
+        };
       return { fileName: `${i.id}-${stamp}.json`, contentType: 'application/json', content: JSON.stringify(e, null, 2) };
     },
   });
@@ -163,13 +168,13 @@ function describeAudit(v: ExportVerification): string[] {
   const out: string[] = [];
   if (v.firstBad) out.push(`audit record ${v.firstBad.seq} is ${v.firstBad.problem.replace('_', ' ')}`);
   if (v.badCheckpoint) out.push(`the checkpoint at audit record ${v.badCheckpoint.seq} has a ${v.badCheckpoint.problem.replace('_', ' ')}`);
-  if (!v.ok && out.length === 0) out.push('the audit part is not a citysoc-audit-export/1');
+  if (!v.ok && out.length === 0) out.push('the audit part is not a citysoc-audit-export/2');
   return out;
 }
 
 /** Checks a case export offline: the audit part (verify-export.ts), every hash, and the case against the trail. */
-export function verifyCaseEvidence(e: CaseEvidence): EvidenceVerification {
-  const audit = verifyExport(e);
+export function verifyCaseEvidence(e: CaseEvidence, trust: TrustAnchor): EvidenceVerification {
+  const audit = verifyExport(e, trust);
   const problems = describeAudit(audit);
   const ev = e.evidence;
   if (!ev || ev.format !== EVIDENCE_FORMAT) return { ok: false, problems: [...problems, `not a ${EVIDENCE_FORMAT} export`], audit, caseVouchedBy: null };
@@ -275,7 +280,7 @@ ${field('签名检查点', 'Signed checkpoints', e.checkpoints.map((k) => `${k.s
 ${field('案件哈希', 'Case SHA-256', ev.hashes.case)}${field('审计担保记录', 'Vouched by audit record', v.caseVouchedBy ?? '—')}
 ${field('清单哈希', 'Manifest SHA-256', ev.manifest)}</table>
 <p class="none">校验 / To verify offline: <code>citysoc audit verify-export &lt;file.json&gt;</code> (audit chain and signatures) and <code>citysoc cases verify-export &lt;file.json&gt;</code> (hashes and the case against the chain).</p>
-<pre><code>${esc(e.publicKey)}</code></pre>
+<pre><code>${esc(e.publicKeys.join('\n'))}</code></pre>
 </body></html>
 `;
 }

@@ -22,14 +22,6 @@ export const casesTypeDefs = /* GraphQL */ `
     duplicate
     merged
   }
-  "Alert and case severity."
-  enum SeverityLevel {
-    informational
-    low
-    medium
-    high
-    critical
-  }
   "Traffic Light Protocol 2.0: who the case may be shared with."
   enum Tlp {
     clear
@@ -58,30 +50,11 @@ export const casesTypeDefs = /* GraphQL */ `
     done
     cancelled
   }
-  "Fields the alert queue sorts by."
-  enum AlertSortField {
-    lastSeen
-    firstSeen
-    risk
-    count
-  }
   "Fields case lists sort by."
   enum CaseSortField {
     createdAt
     updatedAt
     severity
-  }
-  "Which time an alert time range applies to."
-  enum AlertTimeField {
-    firstSeen
-    lastSeen
-  }
-  "Kinds of rules alerts come from."
-  enum AlertRuleType {
-    sigma
-    correlation
-    ueba
-    manual
   }
   "Formats of a case export."
   enum CaseExportFormat {
@@ -89,56 +62,6 @@ export const casesTypeDefs = /* GraphQL */ `
     html
   }
 
-  "An entity an alert involves, to filter the queue by."
-  input EntityInput {
-    "user, host, ip, dataset, process or file; any type when absent."
-    type: String
-    "The entity's value, exactly."
-    value: String!
-  }
-  "The alert queue's filters; all narrow, a list inside one is any of."
-  input AlertQueueFilter {
-    "Statuses to include."
-    status: [AlertStatus!]
-    "Severities to include."
-    severity: [SeverityLevel!]
-    "One rule by id."
-    ruleId: String
-    "Kinds of rule to include."
-    ruleType: [AlertRuleType!]
-    "One department."
-    department: String
-    "An entity involved."
-    entity: EntityInput
-    "Assigned to this user."
-    assignee: String
-    "Assigned to nobody."
-    unassigned: Boolean
-    "Which time from/to apply to (default lastSeen)."
-    timeField: AlertTimeField
-    "From this time (ISO 8601), inclusive."
-    from: String
-    "Up to this time (ISO 8601), exclusive."
-    to: String
-    "Case-insensitive substring of the id, rule, a tag, an entity or the assignee."
-    text: String
-    "Include alerts whose key is suppressed (left out by default)."
-    includeSuppressed: Boolean
-  }
-  "A sort of the alert queue."
-  input AlertSortInput {
-    "The field."
-    field: AlertSortField!
-    "The order."
-    order: SortOrder!
-  }
-  "A page of the alert queue."
-  type AlertQueuePage {
-    "Alerts matching the filters, all pages."
-    total: Int!
-    "This page."
-    alerts: [Alert!]!
-  }
   "What a bulk move did to one alert."
   type BulkMoveResult {
     "The alert."
@@ -281,7 +204,7 @@ export const casesTypeDefs = /* GraphQL */ `
     "Description."
     description: String!
     "Severity."
-    severity: SeverityLevel!
+    severity: Severity!
     "Status."
     status: CaseStatus!
     "How it ended."
@@ -345,7 +268,7 @@ export const casesTypeDefs = /* GraphQL */ `
     "Statuses."
     status: [CaseStatus!]
     "Severities."
-    severity: [SeverityLevel!]
+    severity: [Severity!]
     "Assigned to."
     assignee: String
     "Assigned to nobody."
@@ -385,7 +308,7 @@ export const casesTypeDefs = /* GraphQL */ `
     "Description."
     description: String
     "Severity (sets the SLA targets)."
-    severity: SeverityLevel!
+    severity: Severity!
     "Departments it involves."
     departments: [String!]
     "Tags."
@@ -408,7 +331,7 @@ export const casesTypeDefs = /* GraphQL */ `
     "Description."
     description: String
     "Severity (moves the SLA targets)."
-    severity: SeverityLevel
+    severity: Severity
     "Tags (the whole list)."
     tags: [String!]
     "Sharing level."
@@ -464,7 +387,7 @@ export const casesTypeDefs = /* GraphQL */ `
   "Case figures of a period."
   type CaseFigures {
     "Severity, for the per-severity rows."
-    severity: SeverityLevel
+    severity: Severity
     "Cases opened."
     opened: Int!
     "Of which acknowledged."
@@ -520,8 +443,6 @@ export const casesTypeDefs = /* GraphQL */ `
   }
 
   extend type Query {
-    "The alert queue, as the caller may see it."
-    alertQueue(filter: AlertQueueFilter, sort: AlertSortInput, size: Int = 50, offset: Int = 0): AlertQueuePage!
     "Alert keys suppressed now, as the caller may see them."
     alertSuppressions: [AlertSuppression!]!
     "One case (NOT_FOUND alike for absent and not yours)."
@@ -541,12 +462,6 @@ export const casesTypeDefs = /* GraphQL */ `
   }
 
   extend type Mutation {
-    "Comments on an alert without moving it."
-    commentAlert(id: ID!, text: String!): Alert!
-    "Assigns an alert to a user who may see it (null: nobody)."
-    assignAlert(id: ID!, assignee: String, comment: String): Alert!
-    "Moves an alert."
-    moveAlert(id: ID!, to: AlertStatus!, resolution: Resolution, comment: String): Alert!
     "Moves many alerts, each in its own audited call."
     moveAlerts(ids: [ID!]!, to: AlertStatus!, resolution: Resolution, comment: String): [BulkMoveResult!]!
     "Keeps an alert's key out of the queue for a time (minutes or until), with a reason."
@@ -560,7 +475,7 @@ export const casesTypeDefs = /* GraphQL */ `
     "Opens a case."
     openCase(input: NewCaseInput!): Case!
     "Opens a case from an alert (its entities, events and departments)."
-    openCaseFromAlert(alertId: ID!, title: String, severity: SeverityLevel, assignee: String): Case!
+    openCaseFromAlert(alertId: ID!, title: String, severity: Severity, assignee: String): Case!
     "Edits a case's fields."
     editCase(id: ID!, edit: CaseEditInput!, expectedVersion: Int): Case!
     "Moves a case (closing needs a resolution)."
@@ -624,9 +539,6 @@ export function casesGraphQL(s: CasesServices): GraphQLContribution {
         errorMessage: (x: { error?: { message: string } }) => x.error?.message ?? null,
       },
       Query: {
-        alertQueue: r((ctx, a: { filter?: Args; sort?: Args; size?: number; offset?: number }) =>
-          s.alerts.queue(ctx.actor, clean({ ...clean(a.filter), ...(a.sort ? { sort: a.sort } : {}), size: a.size, offset: a.offset }) as never, ip(ctx)),
-        ),
         alertSuppressions: r((ctx) => s.alerts.suppressions(ctx.actor, {}, ip(ctx))),
         case: r((ctx, a: { id: string }) => s.cases.get(ctx.actor, { id: a.id }, ip(ctx))),
         cases: r(
@@ -653,11 +565,6 @@ export function casesGraphQL(s: CasesServices): GraphQLContribution {
         caseExport: r((ctx, a: { id: string; format?: 'json' | 'html' }) => s.cases.exportCase(ctx.actor, clean(a), ip(ctx))),
       },
       Mutation: {
-        commentAlert: r((ctx, a: { id: string; text: string }) => s.alerts.comment(ctx.actor, a, ip(ctx))),
-        assignAlert: r((ctx, a: { id: string; assignee?: string | null; comment?: string }) =>
-          s.alerts.assign(ctx.actor, { id: a.id, assignee: a.assignee ?? null, ...(a.comment ? { comment: a.comment } : {}) }, ip(ctx)),
-        ),
-        moveAlert: r((ctx, a: Args) => s.alerts.transition(ctx.actor, clean(a) as never, ip(ctx))),
         moveAlerts: r((ctx, a: Args) => s.alerts.bulkTransition(ctx.actor, clean(a) as never, ip(ctx))),
         suppressAlert: r((ctx, a: Args) => s.alerts.suppress(ctx.actor, clean(a) as never, ip(ctx))),
         liftSuppression: r((ctx, a: { id: string }) => s.alerts.unsuppress(ctx.actor, a, ip(ctx))),

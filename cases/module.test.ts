@@ -25,6 +25,7 @@ function context(config: CasesConfig): ModuleContext<CasesConfig> {
     // the cases module publishes nothing
     bus: {} as Bus,
     alerts: f.alerts,
+    cases: f.cases,
     audit: f.policy.audit,
     state: f.deps.state,
     backlogBytes: () => 0,
@@ -77,18 +78,23 @@ describe('the cases module', () => {
     writeFileSync(good, JSON.stringify(e));
     (e.records[0] as { action: string }).action = 'cases.get';
     writeFileSync(bad, JSON.stringify(e));
-    const verify = (file: string) => {
+    const verify = (file: string, key: string[] = ['--trusted-key', f.trust.fingerprints[0]!]) => {
       const out: string[] = [];
       const env: CliEnv = { out: (s) => out.push(s), err: (s) => out.push(s), loadConfig: () => loadConfig({ env: {} }) };
       const program = new Command().exitOverride();
       casesModule({ caseStore: () => null as never, users: () => () => null }).cli!(program, env);
       process.exitCode = undefined;
-      program.parse(['node', 'citysoc', 'cases', 'verify-export', file]);
+      program.parse(['node', 'citysoc', 'cases', 'verify-export', ...key, file]);
       const code = process.exitCode;
       process.exitCode = undefined;
-      return { code, out: JSON.parse(out.join('')) as { ok: boolean; problems: string[] } };
+      return { code, out: code === 2 ? out.join('') : (JSON.parse(out.join('')) as { ok: boolean; problems: string[] }) };
     };
     expect(verify(good)).toEqual({ code: 0, out: expect.objectContaining({ ok: true, problems: [] }) });
     expect(verify(bad)).toEqual({ code: 1, out: expect.objectContaining({ ok: false, problems: [`audit record ${e.records[0]!.seq} is modified`] }) });
+    // without a trusted key nothing is vouched for: the verb says what it needs
+    expect(verify(good, [])).toEqual({ code: 2, out: expect.stringContaining('needs the trusted key') });
+    // a key that did not sign the trail: its checkpoints and manifest are not trusted
+    const other = `sha256:${'0'.repeat(64)}`;
+    expect(verify(good, ['--trusted-key', other])).toEqual({ code: 1, out: expect.objectContaining({ ok: false }) });
   });
 });

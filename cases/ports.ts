@@ -5,8 +5,7 @@
  */
 import type { AuditExport } from '../policy/audit/export';
 
-/** A user as assignment needs to know it; null when there is no such user (or it is disabled). */
-export type UserLookup = (username: string) => { readonly roles: readonly string[]; readonly department?: string | null } | null;
+export type { UserLookup } from '../core/may-work';
 
 /**
  * A Sigma filter (sigma-filters-specification) to write into the rules folder. The repository
@@ -19,8 +18,10 @@ export interface RuleExceptionRepository {
 
 /** The audit trail as a case export reads it: a stretch of records with its proof. */
 export interface AuditTrailSource {
-  /** Records fromSeq..toSeq (inclusive) with the signed checkpoints in that range and the public key. */
+  /** Records fromSeq..toSeq (inclusive) with the signed checkpoints in that range, the public keys and a signed manifest. */
   export(range: { readonly fromSeq: number; readonly toSeq: number }): Promise<AuditExport>;
-  /** The sequence number of the first signed checkpoint at or after seq, if there is one yet. */
-  checkpointAtOrAfter(seq: number): number | null;
+  /** The first signed checkpoint at or after seq; when there is none yet, the trail's head is signed now. */
+  checkpointAtOrAfter(seq: number): Promise<number | null>;
+  /** The fingerprint of the trail's signing key: the key the export's own report is checked against. */
+  readonly fingerprint: string;
 }

@@ -12,7 +12,8 @@ import { evidenceActions } from './evidence';
 import { parseInput } from './input';
 import { kpiActions } from './kpis';
 import { mergeActions } from './merge';
-import { isSuppressed } from './suppressions';
+import { alertActions } from '../alerts/service';
+import { isSuppressed } from '../alerts/suppressions';
 import { BulkMoveInput, refusalMessage, triageActions } from './triage';
 import type { z } from 'zod';
 
@@ -28,7 +29,11 @@ const PER_ALERT = new Set(['NOT_FOUND', 'CONFLICT', 'INPUT_INVALID']);
 
 export function casesActionSet(deps: CasesDeps) {
   return {
-    triage: triageActions(deps),
+    // the one alert service (alerts/service.ts) and the triage built on it
+    triage: {
+      ...alertActions({ store: deps.alerts, authorizer: deps.door.authorizer, users: deps.users, state: deps.state }),
+      ...triageActions(deps),
+    },
     cases: { ...caseActions(deps), ...mergeActions(deps), ...kpiActions(deps), ...evidenceActions(deps) },
   };
 }

@@ -13,12 +13,16 @@ import type { Actor } from '../core/actor';
 import { Door } from '../core/door';
 import type { Role } from '../core/roles';
 import { exportTrail } from '../policy/audit/export';
+import { loadOrCreateSigningKey } from '../policy/audit/signing-key';
+import type { TrustAnchor } from '../policy/audit/trust';
 import { policyFixture, type PolicyFixture } from '../policy/test-support';
 import { type CasesConfig, DEFAULT_CASES_CONFIG } from './config';
 import type { CasesDeps } from './deps';
 import { createCasesServices, type CasesServices } from './service';
 
 export interface CasesFixture {
+  /** The trail's signing key, trusted when an export is verified. */
+  readonly trust: TrustAnchor;
   readonly policy: PolicyFixture;
   readonly deps: CasesDeps;
   readonly services: CasesServices;
@@ -44,13 +48,15 @@ export async function casesFixture(config: CasesConfig = DEFAULT_CASES_CONFIG): 
   const cases = new SqliteCaseStore(path.join(dir, 'cases.db'));
   const events = new SqliteEventStore(path.join(dir, 'events.db'));
   const state = new SqliteStateStore(path.join(dir, 'cases-state.db'));
+  // the key the fixture's trail signs its checkpoints with
+  const signingKey = loadOrCreateSigningKey(dir);
   const rulesDir = path.join(dir, 'rules');
   mkdirSync(rulesDir, { recursive: true });
   const users = new Map<string, { roles: Role[]; department?: string }>([
     ['wu', { roles: ['analyst'], department: '城管' }],
     ['chen', { roles: ['analyst'], department: '城管' }],
     ['li', { roles: ['analyst'], department: '公安' }],
-    ['zhao', { roles: ['analyst'] }],
+    ['zhao', { roles: ['security_lead'] }],
     ['admin', { roles: ['admin'] }],
     ['shen', { roles: ['auditor'] }],
     ['fb', { roles: ['collector'] }],
@@ -71,12 +77,17 @@ export async function casesFixture(config: CasesConfig = DEFAULT_CASES_CONFIG): 
       },
     },
     trail: {
-      export: (range) => exportTrail(policy.audit, policy.services.checkpoints, policy.services.signingKey.publicKeyPem, range),
-      checkpointAtOrAfter: (seq) => policy.services.checkpoints.list(seq)[0]?.seq ?? null,
+      fingerprint: signingKey.fingerprint,
+      export: (range) => exportTrail(policy.audit, { ...range, signer: signingKey, signHead: false, clock }),
+      async checkpointAtOrAfter(seq) {
+        const found = (await policy.audit.checkpoints({ fromSeq: seq }))[0];
+        return found ? found.seq : ((await policy.audit.checkpoint('manual'))?.seq ?? null);
+      },
     },
     config,
   };
   return {
+    trust: { fingerprints: [signingKey.fingerprint], keys: [] },
     policy,
     deps,
     services: createCasesServices(deps),

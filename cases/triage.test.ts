@@ -33,27 +33,27 @@ const ids = (alerts: readonly Alert[]) => alerts.map((a) => a.id);
 describe('the alert queue', () => {
   it("an analyst of 城管 sees 城管's alerts only, filtered and counted, in one audited call", async () => {
     const wu = f.actor('wu');
-    const all = await f.services.alerts.queue(wu, {});
+    const all = await f.services.alerts.list(wu, {});
     expect([all.total, ids(all.alerts)]).toEqual([2, ['cg-2', 'cg-1']]);
-    const high = await f.services.alerts.queue(wu, { severity: ['high'], text: 'SSH' });
+    const high = await f.services.alerts.list(wu, { severity: ['high'], text: 'SSH' });
     expect([high.total, ids(high.alerts)]).toEqual([1, ['cg-1']]);
     const records = await trail();
     expect(records.map((r) => [r.action, r.decision, r.actor])).toEqual([
-      ['alerts.queue', 'allow', 'wu'],
-      ['alerts.queue', 'allow', 'wu'],
+      ['alerts.list', 'allow', 'wu'],
+      ['alerts.list', 'allow', 'wu'],
     ]);
     expect(records[1]!.details).toMatchObject({ total: 1, authz: [{ resource: 'alerts', rowFilter: 'department:"城管"' }] });
   });
 
   it('a central analyst sees every department; an explicit department narrows it', async () => {
-    expect(ids((await f.services.alerts.queue(f.actor('zhao'), {})).alerts)).toEqual(['ga-1', 'cg-2', 'cg-1']);
-    expect(ids((await f.services.alerts.queue(f.actor('zhao'), { department: '公安' })).alerts)).toEqual(['ga-1']);
+    expect(ids((await f.services.alerts.list(f.actor('zhao'), {})).alerts)).toEqual(['ga-1', 'cg-2', 'cg-1']);
+    expect(ids((await f.services.alerts.list(f.actor('zhao'), { department: '公安' })).alerts)).toEqual(['ga-1']);
   });
 
   it('refuses a bad query with what and where', async () => {
-    await expect(f.services.alerts.queue(f.actor('wu'), { size: 5000 })).rejects.toThrow(/alerts.queue: size: /);
-    await expect(f.services.alerts.queue(f.actor('wu'), { from: 'yesterday' })).rejects.toThrow('alerts.queue: from: expected an ISO 8601 time');
-    await expect(f.services.alerts.queue(f.actor('wu'), { bogus: 1 } as never)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    await expect(f.services.alerts.list(f.actor('wu'), { size: 5000 })).rejects.toThrow(/alerts.list: size: /);
+    await expect(f.services.alerts.list(f.actor('wu'), { from: 'yesterday' })).rejects.toThrow('alerts.list: from: expected an ISO 8601 time');
+    await expect(f.services.alerts.list(f.actor('wu'), { bogus: 1 } as never)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
   });
 
   it("another department's alert is answered exactly as an absent one, and the refusal is audited", async () => {
@@ -62,7 +62,7 @@ describe('the alert queue', () => {
     const absent = await f.services.alerts.get(wu, { id: 'nope' }).catch((e: Error & { code: string }) => [e.code, e.message]);
     expect(notYours).toEqual(['NOT_FOUND', 'no alert ga-1']);
     expect(absent).toEqual(['NOT_FOUND', 'no alert nope']);
-    await expect(f.services.alerts.comment(wu, { id: 'ga-1', text: 'x' })).rejects.toThrow('no alert ga-1');
+    await expect(f.services.alerts.comment(wu, { id: 'ga-1', comment: 'x' })).rejects.toThrow('no alert ga-1');
     expect((await trail()).map((r) => [r.action, r.decision, r.resource])).toEqual([
       ['alerts.get', 'deny', 'alert:ga-1'],
       ['alerts.get', 'failure', 'alert:nope'],
@@ -74,7 +74,7 @@ describe('the alert queue', () => {
 
 describe('working an alert', () => {
   it('a comment changes no status and is one audited action', async () => {
-    const a = await f.services.alerts.comment(f.actor('wu'), { id: 'cg-1', text: '源地址在封禁名单上' });
+    const a = await f.services.alerts.comment(f.actor('wu'), { id: 'cg-1', comment: '源地址在封禁名单上' });
     expect([a.status, a.history]).toEqual(['open', [{ at: '2026-11-20T02:00:00.000Z', actor: 'wu', action: 'comment', comment: '源地址在封禁名单上' }]]);
     expect((await trail()).map((r) => [r.action, r.decision, r.resource, r.details?.department])).toEqual([['alerts.comment', 'allow', 'alert:cg-1', '城管']]);
   });
@@ -90,10 +90,10 @@ describe('working an alert', () => {
     await expect(f.services.alerts.assign(wu, { id: 'cg-1', assignee: 'fb' })).rejects.toThrow('user fb has no role that grants alerts:read');
     const a = await f.services.alerts.assign(wu, { id: 'cg-1', assignee: 'chen', comment: '请跟进' });
     expect([a.assignee, a.history.map((h) => h.action)]).toEqual(['chen', ['assign', 'comment']]);
-    expect(ids((await f.services.alerts.queue(wu, { assignee: 'chen' })).alerts)).toEqual(['cg-1']);
+    expect(ids((await f.services.alerts.list(wu, { assignee: 'chen' })).alerts)).toEqual(['cg-1']);
     const b = await f.services.alerts.assign(f.actor('chen'), { id: 'cg-1', assignee: null });
     expect(b.assignee).toBeUndefined();
-    expect(ids((await f.services.alerts.queue(wu, { unassigned: true })).alerts)).toEqual(['cg-2', 'cg-1']);
+    expect(ids((await f.services.alerts.list(wu, { unassigned: true })).alerts)).toEqual(['cg-2', 'cg-1']);
   });
 
   it('a bulk move is one door call and one audit record per alert; one refused alert does not stop the others', async () => {
@@ -126,8 +126,8 @@ describe('suppressing an alert key', () => {
     const wu = f.actor('wu');
     const s = await f.services.alerts.suppress(wu, { alertId: 'cg-1', minutes: 60, reason: '计划内渗透测试' });
     expect(s).toMatchObject({ dedupKey: 'k1', until: '2026-11-20T03:00:00.000Z', reason: '计划内渗透测试', by: 'wu', department: '城管' });
-    expect(ids((await f.services.alerts.queue(wu, {})).alerts)).toEqual(['cg-2']);
-    expect(ids((await f.services.alerts.queue(wu, { includeSuppressed: true })).alerts)).toEqual(['cg-2', 'cg-1']);
+    expect(ids((await f.services.alerts.list(wu, {})).alerts)).toEqual(['cg-2']);
+    expect(ids((await f.services.alerts.list(wu, { includeSuppressed: true })).alerts)).toEqual(['cg-2', 'cg-1']);
     // a new occurrence still folds and counts, and stays out of the queue
     await f.alerts.upsert(sampleAlert('cg-1b', { dedupKey: 'k1', firstSeen: '2026-11-20T01:30:00.000Z', lastSeen: '2026-11-20T02:00:00.000Z' }), 3_600_000);
     expect((await f.alerts.get('cg-1'))!.count).toBe(2);
@@ -135,7 +135,7 @@ describe('suppressing an alert key', () => {
     expect((await f.services.alerts.suppressions(f.actor('li'), {})).length).toBe(0);
     expect((await f.services.alerts.suppressions(wu, {})).map((x) => x.id)).toEqual([s.id]);
     f.advance(61);
-    expect(ids((await f.services.alerts.queue(wu, {})).alerts)).toEqual(['cg-1', 'cg-2']);
+    expect(ids((await f.services.alerts.list(wu, {})).alerts)).toEqual(['cg-1', 'cg-2']);
     expect(await f.services.alerts.isSuppressed('k1', f.policy.now)).toBe(false);
   });
 
@@ -150,7 +150,7 @@ describe('suppressing an alert key', () => {
     const s = await f.services.alerts.suppress(wu, { alertId: 'cg-1', until: '2026-11-20T12:00:00+08:00', reason: 'change window' });
     await expect(f.services.alerts.unsuppress(f.actor('li'), { id: s.id })).rejects.toThrow(`no suppression ${s.id}`);
     expect(await f.services.alerts.unsuppress(wu, { id: s.id })).toBe(true);
-    expect(ids((await f.services.alerts.queue(wu, {})).alerts)).toEqual(['cg-2', 'cg-1']);
+    expect(ids((await f.services.alerts.list(wu, {})).alerts)).toEqual(['cg-2', 'cg-1']);
   });
 });
 

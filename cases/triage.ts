@@ -1,50 +1,20 @@
 /**
- * Alert triage as door actions: the queue (every filter, sort, paging, suppressed keys left
- * out), one alert, comments and assignment without a status move, status moves (a bulk move is
- * one door call, and one audit record, per alert), suppression of an alert key for a time, and
- * false-positive feedback that can become a rule exception.
+ * Alert triage beyond the alerts service (alerts/service.ts: the queue, one alert, moves,
+ * comments, assignment): suppression of an alert key for a time, with a reason, false-positive
+ * feedback that can become a rule exception, and the input of a bulk move (one door call, and one
+ * audit record, per alert).
  */
 import { z } from 'zod';
-import { type Alert, AlertEntity, AlertStatus, RESOLUTIONS, Severity } from '../core/alert';
+import { type Alert, AlertStatus, RESOLUTIONS } from '../core/alert';
 import { CitySocError } from '../core/errors';
 import { type ActionContext, defineAction, Refusal } from '../core/door';
-import { ALERT_RULE_TYPES, ALERT_SORT_FIELDS, type AlertQuery } from '../core/ports/alert-store';
-import { and } from '../core/query/ast';
 import type { CasesDeps } from './deps';
-import { Id, IsoTime, Name, parseInput } from './input';
-import { alertItem, userMayWork } from './items';
+import { Id, IsoTime, parseInput } from './input';
+import { alertItem } from './items';
 import { ruleException } from './rule-exception';
-import { activeSuppressions, SUPPRESSIONS, type Suppression, suppressionId } from './suppressions';
-
-export const AlertQueueInput = z.strictObject({
-  status: z.array(AlertStatus).max(4).optional(),
-  severity: z.array(Severity).max(5).optional(),
-  ruleId: Name.optional(),
-  ruleType: z.array(z.enum(ALERT_RULE_TYPES)).max(4).optional(),
-  department: Name.optional(),
-  entity: z.strictObject({ type: AlertEntity.shape.type.optional(), value: z.string().min(1).max(1024) }).optional(),
-  assignee: Name.optional(),
-  unassigned: z.boolean().optional(),
-  timeField: z.enum(['firstSeen', 'lastSeen']).default('lastSeen'),
-  from: IsoTime.optional(),
-  to: IsoTime.optional(),
-  text: z.string().min(1).max(256).optional(),
-  /** Suppressed keys are left out unless asked for. */
-  includeSuppressed: z.boolean().default(false),
-  sort: z.strictObject({ field: z.enum(ALERT_SORT_FIELDS), order: z.enum(['asc', 'desc']) }).optional(),
-  size: z.number().int().min(1).max(1000).default(50),
-  offset: z.number().int().min(0).max(9999).default(0),
-});
-export type AlertQueueInput = z.input<typeof AlertQueueInput>;
+import { activeSuppressions, SUPPRESSIONS, type Suppression, suppressionId } from '../alerts/suppressions';
 
 const Comment = z.string().trim().min(1).max(4000);
-
-const MoveInput = z.strictObject({
-  id: Id,
-  to: AlertStatus,
-  resolution: z.enum(RESOLUTIONS).optional(),
-  comment: Comment.optional(),
-});
 
 const BULK_MAX = 500;
 
@@ -53,101 +23,10 @@ async function alertFor(deps: CasesDeps, ctx: ActionContext, id: string, action:
   const alert = await deps.alerts.get(id);
   if (!alert) throw new CitySocError('NOT_FOUND', `no alert ${id}`);
   const d = ctx.item(alertItem(alert), action);
-  return { alert, treat: (a: Alert) => deps.door.authorizer.treat(a as never, d.obligations.fields) as unknown as Alert };
-}
-
-/** An assignee must exist, hold alerts:read and be allowed by the PDP to see the alert. */
-function checkAssignee(deps: CasesDeps, ctx: ActionContext, username: string, alert: Alert): void {
-  const user = deps.users(username);
-  const why = user
-    ? userMayWork(deps.door.authorizer, { name: username, ...user }, 'alerts:read', [alertItem(alert)], ctx.now)
-    : `there is no user ${username}`;
-  if (why) throw new CitySocError('INPUT_INVALID', `alert ${alert.id} cannot be assigned to ${username}: ${why}`);
+  return { alert, treat: (a: Alert) => deps.door.authorizer.view(d.obligations.fields).treat(a as never) as unknown as Alert };
 }
 
 export function triageActions(deps: CasesDeps) {
-  const queue = defineAction({
-    name: 'alerts.queue',
-    permission: 'alerts:read',
-    details: (i: AlertQueueInput) => ({ query: i }),
-    run: async (ctx, raw: AlertQueueInput) => {
-      const i = parseInput(AlertQueueInput, raw, 'alerts.queue');
-      const scope = ctx.scope('alerts');
-      const suppressed = i.includeSuppressed ? [] : (await activeSuppressions(deps.state, ctx.now)).map((s) => s.dedupKey);
-      const q: AlertQuery = {
-        ...(i.status ? { status: i.status } : {}),
-        ...(i.severity ? { severity: i.severity } : {}),
-        ...(i.ruleId ? { ruleId: i.ruleId } : {}),
-        ...(i.ruleType ? { ruleType: i.ruleType } : {}),
-        ...(i.department ? { department: i.department } : {}),
-        ...(i.entity ? { entity: i.entity } : {}),
-        ...(i.assignee ? { assignee: i.assignee } : {}),
-        ...(i.unassigned ? { unassigned: true } : {}),
-        ...(i.from || i.to ? { time: { field: i.timeField, ...(i.from ? { from: i.from } : {}), ...(i.to ? { to: i.to } : {}) } } : {}),
-        ...(i.text ? { text: i.text } : {}),
-        ...(suppressed.length ? { excludeDedupKeys: suppressed } : {}),
-        ...(scope.filters.length ? { filter: and(...scope.filters) } : {}),
-        ...(i.sort ? { sort: i.sort } : {}),
-        size: i.size,
-        offset: i.offset,
-      };
-      const r = await deps.alerts.list(q);
-      ctx.note({ total: r.total });
-      return { total: r.total, alerts: scope.treat(r.alerts) };
-    },
-  });
-
-  const get = defineAction({
-    name: 'alerts.get',
-    permission: 'alerts:read',
-    resource: (i: { id: string }) => `alert:${i.id}`,
-    run: async (ctx, i: { id: string }) => {
-      const { alert, treat } = await alertFor(deps, ctx, parseInput(z.strictObject({ id: Id }), i, 'alerts.get').id, 'read');
-      return treat(alert);
-    },
-  });
-
-  const comment = defineAction({
-    name: 'alerts.comment',
-    permission: 'alerts:write',
-    resource: (i: { id: string; text: string }) => `alert:${i.id}`,
-    run: async (ctx, raw: { id: string; text: string }) => {
-      const i = parseInput(z.strictObject({ id: Id, text: Comment }), raw, 'alerts.comment');
-      const { treat } = await alertFor(deps, ctx, i.id, 'write');
-      return treat(await deps.alerts.annotate(i.id, ctx.actor.name, { comment: i.text }));
-    },
-  });
-
-  const assign = defineAction({
-    name: 'alerts.assign',
-    permission: 'alerts:write',
-    resource: (i: { id: string; assignee: string | null; comment?: string }) => `alert:${i.id}`,
-    details: (i) => ({ assignee: i.assignee }),
-    run: async (ctx, raw: { id: string; assignee: string | null; comment?: string }) => {
-      const i = parseInput(z.strictObject({ id: Id, assignee: Name.nullable(), comment: Comment.optional() }), raw, 'alerts.assign');
-      const { alert, treat } = await alertFor(deps, ctx, i.id, 'write');
-      if (i.assignee !== null) checkAssignee(deps, ctx, i.assignee, alert);
-      return treat(await deps.alerts.annotate(i.id, ctx.actor.name, { assignee: i.assignee, ...(i.comment ? { comment: i.comment } : {}) }));
-    },
-  });
-
-  const transition = defineAction({
-    name: 'alerts.transition',
-    permission: 'alerts:write',
-    resource: (i: z.input<typeof MoveInput>) => `alert:${i.id}`,
-    details: (i) => ({ to: i.to, ...(i.resolution ? { resolution: i.resolution } : {}) }),
-    run: async (ctx, raw: z.input<typeof MoveInput>) => {
-      const i = parseInput(MoveInput, raw, 'alerts.transition');
-      const { treat } = await alertFor(deps, ctx, i.id, 'write');
-      return treat(
-        await deps.alerts.transition(i.id, i.to, ctx.actor.name, {
-          ...(i.comment ? { comment: i.comment } : {}),
-          ...(i.resolution ? { resolution: i.resolution } : {}),
-        }),
-      );
-    },
-  });
-
   const SuppressInput = z.strictObject({
     alertId: Id,
     until: IsoTime.optional(),
@@ -261,7 +140,7 @@ export function triageActions(deps: CasesDeps) {
     },
   });
 
-  return { queue, get, comment, assign, transition, suppress, unsuppress, suppressions, falsePositive, addRuleException };
+  return { suppress, unsuppress, suppressions, falsePositive, addRuleException };
 }
 
 export const BULK_TRANSITION_MAX = BULK_MAX;

@@ -25,6 +25,7 @@ import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
 import { consoleModule } from './console-module';
 import { complianceModule } from '../compliance/module';
+import { CASES_MODULE } from '../cases/module';
 import type { PolicyServices } from '../policy/services';
 import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
 import { ALERTS_GROUP, DETECT_GROUP } from '../analytics/runtime/consumers';
@@ -34,7 +35,6 @@ import { createHandler } from './http';
 import { type Kernel, openKernel } from './kernel';
 import { Registry, startModules } from './modules';
 import { analyticsRuntime, openPorts } from './profiles';
-
 
 /**
  * The console comes first: its mount at `/` must see a browser's request before the ingest
@@ -49,6 +49,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   alertsModule,
   analyticsModule,
   complianceModule,
+  CASES_MODULE,
 ] as CitySocModule<unknown>[];
 
 /** The modules' configuration sections, for loadConfig. */
@@ -102,6 +103,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     await ports.bus.close();
     await ports.events.close();
     await ports.alerts.close();
+    await ports.cases.close();
     await ports.audit.close();
     await ports.state.close();
   };
