@@ -3,7 +3,9 @@
  * extends the root types, and resolvers that are one bound-action call each with the actor of
  * the request. Uses the base schema's `Alert`, `AlertStatus`, `Resolution` and `JSON`.
  */
-import type { GraphQLContribution, RequestContext } from '../core/module';
+import type { Actor } from '../core/actor';
+import type { CallInfo } from '../core/door';
+import { type GraphQLContribution, viaService } from '../core/module';
 import type { CasesServices } from './service';
 
 export const casesTypeDefs = /* GraphQL */ `
@@ -95,6 +97,13 @@ export const casesTypeDefs = /* GraphQL */ `
     by: String!
     "When."
     at: String!
+  }
+  "Values of one event field a rule exception leaves out."
+  input RuleExceptionField {
+    "An event field such as source.ip or user.name."
+    field: String!
+    "Its values (any of them)."
+    values: [String!]!
   }
   "A Sigma filter written to the rules folder from a false positive."
   type RuleException {
@@ -471,7 +480,7 @@ export const casesTypeDefs = /* GraphQL */ `
     "Closes an alert as a false positive."
     reportFalsePositive(id: ID!, comment: String): Alert!
     "Writes a Sigma filter that keeps the alert's rule from firing on these field values."
-    addRuleException(alertId: ID!, fields: JSON!, reason: String!): RuleException!
+    addRuleException(alertId: ID!, fields: [RuleExceptionField!]!, reason: String!): RuleException!
     "Opens a case."
     openCase(input: NewCaseInput!): Case!
     "Opens a case from an alert (its entities, events and departments)."
@@ -514,15 +523,16 @@ const clean = <T extends object>(o: T | null | undefined): T =>
 const tlpIn = (t: unknown) => (t === 'amber_strict' ? 'amber+strict' : t);
 const tlpOut = (c: { tlp: string }) => (c.tlp === 'amber+strict' ? 'amber_strict' : c.tlp);
 
-const ip = (ctx: RequestContext) => ({ ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}) });
-
 export function casesGraphQL(s: CasesServices): GraphQLContribution {
-  const r =
-    <A extends Args, T>(f: (ctx: RequestContext, a: A) => Promise<T>) =>
-    (_p: unknown, a: A, ctx: RequestContext) =>
-      f(ctx, a);
-  const change = (ctx: RequestContext, id: string, ch: Record<string, unknown>, expectedVersion?: number | null) =>
-    s.cases.update(ctx.actor, { id, change: ch as never, ...(expectedVersion ? { expectedVersion } : {}) }, ip(ctx));
+  /** One root field, one bound service call: the arguments reshaped into the action's input, nothing else. */
+  const via = <A, I, R>(call: (actor: Actor | null, input: I, info?: CallInfo) => Promise<R>, input: (a: A) => I) =>
+    viaService(call, (args) => input(args as unknown as A));
+  /** A case change as cases.change takes it. */
+  const change = (id: string, ch: Record<string, unknown>, expectedVersion?: number | null) => ({
+    id,
+    change: ch as never,
+    ...(expectedVersion ? { expectedVersion } : {}),
+  });
   return {
     typeDefs: casesTypeDefs,
     resolvers: {
@@ -539,77 +549,85 @@ export function casesGraphQL(s: CasesServices): GraphQLContribution {
         errorMessage: (x: { error?: { message: string } }) => x.error?.message ?? null,
       },
       Query: {
-        alertSuppressions: r((ctx) => s.alerts.suppressions(ctx.actor, {}, ip(ctx))),
-        case: r((ctx, a: { id: string }) => s.cases.get(ctx.actor, { id: a.id }, ip(ctx))),
-        cases: r(
-          (ctx, a: { filter?: Args & { observableType?: string; observableValue?: string }; sort?: Args; size?: number; offset?: number; after?: string }) => {
+        alertSuppressions: via(s.alerts.suppressions, () => ({})),
+        case: via(s.cases.get, (a: { id: string }) => ({ id: a.id })),
+        cases: via(
+          s.cases.list,
+          (a: { filter?: Args & { observableType?: string; observableValue?: string }; sort?: Args; size?: number; offset?: number; after?: string }) => {
             const { observableType, observableValue, ...filter } = clean(a.filter);
-            return s.cases.list(
-              ctx.actor,
-              clean({
-                ...filter,
-                ...(observableType || observableValue ? { observable: { type: observableType, value: observableValue } } : {}),
-                ...(a.sort ? { sort: a.sort } : {}),
-                size: a.size,
-                offset: a.offset,
-                after: a.after,
-              }) as never,
-              ip(ctx),
-            );
+            return clean({
+              ...filter,
+              ...(observableType || observableValue ? { observable: { type: observableType, value: observableValue } } : {}),
+              ...(a.sort ? { sort: a.sort } : {}),
+              size: a.size,
+              offset: a.offset,
+              after: a.after,
+            }) as never;
           },
         ),
-        caseMergeSuggestions: r((ctx, a: { id: string }) => s.cases.suggestForCase(ctx.actor, { id: a.id }, ip(ctx))),
-        alertCaseSuggestions: r((ctx, a: { alertId: string }) => s.cases.suggestForAlert(ctx.actor, { alertId: a.alertId }, ip(ctx))),
-        caseKpis: r((ctx, a: { from: string; to: string; department?: string }) => s.cases.kpis(ctx.actor, clean(a), ip(ctx))),
-        caseKpisCsv: r((ctx, a: { from: string; to: string; department?: string }) => s.cases.kpisCsv(ctx.actor, clean(a), ip(ctx))),
-        caseExport: r((ctx, a: { id: string; format?: 'json' | 'html' }) => s.cases.exportCase(ctx.actor, clean(a), ip(ctx))),
+        caseMergeSuggestions: via(s.cases.suggestForCase, (a: { id: string }) => ({ id: a.id })),
+        alertCaseSuggestions: via(s.cases.suggestForAlert, (a: { alertId: string }) => ({ alertId: a.alertId })),
+        caseKpis: via(s.cases.kpis, (a: { from: string; to: string; department?: string }) => clean(a)),
+        caseKpisCsv: via(s.cases.kpisCsv, (a: { from: string; to: string; department?: string }) => clean(a)),
+        caseExport: via(s.cases.exportCase, (a: { id: string; format?: 'json' | 'html' }) => clean(a)),
       },
       Mutation: {
-        moveAlerts: r((ctx, a: Args) => s.alerts.bulkTransition(ctx.actor, clean(a) as never, ip(ctx))),
-        suppressAlert: r((ctx, a: Args) => s.alerts.suppress(ctx.actor, clean(a) as never, ip(ctx))),
-        liftSuppression: r((ctx, a: { id: string }) => s.alerts.unsuppress(ctx.actor, a, ip(ctx))),
-        reportFalsePositive: r((ctx, a: Args) => s.alerts.falsePositive(ctx.actor, clean(a) as never, ip(ctx))),
-        addRuleException: r((ctx, a: Args) => s.alerts.addRuleException(ctx.actor, a as never, ip(ctx))),
-        openCase: r((ctx, a: { input: Args }) => s.cases.create(ctx.actor, clean({ ...a.input, tlp: tlpIn(a.input.tlp) }) as never, ip(ctx))),
-        openCaseFromAlert: r((ctx, a: Args) => s.cases.openFromAlert(ctx.actor, clean(a) as never, ip(ctx))),
-        editCase: r((ctx, a: { id: string; edit: Args; expectedVersion?: number }) =>
-          change(ctx, a.id, { kind: 'edit', ...clean({ ...a.edit, tlp: tlpIn(a.edit.tlp) }) }, a.expectedVersion),
-        ),
-        moveCase: r((ctx, a: { id: string; to: string; resolution?: string; note?: string; expectedVersion?: number }) =>
-          change(ctx, a.id, clean({ kind: 'status', to: a.to, resolution: a.resolution, note: a.note }), a.expectedVersion),
-        ),
-        assignCase: r((ctx, a: { id: string; assignee?: string | null; expectedVersion?: number }) =>
-          change(ctx, a.id, { kind: 'assign', assignee: a.assignee ?? null }, a.expectedVersion),
-        ),
-        commentCase: r((ctx, a: { id: string; text: string }) => change(ctx, a.id, { kind: 'comment', text: a.text })),
-        addCaseTask: r((ctx, a: { id: string; title: string; owner?: string; dueAt?: string }) =>
-          change(ctx, a.id, clean({ kind: 'add_task', title: a.title, owner: a.owner, dueAt: a.dueAt })),
-        ),
-        updateCaseTask: r((ctx, a: { id: string; taskId: string; update: { title?: string; status?: string; owner?: string; dueAt?: string } }) => {
-          const u = clean(a.update);
-          return change(ctx, a.id, {
-            kind: 'update_task',
-            taskId: a.taskId,
-            ...(u.title !== undefined ? { title: u.title } : {}),
-            ...(u.status !== undefined ? { status: u.status } : {}),
-            ...(u.owner !== undefined ? { owner: u.owner === '' ? null : u.owner } : {}),
-            ...(u.dueAt !== undefined ? { dueAt: u.dueAt === '' ? null : u.dueAt } : {}),
-          });
+        moveAlerts: via(s.alerts.bulkTransition, (a: Args) => clean(a) as never),
+        suppressAlert: via(s.alerts.suppress, (a: Args) => clean(a) as never),
+        liftSuppression: via(s.alerts.unsuppress, (a: { id: string }) => a),
+        reportFalsePositive: via(s.alerts.falsePositive, (a: Args) => clean(a) as never),
+        addRuleException: via(s.alerts.addRuleException, (a: { alertId: string; fields: { field: string; values: string[] }[]; reason: string }) => {
+          // a field named twice has the values of both entries; a Map, so no field name reaches an object's prototype
+          const byField = new Map<string, string[]>();
+          for (const f of a.fields) byField.set(f.field, [...(byField.get(f.field) ?? []), ...f.values]);
+          const fields = Object.fromEntries(byField);
+          return { alertId: a.alertId, fields, reason: a.reason };
         }),
-        addCaseObservable: r((ctx, a: { id: string; type: string; value: string }) =>
-          change(ctx, a.id, { kind: 'add_observable', type: a.type, value: a.value }),
+        openCase: via(s.cases.create, (a: { input: Args }) => clean({ ...a.input, tlp: tlpIn(a.input.tlp) }) as never),
+        openCaseFromAlert: via(s.cases.openFromAlert, (a: Args) => clean(a) as never),
+        editCase: via(s.cases.update, (a: { id: string; edit: Args; expectedVersion?: number }) =>
+          change(a.id, { kind: 'edit', ...clean({ ...a.edit, tlp: tlpIn(a.edit.tlp) }) }, a.expectedVersion),
         ),
-        removeCaseObservable: r((ctx, a: { id: string; observableId: string }) =>
-          change(ctx, a.id, { kind: 'remove_observable', observableId: a.observableId }),
+        moveCase: via(s.cases.update, (a: { id: string; to: string; resolution?: string; note?: string; expectedVersion?: number }) =>
+          change(a.id, clean({ kind: 'status', to: a.to, resolution: a.resolution, note: a.note }), a.expectedVersion),
         ),
-        linkCaseAlerts: r((ctx, a: { id: string; alertIds: string[] }) => s.cases.linkAlerts(ctx.actor, a, ip(ctx))),
-        unlinkCaseAlert: r((ctx, a: { id: string; alertId: string }) => change(ctx, a.id, { kind: 'unlink_alert', alertId: a.alertId })),
-        linkCaseEvents: r((ctx, a: { id: string; eventIds: string[] }) => s.cases.linkEvents(ctx.actor, a, ip(ctx))),
-        addCaseDepartments: r((ctx, a: { id: string; departments: string[] }) => change(ctx, a.id, { kind: 'add_departments', departments: a.departments })),
-        addCaseAttachment: r((ctx, a: { id: string; name: string; uri: string; sha256?: string; size?: number }) =>
-          change(ctx, a.id, clean({ kind: 'add_attachment', name: a.name, uri: a.uri, sha256: a.sha256, size: a.size })),
+        assignCase: via(s.cases.update, (a: { id: string; assignee?: string | null; expectedVersion?: number }) =>
+          change(a.id, { kind: 'assign', assignee: a.assignee ?? null }, a.expectedVersion),
         ),
-        mergeCases: r((ctx, a: { survivorId: string; mergedId: string }) => s.cases.merge(ctx.actor, a, ip(ctx))),
+        commentCase: via(s.cases.update, (a: { id: string; text: string }) => change(a.id, { kind: 'comment', text: a.text })),
+        addCaseTask: via(s.cases.update, (a: { id: string; title: string; owner?: string; dueAt?: string }) =>
+          change(a.id, clean({ kind: 'add_task', title: a.title, owner: a.owner, dueAt: a.dueAt })),
+        ),
+        updateCaseTask: via(
+          s.cases.update,
+          (a: { id: string; taskId: string; update: { title?: string; status?: string; owner?: string; dueAt?: string } }) => {
+            const u = clean(a.update);
+            return change(a.id, {
+              kind: 'update_task',
+              taskId: a.taskId,
+              ...(u.title !== undefined ? { title: u.title } : {}),
+              ...(u.status !== undefined ? { status: u.status } : {}),
+              ...(u.owner !== undefined ? { owner: u.owner === '' ? null : u.owner } : {}),
+              ...(u.dueAt !== undefined ? { dueAt: u.dueAt === '' ? null : u.dueAt } : {}),
+            });
+          },
+        ),
+        addCaseObservable: via(s.cases.update, (a: { id: string; type: string; value: string }) =>
+          change(a.id, { kind: 'add_observable', type: a.type, value: a.value }),
+        ),
+        removeCaseObservable: via(s.cases.update, (a: { id: string; observableId: string }) =>
+          change(a.id, { kind: 'remove_observable', observableId: a.observableId }),
+        ),
+        linkCaseAlerts: via(s.cases.linkAlerts, (a: { id: string; alertIds: string[] }) => a),
+        unlinkCaseAlert: via(s.cases.update, (a: { id: string; alertId: string }) => change(a.id, { kind: 'unlink_alert', alertId: a.alertId })),
+        linkCaseEvents: via(s.cases.linkEvents, (a: { id: string; eventIds: string[] }) => a),
+        addCaseDepartments: via(s.cases.update, (a: { id: string; departments: string[] }) =>
+          change(a.id, { kind: 'add_departments', departments: a.departments }),
+        ),
+        addCaseAttachment: via(s.cases.update, (a: { id: string; name: string; uri: string; sha256?: string; size?: number }) =>
+          change(a.id, clean({ kind: 'add_attachment', name: a.name, uri: a.uri, sha256: a.sha256, size: a.size })),
+        ),
+        mergeCases: via(s.cases.merge, (a: { survivorId: string; mergedId: string }) => a),
       },
     },
   };
