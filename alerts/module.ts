@@ -1,4 +1,4 @@
-/** The alerts module: the alert queue, one alert, status moves and comments over GraphQL. */
+/** The alerts module: the alert queue, one alert, status moves, comments and assignment over GraphQL. */
 import { bind } from '../core/door';
 import { defineModule, KERNEL } from '../core/module';
 import type { IdentityKernel } from '../identity/module';
@@ -14,16 +14,14 @@ export const alertsModule = defineModule({
     const policy = ctx.services.get<PolicyServices>(KERNEL.policy);
     const svc = bind(
       ctx.door,
-      alertActions(ctx.ports.alerts, (username, department) => {
-        const u = identity.store.user(username);
-        if (!u || u.disabled) return 'unknown';
-        const d = policy.authorizer.decide({
-          subject: { user: u.username, roles: u.roles, ...(u.department ? { department: u.department } : {}) },
-          resource: { type: 'alerts', ...(department ? { department } : {}) },
-          action: 'write',
-          context: {},
-        });
-        return d.decision === 'allow' ? 'ok' : 'forbidden';
+      alertActions({
+        store: ctx.ports.alerts,
+        authorizer: policy.authorizer,
+        users: (username) => {
+          const u = identity.store.user(username);
+          return u && !u.disabled ? { roles: u.roles, department: u.department } : null;
+        },
+        state: ctx.ports.state,
       }),
     );
     return { services: svc, graphql: alertGraphQL(svc) };

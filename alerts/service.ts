@@ -1,80 +1,84 @@
 /**
- * The alerts application service: the queue, one alert, status moves and comments. Lists get the
- * caller's row filter (alerts of the departments it may see); one alert is judged on its own
- * department, answering NOT_FOUND alike for absent and not-yours. Assignment goes only to an
- * existing, enabled user who may see the alert.
+ * The alerts application service: the queue (every filter of the AlertQuery port, sort, paging,
+ * suppressed keys left out), one alert, status moves, comments and assignment without a status
+ * move. Lists get the caller's row filter (alerts of the departments it may see); one alert is
+ * judged on its own department, answering NOT_FOUND alike for absent and not-yours, and goes out
+ * with the field treatments of that decision. Assignment goes only to an existing user who may
+ * see the alert. Cases (cases/) build the rest of triage on these same actions.
  */
-import { type Alert, ALERT_STATUSES, type AlertStatus, RESOLUTIONS } from '../core/alert';
-import { type ActionContext, defineAction } from '../core/door';
+import { z } from 'zod';
+import { type Alert, AlertStatus, RESOLUTIONS } from '../core/alert';
+import type { Authorizer } from '../core/authz';
 import type { Doc } from '../core/doc';
+import { type ActionContext, defineAction, type StoredItem } from '../core/door';
+import { describeIssues } from '../core/event';
 import { CitySocError } from '../core/errors';
-import type { AlertStore } from '../core/ports';
-import { and } from '../core/query/ast';
+import { type UserLookup, userMayWork } from '../core/may-work';
+import type { AlertStore, StateStore } from '../core/ports';
+import { alertQueryOf, type AlertQueueInput, parseQueueInput } from './queue';
+import { activeSuppressions } from './suppressions';
 
-/**
- * Whether a user may be assigned alerts of a department: 'unknown' when there is no such enabled
- * user, 'forbidden' when the PDP would not let them work such an alert (the server answers it with
- * the identity store and the PDP, judging the assignee as the PDP would judge them).
- */
-export type Assignability = (username: string, department: string | undefined) => 'ok' | 'unknown' | 'forbidden';
-
-export interface AlertListInput {
-  readonly status?: readonly AlertStatus[] | null;
-  readonly size?: number | null;
-  readonly offset?: number | null;
+export interface AlertServiceDeps {
+  readonly store: AlertStore;
+  /** The PDP: an assignee is judged as the PDP would judge them. */
+  readonly authorizer: Authorizer;
+  /** Existing, enabled users (the identity store). */
+  readonly users: UserLookup;
+  /** Where suppressions live (shared by every replica); absent: nothing is suppressed. */
+  readonly state?: StateStore;
 }
 
-export interface TransitionInput {
-  readonly id: string;
-  readonly to: AlertStatus;
-  readonly comment?: string | null;
-  readonly resolution?: Alert['resolution'] | null;
-  readonly assignee?: string | null;
+const Comment = z.string().trim().min(1).max(4000);
+const Id = z.string().min(1).max(256);
+const Assignee = z.string().trim().min(1).max(128);
+
+const TransitionInput = z.strictObject({
+  id: Id,
+  to: AlertStatus,
+  comment: Comment.optional(),
+  resolution: z.enum(RESOLUTIONS).optional(),
+  assignee: Assignee.optional(),
+});
+export type TransitionInput = z.input<typeof TransitionInput>;
+const CommentInput = z.strictObject({ id: Id, comment: Comment });
+const AssignInput = z.strictObject({ id: Id, assignee: Assignee.nullable(), comment: Comment.optional() });
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, action: string): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw new CitySocError('INPUT_INVALID', `${action}: ${describeIssues(r.error)}`);
+  return r.data;
 }
 
-const MAX_COMMENT = 4000;
-
-function alertItem(a: Alert) {
-  return { kind: 'alert', id: a.id, doc: a as unknown as Doc, resource: { type: 'alerts' as const, ...(a.department ? { department: a.department } : {}) } };
+export function alertItem(a: Alert): StoredItem {
+  return { kind: 'alert', id: a.id, doc: a as unknown as Doc, resource: { type: 'alerts', ...(a.department ? { department: a.department } : {}) } };
 }
 
-/** The stored alert when the caller may act on it, and the field view its answers must go through (the queue's masks). */
-async function visibleAlert(
-  ctx: ActionContext,
-  store: AlertStore,
-  id: string,
-  action: 'read' | 'write',
-): Promise<{ alert: Alert; shown: (a: Alert) => Alert }> {
-  const alert = await store.get(id);
-  if (!alert) throw new CitySocError('NOT_FOUND', `no alert ${id}`);
-  const view = ctx.view(ctx.item(alertItem(alert), action));
-  return { alert, shown: (a) => view.treat(a as unknown as Doc) as unknown as Alert };
-}
-
-export function alertActions(store: AlertStore, assignable: Assignability) {
-  const checkAssignee = (alert: Alert, assignee: string) => {
-    const answer = assignable(assignee, alert.department);
-    if (answer === 'unknown') throw new CitySocError('INPUT_INVALID', `assignee ${assignee}: no such enabled user`);
-    if (answer === 'forbidden')
-      throw new CitySocError('INPUT_INVALID', `assignee ${assignee} may not work alerts of ${alert.department ?? 'every department'}`);
+export function alertActions(d: AlertServiceDeps) {
+  /** The alert as the caller may act on it, and how it goes out to them. */
+  const visibleAlert = async (ctx: ActionContext, id: string, action: 'read' | 'write') => {
+    const alert = await d.store.get(id);
+    if (!alert) throw new CitySocError('NOT_FOUND', `no alert ${id}`);
+    const decision = ctx.item(alertItem(alert), action);
+    const view = d.authorizer.view(decision.obligations.fields);
+    return { alert, shown: (a: Alert) => view.treat(a as unknown as Doc) as unknown as Alert };
+  };
+  /** An assignee must exist, hold alerts:read, not be isolated, and be allowed by the PDP to see the alert. */
+  const checkAssignee = (ctx: ActionContext, username: string, alert: Alert) => {
+    const user = d.users(username);
+    const why = user ? userMayWork(d.authorizer, { name: username, ...user }, 'alerts:read', [alertItem(alert)], ctx.now) : `there is no user ${username}`;
+    if (why) throw new CitySocError('INPUT_INVALID', `alert ${alert.id} cannot be assigned to ${username}: ${why}`);
   };
   return {
     list: defineAction({
       name: 'alerts.list',
       permission: 'alerts:read',
-      details: (i: AlertListInput) => ({ status: i.status ?? null }),
-      run: async (ctx, i: AlertListInput) => {
-        const size = i.size ?? 50;
-        if (!Number.isInteger(size) || size < 1 || size > 1000) throw new CitySocError('INPUT_INVALID', 'size must be 1..1000');
-        for (const s of i.status ?? [])
-          if (!ALERT_STATUSES.includes(s)) throw new CitySocError('INPUT_INVALID', `status ${s}: one of ${ALERT_STATUSES.join(', ')}`);
+      details: (i: AlertQueueInput) => ({ query: i }),
+      run: async (ctx, raw: AlertQueueInput) => {
+        const i = parseQueueInput(raw, 'alerts.list');
         const scope = ctx.scope('alerts');
-        const r = await store.list({
-          ...(i.status && i.status.length ? { status: i.status } : {}),
-          size,
-          offset: i.offset ?? 0,
-          ...(scope.filters.length ? { filter: and(...scope.filters) } : {}),
-        });
+        const suppressed = i.includeSuppressed || !d.state ? [] : (await activeSuppressions(d.state, ctx.now)).map((s) => s.dedupKey);
+        const r = await d.store.list(alertQueryOf(i, scope.filters, suppressed));
+        ctx.note({ total: r.total });
         return { total: r.total, alerts: scope.treat(r.alerts) };
       },
     }),
@@ -82,8 +86,8 @@ export function alertActions(store: AlertStore, assignable: Assignability) {
       name: 'alerts.get',
       permission: 'alerts:read',
       resource: (i: { id: string }) => `alert:${i.id}`,
-      run: async (ctx, i: { id: string }) => {
-        const { alert, shown } = await visibleAlert(ctx, store, i.id, 'read');
+      run: async (ctx, raw: { id: string }) => {
+        const { alert, shown } = await visibleAlert(ctx, parse(z.strictObject({ id: Id }), raw, 'alerts.get').id, 'read');
         return shown(alert);
       },
     }),
@@ -92,12 +96,11 @@ export function alertActions(store: AlertStore, assignable: Assignability) {
       permission: 'alerts:write',
       resource: (i: TransitionInput) => `alert:${i.id}`,
       details: (i: TransitionInput) => ({ to: i.to, resolution: i.resolution ?? null, assignee: i.assignee ?? null }),
-      run: async (ctx, i: TransitionInput) => {
-        if (i.comment && i.comment.length > MAX_COMMENT) throw new CitySocError('INPUT_INVALID', `comment: at most ${MAX_COMMENT} characters`);
-        if (i.resolution && !RESOLUTIONS.includes(i.resolution)) throw new CitySocError('INPUT_INVALID', `resolution: one of ${RESOLUTIONS.join(', ')}`);
-        const { alert, shown } = await visibleAlert(ctx, store, i.id, 'write');
-        if (i.assignee) checkAssignee(alert, i.assignee);
-        const next = await store.transition(i.id, i.to, ctx.actor.name, {
+      run: async (ctx, raw: TransitionInput) => {
+        const i = parse(TransitionInput, raw, 'alerts.transition');
+        const { alert, shown } = await visibleAlert(ctx, i.id, 'write');
+        if (i.assignee) checkAssignee(ctx, i.assignee, alert);
+        const next = await d.store.transition(i.id, i.to, ctx.actor.name, {
           ...(i.comment ? { comment: i.comment } : {}),
           ...(i.resolution ? { resolution: i.resolution } : {}),
           ...(i.assignee ? { assignee: i.assignee } : {}),
@@ -106,15 +109,28 @@ export function alertActions(store: AlertStore, assignable: Assignability) {
         return shown(next);
       },
     }),
+    /** A comment without a status move: one 'comment' entry in the alert's history. */
     comment: defineAction({
       name: 'alerts.comment',
       permission: 'alerts:write',
       resource: (i: { id: string; comment: string }) => `alert:${i.id}`,
-      run: async (ctx, i: { id: string; comment: string }) => {
-        if (typeof i.comment !== 'string' || i.comment.trim() === '' || i.comment.length > MAX_COMMENT)
-          throw new CitySocError('INPUT_INVALID', `comment: 1..${MAX_COMMENT} characters`);
-        const { alert, shown } = await visibleAlert(ctx, store, i.id, 'write');
-        return shown(await store.transition(i.id, alert.status, ctx.actor.name, { comment: i.comment }));
+      run: async (ctx, raw: { id: string; comment: string }) => {
+        const i = parse(CommentInput, raw, 'alerts.comment');
+        const { shown } = await visibleAlert(ctx, i.id, 'write');
+        return shown(await d.store.annotate(i.id, ctx.actor.name, { comment: i.comment }));
+      },
+    }),
+    /** Assigns (null: nobody) without a status move, with an optional comment. */
+    assign: defineAction({
+      name: 'alerts.assign',
+      permission: 'alerts:write',
+      resource: (i: { id: string; assignee: string | null; comment?: string }) => `alert:${i.id}`,
+      details: (i) => ({ assignee: i.assignee }),
+      run: async (ctx, raw: { id: string; assignee: string | null; comment?: string }) => {
+        const i = parse(AssignInput, raw, 'alerts.assign');
+        const { alert, shown } = await visibleAlert(ctx, i.id, 'write');
+        if (i.assignee !== null) checkAssignee(ctx, i.assignee, alert);
+        return shown(await d.store.annotate(i.id, ctx.actor.name, { assignee: i.assignee, ...(i.comment ? { comment: i.comment } : {}) }));
       },
     }),
   };

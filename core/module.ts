@@ -16,12 +16,15 @@ import type { Config } from './config';
 import type { Door } from './door';
 import type { Logger } from './logging';
 import type { AlertStore, AuditLog, Bus, EventStore, StateStore } from './ports';
+import type { CaseStore } from './ports/case-store';
 
 /** The profile's ports, opened once by server/profiles.ts. */
 export interface PlatformPorts {
   readonly events: EventStore;
   readonly bus: Bus;
   readonly alerts: AlertStore;
+  /** Cases: shared by every replica (readable ids unique across them). */
+  readonly cases: CaseStore;
   readonly audit: AuditLog;
   readonly state: StateStore;
   /** Bytes accepted but not yet consumed everywhere; the ingest gateway's backpressure signal. */

@@ -27,6 +27,7 @@ import { consoleModule } from './console-module';
 import { liveAlertsModule } from './live-module';
 import { complianceModule } from '../compliance/module';
 import { playbooksModule, type SourceBlocks } from '../playbooks/module';
+import { CASES_MODULE } from '../cases/module';
 import type { PolicyServices } from '../policy/services';
 import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
 import { ALERTS_GROUP, DETECT_GROUP } from '../analytics/runtime/consumers';
@@ -51,6 +52,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   analyticsModule,
   liveAlertsModule,
   complianceModule,
+  CASES_MODULE,
   playbooksModule(),
 ] as CitySocModule<unknown>[];
 
@@ -105,6 +107,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     await ports.bus.close();
     await ports.events.close();
     await ports.alerts.close();
+    await ports.cases.close();
     await ports.audit.close();
     await ports.state.close();
   };

@@ -10,10 +10,13 @@ import { KafkaBus } from '../adapters/kafka/kafka-bus';
 import { elasticsearchApi, openSearchApi } from '../adapters/search/engine-api';
 import { SearchAlertStore } from '../adapters/search/alert-store';
 import { SearchEventStore } from '../adapters/search/event-store';
+import { SearchCaseStore } from '../adapters/search/case-store';
+import { SqliteCaseStore } from '../adapters/sqlite/case-store';
 import type { Config } from '../core/config';
 import { CitySocError } from '../core/errors';
 import type { Logger } from '../core/logging';
 import type { AlertStore, AuditLog, Bus, EventStore, StateStore } from '../core/ports';
+import type { CaseStore } from '../core/ports/case-store';
 import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import { SearchStateStore } from '../adapters/search/state-store';
 import { SearchAuditLog } from '../adapters/search/audit-log';
@@ -26,6 +29,7 @@ export interface Ports {
   readonly events: EventStore;
   readonly bus: Bus;
   readonly alerts: AlertStore;
+  readonly cases: CaseStore;
   readonly audit: AuditLog;
   /** Policy lines, isolations and emergency grants: shared by every replica. */
   readonly state: StateStore;
@@ -46,6 +50,7 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
       events: new SqliteEventStore(path.join(dir, 'events.db')),
       bus,
       alerts: new SqliteAlertStore(path.join(dir, 'alerts.db')),
+      cases: new SqliteCaseStore(path.join(dir, 'cases.db')),
       audit: new SqliteAuditLog(path.join(dir, 'audit.db'), trailOptions),
       state: new SqliteStateStore(path.join(dir, 'state.db')),
       backlogBytes: () => bus.spoolBytes(),
@@ -75,6 +80,7 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
     events: new SearchEventStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     bus,
     alerts: new SearchAlertStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
+    cases: new SearchCaseStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     audit: new SearchAuditLog(engine(), {
       prefix: c.indexPrefix,
       replicas: c.replicas,

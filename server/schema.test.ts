@@ -31,10 +31,11 @@ describe('schema.graphql', () => {
       .split('\n')
       .filter((l) => /:\s*\[?JSON/.test(l))
       .map((l) => l.trim());
-    // ECS events, bucket keys, query DSL and audit details are open by nature; so are a playbook
-    // step's input and output and an approval's context (whatever messages the drawn flow carries).
+    // ECS events, bucket keys, query DSL, audit details and the details of a case's timeline entry are open
+    // by nature; so are a playbook step's input and output and an approval's context (whatever messages the
+    // drawn flow carries).
     expect(jsonUses.sort()).toEqual(
-      ['details: JSON', 'es: JSON!', 'event(id: ID!): JSON!', 'events: [JSON!]!', 'key: JSON!', 'input: JSON', 'output: JSON', 'context: JSON!'].sort(),
+      ['details: JSON', 'details: JSON', 'es: JSON!', 'event(id: ID!): JSON!', 'events: [JSON!]!', 'key: JSON!', 'input: JSON', 'output: JSON', 'context: JSON!'].sort(),
     );
   });
 });

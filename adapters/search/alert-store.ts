@@ -11,7 +11,17 @@
 import { createHash } from 'node:crypto';
 import { absorbs, type Alert, type AlertStatus, alreadyFolded, foldAlert, moveAlert } from '../../core/alert';
 import { CitySocError } from '../../core/errors';
-import type { AlertQuery, AlertStore } from '../../core/ports/alert-store';
+import {
+  type AlertAnnotation,
+  type AlertQuery,
+  type AlertStore,
+  type AlertTally,
+  type AlertTallyKey,
+  annotateAlert,
+  checkAlertQuery,
+  compareTallyKeys,
+  MAX_TALLY_GROUPS,
+} from '../../core/ports/alert-store';
 import type { Dsl } from '../../core/query/to-dsl';
 import { toDsl } from '../../core/query/to-dsl';
 import { checkIndexPrefix, type EngineApi, type StoredDoc } from './engine-api';
@@ -33,7 +43,9 @@ const ALERT_MAPPINGS = {
     id: KEYWORD,
     dedupKey: KEYWORD,
     rule: { properties: { id: KEYWORD, name: { type: 'text', fields: { raw: KEYWORD } }, type: KEYWORD, severity: KEYWORD, tags: KEYWORD } },
-    entities: { properties: { type: KEYWORD, value: KEYWORD } },
+    // nested, so a filter on one entity's type and value holds on the same entity; also copied
+    // into the root, so row filters and free text read entities.value as a plain field
+    entities: { type: 'nested', include_in_root: true, properties: { type: KEYWORD, value: KEYWORD } },
     eventIds: KEYWORD,
     firstSeen: DATE,
     lastSeen: DATE,
@@ -162,20 +174,49 @@ export class SearchAlertStore implements AlertStore {
 
   async list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }> {
     await this.init();
-    const filter: Dsl[] = [];
-    if (q.status?.length) filter.push({ terms: { status: [...q.status] } });
-    if (q.department) filter.push({ term: { department: q.department } });
-    if (q.ruleId) filter.push({ term: { 'rule.id': q.ruleId } });
-    if (q.assignee) filter.push({ term: { assignee: q.assignee } });
-    if (q.filter) filter.push(toDsl(q.filter));
+    const sort = q.sort ?? { field: 'lastSeen', order: 'desc' };
     const r = await this.api.search(this.alerts, {
-      query: { bool: { filter } },
-      sort: [{ lastSeen: { order: 'desc' } }, { id: { order: 'asc' } }],
+      query: alertQueryDsl(q),
+      sort: [{ [sort.field]: { order: sort.order } }, { id: { order: 'asc' } }],
       from: q.offset ?? 0,
-      size: Math.min(q.size ?? 50, 1000),
+      size: q.size ?? 50,
       track_total_hits: true,
     });
     return { total: r.total, alerts: r.hits.map((h) => h._source as unknown as Alert) };
+  }
+
+  async tally(q: AlertQuery, by: readonly AlertTallyKey[]): Promise<AlertTally[]> {
+    await this.init();
+    const query = alertQueryDsl({ ...q, size: 1, offset: 0 });
+    if (by.length === 0) return [{ key: [], count: (await this.api.search(this.alerts, { query, size: 0, track_total_hits: true })).total }];
+    const out: AlertTally[] = [];
+    let after: unknown;
+    for (;;) {
+      const r = await this.api.search(this.alerts, {
+        query,
+        size: 0,
+        aggs: {
+          groups: {
+            composite: {
+              size: 1000,
+              sources: by.map((k, i) => ({ [`k${i}`]: { terms: { field: k, missing_bucket: true } } })),
+              ...(after ? { after } : {}),
+            },
+          },
+        },
+      });
+      const groups = r.aggregations?.groups as { buckets: { key: Record<string, string | null>; doc_count: number }[]; after_key?: unknown } | undefined;
+      for (const b of groups?.buckets ?? []) out.push({ key: by.map((_, i) => b.key[`k${i}`] ?? null), count: b.doc_count });
+      if (out.length > MAX_TALLY_GROUPS)
+        throw new CitySocError('LIMIT_EXCEEDED', `alert tally by ${by.join(', ')} has more than ${MAX_TALLY_GROUPS} groups: narrow the query`);
+      if (!groups?.after_key || (groups.buckets.length ?? 0) < 1000) break;
+      after = groups.after_key;
+    }
+    return out.sort((a, b) => compareTallyKeys(a.key, b.key));
+  }
+
+  async annotate(id: string, actor: string, change: AlertAnnotation): Promise<Alert> {
+    return this.rewrite(id, (cur) => annotateAlert(cur, actor, change, this.clock()));
   }
 
   async transition(
@@ -184,11 +225,16 @@ export class SearchAlertStore implements AlertStore {
     actor: string,
     opts: { comment?: string; resolution?: Alert['resolution']; assignee?: string } = {},
   ): Promise<Alert> {
+    return this.rewrite(id, (cur) => moveAlert(cur, to, actor, opts, this.clock()));
+  }
+
+  /** Read, change, write back if nobody wrote in between; otherwise read again. */
+  private async rewrite(id: string, change: (cur: Alert) => Alert): Promise<Alert> {
     await this.init();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const cur: StoredDoc | null = await this.api.getDoc(this.alerts, id);
       if (!cur) throw new CitySocError('NOT_FOUND', `alert ${id} does not exist`);
-      const next = moveAlert(cur.source as unknown as Alert, to, actor, opts, this.clock());
+      const next = change(cur.source as unknown as Alert);
       if ((await this.api.putDoc(this.alerts, id, next, cur)) === 'ok') return next;
       await pause(attempt);
     }
@@ -198,6 +244,56 @@ export class SearchAlertStore implements AlertStore {
   async close(): Promise<void> {
     await this.api.close();
   }
+}
+
+/** Escapes a literal for a wildcard pattern. */
+function wildcardLiteral(s: string): string {
+  return s.replace(/[\\*?]/g, (c) => `\\${c}`);
+}
+
+/** The query DSL of an alert query: the same meaning as the SQLite adapter's WHERE clause. */
+export function alertQueryDsl(q: AlertQuery): Dsl {
+  checkAlertQuery(q);
+  const filter: Dsl[] = [];
+  const mustNot: Dsl[] = [];
+  if (q.status) filter.push({ terms: { status: [...q.status] } });
+  if (q.severity) filter.push({ terms: { 'rule.severity': [...q.severity] } });
+  if (q.ruleType) filter.push({ terms: { 'rule.type': [...q.ruleType] } });
+  if (q.ids) filter.push({ terms: { id: [...q.ids] } });
+  if (q.department !== undefined) filter.push({ term: { department: q.department } });
+  if (q.ruleId !== undefined) filter.push({ term: { 'rule.id': q.ruleId } });
+  if (q.assignee !== undefined) filter.push({ term: { assignee: q.assignee } });
+  if (q.unassigned) mustNot.push({ exists: { field: 'assignee' } });
+  if (q.entity) {
+    const one: Dsl[] = [{ term: { 'entities.value': q.entity.value } }];
+    if (q.entity.type !== undefined) one.push({ term: { 'entities.type': q.entity.type } });
+    filter.push({ nested: { path: 'entities', query: { bool: { filter: one } } } });
+  }
+  if (q.time && (q.time.from !== undefined || q.time.to !== undefined)) {
+    filter.push({
+      range: {
+        [q.time.field]: {
+          ...(q.time.from !== undefined ? { gte: Date.parse(q.time.from) } : {}),
+          ...(q.time.to !== undefined ? { lt: Date.parse(q.time.to) } : {}),
+          format: 'epoch_millis',
+        },
+      },
+    });
+  }
+  if (q.text !== undefined) {
+    const value = `*${wildcardLiteral(q.text)}*`;
+    filter.push({
+      bool: {
+        should: ['id', 'rule.id', 'rule.name.raw', 'rule.tags', 'entities.value', 'assignee'].map((f) => ({
+          wildcard: { [f]: { value, case_insensitive: true } },
+        })),
+        minimum_should_match: 1,
+      },
+    });
+  }
+  if (q.excludeDedupKeys?.length) mustNot.push({ terms: { dedupKey: [...q.excludeDedupKeys] } });
+  if (q.filter) filter.push(toDsl(q.filter));
+  return { bool: { filter, ...(mustNot.length ? { must_not: mustNot } : {}) } };
 }
 
 /** Backoff with jitter, so writers that collided do not collide again in step. */
