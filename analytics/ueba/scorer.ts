@@ -43,7 +43,7 @@ export interface ScorerOutput {
 
 const SEVERITY = { low: 'low', moderate: 'medium', high: 'high', critical: 'critical' } as const;
 /** Features whose frequency is compared with peers daily, and when it is far above theirs. */
-const HABITS = ['exports', 'grants', 'classified_reads', 'foreign_reads'] as const;
+const HABITS = ['exports', 'foreign_reads'] as const;
 const HABIT_MIN = 5;
 const HABIT_RATIO = 4;
 const CRITICALITY_MODIFIER: Readonly<Record<number, number>> = { 1: 0.5, 2: 1, 3: 1.5, 4: 2 };
@@ -57,8 +57,11 @@ export class UebaScorer {
   readonly datasetDepartments = new Map<string, string>();
   /** Time spent recomputing peer groups, ms (for the benchmark). */
   peerMillis: number[] = [];
-  private nextPeers = Number.NEGATIVE_INFINITY;
-  private readonly seen = new Map<string, number>();
+  nextPeers = Number.NEGATIVE_INFINITY;
+  /** Anomaly ids scored lately and their score (a repeat counts only if it scores higher). */
+  private readonly seen = new Map<string, { score: number; at: number }>();
+  private readonly dirtyRisks = new Set<string>();
+  private peersChanged = false;
 
   constructor(
     readonly cfg: UebaConfig,
@@ -94,6 +97,7 @@ export class UebaScorer {
     const t0 = performance.now();
     this.profiles.settle(at);
     this.peers = computePeers(this.profiles, this.cfg, at, 1);
+    this.peersChanged = true;
     this.peerMillis.push(performance.now() - t0);
     this.nextPeers = at + this.cfg.peers.recomputeHours * HOUR;
     return this.habitAnomalies(at);
@@ -133,17 +137,30 @@ export class UebaScorer {
     return out;
   }
 
+  /** What changed since the last call: what a checkpoint must write. */
+  takeDirty(): { risks: EntityRisk[]; profiles: string[]; peers: PeerModel | undefined } {
+    const risks = [...this.dirtyRisks].map((k) => this.risks.get(k)!).filter((r) => r !== undefined);
+    const profiles = [...this.profiles.dirty];
+    const peers = this.peersChanged ? this.peers : undefined;
+    this.dirtyRisks.clear();
+    this.profiles.dirty.clear();
+    this.peersChanged = false;
+    return { risks, profiles, peers };
+  }
+
   private observeRow(r: HourRow): void {
     this.profiles.addRow(r);
     if (r.entityType === 'dataset' && r.department) this.datasetDepartments.set(r.entity, r.department);
     const risk = this.risks.get(entityKey(r.entityType, r.entity));
+    if (!risk) return;
+    const before = `${risk.criticality}|${risk.department}`;
     if (r.entityType === 'dataset') {
-      const rank = r.values.max_classification ?? 0;
-      const cls = (['公开', '内部', '敏感', '涉密'] as const)[rank - 1];
-      if (risk && cls) risk.criticality = this.cfg.risk.classification[cls];
+      const cls = (['公开', '内部', '敏感', '涉密'] as const)[(r.values.max_classification ?? 0) - 1];
+      if (cls) risk.criticality = this.cfg.risk.classification[cls];
     }
-    if (r.entityType === 'host' && risk) risk.criticality = CRITICALITY_MODIFIER[r.values.max_criticality ?? 2] ?? 1;
-    if (risk && r.department) risk.department = r.department;
+    if (r.entityType === 'host') risk.criticality = CRITICALITY_MODIFIER[r.values.max_criticality ?? 2] ?? 1;
+    if (r.department) risk.department = r.department;
+    if (`${risk.criticality}|${risk.department}` !== before) this.dirtyRisks.add(entityKey(r.entityType, r.entity));
   }
 
   /** Scores an anomaly once; a repeat (its final value after an early report) only if it now scores higher. */
@@ -151,8 +168,9 @@ export class UebaScorer {
     const peers = comparePeers(a, this.peers, this.profiles, this.cfg, (d) => this.datasetDepartments.get(d));
     const scored = scoreAnomaly(a, this.cfg, peers, a.kind === 'rare_hour' ? this.hoursAway(a) : undefined);
     const before = this.seen.get(a.id);
-    if (before !== undefined && before >= scored.score) return undefined;
-    this.seen.set(a.id, scored.score);
+    if (before !== undefined && before.score >= scored.score) return undefined;
+    this.seen.set(a.id, { score: scored.score, at: a.at });
+    if (this.seen.size > 200_000) for (const [id, x] of this.seen) if (x.at < a.at - 2 * 86_400_000) this.seen.delete(id);
     return scored;
   }
 
@@ -210,6 +228,7 @@ export class UebaScorer {
     if (prev && prev.score >= a.score) {
       risk.inputs.set(inputId, { ...prev, eventIds: [...new Set([...prev.eventIds, ...a.eventIds])].slice(0, 20) });
       this.keepAnomaly(risk, a);
+      this.dirtyRisks.add(key);
       return undefined;
     }
     // An anomaly of another entity (a user's first access to a dataset) weighs as that kind of entity's evidence.
@@ -227,6 +246,7 @@ export class UebaScorer {
     };
     risk.inputs.set(inputId, input);
     this.keepAnomaly(risk, a);
+    this.dirtyRisks.add(key);
     const at = Math.max(a.at, risk.current?.at ?? Number.NEGATIVE_INFINITY);
     const windowMs = this.cfg.risk.windowDays * 86_400_000;
     for (const [id, x] of risk.inputs) if (x.at < at - windowMs) risk.inputs.delete(id);

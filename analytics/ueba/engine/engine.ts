@@ -75,6 +75,8 @@ export class EntityState {
   lastClosed: number | null = null;
   /** The hour before the open ones in which the entity was last active. */
   prevHour: number | null = null;
+  /** Its department as last seen (for who may see it). */
+  department: string | null = null;
 
   constructor(
     readonly type: EntityType,
@@ -418,6 +420,7 @@ export class FeatureEngine {
     for (const a of anomaliesOfRow(row))
       this.out.anomalies.push({ ...a, at: bucket.fired.has(a.feature) ? a.at : bucket.hour + HOUR - 1, final: true, eventIds: bucket.evidence });
     base.push(v, bin);
+    if (bucket.department !== undefined) st.department = bucket.department;
     st.prevHour = bucket.hour;
     st.lastClosed = bucket.hour;
   }

@@ -46,6 +46,8 @@ export class UserProfile {
 
 export class ProfileStore {
   readonly users = new Map<string, UserProfile>();
+  /** Users whose profile changed since the last takeDirty(). */
+  readonly dirty = new Set<string>();
   readonly features: readonly FeatureDef[];
   private readonly halfLife: number;
   private readonly off: number;
@@ -62,6 +64,7 @@ export class ProfileStore {
   private profile(user: string): UserProfile {
     let p = this.users.get(user);
     if (!p) this.users.set(user, (p = new UserProfile(this.features.length)));
+    this.dirty.add(user);
     return p;
   }
 
@@ -91,7 +94,10 @@ export class ProfileStore {
 
   /** Every profile brought to time t (for a recomputation). */
   settle(t: number): void {
-    for (const p of this.users.values()) p.decayTo(t, this.halfLife);
+    for (const [u, p] of this.users) {
+      p.decayTo(t, this.halfLife);
+      this.dirty.add(u);
+    }
   }
 
   featureIndex(name: string): number {
