@@ -11,6 +11,7 @@
  *
  *   taskset -c 0 npx tsx bench/ueba.ts
  *   BENCH_UEBA_BIG_DAYS=3 BENCH_UEBA_SKIP_DETECTION=1 taskset -c 0 npx tsx bench/ueba.ts
+ *   BENCH_UEBA_SEED=11 BENCH_UEBA_SKIP_THROUGHPUT=1 npx tsx bench/ueba.ts    (another city)
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ import { simulatedEvents } from '../analytics/ueba/simulator/ingest';
 import { simulate } from '../analytics/ueba/simulator/simulate';
 import { encodeEntity } from '../analytics/ueba/state/codec';
 
+const SEED = Number(process.env.BENCH_UEBA_SEED ?? 7);
 const BIG_USERS = Number(process.env.BENCH_UEBA_BIG_USERS ?? 10_000);
 const BIG_DAYS = Number(process.env.BENCH_UEBA_BIG_DAYS ?? 3);
 const cfg = defaultUebaConfig();
@@ -39,8 +41,8 @@ async function detection(root: string): Promise<void> {
   const dir = process.env.BENCH_UEBA_SIM_DIR ?? path.join(root, 'sim-500');
   let t = performance.now();
   if (!process.env.BENCH_UEBA_SIM_DIR) {
-    const m = await simulate({ users: 500, days: 60, seed: 7, out: dir });
-    console.log(`simulate --users 500 --days 60 --seed 7: ${fmt(m.lines)} log lines in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    const m = await simulate({ users: 500, days: 60, seed: SEED, out: dir });
+    console.log(`simulate --users 500 --days 60 --seed ${SEED}: ${fmt(m.lines)} log lines in ${fmt((performance.now() - t) / 1000, 1)} s`);
   }
   t = performance.now();
   const r = await runDetection(dir, cfg);

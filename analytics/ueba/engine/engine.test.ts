@@ -127,7 +127,8 @@ describe('the embedded UEBA engine', () => {
     expect(early.eventIds).toEqual([String((spike[1]!.event as Doc).id)]);
     expect(early.observed).toBe(90_100);
     expect(early.final).toBeUndefined();
-    expect(final).toMatchObject({ final: true, observed: 180_100 });
+    // The final version keeps the time of the event that crossed: the risk rises then, not at the hour's start.
+    expect(final).toMatchObject({ final: true, observed: 180_100, at: early.at });
     expect(final.baseline!.n).toBe(6);
     expect(final.baseline!.mean).toBeCloseTo(Math.log(101), 12);
     expect(final.baseline!.std).toBe(0.75); // the floor: six equal hours have no spread of their own

@@ -55,6 +55,8 @@ export class OpenHour {
   role: string | undefined;
   /** Features (and hour_of_week / idle_hours) already reported this hour. */
   readonly fired = new Set<string>();
+  /** When each feature reported early was reported (the event that crossed). */
+  readonly reportedAt = new Map<string, number>();
   readonly evidence: string[] = [];
   /** A user's events per dataset this hour (for peer profiles). */
   datasets: Map<string, number> | undefined;
@@ -276,6 +278,7 @@ export class FeatureEngine {
     const classification = maxClass ? classificationOfRank(bucket.values[maxClass.index]) : undefined;
     const report = (feature: string, kind: Anomaly['kind'], observed: number, baseline?: Anomaly['baseline']) => {
       bucket.fired.add(feature);
+      bucket.reportedAt.set(feature, t);
       this.out.anomalies.push({
         id: anomalyId(cs.set.entity, st.key, bucket.hour, feature),
         entityType: cs.set.entity,
@@ -418,7 +421,7 @@ export class FeatureEngine {
         this.out.userDatasetHours.push({ user: st.key, dataset, hour: bucket.hour, events });
     // Anomalies reported early come again with the hour's final value (same id: the scorer keeps one).
     for (const a of anomaliesOfRow(row))
-      this.out.anomalies.push({ ...a, at: bucket.fired.has(a.feature) ? a.at : bucket.hour + HOUR - 1, final: true, eventIds: bucket.evidence });
+      this.out.anomalies.push({ ...a, at: bucket.reportedAt.get(a.feature) ?? bucket.hour + HOUR - 1, final: true, eventIds: bucket.evidence });
     base.push(v, bin);
     if (bucket.department !== undefined) st.department = bucket.department;
     st.prevHour = bucket.hour;

@@ -11,16 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Doc } from '../../../core/doc';
-import { withOptions } from '../../flink';
 import { BROKERS, openFlinkKafkaHarness, type FlinkKafkaHarness } from '../../flink/test-support/kafka-harness';
 import { defaultUebaConfig } from '../config';
 import { FeatureEngine } from '../engine/engine';
-import { anomaliesOfRow, anomalyOfFirstSeen, type FirstSeenRow, type HourRow, type UserDatasetHour } from '../engine/rows';
-import { ENTITY_SETS, type EntityType } from '../features/definitions';
+import type { FirstSeenRow, HourRow, UserDatasetHour } from '../engine/rows';
+import type { EntityType } from '../features/definitions';
 import { simulatedEvents } from '../simulator/ingest';
 import { simulate } from '../simulator/simulate';
-import { compileUebaToFlink, eventsTable, FIRST_SEEN_COLUMNS, hourlySinkColumns, sinkTable, USER_DATASET_HOUR_COLUMNS } from './compile';
-import { firstSeenFromFlink, hourRowFromFlink, userDatasetHourFromFlink } from './rows';
+import { outputFromFlink, submitUebaJob } from './job';
 
 jest.setTimeout(900_000);
 
@@ -75,34 +73,15 @@ describe('UEBA features: embedded engine vs Flink SQL on the real Flink over Kaf
     // it has read it all and its end-of-input watermark closes every hour and day, as flush() does.
     for (let i = 0; i < events.length; i += 300)
       await h.producer.send({ topic: TOPICS.events, acks: -1, messages: events.slice(i, i + 300).map((e) => ({ value: JSON.stringify(e) })) });
-    const job = compileUebaToFlink(cfg, {
-      source: 'ueba_source',
-      sinks: { hourly: { user: 'out_user', host: 'out_host', dataset: 'out_dataset' }, firstSeen: 'out_first_seen', userDatasetHour: 'out_use' },
+    const jobId = await submitUebaJob(s, cfg, {
+      topics: { events: TOPICS.events, user: TOPICS.user, host: TOPICS.host, dataset: TOPICS.dataset, firstSeen: TOPICS.firstSeen, use: TOPICS.use },
+      kafka: { 'properties.bootstrap.servers': BROKERS.join(',') },
+      groupId: `citysoc-ueba-diff-${run}`,
+      source: { 'scan.startup.mode': 'earliest-offset', 'scan.bounded.mode': 'latest-offset' },
+      name: `citysoc-ueba-diff-${run}`,
     });
-    for (const [k, v] of Object.entries(job.configuration)) await s.execute(`SET '${k}' = '${v}'`, { timeoutMs: 30_000 });
-    const kafka = (t: string, extra: Record<string, string> = {}) =>
-      withOptions({ connector: 'kafka', topic: t, 'properties.bootstrap.servers': BROKERS.join(','), ...extra });
-    await s.execute(
-      eventsTable(
-        'ueba_source',
-        kafka(TOPICS.events, {
-          'properties.group.id': `citysoc-ueba-diff-${run}`,
-          'scan.startup.mode': 'earliest-offset',
-          'scan.bounded.mode': 'latest-offset',
-          format: 'raw',
-        }),
-        cfg.latenessMinutes,
-      ),
-      { timeoutMs: 30_000 },
-    );
-    const sink = (t: string) => kafka(t, { format: 'json', 'sink.delivery-guarantee': 'at-least-once' });
-    for (const set of ENTITY_SETS) await s.execute(sinkTable(`out_${set.entity}`, hourlySinkColumns(set), sink(TOPICS[set.entity])), { timeoutMs: 30_000 });
-    await s.execute(sinkTable('out_first_seen', FIRST_SEEN_COLUMNS, sink(TOPICS.firstSeen)), { timeoutMs: 30_000 });
-    await s.execute(sinkTable('out_use', USER_DATASET_HOUR_COLUMNS, sink(TOPICS.use)), { timeoutMs: 30_000 });
-    for (const view of job.views) await s.execute(view, { timeoutMs: 30_000 });
-    const insert = await s.execute(job.statementSet, { executionConfig: { 'pipeline.name': `citysoc-ueba-diff-${run}` }, timeoutMs: 120_000 });
-    h.jobs.push(insert.jobId!);
-    await h.rest.waitForState(insert.jobId!, ['FINISHED'], { timeoutMs: 900_000 });
+    h.jobs.push(jobId);
+    await h.rest.waitForState(jobId, ['FINISHED'], { timeoutMs: 900_000 });
 
     const received: Record<string, Record<string, unknown>[]> = Object.fromEntries(Object.keys(TOPICS).map((k) => [k, []]));
     const byTopic = new Map(Object.entries(TOPICS).map(([k, t]) => [t, k]));
@@ -139,8 +118,8 @@ describe('UEBA features: embedded engine vs Flink SQL on the real Flink over Kaf
     }
     expect(have()).toEqual(want);
 
-    const flinkRows: HourRow[] = [];
-    for (const set of ENTITY_SETS) for (const r of received[set.entity]!) flinkRows.push(hourRowFromFlink(set, r, cfg.utcOffset));
+    const out = (['user', 'host', 'dataset', 'firstSeen', 'use'] as const).map((k) => outputFromFlink(k, received[k]!, cfg));
+    const flinkRows: HourRow[] = out.flatMap((o) => o.rows);
     const byKey = new Map(flinkRows.map((r) => [hourKey(r), r]));
     let compared = 0;
     for (const e of embedded.rows) {
@@ -158,12 +137,12 @@ describe('UEBA features: embedded engine vs Flink SQL on the real Flink over Kaf
     }
     expect(compared).toBe(embedded.rows.length);
 
-    const flinkFirst = received.firstSeen!.map((r) => firstSeenFromFlink(r, cfg.utcOffset));
+    const flinkFirst = out.flatMap((o) => o.firstSeen);
     expect(flinkFirst.map(firstKey).sort()).toEqual(embedded.firstSeen.map(firstKey).sort());
-    const flinkUse = received.use!.map((r) => userDatasetHourFromFlink(r, cfg.utcOffset));
+    const flinkUse = out.flatMap((o) => o.userDatasetHours);
     expect(flinkUse.map(useKey).sort()).toEqual(embedded.userDatasetHours.map(useKey).sort());
 
-    const flinkAnomalies = new Set([...flinkRows.flatMap(anomaliesOfRow), ...flinkFirst.map((r) => anomalyOfFirstSeen(r))].map((a) => a.id));
+    const flinkAnomalies = new Set(out.flatMap((o) => o.anomalies).map((a) => a.id));
     const embeddedAnomalies = new Set(embedded.anomalies.map((a) => a.id));
     expect([...flinkAnomalies].sort()).toEqual([...embeddedAnomalies].sort());
     const types: EntityType[] = ['user', 'host', 'dataset'];

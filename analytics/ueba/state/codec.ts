@@ -40,6 +40,7 @@ interface OpenHourDoc {
   d?: string;
   r?: string;
   f: string[];
+  ra?: [string, number][];
   e: string[];
   ds?: [string, number][];
 }
@@ -69,6 +70,7 @@ export function encodeEntity(st: EntityState): EntityStateDoc {
       ...(o.department !== undefined ? { d: o.department } : {}),
       ...(o.role !== undefined ? { r: o.role } : {}),
       f: [...o.fired],
+      ra: [...o.reportedAt],
       e: o.evidence,
       ...(o.datasets ? { ds: [...o.datasets] } : {}),
     })),
@@ -106,6 +108,7 @@ export function decodeEntity(d: EntityStateDoc, widths: { features: number }): E
     if (o.d !== undefined) h.department = o.d;
     if (o.r !== undefined) h.role = o.r;
     for (const x of o.f) h.fired.add(x);
+    for (const [k, t] of o.ra ?? []) h.reportedAt.set(k, t);
     h.evidence.push(...o.e);
     if (o.ds) h.datasets = new Map(o.ds);
     return h;
