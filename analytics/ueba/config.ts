@@ -52,6 +52,8 @@ export const UebaConfigSchema = z
         minGroupSize: z.coerce.number().int().min(2).max(1000).default(5),
         topPeers: z.coerce.number().int().min(1).max(100).default(20),
         lookbackDays: z.coerce.number().int().min(1).max(180).default(30),
+        /** Users per behaviour cluster aimed at (k = users / clusterSize): the pool top peers are chosen from, with the static group. */
+        clusterSize: z.coerce.number().int().min(4).max(1000).default(40),
         /** Principal components kept of the behaviour vectors. */
         components: z.coerce.number().int().min(2).max(50).default(8),
         recomputeHours: z.coerce.number().int().min(1).max(168).default(24),

@@ -4,8 +4,8 @@ import { comparePeers } from './compare';
 import { computePeers } from './groups';
 import { ProfileStore } from './profiles';
 
-// Groups aim at four times the minimum size: sixteen users and a minimum of 2 make two clusters.
-const cfg = defaultUebaConfig({ peers: { minGroupSize: 2, topPeers: 5, components: 4 } });
+// Sixteen users in clusters of about eight: two clusters.
+const cfg = defaultUebaConfig({ peers: { minGroupSize: 3, clusterSize: 8, topPeers: 5, components: 4 } });
 const H = 3_600_000;
 const t0 = Date.parse('2026-06-01T01:00:00Z');
 

@@ -69,19 +69,26 @@ function memberships(store: ProfileStore, users: readonly string[]): Sparse[] {
   });
 }
 
-function cosine(a: Sparse, b: Sparse): { sim: number; shared: string[] } {
+/** Cosine similarity of two unit-length sparse vectors. */
+function similarity(a: Sparse, b: Sparse): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let sim = 0;
-  const parts: [string, number][] = [];
   for (const [k, x] of small) {
     const y = large.get(k);
-    if (y !== undefined) {
-      sim += x * y;
-      parts.push([k, x * y]);
-    }
+    if (y !== undefined) sim += x * y;
+  }
+  return sim;
+}
+
+/** The memberships that weigh most in two users' similarity: why they are peers. */
+function sharedMemberships(a: Sparse, b: Sparse): string[] {
+  const parts: [string, number][] = [];
+  for (const [k, x] of a) {
+    const y = b.get(k);
+    if (y !== undefined) parts.push([k, x * y]);
   }
   parts.sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : 1));
-  return { sim, shared: parts.slice(0, 3).map((p) => p[0]) };
+  return parts.slice(0, 3).map((p) => p[0]);
 }
 
 /** Dense behaviour vectors: membership TF-IDF over the common vocabulary, hours of day, feature habits. */
@@ -115,6 +122,49 @@ function behaviour(store: ProfileStore, users: readonly string[], mem: readonly 
   return rows;
 }
 
+/**
+ * Centred data and its covariance matrix, accumulated in flat typed arrays: ml-pca computes the
+ * same with a generic matrix product (element getters), which took most of a 10,000-user
+ * recomputation; the eigen-decomposition stays ml-pca's.
+ */
+function covarianceOf(data: readonly number[][]): { centered: Float64Array[]; covariance: Matrix } {
+  const n = data.length;
+  const d = data[0]!.length;
+  const mean = new Float64Array(d);
+  for (const r of data) for (let j = 0; j < d; j++) mean[j]! += r[j]!;
+  for (let j = 0; j < d; j++) mean[j]! /= n;
+  const centered = data.map((r) => Float64Array.from(r, (x, j) => x - mean[j]!));
+  const acc = new Float64Array(d * d);
+  for (const r of centered)
+    for (let i = 0; i < d; i++) {
+      const x = r[i]!;
+      if (x === 0) continue;
+      const row = i * d;
+      for (let j = i; j < d; j++) acc[row + j]! += x * r[j]!;
+    }
+  const covariance = new Matrix(d, d);
+  for (let i = 0; i < d; i++)
+    for (let j = i; j < d; j++) {
+      const c = acc[i * d + j]! / (n - 1);
+      covariance.set(i, j, c);
+      covariance.set(j, i, c);
+    }
+  return { centered, covariance };
+}
+
+/** The centred rows on the first k eigenvectors. */
+function project(centered: readonly Float64Array[], vectors: Matrix, k: number): number[][] {
+  const d = vectors.rows;
+  const v = Array.from({ length: k }, (_, c) => Float64Array.from({ length: d }, (_, r) => vectors.get(r, c)));
+  return centered.map((row) =>
+    v.map((col) => {
+      let s = 0;
+      for (let r = 0; r < d; r++) s += row[r]! * col[r]!;
+      return s;
+    }),
+  );
+}
+
 function squaredDistance(a: readonly number[], b: readonly number[]): number {
   let d = 0;
   for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2;
@@ -127,11 +177,15 @@ export function computePeers(store: ProfileStore, cfg: UebaConfig, at: number, s
   const min = cfg.peers.minGroupSize;
   const staticGroups = new Map<string, string[]>();
   const byDept = new Map<string, string[]>();
+  const add = (m: Map<string, string[]>, k: string, u: string) => {
+    const list = m.get(k);
+    if (list) list.push(u);
+    else m.set(k, [u]);
+  };
   for (const u of users) {
     const p = store.users.get(u)!;
-    const key = `${p.department ?? '?'}/${p.role ?? '?'}`;
-    staticGroups.set(key, [...(staticGroups.get(key) ?? []), u]);
-    byDept.set(p.department ?? '?', [...(byDept.get(p.department ?? '?') ?? []), u]);
+    add(staticGroups, `${p.department ?? '?'}/${p.role ?? '?'}`, u);
+    add(byDept, p.department ?? '?', u);
   }
   const staticOf = (u: string): string => {
     const p = store.users.get(u)!;
@@ -147,13 +201,14 @@ export function computePeers(store: ProfileStore, cfg: UebaConfig, at: number, s
   let explained = 1;
   const dims = data[0]!.length;
   if (n > 2 && dims > cfg.peers.components) {
-    const pca = new PCA(new Matrix(data), { method: 'covarianceMatrix', center: true, scale: false });
+    const { centered, covariance } = covarianceOf(data);
+    const pca = new PCA(covariance, { isCovarianceMatrix: true });
     const k = Math.min(cfg.peers.components, dims);
-    points = pca.predict(new Matrix(data), { nComponents: k }).to2DArray();
+    points = project(centered, pca.getEigenvectors(), k);
     explained = pca.getCumulativeVariance()[k - 1] ?? 1;
   } else points = data;
 
-  const k = Math.max(1, Math.min(Math.floor(n / min), Math.round(n / (min * 4)) || 1));
+  const k = Math.max(1, Math.min(Math.floor(n / min), Math.round(n / cfg.peers.clusterSize)));
   const clustering =
     n > k
       ? kmeans(points, k, { initialization: 'kmeans++', seed, maxIterations: 50 })
@@ -178,7 +233,11 @@ export function computePeers(store: ProfileStore, cfg: UebaConfig, at: number, s
   }
 
   const byCluster = new Map<number, number[]>();
-  clusters.forEach((c, i) => byCluster.set(c, [...(byCluster.get(c) ?? []), i]));
+  clusters.forEach((c, i) => {
+    const list = byCluster.get(c);
+    if (list) list.push(i);
+    else byCluster.set(c, [i]);
+  });
   const position = new Map(users.map((u, i) => [u, i]));
   const assignments = new Map<string, PeerAssignment>();
   for (let i = 0; i < n; i++) {
@@ -186,13 +245,16 @@ export function computePeers(store: ProfileStore, cfg: UebaConfig, at: number, s
     const group = staticOf(u);
     const candidates = new Set<number>([...byCluster.get(clusters[i]!)!, ...membersOfStatic(group).map((x) => position.get(x)!)]);
     candidates.delete(i);
-    const peers: Peer[] = [];
+    const scored: { j: number; sim: number }[] = [];
     for (const j of candidates) {
-      const c = cosine(mem[i]!, mem[j]!);
-      if (c.sim > 0) peers.push({ user: users[j]!, similarity: Math.round(c.sim * 1000) / 1000, shared: c.shared });
+      const sim = similarity(mem[i]!, mem[j]!);
+      if (sim > 0) scored.push({ j, sim: Math.round(sim * 1000) / 1000 });
     }
-    peers.sort((a, b) => b.similarity - a.similarity || (a.user < b.user ? -1 : 1));
-    assignments.set(u, { cluster: clusters[i]!, staticGroup: group, peers: peers.slice(0, cfg.peers.topPeers) });
+    scored.sort((a, b) => b.sim - a.sim || (users[a.j]! < users[b.j]! ? -1 : 1));
+    const peers: Peer[] = scored
+      .slice(0, cfg.peers.topPeers)
+      .map((x) => ({ user: users[x.j]!, similarity: x.sim, shared: sharedMemberships(mem[i]!, mem[x.j]!) }));
+    assignments.set(u, { cluster: clusters[i]!, staticGroup: group, peers });
   }
   return { computedAt: at, users: assignments, clusters: size.filter((s) => s > 0).length, clusterSizes: size.filter((s) => s > 0), staticGroups, explained };
 }

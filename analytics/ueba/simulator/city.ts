@@ -219,7 +219,9 @@ export function buildCity(opts: { seed: number; users: number; days: number; sta
         const joiner = rnd.chance(0.03) && opts.days > 14;
         const leaver = !joiner && rnd.chance(0.01) && opts.days > 14;
         const vacationLength = rnd.int(3, 9);
-        const vacationStart = rnd.int(0, Math.max(0, opts.days - vacationLength));
+        // Leave may begin before the simulated days or run past them: a short simulation does not
+        // put everyone with leave on leave for all of it.
+        const vacationStart = rnd.int(1 - vacationLength, opts.days - 1);
         const ws = `${net(d)}.${1 + Math.floor(seat / 240)}.${10 + (seat % 240)}`;
         seat++;
         const person: Person = {
