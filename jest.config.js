@@ -1,13 +1,14 @@
 /**
- * Two projects: `unit` (pure logic and the embedded engines: SQLite, spool, in-process bus)
- * and `integration` (`*.itest.ts`: the real Elasticsearch, OpenSearch, Kafka and Flink, started
+ * Three projects: `unit` (pure logic and the embedded engines: SQLite, spool, in-process bus),
+ * `console` (the web console in Chromium against a real embedded platform) and `integration` (`*.itest.ts`: the real Elasticsearch, OpenSearch, Kafka and Flink, started
  * by the global setup through `citysoc stack up`).
  */
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
 const common = {
   transform,
   testEnvironment: 'node',
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.stack/', '/console/'],
+  // Anchored at the root: a checkout inside a folder named `console` must not lose every test.
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.stack/', '<rootDir>/console/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.stack/'],
 };
 module.exports = {
@@ -16,6 +17,13 @@ module.exports = {
   testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.test.ts'] },
+    {
+      // The console in Chromium against a real platform, and its message catalogues.
+      ...common,
+      displayName: 'console',
+      testMatch: ['<rootDir>/console/e2e/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '/.stack/'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -88,7 +88,7 @@ const passThrough = (body: string) => {
 
 function pipelineRun(source: string | undefined) {
   return (body: string) => {
-    const { inputs } = decodeFluentBit(body, { source }, 'bench', new Date());
+    const inputs = decodeFluentBit(body, { source }, 'bench', new Date()).flatMap((r) => (r.input ? [r.input] : []));
     let ok = 0;
     for (const i of inputs) {
       const r = pipeline.process(i.raw, i.hint);

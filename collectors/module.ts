@@ -26,6 +26,8 @@ export const ingestModule = defineModule({
     const gateway: IngestGateway = createIngestGateway({
       config: ctx.platform as Config,
       bus: ctx.ports.bus,
+      // Repeats and id clashes are judged against what is stored, not only the recent ids in memory.
+      events: ctx.ports.events,
       log: ctx.log,
       backlogBytes: ctx.ports.backlogBytes,
       authorize: (token) => {

@@ -54,11 +54,30 @@ export const Alert = z.object({
   resolution: z.enum(RESOLUTIONS).optional(),
   assignee: z.string().optional(),
   history: z.array(AlertHistoryEntry).default([]),
+  /**
+   * Ids of the signals folded in (the most recent MAX_ALERT_SIGNAL_IDS): a redelivered signal is
+   * recognised and not counted twice. Kept by the store; not part of the API.
+   */
+  signalIds: z.array(z.string()).optional(),
 });
 export type Alert = z.infer<typeof Alert>;
 
 /** Event ids kept on one alert; its count goes on beyond them. */
 export const MAX_ALERT_EVENT_IDS = 1000;
+
+/**
+ * Signal ids kept on one alert to recognise redeliveries. A signal is redelivered only while its
+ * consumer's batch is uncommitted, so the most recent ids are the ones that can come again.
+ */
+export const MAX_ALERT_SIGNAL_IDS = 2000;
+
+/** True when every signal behind `next` is folded into `cur` already (a redelivery). */
+export function alreadyFolded(cur: Alert, next: Alert): boolean {
+  const ids = next.signalIds ?? [];
+  if (ids.length === 0) return false;
+  const have = new Set(cur.signalIds ?? []);
+  return ids.every((id) => have.has(id));
+}
 
 /** An occurrence folded into the open alert it repeats: counts add up, times widen, ids and entities merge. */
 export function foldAlert(cur: Alert, next: Alert): Alert {
@@ -72,6 +91,8 @@ export function foldAlert(cur: Alert, next: Alert): Alert {
     eventIds: [...new Set([...cur.eventIds, ...next.eventIds])].slice(0, MAX_ALERT_EVENT_IDS),
     entities,
     risk: Math.max(cur.risk, next.risk),
+    ...(cur.department === undefined && next.department !== undefined ? { department: next.department } : {}),
+    ...(cur.signalIds || next.signalIds ? { signalIds: [...new Set([...(cur.signalIds ?? []), ...(next.signalIds ?? [])])].slice(-MAX_ALERT_SIGNAL_IDS) } : {}),
   };
 }
 

@@ -8,11 +8,23 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { CitySocError } from './errors';
+import { AUDIT_SUITES } from './audit-crypto';
 import { parseCidr } from './query/ip';
 
 const PORT_RULE = 'expected a whole number 0..65535 (0 picks a free port)';
 const Port = z.coerce.number({ error: PORT_RULE }).int({ error: PORT_RULE }).min(0, { error: PORT_RULE }).max(65_535, { error: PORT_RULE });
 const Bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+/** A zone the runtime's time-zone database knows, or a fixed offset. */
+function knownZone(name: string): boolean {
+  if (/^(Z|UTC|GMT|[+-]\d{2}:?\d{2})$/i.test(name)) return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const EngineConnection = z.strictObject({
   node: z
@@ -25,6 +37,32 @@ const EngineConnection = z.strictObject({
   caFile: z.string().min(1).optional(),
   tlsVerify: Bool.default(true),
 });
+
+const Fingerprint = z.string().regex(/^(sha256|sm3):[0-9a-fA-F]{64}$/, { error: 'expected sha256:<64 hex digits> or sm3:<64 hex digits>' });
+
+/** A place signed checkpoints are published to (policy/audit/anchors). */
+const AnchorSink = z.discriminatedUnion('type', [
+  /** A file on another volume, ideally append-only (chattr +a) or a WORM mount. */
+  z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
+  /** A syslog receiver (RFC 5424); verification reads its copy with --anchor-file. */
+  z.strictObject({
+    type: z.literal('syslog'),
+    host: z.string().min(1),
+    port: Port,
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  }),
+  /** An HTTP receiver: checkpoints are POSTed as JSON; readUrl (GET, JSON lines) lets verification read them back. */
+  z.strictObject({ type: z.literal('http'), url: z.url(), readUrl: z.url().optional() }),
+  /** An RFC 3161 time-stamping authority: each checkpoint gets a token proving when it existed. */
+  z.strictObject({
+    type: z.literal('tsa'),
+    url: z.url(),
+    /** CA certificate(s) that issued the TSA's certificate, for verification. */
+    caFile: z.string().min(1),
+    /** The TSA's own certificate when its tokens do not carry it. */
+    certFile: z.string().min(1).optional(),
+  }),
+]);
 
 export const ConfigSchema = z.strictObject({
   profile: z.enum(['embedded', 'cluster']).default('embedded'),
@@ -106,7 +144,19 @@ export const ConfigSchema = z.strictObject({
         .int()
         .min(1024 * 1024)
         .default(1024 * 1024 * 1024),
-      /** Offset for log formats that carry none (BSD syslog, log4j), e.g. "+08:00"; default UTC. */
+      /**
+       * The local zone of log formats that carry none (BSD syslog, log4j): an IANA zone such as
+       * "Asia/Shanghai" or an offset such as "+08:00"; default the host's zone.
+       */
+      timeZone: z.string().refine(knownZone, { error: 'expected an IANA time zone such as "Asia/Shanghai" or an offset such as "+08:00" or "Z"' }).optional(),
+      /** Deepest nesting of objects and arrays in an ingested JSON record; deeper records are dead letters. */
+      maxJsonDepth: z.coerce.number().int().min(8).max(1000).default(64),
+      /**
+       * Event ids the gateway remembers having published, to answer repeats and same-id conflicts
+       * before the indexer has stored them (older ids are looked up in the event store).
+       */
+      recentIds: z.coerce.number().int().min(1000).max(10_000_000).default(200_000),
+      /** Older spelling of timeZone, as a fixed offset; timeZone wins when both are set. */
       defaultOffset: z
         .string()
         .regex(/^(Z|[+-]\d{2}:\d{2})$/, { error: 'expected "Z" or an offset like "+08:00"' })
@@ -123,6 +173,17 @@ export const ConfigSchema = z.strictObject({
             .min(480)
             .max(1024 * 1024)
             .default(64 * 1024),
+          /** A TCP connection that sends nothing for this long is closed (0: never). */
+          idleTimeoutSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+          /** Open TCP connections at most; more are refused until one closes. */
+          maxConnections: z.coerce.number().int().min(1).max(100_000).default(1000),
+          /** SO_RCVBUF of the UDP socket (the kernel may cap it at net.core.rmem_max); default the kernel's. */
+          udpReceiveBufferBytes: z.coerce
+            .number()
+            .int()
+            .min(4096)
+            .max(1024 * 1024 * 1024)
+            .optional(),
           tls: z
             .strictObject({
               certFile: z.string().min(1),
@@ -165,9 +226,36 @@ export const ConfigSchema = z.strictObject({
         )
         .min(1)
         .optional(),
-      /** Signed audit checkpoints: every N records or M minutes, whichever comes first. */
+      /** Older names of audit.checkpoint.everyRecords / everyMinutes, still honoured (see auditCadence). */
       checkpointEveryRecords: z.coerce.number().int().min(1).max(1_000_000).optional(),
       checkpointEveryMinutes: z.coerce.number().int().min(1).max(1440).optional(),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      /** The trail's algorithms: SHA-256 + Ed25519, or the national SM3 + SM2 (fixed when the trail is created). */
+      crypto: z.enum(AUDIT_SUITES).default('international'),
+      /**
+       * The signing key's fingerprint (sha256:<hex> or sm3:<hex>) that verification trusts; several
+       * when replicas sign with keys of their own. Never taken from the data being verified.
+       */
+      trustedKeyFingerprint: Fingerprint.or(z.array(Fingerprint).min(1)).optional(),
+      /** The private key (PKCS#8 PEM) to sign with; default: audit-signing.key in the data directory, created at first start. */
+      signingKeyFile: z.string().min(1).optional(),
+      /** Signed checkpoints: every N records (in the same write) and when a record has been unsigned for M minutes. */
+      checkpoint: z
+        .strictObject({
+          everyRecords: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+          everyMinutes: z.coerce.number().int().min(1).max(1440).default(10),
+        })
+        .prefault({}),
+      /** This writer's chain name in a shared (cluster) trail; default: host name and process id. */
+      node: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected 1-64 letters, digits, . _ -' })
+        .optional(),
+      /** Where signed checkpoints are published, out of the writer's reach. */
+      anchors: z.array(AnchorSink).default([]),
     })
     .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
@@ -216,8 +304,13 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   CITYSOC_POLICY_DIR: 'policy.dir',
   CITYSOC_APPROVERS_REQUIRED: 'policy.approversRequired',
   CITYSOC_AUDIT_RETENTION_DAYS: 'retention.auditDays',
+  CITYSOC_AUDIT_CRYPTO: 'audit.crypto',
+  CITYSOC_AUDIT_TRUSTED_KEY: 'audit.trustedKeyFingerprint',
+  CITYSOC_AUDIT_SIGNING_KEY_FILE: 'audit.signingKeyFile',
+  CITYSOC_AUDIT_NODE: 'audit.node',
   CITYSOC_SYSLOG_TCP_PORT: 'ingest.syslog.tcpPort',
   CITYSOC_SYSLOG_UDP_PORT: 'ingest.syslog.udpPort',
+  CITYSOC_TIME_ZONE: 'ingest.timeZone',
   CITYSOC_STORE: 'cluster.store',
   CITYSOC_INDEX_PREFIX: 'cluster.indexPrefix',
   CITYSOC_TOPIC_PREFIX: 'cluster.topicPrefix',
@@ -337,4 +430,29 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   }
   const cfg = result.data as Config;
   return { ...cfg, dataDir: path.resolve(cfg.dataDir) };
+}
+
+/**
+ * The checkpoint cadence in force: audit.checkpoint, or the older policy.checkpointEvery* keys when
+ * only they are set. Both set to different values is refused: which one holds would be a guess.
+ */
+export function auditCadence(config: Config): { everyRecords: number; everyMs: number } {
+  const a = config.audit.checkpoint;
+  const oldRecords = config.policy.checkpointEveryRecords;
+  const oldMinutes = config.policy.checkpointEveryMinutes;
+  const clash =
+    (oldRecords !== undefined && oldRecords !== a.everyRecords && a.everyRecords !== 1000) ||
+    (oldMinutes !== undefined && oldMinutes !== a.everyMinutes && a.everyMinutes !== 10);
+  if (clash)
+    throw new CitySocError(
+      'CONFIG_INVALID',
+      'policy.checkpointEveryRecords / checkpointEveryMinutes and audit.checkpoint.everyRecords / everyMinutes disagree: keep only audit.checkpoint (the policy.* names are the older ones)',
+    );
+  return { everyRecords: oldRecords ?? a.everyRecords, everyMs: (oldMinutes ?? a.everyMinutes) * 60_000 };
+}
+
+/** The pinned fingerprints of audit.trustedKeyFingerprint as a list. */
+export function trustedFingerprints(config: Config): string[] {
+  const f = config.audit.trustedKeyFingerprint;
+  return f === undefined ? [] : Array.isArray(f) ? f : [f];
 }

@@ -123,7 +123,12 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   'citysoc.data.bytes': { type: 'long' },
   'citysoc.data.platform': { type: 'keyword' },
   'citysoc.grant.id': { type: 'keyword' },
+  /** A second event that claimed this event id with other content: stored under its own id, pointing here. */
   'citysoc.duplicate_of': { type: 'keyword' },
+  /** The statement or query text that read or changed the data (SQL, API query). */
+  'citysoc.data.query': { type: 'text' },
+  /** The API route or service the data was taken through (Kong route, gateway location). */
+  'citysoc.data.route': { type: 'keyword' },
   'citysoc.person.name': { type: 'keyword', personal: true },
   'citysoc.person.phone': { type: 'keyword', personal: true },
   'citysoc.person.id_number': { type: 'keyword', personal: true },

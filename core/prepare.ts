@@ -11,7 +11,11 @@ const IP_FIELDS = Object.entries(FIELDS)
   .filter(([, s]) => s.type === 'ip')
   .map(([f]) => f);
 
-export type Prepared = { ok: true; event: EcsEvent; id: string; ts: number } | { ok: false; id: string; reason: string };
+/**
+ * `ts` is the event's own time (@timestamp); `ingested` when CitySOC received it (event.ingested,
+ * else the event's time), which retention counts from: replayed history is kept as long as fresh data.
+ */
+export type Prepared = { ok: true; event: EcsEvent; id: string; ts: number; ingested: number } | { ok: false; id: string; reason: string };
 
 export function prepareEvent(input: Doc): Prepared {
   const doc = unflatten(input);
@@ -36,5 +40,7 @@ export function prepareEvent(input: Doc): Prepared {
       setField(doc, f, out);
     }
   }
-  return { ok: true, event: doc as EcsEvent, id, ts };
+  const got = getField(doc, 'event.ingested');
+  const ingestedMs = typeof got === 'string' ? Date.parse(got) : NaN;
+  return { ok: true, event: doc as EcsEvent, id, ts, ingested: Number.isNaN(ingestedMs) ? ts : ingestedMs };
 }

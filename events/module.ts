@@ -9,23 +9,11 @@ import { bind } from '../core/door';
 import type { EcsEvent } from '../core/event';
 import { defineModule, KERNEL } from '../core/module';
 import type { PolicyServices } from '../policy/services';
-import type { DepartmentCatalogue } from '../identity/departments';
+import { canonicalDepartment } from '../identity/departments';
 import type { IdentityKernel } from '../identity/module';
 import { eventGraphQL } from './graphql';
 import { startIndexer } from './indexer';
 import { eventActions } from './service';
-
-/**
- * A collector may tag events with a department's code (cg) or its name (城管); row filters read the
- * name. Known codes become the name in organization.name, with the code in organization.id.
- */
-export function canonicalDepartment(e: EcsEvent, departments: DepartmentCatalogue): EcsEvent {
-  const org = e.organization as { name?: unknown; id?: unknown } | undefined;
-  if (!org || typeof org.name !== 'string') return e;
-  const d = departments.find(org.name);
-  if (!d || (d.name === org.name && org.id === d.code)) return e;
-  return { ...e, organization: { ...org, name: d.name, id: d.code } } as EcsEvent;
-}
 
 export const eventsModule = defineModule({
   name: 'events',

@@ -108,3 +108,16 @@ export class DepartmentCatalogue {
     return parsed.data;
   }
 }
+
+/**
+ * A collector may tag events with a department's code (cg) or its name (城管); row filters and
+ * alerts read the name. Known codes become the name in organization.name, with the code in
+ * organization.id. Applied by the indexer and by detection alike.
+ */
+export function canonicalDepartment<E extends { organization?: unknown }>(e: E, departments: DepartmentCatalogue): E {
+  const org = e.organization as { name?: unknown; id?: unknown } | undefined;
+  if (!org || typeof org.name !== 'string') return e;
+  const d = departments.find(org.name);
+  if (!d || (d.name === org.name && org.id === d.code)) return e;
+  return { ...e, organization: { ...org, name: d.name, id: d.code } };
+}

@@ -47,8 +47,6 @@ export interface PolicyServiceOptions {
   readonly revoker: CredentialRevoker;
   readonly clock?: () => Date;
   readonly approversRequired?: 1 | 2;
-  readonly checkpointEveryRecords?: number;
-  readonly checkpointEveryMinutes?: number;
   readonly policyDir?: string;
   readonly zones?: ZoneMap;
   /** Where policy lines, isolations and emergency grants live: the profile's shared store, so every replica sees the same. */
@@ -107,12 +105,8 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     clock,
     tokenizer: tokenize,
   });
-  const signingKey = loadOrCreateSigningKey(o.dataDir);
-  const checkpoints = new AuditCheckpoints(path.join(o.dataDir, 'audit-checkpoints.db'), o.audit, signingKey, {
-    ...(o.checkpointEveryRecords ? { everyRecords: o.checkpointEveryRecords } : {}),
-    ...(o.checkpointEveryMinutes ? { everyMinutes: o.checkpointEveryMinutes } : {}),
-    clock,
-  });
+  const signingKey = loadOrCreateSigningKey(o.dataDir, o.audit.suite);
+  const checkpoints = new AuditCheckpoints(o.audit);
   await ownChannel?.start();
   const zones = o.zones ?? DEFAULT_ZONES;
   const authorizer: Authorizer = {
@@ -133,7 +127,6 @@ export async function openPolicyServices(o: PolicyServiceOptions): Promise<Polic
     prepareForIndex: indexPreparation(tokenize),
     async close() {
       await ownChannel?.stop();
-      checkpoints.close();
     },
   };
 }

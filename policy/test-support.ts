@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SqliteAuditLog } from '../adapters/sqlite/audit-log';
 import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import { openPolicyServices, type PolicyServices } from './services';
+import { loadOrCreateSigningKey } from './audit/signing-key';
 
 export interface PolicyFixture {
   readonly dir: string;
@@ -17,7 +18,7 @@ export interface PolicyFixture {
 
 export async function policyFixture(opts: { approversRequired?: 1 | 2; policyDir?: string } = {}): Promise<PolicyFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-policy-'));
-  const audit = new SqliteAuditLog(path.join(dir, 'audit.db'), () => f.now);
+  const audit = new SqliteAuditLog(path.join(dir, 'audit.db'), { clock: () => f.now, signer: loadOrCreateSigningKey(dir) });
   const revoked: string[] = [];
   const state = new SqliteStateStore(path.join(dir, 'state.db'));
   const f: PolicyFixture = {

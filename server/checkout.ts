@@ -11,3 +11,9 @@ export function findCheckout(marker: string, from = __dirname): string | null {
   }
   return null;
 }
+
+/** The rules shipped with CitySOC: rules/ at the root of the checkout. */
+export function shippedRulesDir(): string | null {
+  const root = findCheckout('rules/ssh');
+  return root && path.join(root, 'rules');
+}

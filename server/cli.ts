@@ -10,23 +10,22 @@ import { CitySocError, isCitySocError } from '../core/errors';
 import { createLogger } from '../core/logging';
 import { createPipeline } from '../collectors/gateway/gateway';
 import { fileInputs } from '../collectors/pipeline/file-lines';
-import { Publisher } from '../collectors/pipeline/publisher';
-import { countingStore } from '../collectors/gateway/counting-store';
 import { sourceByName, SOURCES } from '../collectors/parsers';
-import { indexerDrained, startIndexer } from '../events/indexer';
 import { moduleSections, startPlatform } from './platform';
+import { runIngest } from './ingest-command';
 import { openKernel } from './kernel';
 import { findCheckout } from './checkout';
 import { bind } from '../core/door';
 import { cliActor } from '../core/actor';
 import { identityActions } from '../identity/service';
-import { openIndexPreparation } from '../policy/services';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { openPorts } from './profiles';
 import { runStack } from './stack-command';
-import { auditExport, auditVerify, auditVerifyExport } from './audit-command';
+import { auditExport, auditVerify, auditVerifyExport, type ExportCommandOptions } from './audit-command';
+import { openTrail } from './audit-command';
+import { complianceCli } from '../compliance/module';
 import { runDetect } from '../analytics/cli/detect';
 import { runRulesConvert } from '../analytics/cli/rules-convert';
 import { runRulesValidate } from '../analytics/cli/rules-validate';
@@ -43,7 +42,7 @@ function configFrom(opts: GlobalOpts, overrides: Record<string, unknown> = {}): 
 }
 
 /** commander's collector for a repeatable option: `--rules a --rules b`. */
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -152,47 +151,16 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command('ingest')
-    .description('replay files through the pipeline into the configured store; prints accepted / stored / dead-lettered')
+    .description('replay files through the pipeline and detection into the configured store; prints accepted / stored / dead-lettered and the alerts raised')
     .option('--source <type>', `log source type (detected per line when absent): ${SOURCES.map((x) => x.name).join(', ')}`)
     .argument('<files...>')
-    .action(async (files: string[], opts: { source?: string }, cmd: Command) => {
+    .option('--no-detect', 'replay without detection (no alerts are raised)')
+    .action(async (files: string[], opts: { source?: string; detect: boolean }, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
       const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
       mustKnow(opts.source);
       for (const f of files) await mustRead(f);
-      const { pipeline, enrichment } = createPipeline(config, log);
-      enrichment.close();
-      const ports = await openPorts(config, log);
-      const stored = { written: 0, duplicates: 0 };
-      const counting = countingStore(ports.events, (r) => {
-        stored.written += r.written;
-        stored.duplicates += r.duplicates;
-      });
-      const indexer = await startIndexer(ports.bus, counting, log, await openIndexPreparation(ports.state, config.dataDir));
-      const publisher = new Publisher(ports.bus, pipeline);
-      let accepted = 0;
-      let dead = 0;
-      try {
-        for (const f of files) {
-          for await (const batch of fileInputs(f, opts.source, 'cli')) {
-            const r = await publisher.publish(batch);
-            accepted += r.accepted;
-            dead += r.deadLettered;
-            r.results.forEach((x, i) => {
-              if (!x.ok) io.err(`${f}:${batch[i]!.line}: ${x.error}\n`);
-            });
-          }
-        }
-        await indexerDrained(ports.bus, Number.POSITIVE_INFINITY);
-      } finally {
-        await indexer.stop();
-        await ports.bus.close();
-        await ports.events.close();
-        await ports.alerts.close();
-        await ports.audit.close();
-        await ports.state.close();
-      }
-      io.out(`accepted: ${accepted}\nstored: ${stored.written + stored.duplicates} (${stored.duplicates} already present)\ndead-lettered: ${dead}\n`);
+      await runIngest(config, log, { files, ...(opts.source ? { source: opts.source } : {}), detect: opts.detect }, io);
     });
 
   // The analytics commands write one line per call.
@@ -228,26 +196,39 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   const auditCmd = program.command('audit').description('the tamper-evident audit trail');
   auditCmd
     .command('verify')
-    .description('check the hash chain; exit 1 and name the first bad record on tampering')
-    .action(async (_o: object, cmd: Command) => {
-      process.exitCode = await auditVerify(configFrom(cmd.optsWithGlobals<GlobalOpts>()), io);
+    .description(
+      'check the chain, every signed checkpoint against a trusted key, the cadence and (--anchors) the external anchors; exit 1 naming the first bad record',
+    )
+    .option('--trusted-key <fingerprint|pem-file>', 'a trusted signing key (repeatable), besides audit.trustedKeyFingerprint', collect)
+    .option('--anchors', 'also check the trail against the configured external anchors')
+    .option('--anchor-file <file>', "a receiver's copy of published checkpoints (repeatable)", collect)
+    .action(async (o: { trustedKey?: string[]; anchors?: boolean; anchorFile?: string[] }, cmd: Command) => {
+      process.exitCode = await auditVerify(configFrom(cmd.optsWithGlobals<GlobalOpts>()), o, io);
     });
   auditCmd
     .command('export')
-    .description('the trail with its proof (hashes, signed checkpoints, public key) on stdout')
+    .description('the trail with its proof (hashes, signed checkpoints, keys, manifest; inclusion proofs when filtered) on stdout')
     .addOption(new Option('--format <format>').choices(['json', 'csv']).default('json'))
     .option('--from-seq <n>', 'first record', (v) => Number(v))
     .option('--to-seq <n>', 'last record', (v) => Number(v))
-    .action(async (o: { format: 'json' | 'csv'; fromSeq?: number; toSeq?: number }, cmd: Command) => {
+    .option('--actor <name>', 'only this actor (with inclusion proofs)')
+    .option('--resource <resource>', 'only this resource (with inclusion proofs)')
+    .option('--from <time>', 'records at or after this time (ISO 8601)')
+    .option('--to <time>', 'records before this time (ISO 8601)')
+    .action(async (o: ExportCommandOptions, cmd: Command) => {
       process.exitCode = await auditExport(configFrom(cmd.optsWithGlobals<GlobalOpts>()), o, io);
     });
   auditCmd
     .command('verify-export')
-    .description('check a JSON export offline: chain and checkpoint signatures')
+    .description('check a JSON or CSV export offline against a trusted key: chain in exported order, checkpoint signatures, inclusion proofs, manifest')
+    .option('--trusted-key <fingerprint|pem-file>', 'the trusted signing key (repeatable)', collect)
     .argument('<file>')
-    .action(async (file: string) => {
-      process.exitCode = auditVerifyExport(file, io);
+    .action(async (file: string, o: { trustedKey?: string[] }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOpts>();
+      process.exitCode = auditVerifyExport(file, o.trustedKey ?? [], g.config ? configFrom(g) : null, io);
     });
+
+  complianceCli({ openAudit: (config) => openTrail(config) })(program, { ...io, loadConfig: (overrides) => configFrom(program.opts<GlobalOpts>(), overrides) });
 
   const admin = program.command('admin').description("the host operator's recovery verbs (need access to this host's configuration)");
   admin

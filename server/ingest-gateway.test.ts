@@ -1,8 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { SpoolBus } from '../adapters/embedded/spool-bus';
+import { Pipeline } from '../collectors/pipeline/pipeline';
+import { main } from './cli';
 import { type IngestPlatform, startIngestPlatform } from './test-support/ingest-platform';
 
 const SSH_FAIL = 'Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2';
@@ -312,5 +315,399 @@ describe('enrichment and the detection hook on a running platform', () => {
     });
     expect(byResource['/data/police/cases/2026']).toMatchObject({ citysoc: { identity: { privileged: true } } });
     expect(seen).toEqual(['alice:涉密', 'alice:涉密']);
+  });
+});
+
+/** A raw HTTP/1.1 exchange: the bytes Fluent Bit's `http` output reads back (at most 4,096 of them). */
+function rawExchange(url: string, request: (host: string) => Buffer): Promise<Buffer> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(port), hostname, () => socket.write(request(`${hostname}:${port}`)));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+  });
+}
+
+describe('answers Fluent Bit can read (issue 19: batches retried forever)', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform();
+  });
+  afterAll(async () => g.stop());
+
+  it('a batch with 2,000 dead letters is answered in under 4,096 bytes, status line and headers included', async () => {
+    // The request as Fluent Bit's http output (format json_lines, compress gzip, header_tag) sends it.
+    const body = gzipSync(
+      Array.from({ length: 2000 }, (_, i) => JSON.stringify({ date: 1765349748.25 + i, log: `081109 2036 not a line any parser reads #${i}` })).join('\n') +
+        '\n',
+    );
+    const answer = await rawExchange(g.platform.url, (host) =>
+      Buffer.concat([
+        Buffer.from(
+          [
+            'POST /ingest/v1/fluent-bit HTTP/1.1',
+            `Host: ${host}`,
+            `Content-Length: ${body.length}`,
+            'User-Agent: Fluent-Bit',
+            'Content-Type: application/x-ndjson',
+            'Content-Encoding: gzip',
+            'X-CitySOC-Tag: citysoc.hadoop.dsj.nn-01',
+            `Authorization: Bearer ${g.token}`,
+            'Connection: close',
+            '',
+            '',
+          ].join('\r\n'),
+        ),
+        body,
+      ]),
+    );
+    expect(answer.length).toBeLessThan(4096);
+    const text = answer.toString('utf8');
+    expect(text.slice(0, 17)).toBe('HTTP/1.1 200 OK\r\n');
+    const json = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    expect(json).toMatchObject({ received: 2000, stored: 0, deadLettered: 2000, repeats: 0, accepted: 0, moreErrors: 1995 });
+    expect(json.errors).toHaveLength(5);
+    expect((await g.search('citysoc.dead_letter:true AND citysoc.source:hadoop', 1)).total).toBe(2000);
+  });
+
+  it('the same batch sent again is answered as repeats and stores nothing twice', async () => {
+    const body = JSON.stringify([{ date: 1765349748, log: 'never parsed', file_path: '/var/log/x.log', file_offset: 0 }]);
+    const first = await g.post('/ingest/v1/fluent-bit/citysoc.hadoop', body);
+    const again = await g.post('/ingest/v1/fluent-bit/citysoc.hadoop', body);
+    expect([first.status, first.json.deadLettered, first.json.repeats]).toEqual([200, 1, 0]);
+    expect([again.status, again.json.deadLettered, again.json.repeats]).toEqual([200, 0, 1]);
+    expect((await g.search('"never parsed"')).total).toBe(1);
+  });
+});
+
+describe('finding 6 (issue 9): one bad record never fails its batch', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform();
+  });
+  afterAll(async () => g.stop());
+
+  const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+  const ecsDoc = (extra: object) => ({ '@timestamp': '2026-11-20T10:00:00Z', ecs: { version: '8.0.0' }, message: 'ecs doc', ...extra });
+
+  it('Fluent Bit: date 1e300, host.name {} and true, 20,000-deep JSON are per-record dead letters; the good record is stored', async () => {
+    const body = [
+      JSON.stringify({ date: 1765349748, log: SSH_OK.replace('49116', '51001') }),
+      JSON.stringify({ date: 1e300, log: SSH_OK.replace('49116', '51002') }),
+      JSON.stringify({ date: 1765349748, ...ecsDoc({ host: { name: {} } }) }),
+      JSON.stringify({ date: 1765349748, ...ecsDoc({ host: { name: true } }) }),
+      deep,
+    ].join('\n');
+    const res = await g.post('/ingest/v1/fluent-bit/citysoc.auto', body);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ received: 5, stored: 1, deadLettered: 4 });
+    expect(res.json.errors.map((e: { record: number; reason: string }) => [e.record, e.reason])).toEqual([
+      [2, 'record 2: "date" 1e+300 is not a time (seconds since 1970, or ISO 8601)'],
+      [3, 'host.name must be a text, got object'],
+      [4, 'host.name must be a text, got boolean'],
+      [5, 'record 5: the record nests objects or arrays deeper than 64 levels (ingest.maxJsonDepth)'],
+    ]);
+    expect((await g.search('source.port:51001')).total).toBe(1);
+    const letters = await g.search('citysoc.dead_letter:true', 10);
+    // Kept whole: the line as sent, or the record without the keys Fluent Bit itself adds (date).
+    const withoutDate = (line: string) => JSON.stringify((({ date: _d, ...rest }) => rest)(JSON.parse(line) as Record<string, unknown>));
+    expect(letters.events.map((e) => e.event.original).sort()).toEqual(
+      [body.split('\n')[1]!, withoutDate(body.split('\n')[2]!), withoutDate(body.split('\n')[3]!), deep].sort(),
+    );
+  });
+
+  it('_bulk: the same records are per-item 400s kept as dead letters, never a 500, the good item is created', async () => {
+    const body = [
+      '{"create":{}}',
+      JSON.stringify(ecsDoc({ message: SSH_OK.replace('49116', '51003') })),
+      '{"create":{}}',
+      JSON.stringify(ecsDoc({ host: { name: {} } })),
+      '{"create":{}}',
+      JSON.stringify(ecsDoc({ host: { name: true } })),
+      '{"create":{}}',
+      deep,
+      '',
+    ].join('\n');
+    const res = await g.post('/_bulk', body);
+    expect(res.status).toBe(200);
+    expect(res.json.errors).toBe(true);
+    expect(res.json.items.map((it: Record<string, { status: number; error?: { reason: string } }>) => [it.create!.status, it.create!.error?.reason])).toEqual([
+      [201, undefined],
+      [400, 'line 4: failed to parse the document: host.name must be a text, got object'],
+      [400, 'line 6: failed to parse the document: host.name must be a text, got boolean'],
+      [400, 'line 8: failed to parse the document: the record nests objects or arrays deeper than 64 levels (ingest.maxJsonDepth)'],
+    ]);
+    expect((await g.search('source.port:51003')).total).toBe(1);
+  });
+
+  it('/ingest/v1/events: the same, line by line; a batch of only bad lines is answered 200 like on every route', async () => {
+    const body = [JSON.stringify({ '@timestamp': '2026-11-20T10:00:00Z', host: { name: true }, message: 'm' }), deep].join('\n');
+    const res = await g.post('/ingest/v1/events', body);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ received: 2, stored: 0, deadLettered: 2, repeats: 0 });
+    expect(res.json.errors).toEqual([
+      { line: 1, reason: expect.stringMatching(/host\.name: Invalid input: expected string, received boolean|host\.name must be a text, got boolean/) },
+      { line: 2, reason: 'the record nests objects or arrays deeper than 64 levels (ingest.maxJsonDepth)' },
+    ]);
+    const onlyBad = await g.post('/ingest/v1/fluent-bit/citysoc.openssh', JSON.stringify([{ date: 1, log: 'nope' }]));
+    const onlyBadBulk = await g.post('/_bulk', '{"create":{}}\n{"message": "x\n');
+    expect([onlyBad.status, onlyBadBulk.status]).toEqual([200, 200]);
+  });
+});
+
+describe('finding 7 (issue 9): every item is answered with what was stored, and the counts add up', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform({ 'ingest.recentIds': 1000 });
+    g.platform.gateway.ledger.useStore(g.platform.ports.events);
+  });
+  afterAll(async () => g.stop());
+
+  const ecs = (id: string, message: string) => JSON.stringify({ '@timestamp': '2026-11-20T10:00:00Z', event: { id }, message });
+
+  it('same event.id and content is a repeat; same id, other content is stored under a new id flagged citysoc.duplicate_of', async () => {
+    const first = await g.post('/ingest/v1/events', ecs('evt-1', 'first'));
+    const repeat = await g.post('/ingest/v1/events', ecs('evt-1', 'first'));
+    const other = await g.post('/ingest/v1/events', ecs('evt-1', 'second, different'));
+    expect([first.json.stored, repeat.json.repeats, other.json.stored, other.json.duplicates]).toEqual([1, 1, 1, 1]);
+    expect(other.json.duplicatesOf).toEqual([{ line: 1, id: expect.stringMatching(/^evt-1~[0-9a-f]{16}$/), of: 'evt-1' }]);
+    expect(await g.platform.ports.events.get('evt-1')).toMatchObject({ message: 'first' });
+    expect((await g.search('citysoc.duplicate_of:evt-1')).events).toEqual([
+      expect.objectContaining({ message: 'second, different', event: expect.objectContaining({ id: other.json.duplicatesOf[0].id }) }),
+    ]);
+  });
+
+  it('_bulk with an existing _id never answers "created" for nothing stored: create → 409, index → noop, other content → a new id', async () => {
+    const doc = JSON.stringify({ '@timestamp': '2026-11-20T10:00:00Z', message: 'bulk doc' });
+    const body = (action: string, d = doc) => `{"${action}":{"_id":"bulk-1"}}\n${d}\n`;
+    expect((await g.post('/_bulk', body('create'))).json.items[0].create).toMatchObject({ status: 201, result: 'created', _id: 'bulk-1' });
+    expect((await g.post('/_bulk', body('create'))).json.items[0].create).toMatchObject({ status: 409, error: { type: 'version_conflict_engine_exception' } });
+    expect((await g.post('/_bulk', body('index'))).json.items[0].index).toMatchObject({ status: 200, result: 'noop' });
+    const changed = (await g.post('/_bulk', body('index', JSON.stringify({ '@timestamp': '2026-11-20T10:00:00Z', message: 'changed' })))).json.items[0].index;
+    expect(changed).toMatchObject({ status: 201, result: 'created', _id: expect.stringMatching(/^bulk-1~/), citysoc: { duplicate_of: 'bulk-1' } });
+    expect((await g.search('"bulk doc" OR changed')).total).toBe(2);
+  });
+
+  it('identical lines in one request are each an event, on every route', async () => {
+    const line = SSH_OK.replace('49116', '52001');
+    const fb = await g.post(
+      '/ingest/v1/fluent-bit/citysoc.openssh',
+      JSON.stringify([
+        { date: 1765349748, log: line },
+        { date: 1765349748, log: line },
+      ]),
+    );
+    const bulk = await g.post('/_bulk', `{"create":{}}\n${JSON.stringify({ message: line })}\n{"create":{}}\n${JSON.stringify({ message: line })}\n`);
+    const events = await g.post('/ingest/v1/events', `${ecs('', 'twice')}\n${ecs('', 'twice')}`.replaceAll('"id":""', '"kind":"event"'));
+    expect([fb.json.stored, bulk.json.items.length, events.json.stored]).toEqual([2, 2, 2]);
+    expect((await g.search('source.port:52001')).total).toBe(4);
+    expect((await g.search('twice')).total).toBe(2);
+  });
+
+  it('a repeat older than the ids the gateway remembers is found in the store', async () => {
+    const old = await g.post('/ingest/v1/events', ecs('evt-old', 'old one'));
+    expect(old.json.stored).toBe(1);
+    const filler = Array.from({ length: 1500 }, (_, i) => ecs(`fill-${i}`, `filler ${i}`)).join('\n');
+    expect((await g.post('/ingest/v1/events', filler)).json.stored).toBe(1500);
+    await g.drained();
+    expect((await g.post('/ingest/v1/events', ecs('evt-old', 'old one'))).json).toMatchObject({ stored: 0, repeats: 1 });
+  });
+
+  it('sent = stored + dead-lettered + repeats, exactly, and the store holds stored + dead-lettered', async () => {
+    const before = (await g.search('event.id:*', 1)).total;
+    const answers = [
+      await g.post('/ingest/v1/events', [ecs('acc-1', 'a'), ecs('acc-1', 'a'), ecs('acc-1', 'b'), 'not json', ecs('acc-2', 'c')].join('\n')),
+      await g.post(
+        '/ingest/v1/fluent-bit/citysoc.openssh',
+        JSON.stringify([
+          { date: 1, log: SSH_FAIL.replace('38926', '52002') },
+          { date: 1, log: 'junk' },
+        ]),
+      ),
+      await g.post('/_bulk', `{"create":{"_id":"acc-1"}}\n{"message":"a"}\n{"create":{}}\n{"message":\n`),
+    ];
+    const sum = (k: string) => answers.reduce((n, a) => n + (a.json[k] ?? 0), 0);
+    const bulkStored = answers[2]!.json.items.filter((it: Record<string, { status: number }>) => it.create!.status === 201).length;
+    const bulkLetters = answers[2]!.json.items.filter((it: Record<string, { status: number }>) => it.create!.status === 400).length;
+    const bulkRepeats = answers[2]!.json.items.filter((it: Record<string, { status: number }>) => it.create!.status === 409).length;
+    const stored = sum('stored') + bulkStored;
+    const deadLettered = sum('deadLettered') + bulkLetters;
+    const repeats = sum('repeats') + bulkRepeats;
+    expect(stored + deadLettered + repeats).toBe(5 + 2 + 2);
+    // acc-1 on _bulk says something else than acc-1 on the events route: a duplicate, stored.
+    expect([stored, deadLettered, repeats]).toEqual([5, 3, 1]);
+    expect(answers[2]!.json.items[0].create).toMatchObject({ status: 201, citysoc: { duplicate_of: 'acc-1' } });
+    await g.drained();
+    expect((await g.search('event.id:*', 1)).total - before).toBe(stored + deadLettered);
+  });
+});
+
+describe('revocation takes effect for an upload in progress (issue 9, finding 11)', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform();
+  });
+  afterAll(async () => g.stop());
+
+  it('a token revoked while its body is arriving stores nothing of it and is answered 401', async () => {
+    const { token } = await g.platform.identity.issueApiToken('fb-revoked', ['collector'], 'test');
+    const { hostname, port } = new URL(g.platform.url);
+    const line = JSON.stringify({ date: 1765349748, log: SSH_OK.replace('49116', '53001') });
+    const body = Buffer.from(`${line}\n`);
+    const answer = new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          `POST /ingest/v1/fluent-bit/citysoc.openssh HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        );
+        socket.write(body.subarray(0, 10));
+        // Admitted with the headers; the rest of the body arrives after the token is revoked.
+        setTimeout(() => void g.platform.identity.revokeApiTokensCreatedBy('test').then(() => socket.end(body.subarray(10))), 300);
+      });
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.on('error', reject);
+    });
+    const text = await answer;
+    expect(text.slice(0, 12)).toBe('HTTP/1.1 401');
+    expect(text).toContain('the token was revoked or its account isolated while the request arrived; nothing of this request was stored');
+    expect((await g.search('source.port:53001')).total).toBe(0);
+  });
+});
+
+describe('posting what `citysoc parse` printed', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform({ 'ingest.timeZone': 'Asia/Shanghai' });
+  });
+  afterAll(async () => g.stop());
+
+  it('keeps event.original, the source type, the id and the time parse gave it', async () => {
+    const printed = new Pipeline({ timeZone: 'Asia/Shanghai' }).process(
+      { kind: 'line', line: SSH_FAIL },
+      { collector: 'cli', source: 'auto', position: '/var/log/secure:7', receivedAt: new Date('2026-12-20T00:00:00Z') },
+    );
+    expect(printed.ok).toBe(true);
+    const res = await g.post('/ingest/v1/events', JSON.stringify(printed.event));
+    expect(res.json).toMatchObject({ received: 1, stored: 1 });
+    await g.drained();
+    expect(await g.platform.ports.events.get(printed.event.event.id)).toMatchObject({
+      '@timestamp': '2026-12-10T06:55:48.000+08:00',
+      event: { original: SSH_FAIL, action: 'ssh_login', outcome: 'failure' },
+      citysoc: { source: 'openssh' },
+      user: { name: 'webmaster' },
+    });
+  });
+});
+
+/**
+ * `citysoc parse --source auto` reads every documented line of the new formats with no failure
+ * (issue 19). Lines written from each product's documentation: sudo 1.9 sudoers(5) "Log format";
+ * Linux-PAM 1.5 pam_unix; OpenSSH 9 sshd; pgaudit 16 README with PostgreSQL 16 log_line_prefix
+ * escapes; MariaDB Audit Plugin "Log Format"; Kong 3.x File Log "Log format"; nginx
+ * ngx_http_log_module with escape=json; Apache ZooKeeper 3.8 server log.
+ */
+describe('citysoc parse --source auto on the formats operators ship', () => {
+  async function parseFile(lines: readonly string[]): Promise<{ code: number; events: Record<string, unknown>[]; err: string }> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-parse-'));
+    const file = path.join(dir, 'input.log');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    let out = '';
+    let err = '';
+    process.exitCode = undefined;
+    const code = await main(['node', 'citysoc', 'parse', '--source', 'auto', file, '--data-dir', dir], {
+      out: (s) => void (out += s),
+      err: (s) => void (err += s),
+    });
+    process.exitCode = undefined;
+    return {
+      code,
+      err,
+      events: out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    };
+  }
+  const sources = (events: Record<string, unknown>[]) => events.map((e) => (e.citysoc as { source: string }).source);
+
+  it('a mixed `secure` file: sshd, sudo, su, pam_unix with uids, cron', async () => {
+    const r = await parseFile([
+      'Mar  1 10:00:00 bastion-01 sshd[3001]: Accepted publickey for ops from 10.1.2.3 port 50022 ssh2: RSA SHA256:abc',
+      'Mar  1 10:00:00 bastion-01 sshd[3001]: pam_unix(sshd:session): session opened for user ops(uid=1001) by (uid=0)',
+      'Mar  1 10:00:05 bastion-01 sudo[3050]:      ops : TTY=pts/0 ; PWD=/home/ops ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx',
+      'Mar  1 10:00:05 bastion-01 sudo[3050]: pam_unix(sudo:session): session opened for user root(uid=0) by ops(uid=1001)',
+      'Mar  1 10:00:09 bastion-01 sudo[3050]: pam_unix(sudo:session): session closed for user root',
+      'Mar  1 10:01:00 bastion-01 su[3060]: pam_unix(su-l:session): session opened for user postgres(uid=26) by ops(uid=1001)',
+      'Mar  1 10:02:00 bastion-01 sudo:      eve : user NOT in sudoers ; TTY=pts/1 ; PWD=/home/eve ; USER=root ; COMMAND=/bin/bash',
+      'Mar  1 10:03:00 bastion-01 sshd[3100]: Failed password for invalid user admin from 10.6.6.6 port 40000 ssh2',
+      'Mar  1 10:04:01 bastion-01 CROND[3200]: (root) CMD (run-parts /etc/cron.hourly)',
+    ]);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(sources(r.events)).toEqual([
+      'openssh',
+      'openssh',
+      'linux-syslog',
+      'linux-syslog',
+      'linux-syslog',
+      'linux-syslog',
+      'linux-syslog',
+      'openssh',
+      'linux-syslog',
+    ]);
+    expect(r.events.map((e) => (e.user as { name?: string } | undefined)?.name)).toEqual([
+      'ops',
+      'ops',
+      'ops',
+      'root',
+      'root',
+      'postgres',
+      'eve',
+      'admin',
+      'root',
+    ]);
+  });
+
+  it('each new format, line by line: PostgreSQL with pgaudit, MariaDB audit, Kong, nginx JSON, ZooKeeper, classic HDFS', async () => {
+    const r = await parseFile([
+      '2024-03-01 10:00:00 CST [4242]: [3-1] user=analyst,db=citydb,app=psql,client=10.1.2.3 LOG:  AUDIT: SESSION,3,1,READ,SELECT,TABLE,public.residents,"select * from public.residents",<not logged>,48213',
+      '2024-03-01 10:00:01 CST [88]: [1-1] user=,db=,app=,client= LOG:  checkpoint complete: wrote 3 buffers (0.0%)',
+      '2024-03-01 10:00:02.000 CST [4243] analyst@citydb LOG:  AUDIT: SESSION,4,1,WRITE,DELETE,TABLE,public.residents,delete from public.residents,<not logged>,12',
+      "20240301 10:00:00,db-01,analyst,10.1.2.3,12,101,QUERY,citydb,'SELECT * FROM residents',0",
+      JSON.stringify({
+        route: { name: 'gongan.hukou' },
+        service: { name: 'hukou' },
+        request: { method: 'GET', uri: '/datasets/gongan.hukou/rows', size: 100, headers: {} },
+        response: { status: 200, size: 2048, headers: { 'x-total-count': '500' } },
+        consumer: { username: 'chen.li' },
+        client_ip: '10.6.0.12',
+        latencies: { request: 5 },
+        started_at: 1709258400118,
+      }),
+      JSON.stringify({
+        time_iso8601: '2024-03-01T10:00:00+08:00',
+        remote_addr: '10.6.0.13',
+        remote_user: 'wang.fang',
+        request: 'GET /v1/datasets/cg.cases HTTP/1.1',
+        status: '200',
+        body_bytes_sent: '999',
+      }),
+      '2015-07-29 19:04:12,394 - INFO  [/10.10.34.11:3888:QuorumCnxManager$Listener@493] - Received connection request /10.10.34.12:45028',
+      '081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating',
+    ]);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(sources(r.events)).toEqual(['pgaudit', 'pgaudit', 'pgaudit', 'mariadb-audit', 'data-api', 'data-api', 'zookeeper', 'hdfs']);
+    expect(r.events.map((e) => (e.citysoc as { data?: { records?: number } }).data?.records)).toEqual([
+      48213,
+      undefined,
+      12,
+      undefined,
+      500,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -81,8 +81,6 @@ export async function openKernel(config: Config, ports: PlatformPorts, log: Logg
     approversRequired: config.policy.approversRequired as 1 | 2,
     ...(config.policy.dir ? { policyDir: config.policy.dir } : {}),
     ...(config.policy.zones ? { zones: config.policy.zones } : {}),
-    ...(config.policy.checkpointEveryRecords ? { checkpointEveryRecords: config.policy.checkpointEveryRecords } : {}),
-    ...(config.policy.checkpointEveryMinutes ? { checkpointEveryMinutes: config.policy.checkpointEveryMinutes } : {}),
   });
   const l = config.server.limits;
   const limiter = new RateLimiter([

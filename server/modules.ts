@@ -89,7 +89,8 @@ export async function startModules(
   };
   try {
     for (const mod of order) {
-      const config = mod.config ? sections[mod.config.key] : undefined;
+      // A configuration loaded without this module's section (a test's, a tool's) gets its defaults.
+      const config = mod.config ? (sections[mod.config.key] ?? mod.config.schema.parse({})) : undefined;
       const m = await mod.start({ ...base, config, services: registry });
       if (m.services !== undefined) registry.set(mod.name, m.services);
       started.push({ name: mod.name, m });

@@ -5,6 +5,8 @@
  * only once everything is up, so a failed start never spends it.
  */
 import { chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { AnchorPublisher, openSinks } from '../policy/audit/anchors';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config, ConfigSection } from '../core/config';
@@ -21,23 +23,32 @@ import { indexerDrained } from '../events/indexer';
 import { identityModule } from '../identity/module';
 import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
+import { consoleModule } from './console-module';
+import { complianceModule } from '../compliance/module';
 import type { PolicyServices } from '../policy/services';
-import type { Detection } from './detection';
-import { detectionModule } from './detection';
+import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
+import { ALERTS_GROUP, DETECT_GROUP } from '../analytics/runtime/consumers';
+import { shippedRulesDir } from './checkout';
 import { createGraphQL } from './graphql/api';
 import { createHandler } from './http';
 import { type Kernel, openKernel } from './kernel';
 import { Registry, startModules } from './modules';
-import { openPorts } from './profiles';
+import { analyticsRuntime, openPorts } from './profiles';
 
-/** Every capability of this build, in no particular order (the manager orders them by dependencies). */
+
+/**
+ * The console comes first: its mount at `/` must see a browser's request before the ingest
+ * gateway's Elasticsearch probe at `/` (mounts of equal prefix are tried in start order).
+ */
 export const MODULES: readonly CitySocModule<unknown>[] = [
+  consoleModule,
   identityModule,
   policyModule,
   ingestModule,
   eventsModule,
   alertsModule,
-  detectionModule,
+  analyticsModule,
+  complianceModule,
 ] as CitySocModule<unknown>[];
 
 /** The modules' configuration sections, for loadConfig. */
@@ -54,8 +65,13 @@ export interface Platform {
   readonly policy: PolicyServices;
   /** The ingest gateway: pipeline, metrics, reference-data reload. */
   readonly gateway: IngestGateway;
-  /** Sigma detection and correlation; null when turned off. */
-  readonly detection: Detection | null;
+  /** Detection, correlation and the alert writer as stream consumers. */
+  readonly analytics: {
+    /** Resolves once the analytics consumers have caught up with everything published so far. */
+    idle(timeoutMs?: number): Promise<boolean>;
+    /** End of input: closes every correlation window and publishes what fires. */
+    flush(): Promise<number>;
+  };
   /** Bound syslog listeners, when configured. */
   readonly syslog?: SyslogListeners;
   /** The services of a started module. */
@@ -96,12 +112,17 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     await closePorts();
     throw e;
   }
-  kernel.policy.checkpoints.start((err) => log.error({ err }, 'audit checkpoint failed; it is retried at the next interval'));
   cleanup.push(() => kernel.close());
+  // Signed checkpoints leave for the external anchors as they are made.
+  const anchors = new AnchorPublisher(ports.audit, openSinks(config), path.join(config.dataDir, 'audit-anchors.json'));
+  anchors.start(5_000, (err) => log.error({ err }, 'audit anchor publication failed; it is retried'));
+  cleanup.push(() => anchors.stop());
 
   const registry = new Registry();
   registry.set(KERNEL.identity, { store: kernel.identity, departments: kernel.departments });
   registry.set(KERNEL.policy, kernel.policy);
+  registry.set(ANALYTICS_RUNTIME, analyticsRuntime(config, log));
+  registry.set('rules-folders', config.detection.rules ?? [shippedRulesDir()].filter((d): d is string => d !== null));
   registry.set(INGEST_KERNEL, {
     authenticate: (token) => kernel.identity.authenticate(token),
     isolated: (actor) => kernel.policy.authorizer.isolation(actor.name, clock()) !== null || kernel.policy.authorizer.isolation(actor.person, clock()) !== null,
@@ -195,6 +216,10 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
       ].join('\n'),
     );
   }
+  if (config.audit.trustedKeyFingerprint === undefined)
+    opts.announce(
+      `Audit trail signing key fingerprint: ${kernel.policy.signingKey.fingerprint}\nRecord it outside this machine and pin it (audit.trustedKeyFingerprint) so verification trusts this key only.\n`,
+    );
   ready = true;
   log.info({ url, profile: config.profile, dataDir: config.dataDir, modules: modules.names }, 'CitySOC is up');
 
@@ -224,7 +249,10 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     identity: kernel.identity,
     policy: kernel.policy,
     gateway: ingest.gateway,
-    detection: registry.has('detection') ? registry.get<Detection>('detection') : null,
+    analytics: {
+      idle: (timeoutMs = 60_000) => analyticsIdle(ports, timeoutMs),
+      flush: () => (registry.has('analytics') ? registry.get<{ flush: () => Promise<number> }>('analytics').flush() : Promise.resolve(0)),
+    },
     ...(ingest.syslog ? { syslog: ingest.syslog } : {}),
     service: <T>(name: string) => registry.get<T>(name),
     schema: gql.schema as unknown as GraphQLSchema,
@@ -232,4 +260,15 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     runJobs,
     close,
   };
+}
+
+/** Resolves true once detection and the alert writer have committed everything published so far. */
+export async function analyticsIdle(ports: PlatformPorts, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lag = (await ports.bus.lag('citysoc.events', DETECT_GROUP)) + (await ports.bus.lag('citysoc.signals', ALERTS_GROUP));
+    if (lag === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

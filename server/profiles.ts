@@ -16,6 +16,11 @@ import type { Logger } from '../core/logging';
 import type { AlertStore, AuditLog, Bus, EventStore, StateStore } from '../core/ports';
 import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import { SearchStateStore } from '../adapters/search/state-store';
+import { SearchAuditLog } from '../adapters/search/audit-log';
+import { auditCadence } from '../core/config';
+import { auditSigningKey } from '../policy/audit/signing-key';
+import { SqliteAnalyticsCheckpointStore } from '../adapters/sqlite/analytics-checkpoint';
+import type { AnalyticsRuntimeChoice } from '../analytics/module';
 
 export interface Ports {
   readonly events: EventStore;
@@ -29,6 +34,8 @@ export interface Ports {
 }
 
 export async function openPorts(config: Config, log: Logger): Promise<Ports> {
+  // Every process that writes the trail signs its checkpoints, so the cadence holds whoever writes.
+  const trailOptions = { suite: config.audit.crypto, signer: auditSigningKey(config), cadence: auditCadence(config) };
   if (config.profile === 'embedded') {
     const dir = config.dataDir;
     const bus = new SpoolBus({
@@ -39,7 +46,7 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
       events: new SqliteEventStore(path.join(dir, 'events.db')),
       bus,
       alerts: new SqliteAlertStore(path.join(dir, 'alerts.db')),
-      audit: new SqliteAuditLog(path.join(dir, 'audit.db')),
+      audit: new SqliteAuditLog(path.join(dir, 'audit.db'), trailOptions),
       state: new SqliteStateStore(path.join(dir, 'state.db')),
       backlogBytes: () => bus.spoolBytes(),
     };
@@ -61,16 +68,45 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
     ...(c.kafka.sasl ? { sasl: c.kafka.sasl } : {}),
     onError: (err, ctx) => log.error({ err, ...ctx }, 'bus consumer failed; the batch will be delivered again'),
   });
-  // Events, alerts, policy state and the bus are shared by every replica. The audit trail is one hash chain
-  // per node, kept in the node's data directory (a chain needs one writer).
-  const dir = config.dataDir;
+  // Events, alerts, policy state, the audit trail and the bus are shared by every replica; in the trail
+  // each writer process keeps its own hash chain, sealed together.
   const engine = () => (c.store === 'elasticsearch' ? elasticsearchApi(conn) : openSearchApi(conn));
   return {
     events: new SearchEventStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     bus,
     alerts: new SearchAlertStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
-    audit: new SqliteAuditLog(path.join(dir, 'audit.db')),
+    audit: new SearchAuditLog(engine(), {
+      prefix: c.indexPrefix,
+      replicas: c.replicas,
+      ...trailOptions,
+      ...(config.audit.node ? { chain: config.audit.node } : {}),
+    }),
     state: new SearchStateStore(engine(), { prefix: c.indexPrefix, replicas: c.replicas }),
     backlogBytes: () => 0,
+  };
+}
+
+/**
+ * How analytics run in this profile: embedded, in-process consumers with their correlation
+ * windows checkpointed in SQLite beside the data; cluster, correlation as Flink jobs (when
+ * cluster.flink is configured; without it only single-event rules run, and the log says so).
+ */
+export function analyticsRuntime(config: Config, log: Logger): AnalyticsRuntimeChoice {
+  if (config.profile === 'embedded') return { engine: 'embedded', checkpoints: new SqliteAnalyticsCheckpointStore(path.join(config.dataDir, 'analytics.db')) };
+  const c = config.cluster;
+  if (!c.flink) {
+    log.warn('cluster.flink is not configured: correlation rules do not run (single-event rules do); set CITYSOC_FLINK_GATEWAY_URL and CITYSOC_FLINK_REST_URL');
+    return { engine: 'detect-only' };
+  }
+  return {
+    engine: 'flink',
+    flink: {
+      gatewayUrl: c.flink.gatewayUrl,
+      restUrl: c.flink.restUrl ?? c.flink.gatewayUrl.replace(/:\d+(\/?)$/, ':8081$1'),
+      brokers: c.kafka?.brokers ?? [],
+      topicPrefix: c.topicPrefix,
+      name: c.indexPrefix,
+      allowedLatenessSeconds: (config as unknown as { analytics?: { allowedLatenessSeconds?: number } }).analytics?.allowedLatenessSeconds ?? 60,
+    },
   };
 }

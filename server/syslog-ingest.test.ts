@@ -1,5 +1,10 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sharedPath } from '../core/shared-data';
 import { type IngestPlatform, startIngestPlatform } from './test-support/ingest-platform';
 
 function sendTcp(port: number, payload: string): Promise<void> {
@@ -109,3 +114,162 @@ describe('syslog listeners', () => {
     await until(async () => ((await g.search('source.ip:10.0.0.4')).total === 1 ? true : undefined));
   });
 });
+
+describe('syslog limits (issue 9, finding 11)', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform({
+      'ingest.syslog.tcpPort': 0,
+      'ingest.syslog.udpPort': 0,
+      'ingest.syslog.maxMessageBytes': 480,
+      'ingest.syslog.idleTimeoutSeconds': 1,
+      'ingest.syslog.maxConnections': 2,
+      'ingest.syslog.udpReceiveBufferBytes': 4096,
+    });
+  });
+  afterAll(async () => g.stop());
+
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${g.platform.url}/metrics`)).text();
+    const m = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\d+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+
+  it('an over-long TCP line is exactly one dead letter, whether it arrives in one write or byte by byte', async () => {
+    const long = `<38>Dec 10 06:55:48 LabSZ sshd[1]: ${'z'.repeat(5000)}`;
+    for (const size of [1_000_000, 1, 333]) {
+      await new Promise<void>((resolve, reject) => {
+        const s = connect(g.platform.syslog!.tcp!.port, '127.0.0.1', () => {
+          const bytes = Buffer.from(`${long}\n<38>Dec 10 06:55:49 LabSZ sshd[2]: Invalid user u${size} from 10.9.9.9\n`);
+          for (let i = 0; i < bytes.length; i += size) s.write(bytes.subarray(i, i + size));
+          s.end();
+        });
+        s.on('close', () => resolve());
+        s.on('error', reject);
+      });
+    }
+    const letters = await until(async () => {
+      const r = await g.search('citysoc.dead_letter:true AND citysoc.collector:syslog-tcp');
+      return r.total >= 3 ? r : undefined;
+    });
+    expect(letters.total).toBe(3);
+    expect(letters.events.map((e) => [e.event.original!.length, (e as { error?: { message: string } }).error!.message])).toEqual(
+      Array(3).fill([480, 'the message is longer than ingest.syslog.maxMessageBytes (480 bytes): its first 480 bytes are kept, the rest was skipped']),
+    );
+    expect((await g.search('source.ip:10.9.9.9')).total).toBe(3);
+  });
+
+  it('closes a connection idle longer than the timeout, and refuses connections beyond the limit', async () => {
+    const open = () =>
+      new Promise<{ closed: Promise<void> }>((resolve) => {
+        const s = connect(g.platform.syslog!.tcp!.port, '127.0.0.1', () => resolve({ closed }));
+        const closed = new Promise<void>((r) => s.on('close', () => r()));
+        s.on('error', () => undefined);
+      });
+    const idle = await open();
+    const started = Date.now();
+    await idle.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(await metric('citysoc_syslog_connections_closed_total{reason="idle"}')).toBe(1);
+    const [a, b, c] = [await open(), await open(), await open()];
+    await c.closed;
+    expect(await metric('citysoc_syslog_connections_closed_total{reason="limit"}')).toBe(1);
+    await Promise.all([a.closed, b.closed]);
+  });
+
+  it("counts the kernel's UDP drops: every datagram sent is stored or counted as dropped", async () => {
+    const port = g.platform.syslog!.udp!.port;
+    const sent = 3000;
+    const before = (await metric('citysoc_syslog_udp_kernel_drops')) ?? 0;
+    // The sender runs while this process (and so the listener) is blocked: the 4 KiB buffer overflows.
+    const script = `const s=require('dgram').createSocket('udp4');let n=0;const next=()=>{if(n===${sent})return s.close();s.send('<38>Dec 10 06:55:51 LabSZ sshd[9]: Failed password for udp'+(n++)+' from 10.8.8.8 port 1 ssh2',${port},'127.0.0.1',next)};next();`;
+    expect(spawnSync(process.execPath, ['-e', script]).status).toBe(0);
+    const drops = (await metric('citysoc_syslog_udp_kernel_drops'))! - before;
+    expect(drops).toBeGreaterThan(0);
+    await until(async () => ((await g.search('source.ip:10.8.8.8', 1)).total === sent - drops ? true : undefined));
+  });
+});
+
+/**
+ * A real shipper (issue 19): Debian's rsyslog tails a loghub file (imfile, its position kept in its
+ * work directory) and forwards each line over TCP (omfwd, a queue kept on disk and retried without
+ * limit). rsyslog and then CitySOC are restarted mid-stream; every line arrives exactly once.
+ * Syslog has no acknowledgement: this holds for graceful restarts, where rsyslog's connection check
+ * sees the gateway's close before it sends, not for a crash of the gateway.
+ */
+describe('a real rsyslog shipping a loghub file across restarts', () => {
+  const rsyslogd = spawnSync('sh', ['-c', 'command -v rsyslogd'], { encoding: 'utf8' }).stdout.trim();
+
+  it('stores every line exactly once: 0 lost, 0 duplicates', async () => {
+    if (!rsyslogd) throw new Error('rsyslogd is not installed: install the Debian package rsyslog (apt-get install rsyslog; .ci/run does)');
+    const lines = readFileSync(sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8').split('\n').filter(Boolean);
+    const work = mkdtempSync(path.join(tmpdir(), 'citysoc-rsyslog-'));
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'citysoc-rsyslog-data-'));
+    const input = path.join(work, 'secure.log');
+    writeFileSync(input, '');
+    const port = await freePort();
+    const conf = path.join(work, 'rsyslog.conf');
+    writeFileSync(
+      conf,
+      [
+        `global(workDirectory="${work}")`,
+        'module(load="imfile")',
+        `input(type="imfile" file="${input}" tag="loghub" freshStartTail="off")`,
+        'template(name="raw" type="string" string="%rawmsg%\\n")',
+        `action(type="omfwd" target="127.0.0.1" port="${port}" protocol="tcp" template="raw"`,
+        '       queue.type="LinkedList" queue.filename="forward" queue.saveOnShutdown="on"',
+        '       action.resumeRetryCount="-1" action.resumeInterval="1")',
+      ].join('\n'),
+    );
+    const startShipper = () => spawn(rsyslogd, ['-n', '-f', conf, '-i', path.join(work, 'rsyslogd.pid')], { stdio: 'ignore' });
+    const stopShipper = (p: ChildProcess) =>
+      new Promise<void>((resolve) => (p.exitCode !== null ? resolve() : (p.once('exit', () => resolve()), p.kill('SIGTERM'))));
+    // The samples are from a past December: retention at the restart must not purge them.
+    const overrides = { 'ingest.syslog.tcpPort': port, 'ingest.syslog.host': '127.0.0.1', 'retention.eventsDays': 3650 };
+    let g = await startIngestPlatform(overrides, dataDir);
+    const stored = async () => (await g.search('citysoc.collector:syslog-tcp', 1)).total;
+    const waitFor = async (n: number) => {
+      try {
+        await until(async () => ((await stored()) >= n ? true : undefined), 90_000);
+      } catch {
+        throw new Error(`waited for ${n} lines, ${await stored()} arrived`);
+      }
+    };
+    let shipper = startShipper();
+    try {
+      appendFileSync(input, `${lines.slice(0, 700).join('\n')}\n`);
+      await waitFor(700);
+      // The shipper restarts while lines are being written: it resumes from its saved position.
+      await stopShipper(shipper);
+      appendFileSync(input, `${lines.slice(700, 1400).join('\n')}\n`);
+      shipper = startShipper();
+      await waitFor(1400);
+      // CitySOC restarts while the shipper has lines to send: they wait in its queue.
+      await g.platform.close();
+      appendFileSync(input, `${lines.slice(1400).join('\n')}\n`);
+      await new Promise((r) => setTimeout(r, 2000));
+      g = await startIngestPlatform(overrides, dataDir);
+      await waitFor(2000);
+      await new Promise((r) => setTimeout(r, 2000)); // anything more would be a duplicate
+      const all = await g.platform.ports.events.search({ query: 'citysoc.collector:syslog-tcp', size: 10_000 });
+      expect(all.total).toBe(2000);
+      // rsyslog drops the trailing blanks some loghub lines have; the lines are otherwise as written.
+      expect(all.events.map((e) => e.event.original!.trimEnd()).sort()).toEqual(lines.map((l) => l.trimEnd()).sort());
+      expect((await g.search('citysoc.dead_letter:true', 1)).total).toBe(0);
+    } finally {
+      await stopShipper(shipper);
+      await g.stop();
+    }
+  }, 300_000);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -20,6 +20,9 @@ export interface KafkaBusOptions {
   readonly onError?: (err: unknown, ctx: { topic: Topic; group: string }) => void;
 }
 
+/** Bytes of messages per produce request, under Kafka's default 1 MiB message.max.bytes with room for headers. */
+const MAX_REQUEST_BYTES = 768 * 1024;
+
 export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
@@ -64,7 +67,22 @@ export class KafkaBus implements Bus {
   async publish<T>(topic: Topic, messages: readonly BusMessage<T>[]): Promise<void> {
     if (messages.length === 0) return;
     const name = await this.ensureTopic(topic);
-    await this.producer.send({ topic: name, acks: -1, messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })) });
+    // A produce request over the broker's message.max.bytes (1 MiB by default) is refused whole:
+    // large batches go as several requests, in order; the call resolves when all are acknowledged.
+    const encoded = messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) }));
+    let chunk: typeof encoded = [];
+    let bytes = 0;
+    for (const m of encoded) {
+      const size = Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 64;
+      if (chunk.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+        await this.producer.send({ topic: name, acks: -1, messages: chunk });
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(m);
+      bytes += size;
+    }
+    await this.producer.send({ topic: name, acks: -1, messages: chunk });
   }
 
   async subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription> {

@@ -9,7 +9,7 @@
  * create-only), and a writer that loses a race reads again and folds into the winner's alert.
  */
 import { createHash } from 'node:crypto';
-import { absorbs, type Alert, type AlertStatus, foldAlert, moveAlert } from '../../core/alert';
+import { absorbs, type Alert, type AlertStatus, alreadyFolded, foldAlert, moveAlert } from '../../core/alert';
 import { CitySocError } from '../../core/errors';
 import type { AlertQuery, AlertStore } from '../../core/ports/alert-store';
 import type { Dsl } from '../../core/query/to-dsl';
@@ -53,6 +53,8 @@ const MAX_ATTEMPTS = 20;
 export class SearchAlertStore implements AlertStore {
   private readonly alerts: string;
   private readonly slots: string;
+  /** One document per folded signal naming its alert: a redelivered signal is recognised. */
+  private readonly signals: string;
   private readonly clock: () => Date;
   private ready: Promise<void> | null = null;
   /** Upserts of one dedup key in this process run one after another; races are left to other replicas. */
@@ -65,6 +67,7 @@ export class SearchAlertStore implements AlertStore {
     checkIndexPrefix(opts.prefix);
     this.alerts = `${opts.prefix}-alerts`;
     this.slots = `${opts.prefix}-alert-slots`;
+    this.signals = `${opts.prefix}-alert-signals`;
     this.clock = opts.clock ?? (() => new Date());
   }
 
@@ -73,6 +76,7 @@ export class SearchAlertStore implements AlertStore {
     return (this.ready ??= Promise.all([
       this.api.ensureIndex(this.alerts, { settings, mappings: ALERT_MAPPINGS }),
       this.api.ensureIndex(this.slots, { settings, mappings: { dynamic: false, properties: { alertId: KEYWORD } } }),
+      this.api.ensureIndex(this.signals, { settings, mappings: { dynamic: false, properties: { alertId: KEYWORD, at: { type: 'date' } } } }),
     ]).then(() => undefined));
   }
 
@@ -81,7 +85,7 @@ export class SearchAlertStore implements AlertStore {
     return createHash('sha256').update(dedupKey).digest('hex');
   }
 
-  upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean }> {
+  upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean; changed: boolean }> {
     const prev = this.queues.get(alert.dedupKey) ?? Promise.resolve();
     const run = prev.then(
       () => this.upsertNow(alert, suppressionMs),
@@ -95,21 +99,47 @@ export class SearchAlertStore implements AlertStore {
     return run;
   }
 
-  private async upsertNow(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean }> {
+  private async upsertNow(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean; changed: boolean }> {
     await this.init();
     const slotId = this.slotId(alert.dedupKey);
+    const signals = alert.signalIds ?? [];
+    if (signals.length > 0) {
+      const known = await Promise.all(signals.map((id) => this.api.getDoc(this.signals, id)));
+      const first = known[0]?.source.alertId;
+      if (known.every((k) => k !== null) && typeof first === 'string') {
+        const cur = await this.api.getDoc(this.alerts, first);
+        if (cur) return { alert: cur.source as unknown as Alert, created: false, changed: false };
+      }
+    }
+    const result = await this.foldNow(alert, suppressionMs, slotId);
+    // Written after the fold: a crash in between leaves the signal in the alert's own signalIds,
+    // which the fold checks too (alreadyFolded).
+    if (result.changed) for (const id of signals) await this.api.putDoc(this.signals, id, { alertId: result.alert.id, at: this.clock().toISOString() }, 'new');
+    return result;
+  }
+
+  private async foldNow(alert: Alert, suppressionMs: number, slotId: string): Promise<{ alert: Alert; created: boolean; changed: boolean }> {
+    // The same alert id again (a redelivered first signal): recognised whatever its status.
+    const same = await this.api.getDoc(this.alerts, alert.id);
+    if (same && alreadyFolded(same.source as unknown as Alert, alert)) return { alert: same.source as unknown as Alert, created: false, changed: false };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const slot = await this.api.getDoc(this.slots, slotId);
       const curId = slot?.source.alertId;
       const cur = typeof curId === 'string' ? await this.api.getDoc(this.alerts, curId) : null;
       if (slot && typeof curId === 'string' && !cur) {
+        // Our own claim from an attempt that stopped before storing the alert: store it now.
+        if (curId === alert.id) {
+          if ((await this.api.putDoc(this.alerts, alert.id, alert, 'new')) === 'ok') return { alert, created: true, changed: true };
+          continue;
+        }
         // another writer has claimed the slot and is about to store its alert
         await pause(attempt);
         continue;
       }
       if (cur && absorbs(cur.source as unknown as Alert, alert.firstSeen, suppressionMs)) {
+        if (alreadyFolded(cur.source as unknown as Alert, alert)) return { alert: cur.source as unknown as Alert, created: false, changed: false };
         const merged = foldAlert(cur.source as unknown as Alert, alert);
-        if ((await this.api.putDoc(this.alerts, merged.id, merged, cur)) === 'ok') return { alert: merged, created: false };
+        if ((await this.api.putDoc(this.alerts, merged.id, merged, cur)) === 'ok') return { alert: merged, created: false, changed: true };
         await pause(attempt);
         continue;
       }
@@ -120,7 +150,7 @@ export class SearchAlertStore implements AlertStore {
       }
       if ((await this.api.putDoc(this.alerts, alert.id, alert, 'new')) === 'conflict')
         throw new CitySocError('CONFLICT', `alert ${alert.id} exists already under another dedup key`);
-      return { alert, created: true };
+      return { alert, created: true, changed: true };
     }
     throw new CitySocError('CONFLICT', `alert ${alert.dedupKey}: other writers kept changing it; try again`);
   }

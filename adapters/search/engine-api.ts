@@ -49,6 +49,8 @@ export interface EngineApi {
   /** Index names matching a pattern with their document counts. */
   listIndices(pattern: string): Promise<{ index: string; docs: number }[]>;
   deleteIndices(names: string[]): Promise<void>;
+  /** Deletes the documents a query matches in the indices (refreshing them); how many. */
+  deleteByQuery(indices: string[], query: Dsl): Promise<number>;
   refresh(pattern: string): Promise<void>;
   health(): Promise<{ ok: boolean; detail?: string }>;
   close(): Promise<void>;
@@ -169,6 +171,11 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
     async deleteIndices(names) {
       if (names.length) await client.indices.delete({ index: names.join(',') });
     },
+    async deleteByQuery(indices, query) {
+      if (indices.length === 0) return 0;
+      const r = await client.deleteByQuery({ index: indices.join(','), query, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
+      return r.deleted ?? 0;
+    },
     async refresh(pattern) {
       await client.indices.refresh({ index: pattern, ignore_unavailable: true, allow_no_indices: true });
     },
@@ -231,6 +238,11 @@ export function openSearchApi(c: EngineConnection): EngineApi {
     },
     async deleteIndices(names) {
       if (names.length) await client.indices.delete({ index: names.join(',') });
+    },
+    async deleteByQuery(indices, query) {
+      if (indices.length === 0) return 0;
+      const r = await client.deleteByQuery({ index: indices.join(','), body: { query }, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
+      return (r.body as { deleted?: number }).deleted ?? 0;
     },
     async refresh(pattern) {
       await client.indices.refresh({ index: pattern, ignore_unavailable: true, allow_no_indices: true });

@@ -80,6 +80,7 @@ export class SearchEventStore implements EventStore {
     for (const raw of events) {
       const p = prepareEvent(raw);
       if (!p.ok) failed.push({ id: p.id, reason: p.reason });
+      // Daily indices by the event's own day: a repeat of an event always meets its first copy (idempotent ids).
       else pending.push({ id: p.id, index: `${this.alias}-${dayOf(p.ts)}`, doc: p.event });
     }
     const attempts = this.opts.maxAttempts ?? 6;
@@ -188,9 +189,28 @@ export class SearchEventStore implements EventStore {
   async enforceRetention(now: Date, retentionDays: number): Promise<{ deleted: number }> {
     const cutoff = dayOf(Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS);
     const prefix = `${this.alias}-`;
-    const old = (await this.api.listIndices(this.pattern)).filter((i) => i.index.startsWith(prefix) && i.index.slice(prefix.length) < cutoff);
-    await this.api.deleteIndices(old.map((i) => i.index));
-    return { deleted: old.reduce((n, i) => n + i.docs, 0) };
+    // Indices are named by the events' own day (so a repeat meets its first copy); retention counts
+    // from when events were received (event.ingested, else their own time), so replayed history
+    // stays as long as fresh data. What was received before the cutoff goes, from any index, and
+    // indices left empty are dropped.
+    const cutoffMs = Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS;
+    const all = (await this.api.listIndices(this.pattern)).filter((i) => i.index.startsWith(prefix));
+    if (all.length === 0) return { deleted: 0 };
+    const deleted = await this.api.deleteByQuery(
+      all.map((i) => i.index),
+      {
+        bool: {
+          should: [
+            { range: { 'event.ingested': { lt: cutoffMs, format: 'epoch_millis' } } },
+            { bool: { must_not: { exists: { field: 'event.ingested' } }, filter: { range: { '@timestamp': { lt: cutoffMs, format: 'epoch_millis' } } } } },
+          ],
+          minimum_should_match: 1,
+        },
+      },
+    );
+    const empty = (await this.api.listIndices(this.pattern)).filter((i) => i.index.startsWith(prefix) && i.index.slice(prefix.length) < cutoff && i.docs === 0);
+    await this.api.deleteIndices(empty.map((i) => i.index));
+    return { deleted };
   }
 
   health(): Promise<{ ok: boolean; detail?: string }> {

@@ -1,4 +1,4 @@
-import { type Alert, type AlertStatus, foldAlert, moveAlert } from '../../core/alert';
+import { type Alert, type AlertStatus, alreadyFolded, foldAlert, moveAlert } from '../../core/alert';
 import { CitySocError } from '../../core/errors';
 import type { AlertQuery, AlertStore } from '../../core/ports/alert-store';
 import { compileSql, docTable } from '../../core/query/to-sql';
@@ -17,6 +17,12 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE INDEX IF NOT EXISTS alerts_dedup ON alerts(dedup_key, last_seen);
 CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status, last_seen);
+-- Every signal folded, with its alert: a redelivered signal is recognised whichever alert took it.
+CREATE TABLE IF NOT EXISTS alert_signals (
+  signal_id TEXT PRIMARY KEY,
+  alert_id TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
 `;
 
 /** Row filters read the indexed copies where there are some, the document otherwise. */
@@ -49,18 +55,38 @@ export class SqliteAlertStore implements AlertStore {
     });
   }
 
-  async upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean }> {
+  async upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean; changed: boolean }> {
     return this.db.transaction(() => {
+      const signals = alert.signalIds ?? [];
+      if (signals.length > 0) {
+        const known = signals.map(
+          (id) => this.db.prepare('SELECT alert_id FROM alert_signals WHERE signal_id = ?').get(id) as { alert_id: string } | undefined,
+        );
+        if (known.every((k) => k !== undefined)) {
+          const doc = this.db.prepare('SELECT doc FROM alerts WHERE id = ?').get(known[0]!.alert_id) as { doc: string } | undefined;
+          if (doc) return { alert: JSON.parse(doc.doc) as Alert, created: false, changed: false };
+        }
+      }
+      const remember = (a: Alert) => {
+        const put = this.db.prepare('INSERT OR IGNORE INTO alert_signals (signal_id, alert_id, at) VALUES (?, ?, ?)');
+        for (const id of signals) put.run(id, a.id, this.clock().getTime());
+      };
+      const same = this.db.prepare('SELECT doc FROM alerts WHERE id = ?').get(alert.id) as { doc: string } | undefined;
       const row = this.db
         .prepare("SELECT doc FROM alerts WHERE dedup_key = ? AND status != 'closed' AND last_seen >= ? ORDER BY last_seen DESC LIMIT 1")
         .get(alert.dedupKey, Date.parse(alert.firstSeen) - suppressionMs) as { doc: string } | undefined;
       if (!row) {
+        if (same) throw new CitySocError('CONFLICT', `alert ${alert.id} exists already under another dedup key`);
         this.save(alert, true);
-        return { alert, created: true };
+        remember(alert);
+        return { alert, created: true, changed: true };
       }
-      const merged = foldAlert(JSON.parse(row.doc) as Alert, alert);
+      const cur = JSON.parse(row.doc) as Alert;
+      if (alreadyFolded(cur, alert)) return { alert: cur, created: false, changed: false };
+      const merged = foldAlert(cur, alert);
       this.save(merged, false);
-      return { alert: merged, created: false };
+      remember(merged);
+      return { alert: merged, created: false, changed: true };
     })();
   }
 

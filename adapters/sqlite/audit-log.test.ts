@@ -6,7 +6,10 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { AuditRecord } from '../../core/audit';
 import { hashRecord } from '../../core/audit-chain';
-import { describeAuditLogContract } from '../../core/contracts/audit-log.contract';
+import { describeAuditLogContract, type RawTrail } from '../../core/contracts/audit-log.contract';
+import { generateSigningKeyPem, signerFromPem } from '../../core/audit-crypto';
+import { canonicalJson } from '../../core/canonical';
+import { describeTamperingClasses, type TamperingHarness } from '../../policy/audit/tampering.contract';
 import { CitySocError } from '../../core/errors';
 import { SqliteAuditLog } from './audit-log';
 
@@ -14,23 +17,82 @@ const root = mkdtempSync(path.join(tmpdir(), 'citysoc-audit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-describeAuditLogContract('SQLite', {
-  async open() {
+const signer = signerFromPem(generateSigningKeyPem('international'));
+
+/** A SQLite trail and an insider's access to its file. */
+const sqliteHarness: TamperingHarness = {
+  signer,
+  async open(opts = {}) {
     const file = path.join(root, `audit-${n++}.db`);
-    const log = new SqliteAuditLog(file);
+    const log = new SqliteAuditLog(file, {
+      ...(opts.signed ? { signer, cadence: { everyRecords: opts.everyRecords ?? 4, everyMs: 3_600_000 } } : {}),
+    });
     // A second connection, as an insider with the database file would have.
-    const raw = () => new Database(file);
-    const withDb = (f: (db: Database.Database) => void) => {
-      const db = raw();
+    const withDb = <T>(f: (db: Database.Database) => T): T => {
+      const db = new Database(file);
       try {
-        f(db);
+        return f(db);
       } finally {
         db.close();
       }
     };
+    const raw: RawTrail = {
+      async records() {
+        return withDb((db) =>
+          (db.prepare('SELECT record, hash FROM audit ORDER BY seq').all() as { record: string; hash: string }[]).map((r) => ({
+            ...JSON.parse(r.record),
+            hash: r.hash,
+          })),
+        );
+      },
+      async put(records) {
+        withDb((db) => {
+          for (const r of records) {
+            const { hash, ...rest } = r;
+            const json = canonicalJson(rest);
+            const changed = db
+              .prepare('UPDATE audit SET at = ?, actor = ?, action = ?, resource = ?, decision = ?, record = ?, hash = ? WHERE seq = ?')
+              .run(r.at, r.actor, r.action, r.resource, r.decision, json, hash, r.seq).changes;
+            if (!changed)
+              db.prepare('INSERT INTO audit (seq, at, actor, action, resource, decision, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+                r.seq,
+                r.at,
+                r.actor,
+                r.action,
+                r.resource,
+                r.decision,
+                json,
+                hash,
+              );
+          }
+        });
+      },
+      async delete(seqs) {
+        withDb((db) => {
+          for (const s of seqs) db.prepare('DELETE FROM audit WHERE seq = ?').run(s);
+        });
+      },
+      checkpoints: () => log.checkpoints(),
+      async replaceCheckpoints(_chain, cps) {
+        withDb((db) => {
+          db.prepare('DELETE FROM audit_checkpoint').run();
+          for (const c of cps) {
+            const { signature, ...body } = c;
+            db.prepare('INSERT INTO audit_checkpoint (seq, body, signature) VALUES (?, ?, ?)').run(c.seq, JSON.stringify(body), signature);
+          }
+        });
+      },
+      async setPublicKeys(pems) {
+        withDb((db) => {
+          db.prepare("DELETE FROM audit_meta WHERE key LIKE 'key:%'").run();
+          for (const p of pems) db.prepare('INSERT INTO audit_meta (key, value) VALUES (?, ?)').run(`key:${p.length}`, p);
+        });
+      },
+    };
     return {
       log,
       tamper: {
+        raw,
         async modify(seq) {
           withDb((db) => {
             const row = db.prepare('SELECT record FROM audit WHERE seq = ?').get(seq) as { record: string };
@@ -69,7 +131,10 @@ describeAuditLogContract('SQLite', {
       },
     };
   },
-});
+};
+
+describeAuditLogContract('SQLite', sqliteHarness);
+describeTamperingClasses('SQLite', sqliteHarness);
 
 describe('SQLite audit columns', () => {
   it('a search column changed behind the record is caught', async () => {

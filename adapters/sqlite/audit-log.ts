@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AuditInput, type AuditRecord } from '../../core/audit';
-import { verifyChain } from '../../core/audit-chain';
+import { type AuditCheckpoint, AuditInput, type AuditRecord, type CheckpointReason, type TrailSeal } from '../../core/audit';
+import { ChainCheck, GENESIS_HASH } from '../../core/audit-chain';
+import type { AuditSuite, TrailSigner } from '../../core/audit-crypto';
 import { CitySocError } from '../../core/errors';
 import { describeIssues } from '../../core/event';
-import type { AuditLog, AuditQuery, AuditVerification } from '../../core/ports/audit-log';
-import { AUDIT_SCHEMA, type WireError, WRITER_MARK, type WriterData, type WriterReply, type WriterRequest } from './audit-writer';
+import type { AuditLog, AuditQuery, AuditVerification, ChainScan, CheckpointCadence, CheckpointQuery } from '../../core/ports/audit-log';
+import { AUDIT_SCHEMA, LOCAL_CHAIN, type WireError, WRITER_MARK, type WriterData, type WriterReply, type WriterRequest } from './audit-writer';
 import { compileSql, docTable } from '../../core/query/to-sql';
 import { type Db, openDatabase } from './database';
 
@@ -25,7 +26,20 @@ type Fields = Omit<AuditRecord, 'seq' | 'at' | 'prevHash' | 'hash'>;
 
 type Pending =
   | { readonly kind: 'append'; readonly inputs: readonly unknown[]; readonly waiters: readonly Waiter[] }
-  | { readonly kind: 'prune' | 'close'; resolve(value: number): void; reject(error: unknown): void };
+  | { readonly kind: 'prune' | 'close'; resolve(value: number): void; reject(error: unknown): void }
+  | { readonly kind: 'checkpoint'; resolve(value: AuditCheckpoint | null): void; reject(error: unknown): void };
+
+export interface SqliteAuditOptions {
+  /** When records are made (tests give a fake one). */
+  readonly clock?: () => Date;
+  /** The algorithms of a new trail; an existing trail keeps its own, and a different setting is refused. */
+  readonly suite?: AuditSuite;
+  /** Signs checkpoints; absent: the trail is written unsigned (verification then fails for want of a trusted checkpoint). */
+  readonly signer?: TrailSigner | null;
+  readonly cadence?: CheckpointCadence;
+}
+
+export const DEFAULT_CADENCE: CheckpointCadence = { everyRecords: 1000, everyMs: 10 * 60_000 };
 
 type RequestBody = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id'> : never) : never;
 
@@ -56,16 +70,36 @@ export class SqliteAuditLog implements AuditLog {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closing: Promise<void> | null = null;
+  private readonly clock: () => Date;
+  readonly suite: AuditSuite;
+  private readonly signer: TrailSigner | null;
+  private readonly cadence: CheckpointCadence;
 
-  constructor(
-    file: string,
-    private readonly clock: () => Date = () => new Date(),
-  ) {
+  constructor(file: string, options: SqliteAuditOptions | (() => Date) = {}) {
+    const o: SqliteAuditOptions = typeof options === 'function' ? { clock: options } : options;
     if (file === ':memory:' || file === '')
       throw new CitySocError('CONFIG_INVALID', 'audit trail: needs a database file (its writer thread opens the same file), not an in-memory database');
+    this.clock = o.clock ?? (() => new Date());
+    this.signer = o.signer ?? null;
+    this.cadence = o.cadence ?? DEFAULT_CADENCE;
     this.file = path.resolve(file);
     this.db = openDatabase(this.file, { synchronous: 'FULL' });
     this.db.exec(AUDIT_SCHEMA);
+    const wanted = o.suite ?? this.signer?.suite ?? 'international';
+    if (this.signer && this.signer.suite !== wanted)
+      throw new CitySocError('CONFIG_INVALID', `audit trail: the signing key is ${this.signer.suite} but audit.crypto is ${wanted}`);
+    this.db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('suite', ?)").run(wanted);
+    const stored = (this.db.prepare("SELECT value FROM audit_meta WHERE key = 'suite'").get() as { value: AuditSuite }).value;
+    if (o.suite && stored !== o.suite)
+      throw new CitySocError(
+        'CONFIG_INVALID',
+        `audit.crypto is ${o.suite} but the trail in ${this.file} was created with ${stored}; a trail keeps its algorithms (start a new data directory to change them)`,
+      );
+    if (this.signer && this.signer.suite !== stored)
+      throw new CitySocError('CONFIG_INVALID', `audit trail in ${this.file} is ${stored}; the signing key given is ${this.signer.suite}`);
+    this.suite = stored;
+    if (this.signer)
+      this.db.prepare('INSERT OR IGNORE INTO audit_meta (key, value) VALUES (?, ?)').run(`key:${this.signer.publicKey.fingerprint}`, this.signer.publicKey.pem);
   }
 
   append(input: AuditInput): Promise<AuditRecord> {
@@ -131,7 +165,13 @@ export class SqliteAuditLog implements AuditLog {
     if (this.worker) return this.worker;
     let worker: Worker;
     try {
-      worker = spawnWriter({ mark: WRITER_MARK, file: this.file });
+      worker = spawnWriter({
+        mark: WRITER_MARK,
+        file: this.file,
+        suite: this.suite,
+        cadence: this.cadence,
+        ...(this.signer ? { signingKey: this.signer.privateKeyPem } : {}),
+      });
     } catch (e) {
       throw new CitySocError('STORE_FAILURE', `audit writer thread could not be started: ${(e as Error)?.message ?? String(e)}`);
     }
@@ -167,6 +207,9 @@ export class SqliteAuditLog implements AuditLog {
         seq++;
         prevHash = hash;
       });
+    } else if (waiting.kind === 'checkpoint') {
+      if (reply.type === 'checkpointed') waiting.resolve(reply.checkpoint);
+      else waiting.reject(reply.type === 'failed' ? wireError(reply.error) : unexpected(reply));
     } else if (reply.type === 'pruned') waiting.resolve(reply.deleted);
     else if (reply.type === 'closed') waiting.resolve(0);
     else waiting.reject(reply.type === 'failed' ? wireError(reply.error) : unexpected(reply));
@@ -193,6 +236,7 @@ export class SqliteAuditLog implements AuditLog {
       where.push(sql);
       params.push(v);
     };
+    if (q.chain !== undefined && q.chain !== LOCAL_CHAIN) return [];
     if (q.actor) add('actor = ?', q.actor);
     if (q.action) add('action = ?', q.action);
     if (q.resource) add('resource = ?', q.resource);
@@ -215,10 +259,23 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async verify(): Promise<AuditVerification> {
+    let result: AuditVerification = { ok: true, checked: 0 };
+    for await (const scan of this.scan()) {
+      const check = new ChainCheck(scan.anchor ?? { seq: 0, hash: GENESIS_HASH }, this.suite);
+      for (const r of scan.records as Iterable<AuditRecord>) if (!check.next(r)) break;
+      result = check.result();
+    }
+    return result;
+  }
+
+  /** The one chain, in storage order; a search column that disagrees with its record counts as a modification. */
+  async *scan(): AsyncGenerator<ChainScan> {
     type Row = { seq: number; at: string; actor: string; action: string; resource: string; decision: string; record: string; hash: string };
-    const rows = this.db.prepare('SELECT * FROM audit ORDER BY rowid').iterate() as IterableIterator<Row>;
+    const anchor = this.db.prepare('SELECT seq, hash FROM audit_anchor WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+    const select = this.db.prepare('SELECT * FROM audit ORDER BY rowid');
+    // Read only when iterated: a caller that looks at the chain's name alone leaves no statement open.
     function* records(): Generator<AuditRecord> {
-      for (const row of rows) {
+      for (const row of select.iterate() as IterableIterator<Row>) {
         const r = toRecord(row);
         // The indexed columns are copies for searching; a copy that disagrees is tampering too.
         const copiesAgree =
@@ -231,8 +288,31 @@ export class SqliteAuditLog implements AuditLog {
         yield copiesAgree ? r : { ...r, hash: 'column-copy-differs' };
       }
     }
-    const anchor = this.db.prepare('SELECT seq, hash FROM audit_anchor WHERE id = 1').get() as { seq: number; hash: string } | undefined;
-    return verifyChain(records(), anchor);
+    yield { chain: LOCAL_CHAIN, ...(anchor ? { anchor } : {}), records: records() };
+  }
+
+  async checkpoints(q: CheckpointQuery = {}): Promise<AuditCheckpoint[]> {
+    if (q.chain !== undefined && q.chain !== LOCAL_CHAIN) return [];
+    const rows = this.db
+      .prepare('SELECT body, signature FROM audit_checkpoint WHERE seq >= ? AND seq <= ? ORDER BY seq')
+      .all(q.fromSeq ?? 0, q.toSeq ?? Number.MAX_SAFE_INTEGER) as { body: string; signature: string }[];
+    return rows.map((r) => ({ ...(JSON.parse(r.body) as Omit<AuditCheckpoint, 'signature'>), signature: r.signature }));
+  }
+
+  async seals(): Promise<TrailSeal[]> {
+    return [];
+  }
+
+  async publicKeys(): Promise<string[]> {
+    return (this.db.prepare("SELECT value FROM audit_meta WHERE key LIKE 'key:%'").all() as { value: string }[]).map((r) => r.value);
+  }
+
+  /** Runs on the writer, after every append made before it. */
+  async checkpoint(reason: CheckpointReason = 'manual'): Promise<AuditCheckpoint | null> {
+    if (this.closing) throw closedError();
+    if (!this.signer) return null;
+    this.flush();
+    return new Promise<AuditCheckpoint | null>((resolve, reject) => this.post({ type: 'checkpoint', reason }, { kind: 'checkpoint', resolve, reject }));
   }
 
   /** Runs on the writer, after every append made before it. */

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
   ts INTEGER NOT NULL,
+  ingested INTEGER,
   doc TEXT NOT NULL
   ${INDEXED_FIELDS.map((f) => `, ${columnName(f)} ANY`).join('\n  ')}
 );
@@ -55,10 +56,17 @@ export class SqliteEventStore implements EventStore {
   constructor(file: string) {
     this.db = openDatabase(file);
     this.db.exec(SCHEMA);
+    // Stores of an earlier version have no ingest time: their events count from their own time.
+    const cols = this.db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'ingested')) {
+      this.db.exec('ALTER TABLE events ADD COLUMN ingested INTEGER');
+      this.db.exec('UPDATE events SET ingested = ts');
+    }
+    this.db.exec('CREATE INDEX IF NOT EXISTS events_ingested ON events(ingested)');
     // Hot fields are copied into their own columns here, from the object in hand: cheaper than
     // generated columns, which would parse the JSON document once per column.
     this.insert = this.db.prepare(
-      `INSERT OR IGNORE INTO events (id, ts, doc, ${INDEXED_FIELDS.map(columnName).join(', ')}) VALUES (?, ?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`,
+      `INSERT OR IGNORE INTO events (id, ts, ingested, doc, ${INDEXED_FIELDS.map(columnName).join(', ')}) VALUES (?, ?, ?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`,
     );
     this.insertFts = this.db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)');
     this.insertValue = this.db.prepare('INSERT OR IGNORE INTO event_values (field, value, seq) VALUES (?, ?, ?)');
@@ -72,7 +80,7 @@ export class SqliteEventStore implements EventStore {
           failed.push({ id: p.id, reason: p.reason });
           continue;
         }
-        const info = this.insert.run(p.id, p.ts, JSON.stringify(p.event), ...INDEXED_FIELDS.map((f) => columnValue(getField(p.event, f))));
+        const info = this.insert.run(p.id, p.ts, p.ingested, JSON.stringify(p.event), ...INDEXED_FIELDS.map((f) => columnValue(getField(p.event, f))));
         if (info.changes === 0) {
           duplicates++;
           continue;
@@ -184,7 +192,8 @@ export class SqliteEventStore implements EventStore {
 
   async enforceRetention(now: Date, retentionDays: number): Promise<{ deleted: number }> {
     const cutoff = Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS;
-    const select = this.db.prepare('SELECT seq FROM events WHERE ts < ? LIMIT 5000');
+    // By ingest time, as Elasticsearch ILM ages indices by creation: replayed history is not purged at once.
+    const select = this.db.prepare('SELECT seq FROM events WHERE ingested < ? LIMIT 5000');
     const delFts = this.db.prepare('DELETE FROM events_fts WHERE rowid = ?');
     const delEvent = this.db.prepare('DELETE FROM events WHERE seq = ?');
     const delValues = this.db.prepare('DELETE FROM event_values WHERE seq = ?');

@@ -21,9 +21,17 @@ interface RuleState {
   spec: WindowSpec;
   mode: 'eager' | 'on-close';
   groups: Map<string, GroupState>;
+  /**
+   * Event ids this rule has counted, with their time, kept while a window could still hold them:
+   * an event delivered again (a shipper's retry, a redelivered batch) is not counted twice.
+   */
+  seen: Map<string, number>;
   evictedGroups: number;
   evictedEntries: number;
 }
+
+/** Most event ids remembered per rule for recognising repeats (the oldest are forgotten first). */
+const MAX_SEEN_PER_RULE = 1_000_000;
 
 export const correlationKey = (r: { id?: string; name?: string; title: string }): string => r.id ?? r.name ?? r.title;
 
@@ -51,6 +59,7 @@ export class CorrelationEngine {
       spec: { type: rule.type, spanMs: rule.timespan.milliseconds, ruleCount: rule.rules.length, ...(rule.condition ? { condition: rule.condition } : {}) },
       mode: evaluationMode(rule.type, rule.condition),
       groups: new Map(),
+      seen: new Map(),
       evictedGroups: 0,
       evictedEntries: 0,
     }));
@@ -116,8 +125,15 @@ export class CorrelationEngine {
         const touchKey = `${idx}\u0000${group.key}\u0000${once ? '' : r}`;
         if (touched.has(touchKey)) continue;
         touched.add(touchKey);
+        const seenKey = id === undefined ? undefined : once ? id : `${id}\u0000${r}`;
+        if (seenKey !== undefined && s.seen.has(seenKey)) continue;
         const entry = this.entryFor(s, event, m, r, time, id);
-        if (entry) this.insert(s, group.key, group.values, entry, out);
+        if (!entry) continue;
+        if (seenKey !== undefined) {
+          s.seen.set(seenKey, time);
+          if (s.seen.size > MAX_SEEN_PER_RULE) s.seen.delete(s.seen.keys().next().value as string);
+        }
+        this.insert(s, group.key, group.values, entry, out);
       }
     }
   }
@@ -211,6 +227,8 @@ export class CorrelationEngine {
         if (g.entries.length === 0) s.groups.delete(key);
         else next = Math.min(next, (g.entries[0] as Entry).t + span);
       }
+      // An id older than any window can hold cannot come back into one: forget it.
+      for (const [id, t] of s.seen) if (t < watermark - span - this.lateness) s.seen.delete(id);
     }
     // Sweeping costs one pass over all groups: do it at most every tenth of the shortest span.
     const shortest = Math.min(...this.states.map((s) => s.spec.spanMs), Number.POSITIVE_INFINITY);
@@ -247,6 +265,7 @@ export class CorrelationEngine {
         evictedGroups: s.evictedGroups,
         evictedEntries: s.evictedEntries,
         groups: [...s.groups].map(([key, g]) => ({ key, values: g.values, entries: g.entries.map((e) => ({ ...e })) })),
+        seen: [...s.seen],
       };
     }
     return { version: 1, maxSeen: Number.isFinite(this.maxSeen) ? this.maxSeen : null, lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
@@ -264,6 +283,7 @@ export class CorrelationEngine {
       s.evictedGroups = saved?.evictedGroups ?? 0;
       s.evictedEntries = saved?.evictedEntries ?? 0;
       for (const g of saved?.groups ?? []) s.groups.set(g.key, { values: g.values, entries: g.entries.filter((e) => e.r < s.spec.ruleCount) });
+      s.seen = new Map(saved?.seen ?? []);
     }
   }
 }

@@ -18,6 +18,12 @@ export interface FlinkCorrelationOptions {
   /** 'tumble' (default) or 'hop' with slide = timespan / hopDivisor. */
   window?: 'tumble' | 'hop';
   hopDivisor?: number;
+  /**
+   * Carry each event's department and id through the window, so a firing names the departments
+   * (sigma_departments, comma-joined) and events (sigma_event_ids) behind it, with sigma_events its
+   * event count. Not for temporal_ordered rules.
+   */
+  carry?: { department: string; eventId: string };
 }
 
 export interface FlinkJob {
@@ -43,6 +49,7 @@ export function compileCorrelationToFlink(
     field: options.field ?? jsonValueField,
     window: options.window ?? 'tumble',
     hopDivisor: options.hopDivisor ?? 10,
+    ...(options.carry ? { carry: options.carry } : {}),
   };
   const statements: string[] = [];
   const warnings: SigmaWarning[] = [];
@@ -50,7 +57,15 @@ export function compileCorrelationToFlink(
   return { statements, warnings };
 }
 
-type Ctx = { backend: FlinkSqlBackend; table: string; ts: string; field: (n: string) => string; window: 'tumble' | 'hop'; hopDivisor: number };
+type Ctx = {
+  backend: FlinkSqlBackend;
+  table: string;
+  ts: string;
+  field: (n: string) => string;
+  window: 'tumble' | 'hop';
+  hopDivisor: number;
+  carry?: { department: string; eventId: string };
+};
 
 function query(
   rule: SigmaCorrelationRule,
@@ -81,8 +96,12 @@ function query(
       ? `TUMBLE(TABLE ${input}, DESCRIPTOR(${ctx.ts}), ${span})`
       : `HOP(TABLE ${input}, DESCRIPTOR(${ctx.ts}), ${interval(rule.timespan.milliseconds / ctx.hopDivisor)}, ${span})`;
   const measure = aggregate(rule);
+  const carried =
+    ctx.carry && outer
+      ? ['COUNT(*) AS sigma_events', 'LISTAGG(DISTINCT sigma_department) AS sigma_departments', 'LISTAGG(sigma_event_id) AS sigma_event_ids']
+      : [];
   const sql =
-    `SELECT window_start, window_end, window_time, ${[...groups, `${measure} AS sigma_value`].join(', ')}\n` +
+    `SELECT window_start, window_end, window_time, ${[...groups, `${measure} AS sigma_value`, ...carried].join(', ')}\n` +
     `FROM TABLE(${tvf})\n` +
     `GROUP BY ${['window_start', 'window_end', 'window_time', ...groups].join(', ')}\n` +
     `HAVING ${having(measure, rule.type === 'temporal' && !rule.condition ? { gte: rule.rules.length } : rule.condition)}`;
@@ -111,7 +130,8 @@ function inputRows(
     if (target.kind === 'correlation') {
       const view = query(target.rule, resolve, ctx, statements, warnings, false);
       const cols = rule.groupBy.map((g) => `${ident(aliasOr(g))} AS ${ident(g)}`);
-      return `SELECT window_time AS ${ctx.ts}, ${[...cols, `${quote(ref)} AS sigma_rule`, 'CAST(NULL AS STRING) AS sigma_field'].join(', ')} FROM ${view}`;
+      const carry = ctx.carry ? ['CAST(NULL AS STRING) AS sigma_department', 'CAST(NULL AS STRING) AS sigma_event_id'] : [];
+      return `SELECT window_time AS ${ctx.ts}, ${[...cols, `${quote(ref)} AS sigma_rule`, 'CAST(NULL AS STRING) AS sigma_field', ...carry].join(', ')} FROM ${view}`;
     }
     const where = ctx.backend.convertRule(target.rule);
     const cols = rule.groupBy.map((g) => `${ctx.field(aliasOr(g))} AS ${ident(g)}`);
@@ -123,7 +143,8 @@ function inputRows(
           ? ctx.field(fields[0] as string)
           : `CONCAT_WS('|', ${fields.map((f) => ctx.field(f)).join(', ')})`;
     const present = rule.groupBy.map((g) => `${ctx.field(aliasOr(g))} IS NOT NULL`);
-    return `SELECT ${[ctx.ts, ...cols, `${quote(ref)} AS sigma_rule`, `${value} AS sigma_field`].join(', ')} FROM ${ctx.table} WHERE ${[where, ...present].join(' AND ')}`;
+    const carry = ctx.carry ? [`${ctx.field(ctx.carry.department)} AS sigma_department`, `${ctx.field(ctx.carry.eventId)} AS sigma_event_id`] : [];
+    return `SELECT ${[ctx.ts, ...cols, `${quote(ref)} AS sigma_rule`, `${value} AS sigma_field`, ...carry].join(', ')} FROM ${ctx.table} WHERE ${[where, ...present].join(' AND ')}`;
   });
   return parts.join('\nUNION ALL\n');
 }

@@ -20,6 +20,8 @@ export const correlationSnapshotSchema = z.strictObject({
       evictedGroups: z.number().int().nonnegative(),
       evictedEntries: z.number().int().nonnegative(),
       groups: z.array(z.strictObject({ key: z.string(), values: z.record(z.string(), z.string()), entries: z.array(entry) })),
+      /** Event ids counted and their times (absent in snapshots of earlier versions). */
+      seen: z.array(z.tuple([z.string(), z.number()])).optional(),
     }),
   ),
 });

@@ -4,4 +4,4 @@ export { GatewaySession, type ExecuteOptions, type SessionOptions } from './sess
 export { Operation, toRecords, type ResultPage, type StatementResult, type WaitOptions } from './operation';
 export { FlinkRestClient, type FlinkRestOptions } from './rest-client';
 export { ident, literal, withOptions } from './sql';
-export type { Column, GatewayInfo, JobDetails, OperationStatus, Row } from './schemas';
+export type { Column, GatewayInfo, JobDetails, JobsOverview, OperationStatus, Row } from './schemas';

@@ -4,7 +4,7 @@
  */
 import { FlinkError } from './errors';
 import { requestJson, type HttpTarget } from './http';
-import { EmptyReply, JobDetails, JobExceptions } from './schemas';
+import { EmptyReply, JobDetails, JobExceptions, JobsOverview } from './schemas';
 
 export interface FlinkRestOptions {
   /** e.g. http://127.0.0.1:8081 */
@@ -30,6 +30,11 @@ export class FlinkRestClient {
       signal,
       what: `reading Flink job ${jobId}`,
     });
+  }
+
+  /** Every job the JobManager knows (GET /jobs/overview), running or finished. */
+  jobs(signal?: AbortSignal): Promise<JobsOverview['jobs']> {
+    return requestJson(this.target, { method: 'GET', path: '/jobs/overview', schema: JobsOverview, signal, what: 'listing Flink jobs' }).then((r) => r.jobs);
   }
 
   /** Asks the JobManager to cancel the job; returns before the job is CANCELED (see waitForState). */

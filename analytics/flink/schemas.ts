@@ -49,4 +49,9 @@ export const CloseSessionReply = z.object({ status: z.string() });
 // JobManager REST API (:8081). States as strings: the set grew across versions (INITIALIZING, RECONCILING).
 export const JobDetails = z.object({ jid: z.string(), name: z.string(), state: z.string() });
 export type JobDetails = z.infer<typeof JobDetails>;
+/** GET /jobs/overview: every job the JobManager knows, running or finished. */
+export const JobsOverview = z.object({
+  jobs: z.array(z.object({ jid: z.string(), name: z.string(), state: z.string(), 'start-time': z.number().optional() })),
+});
+export type JobsOverview = z.infer<typeof JobsOverview>;
 export const JobExceptions = z.object({ 'root-exception': z.string().nullable().optional() });

@@ -4,6 +4,7 @@
  * every output goes to the gateway with the collector token from the environment and
  * filesystem buffering with unlimited retries.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -145,6 +146,83 @@ describe('the Fluent Bit configurations', () => {
       expect(o['storage.total_limit_size']).toMatch(/^\d+[MG]$/);
       expect(readFileSync(path.join(DIR, file), 'utf8')).not.toMatch(/cst_|Bearer [A-Za-z0-9]/);
       for (const i of inputs) expect(String(i.tag).startsWith('citysoc.')).toBe(true);
+    });
+  });
+
+  // Issue 19: what a real Fluent Bit showed, kept as the configs' shape.
+  describe('hold under a real Fluent Bit', () => {
+    const all = NODE_CONFIGS.map((file) => ({ file, cfg: resolved(file).cfg }));
+    const inputsOf = (cfg: FluentBitConfig) => cfg.pipeline?.inputs ?? [];
+
+    it('read what is already there when they start: tail from the head, the journal and Windows logs from their beginning', () => {
+      for (const { file, cfg } of all) {
+        for (const i of inputsOf(cfg)) {
+          if (i.name === 'tail') expect([file, i.tag, i.read_from_head]).toEqual([file, i.tag, true]);
+          if (i.name === 'systemd') expect([file, i.read_from_tail]).toEqual([file, 'off']);
+          if (i.name === 'winevtlog') expect([file, i.read_existing_events]).toEqual([file, 'on']);
+        }
+      }
+    });
+
+    it('survive kill -9: synced, checksummed chunks on disk for every input, offsets synced, inputs paused rather than dropping', () => {
+      for (const { file, cfg } of all) {
+        expect([file, cfg.service?.['storage.sync'], cfg.service?.['storage.checksum']]).toEqual([file, 'full', 'on']);
+        for (const i of inputsOf(cfg)) {
+          expect([file, i.tag, i['storage.type'], i['storage.pause_on_chunks_overlimit']]).toEqual([file, i.tag, 'filesystem', 'on']);
+          if (i.name === 'tail') expect([file, i.tag, i['db.sync'], i['db.locking']]).toEqual([file, i.tag, 'full', true]);
+        }
+      }
+    });
+
+    it('two roles can share a node: each has its own monitor port, storage path and position databases', () => {
+      const ports = all.map(({ cfg }) => cfg.service?.http_port);
+      const storage = all.map(({ cfg }) => String(cfg.service?.['storage.path']));
+      const dbs = all.flatMap(({ cfg }) => inputsOf(cfg).flatMap((i) => (i.db ? [String(i.db)] : [])));
+      expect(new Set(ports).size).toBe(all.length);
+      expect(new Set(storage).size).toBe(all.length);
+      expect(new Set(dbs).size).toBe(dbs.length);
+      for (const { file, cfg } of all) {
+        const role = file.replace('.yaml', '');
+        for (const i of inputsOf(cfg)) if (i.db) expect(String(i.db)).toContain(`/${role}/`);
+      }
+    });
+
+    it('a directory missing on a node is a non-match, not an error every minute: glob(3) runs with GLOB_ERR, so directories below /var/log are patterns', () => {
+      for (const { file, cfg } of all) {
+        for (const i of inputsOf(cfg).filter((x) => x.name === 'tail')) {
+          for (const p of String(i.path).split(',')) {
+            if (!/[*?[]/.test(p.split('/').pop()!)) continue;
+            const dirs = p.split('/').slice(3, -1);
+            expect([file, p, dirs.every((d) => /[*?[]/.test(d))]).toEqual([file, p, true]);
+          }
+        }
+      }
+    });
+
+    it('NameNode and DataNode logs go to the hadoop source, which reads both their layouts', () => {
+      const { cfg } = resolved('data-platform.yaml');
+      const hdfsService = inputsOf(cfg).find((i) => String(i.path).includes('namenode'));
+      expect(hdfsService?.tag).toBe('citysoc.hadoop.${CITYSOC_DEPARTMENT}.${HOSTNAME}');
+      const hadoop = sourceByName('hadoop')!;
+      const ctx = { receivedAt: new Date('2024-01-01T00:00:00Z'), timeZone: 'UTC' };
+      expect(hadoop.parse({ kind: 'line', line: '081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating' }, ctx).ok).toBe(true);
+      expect(hadoop.parse({ kind: 'line', line: '2024-01-01 10:00:00,123 INFO org.apache.hadoop.hdfs.server.namenode.FSNamesystem: ok' }, ctx).ok).toBe(true);
+    });
+
+    const fluentBit = spawnSync('sh', ['-c', 'command -v fluent-bit'], { encoding: 'utf8' }).stdout.trim();
+    // Fluent Bit is not in Debian's packages: the check runs where an operator has the binary (see README.md).
+    (fluentBit ? it.each(NODE_CONFIGS) : it.skip.each(NODE_CONFIGS))('fluent-bit --dry-run accepts %s', (file) => {
+      const env = {
+        ...process.env,
+        CITYSOC_GATEWAY_HOST: '127.0.0.1',
+        CITYSOC_GATEWAY_PORT: '8080',
+        CITYSOC_COLLECTOR_TOKEN: 't',
+        CITYSOC_CA_FILE: '/dev/null',
+        CITYSOC_DEPARTMENT: 'd',
+        HOSTNAME: 'h',
+        COMPUTERNAME: 'h',
+      };
+      expect(() => execFileSync(fluentBit, ['-c', path.join(DIR, file), '--dry-run'], { env, cwd: DIR, stdio: 'pipe' })).not.toThrow();
     });
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../core/logging';
+import type { IdLedger } from '../pipeline/id-ledger';
 import type { Publisher } from '../pipeline/publisher';
 import { collectorToken } from './credentials';
 import { BodyTooLarge, BodyUnreadable, readBody, sendJson } from './http-io';
@@ -12,11 +13,15 @@ import type { IngestMetrics } from './metrics';
 
 export interface GatewayDeps {
   readonly publisher: Publisher;
+  /** Repeats and same-id duplicates, decided before the acknowledgement. */
+  readonly ledger: IdLedger;
   readonly metrics: IngestMetrics;
   readonly log: Logger;
   /** The collector's name when the token is valid and may ingest; null when unknown; 'forbidden' when it lacks the role. */
   readonly authorize: (token: string) => string | null | 'forbidden';
   readonly maxRequestBytes: number;
+  /** Deepest nesting of a JSON record (ingest.maxJsonDepth). */
+  readonly maxJsonDepth: number;
   readonly spoolMaxBytes: number;
   readonly backlogBytes: () => number;
 }
@@ -26,7 +31,14 @@ const RETRY_AFTER_SECONDS = 5;
 
 export type Style = 'citysoc' | 'es';
 
-function refuse(res: ServerResponse, style: Style, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export interface Admitted {
+  readonly collector: string;
+  /** Checked again at the durable write (batch.ts). */
+  readonly token: string;
+  readonly body: string;
+}
+
+export function refuse(res: ServerResponse, style: Style, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   if (style === 'es') {
     const type =
       { 401: 'security_exception', 403: 'security_exception', 413: 'content_too_long_exception', 429: 'es_rejected_execution_exception' }[status] ??
@@ -46,7 +58,7 @@ export function createAdmission(deps: GatewayDeps) {
   };
 
   /** Authenticates, applies backpressure, reads the body; answers the request itself when any of that fails. */
-  async function admit(req: IncomingMessage, res: ServerResponse, style: Style): Promise<{ collector: string; body: string } | undefined> {
+  async function admit(req: IncomingMessage, res: ServerResponse, style: Style): Promise<Admitted | undefined> {
     const token = collectorToken(req);
     const who = token ? deps.authorize(token) : null;
     if (who === null) {
@@ -80,7 +92,7 @@ export function createAdmission(deps: GatewayDeps) {
       return undefined;
     }
     try {
-      return { collector: who, body: (await readBody(req, deps.maxRequestBytes)).toString('utf8') };
+      return { collector: who, token: token!, body: (await readBody(req, deps.maxRequestBytes)).toString('utf8') };
     } catch (e) {
       if (e instanceof BodyTooLarge) {
         deps.metrics.refused('too_large');

@@ -5,6 +5,7 @@
  */
 import { type Doc, isPlainObject } from '../../core/doc';
 import { detectSource, sourceByName } from '../parsers';
+import { depthProblem } from '../pipeline/json-depth';
 import type { InputHint, PipelineInput } from '../pipeline/types';
 import type { TagInfo } from './tag';
 
@@ -51,8 +52,27 @@ function sourceFromIndex(index: string): string | undefined {
 
 const get = (d: Doc, a: string, b: string): unknown => (isDoc(d[a]) ? (d[a] as Doc)[b] : undefined);
 
-/** The document becomes a line input when its `message` is a raw log line a source recognises; else it is taken as a record. */
-export function bulkInput(doc: Doc, hintBase: InputHint, named: string | undefined): PipelineInput {
+/** The fields the gateway itself reads from a document must have their ECS types; else the item is refused (and kept). */
+function fieldProblem(doc: Doc): string | undefined {
+  const wrong = (field: string, v: unknown, want: 'string' | 'number') =>
+    v !== undefined && v !== null && typeof v !== want
+      ? `${field} must be a ${want === 'string' ? 'text' : 'number'}, got ${Array.isArray(v) ? 'array' : typeof v}`
+      : undefined;
+  return (
+    wrong('@timestamp', doc['@timestamp'], 'string') ??
+    wrong('message', doc.message, 'string') ??
+    wrong('host.name', get(doc, 'host', 'name'), 'string') ??
+    wrong('log.file.path', isDoc(doc.log) ? get(doc.log, 'file', 'path') : undefined, 'string') ??
+    wrong('log.offset', isDoc(doc.log) ? (doc.log as Doc).offset : undefined, 'number')
+  );
+}
+
+/**
+ * The document becomes a line input when its `message` is a raw log line a source recognises; else
+ * it is taken as a record. Without `_id` or a file offset, each item is a new event, as in
+ * Elasticsearch (`unique` tells them apart; a shipper's retry of such items stores them again).
+ */
+export function bulkInput(doc: Doc, hintBase: InputHint, named: string | undefined, unique = ''): PipelineInput {
   const filePath = isDoc(doc.log) ? get(doc.log, 'file', 'path') : undefined;
   const offset = isDoc(doc.log) ? (doc.log as Doc).offset : undefined;
   const host = (get(doc, 'host', 'name') as string | undefined) ?? hintBase.host;
@@ -60,7 +80,7 @@ export function bulkInput(doc: Doc, hintBase: InputHint, named: string | undefin
     ...hintBase,
     host,
     timestamp: typeof doc['@timestamp'] === 'string' ? doc['@timestamp'] : undefined,
-    position: hintBase.position ?? (filePath !== undefined && offset !== undefined ? `${String(filePath)}:${String(offset)}` : undefined),
+    position: hintBase.position ?? (filePath !== undefined && offset !== undefined ? `${String(filePath)}:${String(offset)}` : unique || undefined),
   };
   const message = doc.message;
   if (typeof message === 'string') {
@@ -74,8 +94,9 @@ export function bulkInput(doc: Doc, hintBase: InputHint, named: string | undefin
   return { raw: { kind: 'record', record: doc }, hint: { ...hint, source: named } };
 }
 
-export function parseBulk(body: string, pathIndex: string | undefined, tag: TagInfo, collector: string, receivedAt: Date): BulkItem[] {
+export function parseBulk(body: string, pathIndex: string | undefined, tag: TagInfo, collector: string, receivedAt: Date, maxDepth = 64): BulkItem[] {
   const lines = body.split('\n');
+  const request = `bulk:${receivedAt.getTime()}:${Math.random().toString(36).slice(2)}`;
   const items: BulkItem[] = [];
   let i = 0;
   const next = () => {
@@ -139,9 +160,15 @@ export function parseBulk(body: string, pathIndex: string | undefined, tag: TagI
       items.push({ kind: 'error', action: action.name, index, id, status: 400, type: 'mapper_parsing_exception', reason, raw: d.text, line: d.line });
       continue;
     }
+    const problem = depthProblem(doc.value, maxDepth) ?? fieldProblem(doc.value);
+    if (problem) {
+      const reason = `line ${d.line}: failed to parse the document: ${problem}`;
+      items.push({ kind: 'error', action: action.name, index, id, status: 400, type: 'mapper_parsing_exception', reason, raw: d.text, line: d.line });
+      continue;
+    }
     const named = tag.source ?? sourceFromIndex(index);
     const base: InputHint = { collector, host: tag.host, department: tag.department, receivedAt, id };
-    items.push({ kind: 'doc', action: action.name as 'index' | 'create', index, id, input: bulkInput(doc.value, base, named) });
+    items.push({ kind: 'doc', action: action.name as 'index' | 'create', index, id, input: bulkInput(doc.value, base, named, `${request}:${d.line}`) });
   }
   return items;
 }

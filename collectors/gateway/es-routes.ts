@@ -6,8 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deadLetterEvent } from '../pipeline/dead-letter';
 import { namedSource } from '../pipeline/pipeline';
 import type { PipelineResult } from '../pipeline/types';
-import { type Admit, ES_HEADERS, type GatewayDeps } from './admission';
-import { parseBulk } from './bulk';
+import { type Admit, ES_HEADERS, type GatewayDeps, refuse } from './admission';
+import { type ItemOutcome, writeBatch } from './batch';
+import { type BulkItem, parseBulk } from './bulk';
 import { sendJson } from './http-io';
 import { tagOfRequest } from './tag';
 
@@ -27,7 +28,7 @@ export async function bulkRoute(
   if (!got) return;
   const receivedAt = new Date();
   const tag = tagOfRequest(req, url, undefined);
-  const items = parseBulk(got.body, pathIndex, tag, got.collector, receivedAt);
+  const items = parseBulk(got.body, pathIndex, tag, got.collector, receivedAt, deps.maxJsonDepth);
   const source = namedSource(tag.source);
   const results: PipelineResult[] = items.map((it) =>
     it.kind === 'doc'
@@ -48,25 +49,45 @@ export async function bulkRoute(
           }),
         },
   );
-  await deps.publisher.publishResults(results);
-  const out = items.map((it, i) => {
-    const ev = results[i]!.event;
-    if (it.kind === 'error')
-      return { [it.action]: { _index: it.index, _id: it.id ?? ev.event.id, status: it.status, error: { type: it.type, reason: it.reason } } };
-    return {
-      [it.action]: {
-        _index: it.index,
-        _id: ev.event.id,
-        _version: 1,
-        result: 'created',
-        status: 201,
-        _shards: { total: 1, successful: 1, failed: 0 },
-        _seq_no: i,
-        _primary_term: 1,
-      },
-    };
-  });
-  sendJson(res, 200, { took: Date.now() - started, errors: items.some((it) => it.kind === 'error'), items: out }, ES_HEADERS);
+  const written = await writeBatch(deps, results, got);
+  if (written.kind === 'refused') return refuse(res, 'es', written.status, written.code, written.message);
+  if (written.kind === 'unavailable') return refuse(res, 'es', 503, 'UNAVAILABLE', written.message, { 'retry-after': '5' });
+  const out = items.map((it, i) => bulkItemAnswer(it, written.outcomes[i]!, i));
+  // Every item was written (event or dead letter): 200, with each item's own status, as Elasticsearch answers.
+  sendJson(res, 200, { took: Date.now() - started, errors: out.some((o) => Object.values(o)[0]!.status >= 300), items: out }, ES_HEADERS);
+}
+
+type ItemAnswer = Record<string, { _index: string; _id: string; status: number } & Record<string, unknown>>;
+
+/** One item in Elasticsearch's words: created, a repeat (409 for create, noop for index), a duplicate stored under a new id, or refused and kept. */
+function bulkItemAnswer(it: BulkItem, o: ItemOutcome, seq: number): ItemAnswer {
+  if (it.kind === 'error') return { [it.action]: { _index: it.index, _id: it.id ?? o.id, status: it.status, error: { type: it.type, reason: it.reason } } };
+  const head = { _index: it.index, _id: o.id };
+  if (o.deadLetter)
+    return { [it.action]: { ...head, status: 400, error: { type: 'mapper_parsing_exception', reason: `${o.reason!} (kept as a dead letter)` } } };
+  if (o.status === 'repeat') {
+    return it.action === 'create'
+      ? {
+          create: {
+            ...head,
+            status: 409,
+            error: { type: 'version_conflict_engine_exception', reason: `[${o.id}]: version conflict, document already exists (current version [1])` },
+          },
+        }
+      : { index: { ...head, _version: 1, result: 'noop', status: 200, _shards: { total: 1, successful: 1, failed: 0 } } };
+  }
+  return {
+    [it.action]: {
+      ...head,
+      _version: 1,
+      result: 'created',
+      status: 201,
+      _shards: { total: 1, successful: 1, failed: 0 },
+      _seq_no: seq,
+      _primary_term: 1,
+      ...(o.status === 'duplicate' ? { citysoc: { duplicate_of: o.duplicateOf } } : {}),
+    },
+  };
 }
 
 /** `GET|HEAD /`: the version probe of Beats, Logstash and Fluent Bit's es output. */

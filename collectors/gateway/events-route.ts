@@ -2,11 +2,18 @@
  * `POST /ingest/v1/events`: ECS events as JSON lines or one JSON array, from clients that already
  * speak ECS. Each goes through the same pipeline as every other input (source `ecs`: validation,
  * enrichment, detection hooks, metrics); lines that are not JSON objects become dead letters.
+ * An event `citysoc parse` printed (it names its source and keeps its original line) is read
+ * again from that line by that source, so posting parse output stores what ingesting the raw
+ * line would have, with the same original, source and id.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isPlainObject } from '../../core/doc';
+import { sourceByName } from '../parsers';
 import { deadLetterEvent } from '../pipeline/dead-letter';
-import type { PipelineResult } from '../pipeline/types';
-import type { Admit, GatewayDeps } from './admission';
+import { depthProblem, splitJsonArray } from '../pipeline/json-depth';
+import type { InputHint, PipelineInput, PipelineResult } from '../pipeline/types';
+import { type Admit, type GatewayDeps, refuse } from './admission';
+import { writeBatch } from './batch';
 import { sendJson } from './http-io';
 
 interface Item {
@@ -16,43 +23,67 @@ interface Item {
   readonly error?: string;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Line errors named in the answer; the rest are counted and searchable as dead letters. */
+const ANSWER_ERRORS = 100;
+const REASON_CHARS = 500;
+
+function items(body: string, maxDepth: number): Item[] {
+  const one = (raw: string, line: number): Item => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (e) {
+      return { line, raw, error: `not valid JSON: ${(e as Error).message}` };
+    }
+    if (!isPlainObject(value)) return { line, raw, error: 'not a JSON object' };
+    const deep = depthProblem(value, maxDepth);
+    return deep ? { line, raw, error: deep } : { line, raw, record: value };
+  };
+  if (body.trimStart().startsWith('[')) {
+    const parts = splitJsonArray(body);
+    if (parts === undefined) return [{ line: 1, raw: body, error: 'body is not one JSON array: unbalanced brackets or text after it' }];
+    return parts.map((raw, i) => one(raw, i + 1));
+  }
+  return body.split('\n').flatMap((raw, i) => (raw.trim() === '' ? [] : [one(raw, i + 1)]));
 }
 
-function items(body: string): Item[] {
-  const trimmed = body.trim();
-  const one = (raw: string, line: number, value: unknown): Item => (isRecord(value) ? { line, raw, record: value } : { line, raw, error: 'not a JSON object' });
-  if (trimmed.startsWith('[')) {
-    try {
-      return (JSON.parse(trimmed) as unknown[]).map((v, i) => one(JSON.stringify(v), i + 1, v));
-    } catch (e) {
-      return [{ line: 1, raw: trimmed, error: `body is not valid JSON: ${(e as Error).message}` }];
-    }
-  }
-  return body.split('\n').flatMap((raw, i) => {
-    if (raw.trim() === '') return [];
-    try {
-      return [one(raw, i + 1, JSON.parse(raw))];
-    } catch (e) {
-      return [{ line: i + 1, raw, error: `not valid JSON: ${(e as Error).message}` }];
-    }
-  });
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** What `citysoc parse` printed: its source's name and the original line, to be read again. */
+function parsedOutput(record: Record<string, unknown>, base: InputHint): PipelineInput | undefined {
+  const event = isPlainObject(record.event) ? record.event : undefined;
+  const citysoc = isPlainObject(record.citysoc) ? record.citysoc : undefined;
+  const original = text(event?.original);
+  const source = text(citysoc?.source);
+  if (!original || !source || source === 'ecs' || citysoc?.dead_letter === true || !sourceByName(source)) return undefined;
+  return {
+    raw: { kind: 'line', line: original },
+    hint: {
+      ...base,
+      source,
+      original,
+      id: text(event?.id) ?? base.id,
+      // The year rule and zone-less times read against the time parse gave it.
+      timestamp: text(record['@timestamp']),
+      host: text(isPlainObject(record.host) ? record.host.name : undefined),
+      department: text(isPlainObject(record.organization) ? record.organization.name : undefined),
+    },
+  };
 }
 
 export async function eventsRoute(deps: GatewayDeps, admit: Admit, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const got = await admit(req, res, 'citysoc');
   if (!got) return;
   const receivedAt = new Date();
-  const list = items(got.body);
+  const list = items(got.body, deps.maxJsonDepth);
   const results: PipelineResult[] = list.map((item) => {
     const position = `line:${item.line}`;
     if (item.record) {
-      const given = isRecord(item.record.event) && typeof item.record.event.id === 'string' ? item.record.event.id : undefined;
-      return deps.publisher.pipeline.process(
-        { kind: 'record', record: item.record },
-        { source: 'ecs', collector: got.collector, receivedAt, position, original: item.raw, ...(given ? { id: given } : {}) },
-      );
+      const given = isPlainObject(item.record.event) ? text(item.record.event.id) : undefined;
+      const base: InputHint = { collector: got.collector, receivedAt, position, ...(given ? { id: given } : {}) };
+      const again = parsedOutput(item.record, base);
+      if (again) return deps.publisher.pipeline.process(again.raw, again.hint);
+      return deps.publisher.pipeline.process({ kind: 'record', record: item.record }, { ...base, source: 'ecs', original: item.raw });
     }
     const error = item.error!;
     return {
@@ -62,8 +93,19 @@ export async function eventsRoute(deps: GatewayDeps, admit: Admit, req: Incoming
       event: deadLetterEvent({ original: item.raw, error, source: 'ecs', collector: got.collector, receivedAt, position }),
     };
   });
-  await deps.publisher.publishResults(results);
-  const accepted = results.filter((r) => r.ok).length;
-  const errors = results.flatMap((r, i) => (r.ok ? [] : [{ line: list[i]!.line, reason: r.error }]));
-  sendJson(res, accepted === 0 && errors.length > 0 ? 400 : 200, { accepted, deadLettered: results.length - accepted, errors: errors.slice(0, 100) });
+  const written = await writeBatch(deps, results, got);
+  if (written.kind === 'refused') return refuse(res, 'citysoc', written.status, written.code, written.message);
+  if (written.kind === 'unavailable') return sendJson(res, 503, { error: 'UNAVAILABLE', message: written.message }, { 'retry-after': '5' });
+  const lines = written.outcomes.map((o, i) => ({ o, line: list[i]!.line }));
+  const errors = lines.filter((x) => x.o.status === 'dead_letter');
+  const duplicates = lines.filter((x) => x.o.status === 'duplicate');
+  // Every line was written, as an event or a dead letter: the same 200 as on every ingest route.
+  sendJson(res, 200, {
+    ...written.counts,
+    errors: errors
+      .slice(0, ANSWER_ERRORS)
+      .map((x) => ({ line: x.line, reason: x.o.reason!.length > REASON_CHARS ? `${x.o.reason!.slice(0, REASON_CHARS)}…` : x.o.reason! })),
+    ...(errors.length > ANSWER_ERRORS ? { moreErrors: errors.length - ANSWER_ERRORS } : {}),
+    ...(duplicates.length ? { duplicatesOf: duplicates.slice(0, ANSWER_ERRORS).map((x) => ({ line: x.line, id: x.o.id, of: x.o.duplicateOf! })) } : {}),
+  });
 }

@@ -4,6 +4,8 @@
  * `log`, journal entries as fields, structured sources (winevtlog, JSON audit logs) as records.
  */
 import { type Doc, isPlainObject } from '../../core/doc';
+import { isoFromEpoch } from '../parsers/timestamps';
+import { depthProblem, splitJsonArray } from '../pipeline/json-depth';
 import type { InputHint, PipelineInput } from '../pipeline/types';
 import { isJournalEntry, journalLine } from './journald';
 import { foldWinEvent, isFlatWinEvent } from './winevtlog';
@@ -14,42 +16,65 @@ export const PATH_KEY = 'file_path';
 export const OFFSET_KEY = 'file_offset';
 const DATE_KEY = 'date';
 
-export interface DecodedPayload {
-  readonly inputs: PipelineInput[];
-  /** Record number (array position or line, from 1) of each input, for error reports. */
-  readonly numbers: number[];
-  /** Items that are not JSON objects: reported and dead-lettered by the caller. */
-  readonly malformed: { readonly index: number; readonly raw: string; readonly reason: string }[];
+/** One record of a payload, in order: the pipeline input, or why there is none (a dead letter). */
+export interface DecodedRecord {
+  /** Array position or line, from 1, for error reports. */
+  readonly index: number;
+  /** The record as sent, for the dead letter. */
+  readonly raw: string;
+  readonly input?: PipelineInput;
+  readonly error?: string;
 }
 
 const isDoc = isPlainObject;
 
-function dateOf(v: unknown): string | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return new Date(Math.round(v > 1e11 ? v : v * 1000)).toISOString();
-  if (typeof v === 'string') {
-    const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : Date.parse(v);
-    if (Number.isFinite(n)) return new Date(/^\d+(\.\d+)?$/.test(v) ? Math.round(n > 1e11 ? n : n * 1000) : n).toISOString();
-  }
-  return undefined;
+/** Fluent Bit's `date`: seconds since the epoch (json_date_format double/epoch) or an ISO 8601 text. */
+function dateOf(v: unknown): { ok: true; iso?: string } | { ok: false; error: string } {
+  if (v === undefined || v === null) return { ok: true };
+  const iso = typeof v === 'number' ? isoFromEpoch(v) : typeof v === 'string' ? (isoFromEpoch(v) ?? isoText(v)) : undefined;
+  if (iso === undefined) return { ok: false, error: `"${DATE_KEY}" ${JSON.stringify(v).slice(0, 40)} is not a time (seconds since 1970, or ISO 8601)` };
+  return { ok: true, iso };
 }
 
-export function recordInput(record: Doc, tag: TagInfo, collector: string, receivedAt: Date): PipelineInput {
+function isoText(v: string): string | undefined {
+  const t = Date.parse(v);
+  return Number.isFinite(t) && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(t).toISOString() : undefined;
+}
+
+/** A multiline record (a joined stack trace) ends with the newline of its last line: layout, not content. */
+const withoutTrailingNewline = (s: string): string => s.replace(/\r?\n+$/, '');
+
+/**
+ * The pipeline input of one record, or why it cannot be one. `position` is where the record was
+ * in its source (file and offset); without one, the shipper's time and the record's place in the
+ * batch stand for it, so a retried batch keeps its ids and two records of one batch never share one.
+ */
+export function recordInput(record: Doc, tag: TagInfo, collector: string, receivedAt: Date, index = 0): PipelineInput | { error: string } {
   const { [DATE_KEY]: date, [PATH_KEY]: path, [OFFSET_KEY]: offset, ...rest } = record;
+  const when = dateOf(date);
+  if (!when.ok) return { error: when.error };
+  if (path !== undefined && typeof path !== 'string') return { error: `"${PATH_KEY}" must be a text, got ${typeof path}` };
+  if (offset !== undefined && typeof offset !== 'number' && !(typeof offset === 'string' && /^\d+$/.test(offset)))
+    return { error: `"${OFFSET_KEY}" must be a whole number, got ${JSON.stringify(offset).slice(0, 40)}` };
+  const position =
+    path !== undefined && offset !== undefined
+      ? `${path}:${String(offset)}`
+      : `batch:${date === undefined ? `${receivedAt.getTime()}:${Math.random()}` : String(date)}:${index}`;
   const base: InputHint = {
     collector,
     source: tag.source,
     host: tag.host,
     department: tag.department,
     receivedAt,
-    timestamp: dateOf(date),
-    position: path !== undefined && offset !== undefined ? `${String(path)}:${String(offset)}` : undefined,
+    timestamp: when.iso,
+    position,
     extra: path !== undefined ? { log: { file: { path }, offset: typeof offset === 'number' ? offset : undefined } } : undefined,
   };
   if (typeof rest.log === 'string') {
     // Keys a filter added next to the tailed line (record_modifier) are kept as labels.
     const { log, ...labels } = rest;
     const extra = Object.keys(labels).length ? { ...base.extra, labels } : base.extra;
-    return { raw: { kind: 'line', line: log }, hint: { ...base, extra } };
+    return { raw: { kind: 'line', line: withoutTrailingNewline(log) }, hint: { ...base, extra } };
   }
   if (isJournalEntry(rest)) {
     const j = journalLine(rest);
@@ -59,40 +84,30 @@ export function recordInput(record: Doc, tag: TagInfo, collector: string, receiv
   return { raw: { kind: 'record', record: rest }, hint: base };
 }
 
-export function decodeFluentBit(body: string, tag: TagInfo, collector: string, receivedAt: Date): DecodedPayload {
-  const inputs: PipelineInput[] = [];
-  const numbers: number[] = [];
-  const malformed: DecodedPayload['malformed'] = [];
-  const take = (v: unknown, index: number, raw: () => string) => {
-    if (isDoc(v)) {
-      inputs.push(recordInput(v, tag, collector, receivedAt));
-      numbers.push(index);
-    } else malformed.push({ index, raw: raw(), reason: `record ${index} is not a JSON object` });
-  };
-  const text = body.trimStart();
-  if (text.startsWith('[')) {
-    let arr: unknown;
-    try {
-      arr = JSON.parse(text);
-    } catch (e) {
-      malformed.push({ index: 1, raw: body, reason: `body is not valid JSON (format json): ${(e as Error).message}` });
-      return { inputs, numbers, malformed };
-    }
-    (arr as unknown[]).forEach((v, i) => take(v, i + 1, () => JSON.stringify(v)));
-    return { inputs, numbers, malformed };
-  }
-  const lines = body.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (raw.trim() === '') continue;
+/** Decodes `format json` (one array) or `json_lines`; every record is decoded, bounded and reported on its own. */
+export function decodeFluentBit(body: string, tag: TagInfo, collector: string, receivedAt: Date, maxDepth = 64): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  const take = (raw: string, index: number, format: string) => {
     let v: unknown;
     try {
       v = JSON.parse(raw);
     } catch (e) {
-      malformed.push({ index: i + 1, raw, reason: `line ${i + 1} is not valid JSON (format json_lines): ${(e as Error).message}` });
-      continue;
+      out.push({ index, raw, error: `${format === 'json_lines' ? 'line' : 'record'} ${index} is not valid JSON (format ${format}): ${(e as Error).message}` });
+      return;
     }
-    take(v, i + 1, () => raw);
+    if (!isDoc(v)) return out.push({ index, raw, error: `record ${index} is not a JSON object` });
+    const deep = depthProblem(v, maxDepth);
+    if (deep) return out.push({ index, raw, error: `record ${index}: ${deep}` });
+    const input = recordInput(v, tag, collector, receivedAt, index);
+    out.push('error' in input ? { index, raw, error: `record ${index}: ${input.error}` } : { index, raw, input });
+  };
+  if (body.trimStart().startsWith('[')) {
+    const parts = splitJsonArray(body);
+    if (parts === undefined) out.push({ index: 1, raw: body, error: 'body is not one JSON array (format json): unbalanced brackets or text after it' });
+    else parts.forEach((raw, i) => take(raw, i + 1, 'json'));
+    return out;
   }
-  return { inputs, numbers, malformed };
+  const lines = body.split('\n');
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.trim() !== '') take(lines[i]!, i + 1, 'json_lines');
+  return out;
 }

@@ -7,6 +7,7 @@ import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logging';
 import type { Bus } from '../../core/ports';
 import { ReloadingEnricher, type ReloadReport } from '../enrich/reloading';
+import { IdLedger, type StoredEvents } from '../pipeline/id-ledger';
 import { Pipeline } from '../pipeline/pipeline';
 import { Publisher } from '../pipeline/publisher';
 import { IngestMetrics } from './metrics';
@@ -18,13 +19,21 @@ export interface GatewayOptions {
   readonly bus: Bus;
   readonly log: Logger;
   readonly backlogBytes: () => number;
+  /**
+   * The collector's name when the token may ingest; null when unknown, revoked or its account
+   * isolated; 'forbidden' when it lacks the role. Asked at admission and again at the durable write.
+   */
   readonly authorize: (token: string) => string | null | 'forbidden';
+  /** The event store, where ids older than the recently published ones are looked up (repeats, same-id duplicates). */
+  readonly events?: StoredEvents;
 }
 
 export interface IngestGateway {
   readonly pipeline: Pipeline;
   readonly publisher: Publisher;
   readonly metrics: IngestMetrics;
+  /** Decides repeats and same-id duplicates; `useStore` points it at the event store. */
+  readonly ledger: IdLedger;
   readonly routes: GatewayRoutes;
   /** Re-reads the enrichment files now (also done on change and on SIGHUP). */
   reloadReferenceData(): ReloadReport;
@@ -39,7 +48,8 @@ export function createPipeline(config: Config, log: Logger, metrics?: IngestMetr
     else log.error({ error: r.error }, 'enrichment reference data NOT reloaded; the previous data stays in use');
   });
   const pipeline = new Pipeline({
-    defaultOffset: config.ingest.defaultOffset,
+    timeZone: config.ingest.timeZone ?? config.ingest.defaultOffset,
+    maxJsonDepth: config.ingest.maxJsonDepth,
     enricher: () => enrichment.enricher,
     observer: metrics,
     onHookError: (err) => log.error({ err }, 'an event hook failed; the event is kept'),
@@ -52,8 +62,11 @@ export function createIngestGateway(o: GatewayOptions): IngestGateway {
   const { pipeline, enrichment } = createPipeline(o.config, o.log, metrics);
   enrichment.watch();
   const publisher = new Publisher(o.bus, pipeline, metrics);
+  const ledger = new IdLedger(o.config.ingest.recentIds, o.events);
   const routes = createGatewayRoutes({
     publisher,
+    ledger,
+    maxJsonDepth: o.config.ingest.maxJsonDepth,
     metrics,
     log: o.log,
     authorize: o.authorize,
@@ -66,12 +79,13 @@ export function createIngestGateway(o: GatewayOptions): IngestGateway {
     pipeline,
     publisher,
     metrics,
+    ledger,
     routes,
     reloadReferenceData: () => enrichment.reload(),
     async startSyslog() {
       const s = o.config.ingest.syslog;
       if (s.tcpPort === undefined && s.udpPort === undefined) return undefined;
-      syslog = await startSyslog(s, publisher, o.log);
+      syslog = await startSyslog(s, publisher, o.log, metrics);
       return syslog;
     },
     async close() {

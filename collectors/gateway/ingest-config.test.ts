@@ -1,14 +1,24 @@
 import { loadConfig } from '../../core/config';
 
 describe('the ingest configuration', () => {
-  it('defaults: no syslog listener, no reference data, UTC for formats without a zone', () => {
+  it('defaults: no syslog listener, no reference data, the host zone for formats without one, bounded JSON depth and syslog connections', () => {
     const c = loadConfig({ env: {} });
     expect(c.ingest).toEqual({
       maxRequestBytes: 10 * 1024 * 1024,
       spoolMaxBytes: 1024 * 1024 * 1024,
-      syslog: { host: '127.0.0.1', maxMessageBytes: 65536 },
+      maxJsonDepth: 64,
+      recentIds: 200_000,
+      syslog: { host: '127.0.0.1', maxMessageBytes: 65536, idleTimeoutSeconds: 300, maxConnections: 1000 },
       enrichment: {},
     });
+  });
+
+  it('the local zone is an IANA zone or an offset, from the file, a flag or CITYSOC_TIME_ZONE', () => {
+    expect(loadConfig({ env: { CITYSOC_TIME_ZONE: 'Asia/Shanghai' } }).ingest.timeZone).toBe('Asia/Shanghai');
+    expect(loadConfig({ env: {}, overrides: { 'ingest.timeZone': '+08:00' } }).ingest.timeZone).toBe('+08:00');
+    expect(() => loadConfig({ env: {}, overrides: { 'ingest.timeZone': 'Asia/Beijing' } })).toThrow(
+      'ingest.timeZone = "Asia/Beijing" (from command line): expected an IANA time zone such as "Asia/Shanghai" or an offset such as "+08:00" or "Z"',
+    );
   });
 
   it('syslog ports come from the environment, TLS and enrichment files from the file or flags', () => {
@@ -21,6 +31,8 @@ describe('the ingest configuration', () => {
       tcpPort: 5514,
       udpPort: 5514,
       maxMessageBytes: 65536,
+      idleTimeoutSeconds: 300,
+      maxConnections: 1000,
       tls: { certFile: 'a.pem', keyFile: 'a.key', requireClientCert: false },
     });
     expect(c.ingest.enrichment).toEqual({ assets: '/etc/citysoc/assets.yaml' });

@@ -21,7 +21,9 @@ export interface JournalLine {
 
 export function journalLine(r: Doc): JournalLine {
   const micros = Number(r._SOURCE_REALTIME_TIMESTAMP ?? r.__REALTIME_TIMESTAMP);
-  const at = Number.isFinite(micros) && micros > 0 ? new Date(Math.floor(micros / 1000)) : undefined;
+  const stamp = Number.isFinite(micros) && micros > 0 ? new Date(Math.floor(micros / 1000)) : undefined;
+  // A realtime stamp beyond what a date can hold is no clock at all.
+  const at = stamp && Number.isFinite(stamp.getTime()) ? stamp : undefined;
   const shown = at ?? new Date(0);
   const host = typeof r._HOSTNAME === 'string' ? r._HOSTNAME : undefined;
   const ident = String(r.SYSLOG_IDENTIFIER ?? r._COMM ?? r._SYSTEMD_UNIT ?? 'journal');

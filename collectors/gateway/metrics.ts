@@ -44,6 +44,13 @@ export class IngestMetrics implements PipelineObserver, PublishObserver {
     help: 'Events newly written to the event store by the indexer',
     registers: [this.registry],
   });
+  private readonly syslogConnections = new Counter({
+    name: 'citysoc_syslog_connections_closed_total',
+    help: 'Syslog TCP connections the gateway closed or refused, per reason (idle, limit)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  private udpDrops: () => number | undefined = () => undefined;
   private readonly rejected = new Counter({
     name: 'citysoc_ingest_requests_rejected_total',
     help: 'Requests refused before parsing, per reason',
@@ -52,6 +59,16 @@ export class IngestMetrics implements PipelineObserver, PublishObserver {
   });
 
   constructor(sources: MetricsSources) {
+    const drops = () => this.udpDrops();
+    new Gauge({
+      name: 'citysoc_syslog_udp_kernel_drops',
+      help: "Datagrams the kernel dropped for the syslog UDP port (receive buffer full): the socket's drops in /proc/net/udp",
+      registers: [this.registry],
+      collect() {
+        const n = drops();
+        if (n !== undefined) this.set(n);
+      },
+    });
     new Gauge({
       name: 'citysoc_spool_bytes',
       help: 'Bytes held in the ingest spool',
@@ -86,6 +103,13 @@ export class IngestMetrics implements PipelineObserver, PublishObserver {
   }
   written(count: number): void {
     this.stored.inc(count);
+  }
+  /** Where the syslog listener's UDP drops are read (udp-drops.ts). */
+  watchUdpDrops(read: () => number | undefined): void {
+    this.udpDrops = read;
+  }
+  syslogConnectionClosed(reason: 'idle' | 'limit'): void {
+    this.syslogConnections.inc({ reason });
   }
   refused(reason: 'unauthenticated' | 'forbidden' | 'too_large' | 'backpressure' | 'bad_request'): void {
     this.rejected.inc({ reason });

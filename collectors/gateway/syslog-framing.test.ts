@@ -1,6 +1,6 @@
-import { SyslogFramer } from './syslog-framing';
+import { type Frame, SyslogFramer } from './syslog-framing';
 
-const text = (frames: Buffer[]) => frames.map((f) => f.toString('utf8'));
+const text = (frames: Frame[]) => frames.map((f) => f.bytes.toString('utf8'));
 
 describe('syslog TCP framing (RFC 6587)', () => {
   it('splits newline-framed messages, dropping CR and empty lines', () => {
@@ -21,12 +21,28 @@ describe('syslog TCP framing (RFC 6587)', () => {
     expect(text(f.end())).toEqual(['<13>tail']);
   });
 
-  it('cuts an oversized message at the limit instead of buffering without end', () => {
+  it('an over-long message is exactly one oversized frame, however the stream is cut (issue 9, finding 11)', () => {
+    const long = `<13>${'x'.repeat(1000)}`;
+    const wire = Buffer.from(`${long}\n<13>next\n${Buffer.byteLength(long)} ${long}<13>after\n`);
+    const expected = [
+      { text: long.slice(0, 480), oversized: true },
+      { text: '<13>next', oversized: false },
+      { text: long.slice(0, 480), oversized: true },
+      { text: '<13>after', oversized: false },
+    ];
+    for (const size of [1, 7, 479, 480, 481, 1000, wire.length]) {
+      const f = new SyslogFramer(480);
+      const frames: Frame[] = [];
+      for (let i = 0; i < wire.length; i += size) frames.push(...f.push(wire.subarray(i, i + size)));
+      frames.push(...f.end());
+      expect([size, frames.map((x) => ({ text: x.bytes.toString('utf8'), oversized: x.oversized }))]).toEqual([size, expected]);
+    }
+  });
+
+  it('a message of exactly the limit is not oversized', () => {
     const f = new SyslogFramer(480);
-    const out = f.push(Buffer.from('x'.repeat(1000)));
-    expect(out.map((b) => b.length)).toEqual([480, 480]);
-    expect(text(f.push(Buffer.from('\n')))).toEqual(['x'.repeat(40)]);
-    const counted = new SyslogFramer(480);
-    expect(counted.push(Buffer.from(`99999 ${'y'.repeat(500)}`)).map((b) => b.length)).toEqual([480]);
+    const msg = 'y'.repeat(480);
+    expect(f.push(Buffer.from(msg))).toEqual([]);
+    expect(f.push(Buffer.from('\n'))).toEqual([{ bytes: Buffer.from(msg), oversized: false }]);
   });
 });

@@ -9,16 +9,25 @@ import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from '../../core/logging';
+import { deadLetterEvent } from '../pipeline/dead-letter';
 import type { Publisher } from '../pipeline/publisher';
-import type { PipelineInput } from '../pipeline/types';
-import { SyslogFramer } from './syslog-framing';
+import type { PipelineInput, PipelineResult } from '../pipeline/types';
+import type { IngestMetrics } from './metrics';
+import { type Frame, SyslogFramer } from './syslog-framing';
 import { syslogInput } from './syslog-message';
+import { udpKernelDrops } from './udp-drops';
 
 export interface SyslogOptions {
   readonly host: string;
   readonly tcpPort?: number;
   readonly udpPort?: number;
   readonly maxMessageBytes: number;
+  /** A TCP connection silent this long is closed; 0: never. */
+  readonly idleTimeoutSeconds?: number;
+  /** Open TCP connections at most; more are refused. */
+  readonly maxConnections?: number;
+  /** SO_RCVBUF of the UDP socket; the kernel caps it at net.core.rmem_max. */
+  readonly udpReceiveBufferBytes?: number;
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string; readonly requireClientCert: boolean };
 }
 
@@ -31,9 +40,9 @@ export interface SyslogListeners {
 const BATCH = 500;
 const LINGER_MS = 20;
 
-/** Collects inputs and publishes them in batches, one publish at a time, in arrival order. */
+/** Collects results and publishes them in batches, one publish at a time, in arrival order. */
 class Batcher {
-  private pending: PipelineInput[] = [];
+  private pending: PipelineResult[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
 
@@ -42,8 +51,8 @@ class Batcher {
     private readonly log: Logger,
   ) {}
 
-  add(input: PipelineInput): Promise<void> | undefined {
-    this.pending.push(input);
+  add(input: PipelineInput | PipelineResult): Promise<void> | undefined {
+    this.pending.push('raw' in input ? this.publisher.pipeline.process(input.raw, input.hint) : input);
     if (this.pending.length >= BATCH) return this.flush();
     this.timer ??= setTimeout(() => void this.flush(), LINGER_MS);
     return undefined;
@@ -56,7 +65,7 @@ class Batcher {
     this.pending = [];
     if (batch.length > 0) {
       this.chain = this.chain.then(() =>
-        this.publisher.publish(batch).then(
+        this.publisher.publishResults(batch).then(
           () => undefined,
           (err: unknown) =>
             this.log.error({ err, count: batch.length }, 'syslog batch could not be published; these messages are lost (syslog has no acknowledgement)'),
@@ -74,8 +83,27 @@ function listenTcp(server: Server, host: string, port: number): Promise<AddressI
   });
 }
 
-export async function startSyslog(opts: SyslogOptions, publisher: Publisher, log: Logger): Promise<SyslogListeners> {
+export async function startSyslog(opts: SyslogOptions, publisher: Publisher, log: Logger, metrics?: IngestMetrics): Promise<SyslogListeners> {
   const batcher = new Batcher(publisher, log);
+  // Syslog has no retries: every message is its own occurrence, told apart by its arrival.
+  const started = Date.now().toString(36);
+  let seq = 0;
+  const position = () => `syslog:${started}:${seq++}`;
+  const input = (frame: Frame, peer: string | undefined, collector: string): PipelineInput | PipelineResult => {
+    const receivedAt = new Date();
+    const text = frame.bytes.toString('utf8');
+    if (!frame.oversized) {
+      const i = syslogInput(text, peer, collector, receivedAt);
+      return { raw: i.raw, hint: { ...i.hint, position: position() } };
+    }
+    const error = `the message is longer than ingest.syslog.maxMessageBytes (${opts.maxMessageBytes} bytes): its first ${opts.maxMessageBytes} bytes are kept, the rest was skipped`;
+    return {
+      ok: false,
+      source: 'unknown',
+      error,
+      event: deadLetterEvent({ original: text, error, source: 'unknown', collector, receivedAt, position: position(), type: 'invalid_event' }),
+    };
+  };
   const sockets = new Set<Socket>();
   let tcp: Server | undefined;
   let udp: UdpSocket | undefined;
@@ -87,9 +115,16 @@ export async function startSyslog(opts: SyslogOptions, publisher: Publisher, log
     const framer = new SyslogFramer(opts.maxMessageBytes);
     const peer = socket.remoteAddress;
     const collector = opts.tls ? 'syslog-tls' : 'syslog-tcp';
-    const take = (frames: Buffer[]) => {
+    if (opts.idleTimeoutSeconds) {
+      socket.setTimeout(opts.idleTimeoutSeconds * 1000, () => {
+        metrics?.syslogConnectionClosed('idle');
+        log.debug({ peer }, 'syslog connection idle; closed');
+        socket.destroy();
+      });
+    }
+    const take = (frames: Frame[]) => {
       let full: Promise<void> | undefined;
-      for (const f of frames) full = batcher.add(syslogInput(f.toString('utf8'), peer, collector, new Date())) ?? full;
+      for (const f of frames) full = batcher.add(input(f, peer, collector)) ?? full;
       if (full) {
         socket.pause();
         void full.then(() => socket.resume());
@@ -117,6 +152,8 @@ export async function startSyslog(opts: SyslogOptions, publisher: Publisher, log
           onConnection,
         )
       : createTcpServer(onConnection);
+    if (opts.maxConnections) tcp.maxConnections = opts.maxConnections;
+    tcp.on('drop', () => metrics?.syslogConnectionClosed('limit'));
     tcpAddr = await listenTcp(tcp, opts.host, opts.tcpPort);
     log.info({ address: tcpAddr, tls: !!opts.tls }, 'syslog TCP listener up');
   }
@@ -128,14 +165,19 @@ export async function startSyslog(opts: SyslogOptions, publisher: Publisher, log
         .subarray(0, opts.maxMessageBytes)
         .toString('utf8')
         .replace(/[\r\n\0]+$/, '');
-      if (text !== '') batcher.add(syslogInput(text, rinfo.address, 'syslog-udp', new Date()));
+      if (text === '') return;
+      const frame = { bytes: Buffer.from(text), oversized: msg.length > opts.maxMessageBytes };
+      batcher.add(input(frame, rinfo.address, 'syslog-udp'));
     });
     sock.on('error', (err) => log.error({ err }, 'syslog UDP socket error'));
     udpAddr = await new Promise<AddressInfo>((resolve, reject) => {
       sock.once('error', reject);
       sock.bind(opts.udpPort, opts.host, () => resolve(sock.address()));
     });
-    log.info({ address: udpAddr }, 'syslog UDP listener up');
+    if (opts.udpReceiveBufferBytes) sock.setRecvBufferSize(opts.udpReceiveBufferBytes);
+    const port = udpAddr.port;
+    metrics?.watchUdpDrops(() => udpKernelDrops(port));
+    log.info({ address: udpAddr, receiveBufferBytes: sock.getRecvBufferSize() }, 'syslog UDP listener up');
   }
 
   return {

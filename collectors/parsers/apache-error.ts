@@ -1,7 +1,7 @@
 /** Apache httpd error_log: "[Sun Dec 04 04:47:44 2005] [level] message" (2.2) and the 2.4 "[module:level] [pid N]" variant. */
 import type { LogSource, ParseContext, RawInput } from './source';
 import { endpoint, fail, level, lineOf, ok, typeForLevel } from './event-doc';
-import { contextOffset, isoFromParts, monthNumber } from './timestamps';
+import { localIso, monthNumber } from './timestamps';
 
 const LINE = /^\[(?:\w{3}) (\w{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? (\d{4})\] \[(?:([\w-]+):)?(\w+)\] (?:\[pid (\d+)(?::tid \d+)?\] )?(.*)$/s;
 const CLIENT = /\[client ([^\]\s]+?)(?::(\d+))?\]/;
@@ -19,7 +19,7 @@ export const apacheError: LogSource = {
     const m = LINE.exec(line);
     if (!m) return fail('not an Apache error log line: expected "[Www Mmm dd HH:mm:ss yyyy] [level] message"');
     const month = monthNumber(m[1]!);
-    const ts = month && isoFromParts(+m[7]!, month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6], contextOffset(ctx));
+    const ts = month && localIso(+m[7]!, month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6], ctx);
     if (!ts) return fail(`invalid date "${m[1]} ${m[2]} ${m[7]}"`);
     const lvl = level(m[9]);
     const client = CLIENT.exec(m[11]!);

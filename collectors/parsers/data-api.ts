@@ -9,6 +9,7 @@ import { Classification, DataAction } from '../../core/event';
 import type { LogSource, ParseContext, RawInput } from './source';
 import { endpoint, fail, ok } from './event-doc';
 import { jsonRecord, peekRecord } from './json-input';
+import { fromKong, fromNginxJson, type GatewayAccess, isKongRecord, isNginxJson } from './api-gateway-records';
 import { isoFromAny } from './timestamps';
 
 const Count = z.number().int().nonnegative();
@@ -35,11 +36,13 @@ export const dataApi: LogSource = {
   description: 'Data-sharing API gateway access log (JSON: user, dataset, records, ...)',
   detect(input: RawInput): boolean {
     const r = peekRecord(input);
-    return r !== undefined && 'dataset' in r && 'user' in r && ('records' in r || 'path' in r || 'app' in r);
+    return r !== undefined && (('dataset' in r && 'user' in r && ('records' in r || 'path' in r || 'app' in r)) || isKongRecord(r) || isNginxJson(r));
   },
   parse(input: RawInput, ctx: ParseContext) {
     const j = jsonRecord(input);
     if (!j.ok) return fail(j.error);
+    if (isKongRecord(j.record)) return gatewayEvent(fromKong(j.record, ctx));
+    if (isNginxJson(j.record)) return gatewayEvent(fromNginxJson(j.record, ctx));
     const parsed = DataApiRecord.safeParse(j.record);
     if (!parsed.success) return fail(`invalid data-sharing API record: ${describeIssues(parsed.error)}`);
     const r = parsed.data;
@@ -82,3 +85,41 @@ export const dataApi: LogSource = {
     });
   },
 };
+
+/** A Kong or nginx JSON record, in the same shape as the platform's own access log. */
+function gatewayEvent(a: GatewayAccess) {
+  if (!a.timestamp) return fail(`the ${a.flavour} record has no readable time (${a.flavour === 'kong' ? 'started_at' : 'time_iso8601, time_local or msec'})`);
+  const denied = a.status === 401 || a.status === 403;
+  const failed = a.status !== undefined && a.status >= 400;
+  const q = a.path?.indexOf('?') ?? -1;
+  return ok({
+    '@timestamp': a.timestamp,
+    message: `${a.user?.name ?? 'anonymous'} ${a.method ?? ''} ${a.path ?? ''} ${a.status ?? ''}`.replace(/\s+/g, ' ').trim(),
+    event: {
+      kind: 'event',
+      dataset: `data_api.${a.flavour}`,
+      module: 'data_api',
+      action: 'read',
+      category: ['web', 'database'],
+      type: denied ? ['access', 'denied'] : ['access'],
+      outcome: a.status === undefined ? 'unknown' : failed ? 'failure' : 'success',
+      duration: a.durationMs === undefined ? undefined : a.durationMs * 1_000_000,
+    },
+    user: a.user ? { name: a.user.name, id: a.user.id } : undefined,
+    source: endpoint(a.clientIp),
+    http: { request: { method: a.method, id: a.requestId }, response: { status_code: a.status, body: { bytes: a.bytes } } },
+    url: { path: q >= 0 ? a.path!.slice(0, q) : a.path, query: q >= 0 ? a.path!.slice(q + 1) : undefined },
+    service: { name: a.app },
+    citysoc: {
+      data: {
+        platform: 'data-sharing-api',
+        dataset: a.dataset,
+        resource: a.dataset ?? a.path,
+        route: a.route,
+        action: 'read',
+        records: a.records,
+        bytes: a.bytes,
+      },
+    },
+  });
+}

@@ -55,7 +55,19 @@ describe('hadoop on single lines', () => {
   test('a line without a logger is rejected with the expected layout', () => {
     expect(parse('2015-10-18 18:01:47,978 INFO just words')).toEqual({
       ok: false,
-      error: 'not a Hadoop log4j line: expected "yyyy-MM-dd HH:mm:ss,SSS LEVEL [thread] class: message"',
+      error: 'not a Hadoop log line: expected "yyyy-MM-dd HH:mm:ss,SSS LEVEL [thread] class: message" or "yyMMdd HHmmss pid LEVEL class: message"',
+    });
+  });
+
+  test('the classic HDFS layout of older NameNodes and DataNodes, tagged hadoop, parses: all 2,000 loghub HDFS lines (issue 19)', () => {
+    const { lines } = loghubSample('HDFS');
+    const events = parseAll(hadoop, lines);
+    expect(events).toHaveLength(2000);
+    expect(events[0]).toMatchObject({
+      '@timestamp': '2008-11-09T20:36:15.000Z',
+      event: { dataset: 'hdfs.service' },
+      process: { pid: 148 },
+      log: { level: 'info', logger: 'dfs.DataNode$PacketResponder' },
     });
   });
 });

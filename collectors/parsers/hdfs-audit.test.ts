@@ -33,7 +33,7 @@ describe('hdfs-audit', () => {
       source: { ip: '10.1.2.3' },
       citysoc: { data: { action: 'read', resource: '/data/x' } },
     });
-    expect(out.ok && out.event['@timestamp']).toBe('2024-06-01T00:00:00.000Z');
+    expect(out.ok && out.event['@timestamp']).toBe('2024-12-31T23:00:00.000Z');
   });
 
   test('a denied delete through a proxy user is a failed deletion that names both users', () => {

@@ -1,7 +1,7 @@
 /** HDFS NameNode/DataNode service logs in the classic "yyMMdd HHmmss pid LEVEL class: message" layout. */
 import type { LogSource, ParseContext, RawInput } from './source';
 import { fail, level, lineOf, ok, typeForLevel } from './event-doc';
-import { contextOffset, isoFromParts } from './timestamps';
+import { localIso } from './timestamps';
 
 const LINE = /^(\d{2})(\d{2})(\d{2}) (\d{2})(\d{2})(\d{2}) (\d+) ([A-Z]+) ([\w.$]+): (.*)$/s;
 
@@ -18,7 +18,7 @@ export const hdfs: LogSource = {
     const m = LINE.exec(line);
     if (!m) return fail('not an HDFS service log line: expected "yyMMdd HHmmss pid LEVEL class: message"');
     // Two-digit years in these logs are always this century.
-    const ts = isoFromParts(2000 + +m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, contextOffset(ctx));
+    const ts = localIso(2000 + +m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, ctx);
     if (!ts) return fail(`invalid date/time "${m[1]}${m[2]}${m[3]} ${m[4]}${m[5]}${m[6]}"`);
     const lvl = level(m[8]);
     return ok({

@@ -15,6 +15,7 @@ import { httpAccess } from './http-access';
 import { kafkaAuthorizer } from './kafka-authorizer';
 import { kafkaServer } from './kafka-server';
 import { linuxSyslog } from './linux-syslog';
+import { mariadbAudit } from './mariadb-audit';
 import { mysqlAudit } from './mysql-audit';
 import { nginxError } from './nginx-error';
 import { openssh } from './openssh';
@@ -32,6 +33,7 @@ export const SOURCES: readonly LogSource[] = [
   windowsEvent,
   rangerAudit,
   mysqlAudit,
+  mariadbAudit,
   dataApi,
   hdfsAudit,
   kafkaAuthorizer,

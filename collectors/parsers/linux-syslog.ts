@@ -7,6 +7,7 @@ import type { Doc } from '../../core/doc';
 import type { LogSource, ParseContext, RawInput } from './source';
 import { endpoint, fail, lineOf, ok } from './event-doc';
 import { pamFields } from './pam';
+import { sudoFields } from './sudo';
 import { looksLikeSyslog, parseSyslog } from './syslog-header';
 
 type Rule = readonly [RegExp, (m: RegExpExecArray) => Doc];
@@ -49,8 +50,12 @@ const RULES: readonly Rule[] = [
   ],
 ];
 
-function classify(message: string): Doc | undefined {
-  const pam = pamFields(message);
+function classify(message: string, program: string | undefined): Doc | undefined {
+  if (program === 'sudo') {
+    const sudo = sudoFields(message);
+    if (sudo) return sudo;
+  }
+  const pam = pamFields(message.replace(/^pam_unix\([\w-]+:\w+\): /, ''));
   if (pam) return pam;
   for (const [re, build] of RULES) {
     const m = re.exec(message);
@@ -71,7 +76,7 @@ export const linuxSyslog: LogSource = {
     if (line === undefined) return fail('linux-syslog expects a text line, got a structured record');
     const sys = parseSyslog(line, ctx);
     if (!sys) return fail('not a syslog line: expected "Mon dd hh:mm:ss host program[pid]: message" with a valid date');
-    const fields = classify(sys.message) ?? {};
+    const fields = classify(sys.message, sys.program) ?? {};
     const process = { ...(fields.process as Doc | undefined), name: sys.program, pid: sys.pid };
     return ok({
       ...fields,

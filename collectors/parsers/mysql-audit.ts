@@ -132,7 +132,7 @@ export const mysqlAudit: LogSource = {
       user: { name: n.user },
       source: endpoint(n.ip) ?? (n.host && n.host !== 'localhost' ? endpoint(n.host) : undefined),
       mysql: { audit: { flavour: n.flavour, record: n.name, status: n.status, connection_id: n.connection, db: n.db } },
-      citysoc: { data: n.kind === 'query' ? { platform: 'mysql', resource: n.db, action: sqlAction(n.command) ?? 'query' } : undefined },
+      citysoc: { data: n.kind === 'query' ? { platform: 'mysql', resource: n.db, action: sqlAction(n.command) ?? 'query', query: n.sql } : undefined },
     } as Doc);
   },
 };

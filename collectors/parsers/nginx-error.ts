@@ -5,7 +5,7 @@
  */
 import type { LogSource, ParseContext, RawInput } from './source';
 import { endpoint, fail, level, lineOf, ok, typeForLevel } from './event-doc';
-import { contextOffset, isoFromParts } from './timestamps';
+import { localIso } from './timestamps';
 
 const LINE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/s;
 const CONTEXT = /, (client|server|request|upstream|host|referrer): ("(?:[^"\\]|\\.)*"|[^,]*)/g;
@@ -22,7 +22,7 @@ export const nginxError: LogSource = {
     if (line === undefined) return fail('nginx-error expects a text line, got a structured record');
     const m = LINE.exec(line);
     if (!m) return fail('not an nginx error log line: expected "yyyy/MM/dd HH:mm:ss [level] pid#tid: message"');
-    const ts = isoFromParts(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, contextOffset(ctx));
+    const ts = localIso(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, ctx);
     if (!ts) return fail(`invalid date/time "${m[1]}/${m[2]}/${m[3]} ${m[4]}:${m[5]}:${m[6]}"`);
     const text = m[11]!;
     const fields: Record<string, string> = {};

@@ -121,7 +121,7 @@ describe('openssh on single lines', () => {
   test('the offset from the context is kept in @timestamp', () => {
     const out = openssh.parse(
       { kind: 'line', line: 'Dec 10 07:07:38 LabSZ sshd[1]: Connection closed by 1.2.3.4 [preauth]' },
-      { defaultYear: 2023, defaultOffset: '+08:00', receivedAt: new Date('2023-12-10T00:00:00Z') },
+      { timeZone: '+08:00', receivedAt: new Date('2023-12-10T00:00:00Z') },
     );
     expect(out.ok && out.event['@timestamp']).toBe('2023-12-10T07:07:38.000+08:00');
   });

@@ -6,7 +6,8 @@ import type { Doc } from '../../core/doc';
 import { endpoint } from './event-doc';
 
 const AUTH_FAILURE = /^(?:PAM (\d+) more )?authentication failures?; (.*)$/;
-const SESSION = /^session (opened|closed) for user (\S+?)(?: by (\S*?)\(uid=(\d+)\))?$/;
+// pam_unix 1.4+ writes the uid after each name: "session opened for user root(uid=0) by alice(uid=1000)".
+const SESSION = /^session (opened|closed) for user ([^\s(]+)(?:\(uid=(\d+)\))?(?: by (\S*?)\(uid=(\d+)\))?$/;
 const CHECK_PASS_UNKNOWN = /^check pass; user unknown$/;
 
 function keyValues(text: string): Record<string, string> {
@@ -40,8 +41,8 @@ export function pamFields(message: string): Doc | undefined {
     const opened = session[1] === 'opened';
     return {
       event: { action: opened ? 'session_opened' : 'session_closed', category: ['session'], type: [opened ? 'start' : 'end'], outcome: 'success' },
-      user: { name: session[2] },
-      pam: { by_user: session[3] || undefined, by_uid: session[4] },
+      user: { name: session[2], id: session[3] },
+      pam: { by_user: session[4] || undefined, by_uid: session[5] },
     };
   }
   return undefined;

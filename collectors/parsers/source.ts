@@ -8,14 +8,15 @@ import type { Doc } from '../../core/doc';
 export type RawInput = { readonly kind: 'line'; readonly line: string } | { readonly kind: 'record'; readonly record: Doc };
 
 export interface ParseContext {
-  /** Year for formats without one (syslog's "Jun 14 15:16:01"), from the receiving time. */
-  readonly defaultYear: number;
-  /** Time zone offset for formats without one, e.g. "+08:00"; default UTC. */
-  readonly defaultOffset?: string;
+  /**
+   * When the input was shipped (the shipper's clock) or else received: the @timestamp of records
+   * that carry no time of their own, and the reference of the year rule for dates without a year.
+   */
+  readonly receivedAt: Date;
+  /** The local zone of times written without one: an IANA name or an offset ("+08:00"); default the host's. */
+  readonly timeZone?: string;
   /** Host the collector said the line came from. */
   readonly host?: string;
-  /** When the gateway received the input: the @timestamp of records that carry no time of their own. */
-  readonly receivedAt: Date;
 }
 
 export type ParseOutcome = { readonly ok: true; readonly event: Doc } | { readonly ok: false; readonly error: string };

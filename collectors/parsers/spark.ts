@@ -1,7 +1,7 @@
 /** Apache Spark driver/executor logs (log4j "yy/MM/dd HH:mm:ss LEVEL class: message"). */
 import type { LogSource, ParseContext, RawInput } from './source';
 import { fail, level, lineOf, ok, typeForLevel } from './event-doc';
-import { contextOffset, isoFromParts } from './timestamps';
+import { localIso } from './timestamps';
 
 const LINE = /^(\d{2})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([A-Z]+) ([\w.$]+): ?(.*)$/s;
 
@@ -17,7 +17,7 @@ export const spark: LogSource = {
     if (line === undefined) return fail('spark expects a text line, got a structured record');
     const m = LINE.exec(line);
     if (!m) return fail('not a Spark log line: expected "yy/MM/dd HH:mm:ss LEVEL class: message"');
-    const ts = isoFromParts(2000 + +m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, contextOffset(ctx));
+    const ts = localIso(2000 + +m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, ctx);
     if (!ts) return fail(`invalid date/time "${m[1]}/${m[2]}/${m[3]} ${m[4]}:${m[5]}:${m[6]}"`);
     const lvl = level(m[7]);
     return ok({

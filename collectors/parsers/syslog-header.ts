@@ -1,6 +1,6 @@
 /** The BSD syslog (RFC 3164) framing shared by sshd, cron, su, kernel and friends. */
 import type { ParseContext } from './source';
-import { contextOffset, isoFromParts, monthNumber } from './timestamps';
+import { isoWithoutYear, monthNumber } from './timestamps';
 
 export interface SyslogLine {
   readonly timestamp: string;
@@ -23,12 +23,12 @@ export function looksLikeSyslog(line: string): boolean {
   return HEADER.test(line);
 }
 
-/** Undefined when the line has no syslog header; the year comes from the context. */
+/** Undefined when the line has no syslog header; the year is inferred from the context's time (timestamps.ts isoWithoutYear). */
 export function parseSyslog(line: string, ctx: ParseContext): SyslogLine | undefined {
   const m = HEADER.exec(line);
   if (!m) return undefined;
   const month = monthNumber(m[2]!);
-  const timestamp = month === undefined ? undefined : isoFromParts(ctx.defaultYear, month, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, contextOffset(ctx));
+  const timestamp = month === undefined ? undefined : isoWithoutYear(month, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, ctx);
   if (timestamp === undefined) return undefined;
   const rest = m[8]!;
   const t = TAG.exec(rest);

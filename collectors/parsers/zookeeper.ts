@@ -1,7 +1,10 @@
 /** Apache ZooKeeper server logs (log4j "%d - %-5p [%t:%C{1}@%L] - %m"). */
 import type { LogSource, ParseContext, RawInput } from './source';
-import { fail, level, lineOf, ok, typeForLevel } from './event-doc';
+import { endpoint, fail, level, lineOf, ok, typeForLevel } from './event-doc';
 import { isoFromYmd } from './timestamps';
+
+// Who connected: "Received connection request /10.10.34.12:45028", "Accepted socket connection from /10.10.34.13:37177", ...
+const PEER = /(?:connection request|socket connection from|Connection broken for id \d+, my id = \d+, error =|client|from) \/([0-9a-fA-F.:]+?):(\d+)\b/;
 
 const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}) - ([A-Z]+) +\[(.*):([\w$]+)@(\d+)\] - ?(.*)$/s;
 
@@ -21,7 +24,9 @@ export const zookeeper: LogSource = {
     const ts = isoFromYmd(m[1]!, ctx);
     if (!ts) return fail(`invalid date/time "${m[1]}"`);
     const lvl = level(m[2]);
+    const peer = PEER.exec(m[6]!);
     return ok({
+      source: peer ? endpoint(peer[1], Number(peer[2])) : undefined,
       '@timestamp': ts,
       message: m[6],
       event: { kind: 'event', dataset: 'zookeeper.server', module: 'zookeeper', type: typeForLevel(lvl) },

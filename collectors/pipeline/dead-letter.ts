@@ -33,7 +33,8 @@ export function deadLetterEvent(d: DeadLetterInput): EcsEvent {
     error: { message: d.error, type: d.type ?? 'parse_error' },
     citysoc: { dead_letter: true, source: d.source, collector: d.collector },
   };
-  if (d.host) doc.host = { name: d.host };
-  if (d.department) doc.organization = { name: d.department };
+  // Only texts: a dead letter must be storable whatever the sender put where a name belongs.
+  if (typeof d.host === 'string' && d.host) doc.host = { name: d.host };
+  if (typeof d.department === 'string' && d.department) doc.organization = { name: d.department };
   return doc as EcsEvent;
 }

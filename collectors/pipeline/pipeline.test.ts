@@ -7,7 +7,7 @@ const SSH = 'Nov 20 07:59:58 bastion-01 sshd[811]: Failed password for root from
 
 describe('the ingest pipeline', () => {
   it('detects the source, keeps the original and stamps id, ingest time, source and collector', () => {
-    const r = new Pipeline().process({ kind: 'line', line: SSH }, { collector: 'fb-01', receivedAt: AT });
+    const r = new Pipeline({ timeZone: 'UTC' }).process({ kind: 'line', line: SSH }, { collector: 'fb-01', receivedAt: AT });
     expect(r).toMatchObject({
       ok: true,
       source: 'openssh',
@@ -20,7 +20,7 @@ describe('the ingest pipeline', () => {
   });
 
   it('derives the same id for the same input from the same collector, and different ids otherwise', () => {
-    const p = new Pipeline();
+    const p = new Pipeline({ timeZone: 'UTC' });
     const id = (collector: string, position?: string) => p.process({ kind: 'line', line: SSH }, { collector, position, receivedAt: AT }).event.event.id;
     expect(id('fb-01')).toBe(id('fb-01'));
     expect(id('fb-01')).not.toBe(id('fb-02'));
@@ -28,7 +28,10 @@ describe('the ingest pipeline', () => {
   });
 
   it('turns unparseable input into a dead letter with the original, the parser error and the source', () => {
-    const r = new Pipeline().process({ kind: 'line', line: 'allowed=maybe' }, { collector: 'fb-01', source: 'hdfs-audit', receivedAt: AT, host: 'nn-01' });
+    const r = new Pipeline({ timeZone: 'UTC' }).process(
+      { kind: 'line', line: 'allowed=maybe' },
+      { collector: 'fb-01', source: 'hdfs-audit', receivedAt: AT, host: 'nn-01' },
+    );
     expect(r).toEqual({
       ok: false,
       source: 'hdfs-audit',
@@ -45,24 +48,38 @@ describe('the ingest pipeline', () => {
   });
 
   it("a Dec line received in January is last year's", () => {
-    const r = new Pipeline().process({ kind: 'line', line: SSH.replace('Nov 20', 'Dec 31') }, { collector: 'c', receivedAt: new Date('2027-01-01T00:00:05Z') });
+    const r = new Pipeline({ timeZone: 'UTC' }).process(
+      { kind: 'line', line: SSH.replace('Nov 20', 'Dec 31') },
+      { collector: 'c', receivedAt: new Date('2027-01-01T00:00:05Z') },
+    );
     expect(r.event['@timestamp']).toBe('2026-12-31T07:59:58.000Z');
   });
 
-  it('applies the configured offset to formats without one', () => {
-    const r = new Pipeline({ defaultOffset: '+08:00' }).process({ kind: 'line', line: SSH }, { collector: 'c', receivedAt: AT });
+  it('reads times without a zone in the configured zone, with the offset that zone had then', () => {
+    const r = new Pipeline({ timeZone: '+08:00' }).process({ kind: 'line', line: SSH }, { collector: 'c', receivedAt: AT });
     expect(r.event['@timestamp']).toBe('2026-11-20T07:59:58.000+08:00');
+    const berlin = new Pipeline({ timeZone: 'Europe/Berlin' });
+    const at = (line: string) => berlin.process({ kind: 'line', line }, { collector: 'c', receivedAt: AT }).event['@timestamp'];
+    expect(at(SSH)).toBe('2026-11-20T07:59:58.000+01:00');
+    expect(at(SSH.replace('Nov 20', 'Jul 20'))).toBe('2026-07-20T07:59:58.000+02:00');
+  });
+
+  it('without a configured zone, reads them in the host zone', () => {
+    const r = new Pipeline().process({ kind: 'line', line: SSH }, { collector: 'c', receivedAt: AT });
+    expect(Date.parse(r.event['@timestamp'] as string)).toBe(
+      Date.UTC(2026, 10, 20, 7, 59, 58) - new Date(Date.UTC(2026, 10, 20, 7, 59, 58)).getTimezoneOffset() * -60_000,
+    );
   });
 
   it("the tag's host and department fill what the line does not say", () => {
     const line = 'allowed=true ugi=alice (auth:KERBEROS) ip=/10.1.2.3 cmd=open src=/data/x dst=null perm=null proto=rpc';
-    const r = new Pipeline().process({ kind: 'line', line }, { collector: 'c', host: 'nn-01', department: '大数据局', receivedAt: AT });
+    const r = new Pipeline({ timeZone: 'UTC' }).process({ kind: 'line', line }, { collector: 'c', host: 'nn-01', department: '大数据局', receivedAt: AT });
     expect(r.event).toMatchObject({ '@timestamp': '2026-11-20T08:00:00.000Z', host: { name: 'nn-01' }, organization: { name: '大数据局' } });
   });
 
   it('calls the detection hooks with every normalized event, and a failing hook loses nothing', () => {
     const errors: unknown[] = [];
-    const p = new Pipeline({ onHookError: (e) => errors.push(e) });
+    const p = new Pipeline({ timeZone: 'UTC', onHookError: (e) => errors.push(e) });
     const seen: EcsEvent[] = [];
     p.onEvent(() => {
       throw new Error('rule bug');
@@ -78,7 +95,7 @@ describe('the ingest pipeline', () => {
 
   it('enriches with the current reference data', () => {
     let enricher = new Enricher({ assets: [], identities: [], datasets: [] });
-    const p = new Pipeline({ enricher: () => enricher });
+    const p = new Pipeline({ timeZone: 'UTC', enricher: () => enricher });
     expect(p.process({ kind: 'line', line: SSH }, { collector: 'c', receivedAt: AT }).event.user).toEqual({ name: 'root' });
     enricher = new Enricher({
       assets: [],
@@ -94,6 +111,7 @@ describe('the ingest pipeline', () => {
   it('counts inputs and failures per source for the metrics', () => {
     const counts: string[] = [];
     const p = new Pipeline({
+      timeZone: 'UTC',
       observer: { received: (s) => counts.push(`in:${s}`), normalized: (s) => counts.push(`ok:${s}`), parseFailed: (s) => counts.push(`fail:${s}`) },
     });
     p.process({ kind: 'line', line: SSH }, { collector: 'c' });

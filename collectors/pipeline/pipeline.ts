@@ -12,14 +12,17 @@ import type { LogSource, ParseContext, ParseOutcome, RawInput } from '../parsers
 import { deadLetterEvent } from './dead-letter';
 import { eventId } from './event-id';
 import { fillMissing } from './fill-missing';
+import { depthProblem, textNestingExceeds } from './json-depth';
 import { NO_OBSERVER, type InputHint, type PipelineObserver, type PipelineResult } from './types';
 
 /** Called with every normalized event; the rules engine registers its single-event matchers here. */
 export type EventHook = (event: EcsEvent) => void;
 
 export interface PipelineOptions {
-  /** Offset for formats without one, e.g. "+08:00". */
-  readonly defaultOffset?: string;
+  /** The local zone of times written without one (IANA name or offset); default the host's. */
+  readonly timeZone?: string;
+  /** Deepest nesting of a JSON record (ingest.maxJsonDepth); deeper records are dead letters. */
+  readonly maxJsonDepth?: number;
   /** The current enricher; a function so a reload takes effect on the next event. */
   readonly enricher?: () => Enricher | undefined;
   readonly observer?: PipelineObserver;
@@ -31,8 +34,6 @@ export interface PipelineOptions {
 export function namedSource(name: string | undefined): string {
   return name === undefined || name === '' || name === 'auto' ? 'unknown' : name;
 }
-// Lines whose time is this far ahead of the receive time are from last year (Dec lines read in Jan).
-const FUTURE_SLACK_MS = 2 * 86_400_000;
 
 const isDoc = isPlainObject;
 
@@ -52,28 +53,48 @@ export class Pipeline {
     };
   }
 
+  /** Never throws: whatever goes wrong with one input makes that input a dead letter, not the batch a failure. */
   process(raw: RawInput, hint: InputHint): PipelineResult {
     const receivedAt = hint.receivedAt ?? new Date();
+    const maxDepth = this.opts.maxJsonDepth ?? 64;
+    const deep =
+      raw.kind === 'record'
+        ? depthProblem(raw.record, maxDepth)
+        : /^\s*\{/.test(raw.line) && textNestingExceeds(raw.line, maxDepth)
+          ? `the JSON line nests objects or arrays deeper than ${maxDepth} levels (ingest.maxJsonDepth)`
+          : undefined;
+    if (deep)
+      return this.failure(raw, hint, receivedAt, namedSource(hint.source), deep, raw.kind === 'line' ? raw.line : '(a record nested too deep to keep whole)');
     const original = hint.original ?? (raw.kind === 'line' ? raw.line : JSON.stringify(raw.record));
+    try {
+      return this.processOne(raw, hint, receivedAt, original);
+    } catch (e) {
+      return this.failure(raw, hint, receivedAt, namedSource(hint.source), `the input could not be processed: ${(e as Error).message}`, original);
+    }
+  }
+
+  private failure(raw: RawInput, hint: InputHint, receivedAt: Date, source: string, error: string, original: string): PipelineResult {
+    this.observer.parseFailed(source);
+    const event = deadLetterEvent({
+      original,
+      error,
+      source,
+      collector: hint.collector,
+      receivedAt,
+      position: hint.position,
+      host: hint.host,
+      department: hint.department,
+    });
+    return { ok: false, event, source, error };
+  }
+
+  private processOne(raw: RawInput, hint: InputHint, receivedAt: Date, original: string): PipelineResult {
     // A JSON line is decoded once here, not again by each JSON source's detect() in turn.
     const input = hint.source === undefined || hint.source === '' || hint.source === 'auto' ? decodeJsonLine(raw) : raw;
     const chosen = this.chooseSource(input, hint.source);
     const sourceName = chosen.source?.name ?? namedSource(hint.source);
     this.observer.received(sourceName);
-    const failed = (error: string): PipelineResult => {
-      this.observer.parseFailed(sourceName);
-      const event = deadLetterEvent({
-        original,
-        error,
-        source: sourceName,
-        collector: hint.collector,
-        receivedAt,
-        position: hint.position,
-        host: hint.host,
-        department: hint.department,
-      });
-      return { ok: false, event, source: sourceName, error };
-    };
+    const failed = (error: string): PipelineResult => this.failure(raw, hint, receivedAt, sourceName, error, original);
     if (!chosen.source) return failed(chosen.error);
 
     const outcome = this.parse(chosen.source, input, hint, receivedAt);
@@ -129,18 +150,9 @@ export class Pipeline {
     // The shipper's clock (Fluent Bit's date, Beats' @timestamp) is closer to when the line was written than ours.
     const measured = hint.timestamp === undefined ? Number.NaN : Date.parse(hint.timestamp);
     const at = Number.isNaN(measured) ? receivedAt : new Date(measured);
-    const ctx: ParseContext = { defaultYear: at.getUTCFullYear(), defaultOffset: this.opts.defaultOffset, host: hint.host, receivedAt: at };
+    const ctx: ParseContext = { timeZone: this.opts.timeZone, host: hint.host, receivedAt: at };
     try {
-      const out = source.parse(raw, ctx);
-      if (out.ok && raw.kind === 'line') {
-        const ts = out.event['@timestamp'];
-        if (typeof ts === 'string' && Date.parse(ts) > at.getTime() + FUTURE_SLACK_MS) {
-          const again = source.parse(raw, { ...ctx, defaultYear: ctx.defaultYear - 1 });
-          if (again.ok && typeof again.event['@timestamp'] === 'string' && Date.parse(again.event['@timestamp']) <= at.getTime() + FUTURE_SLACK_MS)
-            return again;
-        }
-      }
-      return out;
+      return source.parse(raw, ctx);
     } catch (e) {
       // A parser bug is one bad event, never a crashed gateway.
       return { ok: false, error: `the ${source.name} parser failed: ${(e as Error).message}` };

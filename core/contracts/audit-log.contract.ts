@@ -2,8 +2,23 @@
  * The AuditLog contract. Each adapter provides a way to tamper with its own storage the way an
  * insider with database access could, and verification must catch every kind.
  */
+import type { AuditCheckpoint, AuditRecord } from '../audit';
 import type { AuditLog } from '../ports/audit-log';
 import type { QueryNode } from '../query/ast';
+
+/** Raw access to the stored trail, as an insider with the database would have, for the tampering classes. */
+export interface RawTrail {
+  /** Stored records of a chain in sequence order (the one chain when absent). */
+  records(chain?: string): Promise<AuditRecord[]>;
+  /** Writes records over the stored ones with the same chain and sequence number (adding those that are new). */
+  put(records: readonly AuditRecord[]): Promise<void>;
+  delete(seqs: readonly number[], chain?: string): Promise<void>;
+  checkpoints(): Promise<AuditCheckpoint[]>;
+  /** Replaces every stored checkpoint of the chains these belong to. */
+  replaceCheckpoints(chain: string, checkpoints: readonly AuditCheckpoint[]): Promise<void>;
+  /** Replaces the public keys stored beside the trail. */
+  setPublicKeys(pems: readonly string[]): Promise<void>;
+}
 
 export interface AuditTamper {
   /** Change one stored field of record seq without fixing its hash. */
@@ -13,14 +28,16 @@ export interface AuditTamper {
   remove(seq: number): Promise<void>;
   /** Exchange the stored contents of two records. */
   swap(a: number, b: number): Promise<void>;
+  readonly raw: RawTrail;
 }
 
 export interface AuditHarness {
-  open(): Promise<{ log: AuditLog; tamper: AuditTamper }>;
+  /** A new, empty trail; signed every `everyRecords` records (default 4) when `signed`. */
+  open(opts?: { signed?: boolean; everyRecords?: number }): Promise<{ log: AuditLog; tamper: AuditTamper }>;
 }
 
-async function filled(h: AuditHarness, n: number) {
-  const t = await h.open();
+async function filled(h: AuditHarness, n: number, signed = false) {
+  const t = await h.open({ signed });
   for (let i = 1; i <= n; i++) {
     await t.log.append({
       actor: i % 2 ? 'alice' : 'bob',
@@ -114,7 +131,7 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
     it('a modified record fails verification and is named', async () => {
       const { log, tamper } = await filled(harness, 10);
       await tamper.modify(4);
-      expect(await log.verify()).toEqual({ ok: false, checked: 3, firstBad: { seq: 4, problem: 'modified' } });
+      expect(await log.verify()).toMatchObject({ ok: false, checked: 3, firstBad: { seq: 4, problem: 'modified' } });
       await log.close();
     });
 
@@ -128,7 +145,7 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
     it('a deleted record fails verification and is named', async () => {
       const { log, tamper } = await filled(harness, 10);
       await tamper.remove(5);
-      expect(await log.verify()).toEqual({ ok: false, checked: 4, firstBad: { seq: 5, problem: 'missing' } });
+      expect(await log.verify()).toMatchObject({ ok: false, checked: 4, firstBad: { seq: 5, problem: 'missing' } });
       await log.close();
     });
 
@@ -144,24 +161,43 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
     it('truncating the newest record is invisible to the chain alone (the reason for signed checkpoints kept outside)', async () => {
       const { log, tamper } = await filled(harness, 5);
       await tamper.remove(5);
-      await log.append({ actor: 'x', actorType: 'system', action: 'noop', decision: 'info' });
-      // The chain continues from record 4, so the trail is consistent but seq 5 is reused:
-      const v = await log.verify();
-      expect(v.ok).toBe(true);
-      expect((await log.query({ afterSeq: 4 })).map((r) => r.actor)).toEqual(['x']);
+      expect(await log.verify()).toEqual({ ok: true, checked: 4 });
       await log.close();
     });
 
-    it('retention deletes old records and the rest still verifies from the kept anchor', async () => {
-      const { log, tamper } = await filled(harness, 10);
+    it('retention cuts at the newest signed checkpoint older than the cutoff; the rest verifies from that anchor', async () => {
+      const { log, tamper } = await filled(harness, 10, true);
       const r = await log.prune(new Date(Date.now() + 60_000));
-      expect(r.deleted).toBe(10);
+      expect(r.deleted).toBe(8);
       await log.append({ actor: 'after', actorType: 'system', action: 'noop', decision: 'info' });
       await log.append({ actor: 'after2', actorType: 'system', action: 'noop', decision: 'info' });
-      expect(await log.verify()).toEqual({ ok: true, checked: 2 });
-      expect((await log.query({})).map((x) => x.seq)).toEqual([12, 11]);
+      expect(await log.verify()).toEqual({ ok: true, checked: 4 });
+      expect((await log.query({})).map((x) => x.seq)).toEqual([12, 11, 10, 9]);
+      expect((await log.checkpoints()).map((c) => c.seq)).toEqual([8, 12]);
       await tamper.modify(11);
       expect(await log.verify()).toMatchObject({ ok: false, firstBad: { seq: 11, problem: 'modified' } });
+      await log.close();
+    });
+
+    it('a signed trail signs a checkpoint at every Nth record, in the same write, over the window since the last', async () => {
+      const { log } = await filled(harness, 10, true);
+      const cps = await log.checkpoints();
+      expect(cps.map((c) => [c.from, c.seq, c.reason, c.everyRecords])).toEqual([
+        [1, 4, 'count', 4],
+        [5, 8, 'count', 4],
+      ]);
+      const r8 = (await log.query({ afterSeq: 7, size: 1 }))[0]!;
+      expect(cps[1]).toMatchObject({ hash: r8.hash, at: r8.at, suite: log.suite, v: 1 });
+      expect(await log.checkpoint('manual')).toMatchObject({ from: 9, seq: 10, reason: 'manual' });
+      expect(await log.checkpoint('manual')).toBeNull();
+      expect(await log.publicKeys()).toHaveLength(1);
+      await log.close();
+    });
+
+    it('appends issued together across a cadence boundary still get exactly one checkpoint per N records', async () => {
+      const { log } = await harness.open({ signed: true, everyRecords: 7 });
+      await Promise.all(Array.from({ length: 50 }, (_, i) => log.append({ actor: `u${i}`, actorType: 'user', action: 'authz.decide', decision: 'allow' })));
+      expect((await log.checkpoints()).map((c) => c.seq)).toEqual([7, 14, 21, 28, 35, 42, 49]);
       await log.close();
     });
 

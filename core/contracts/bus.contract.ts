@@ -54,6 +54,19 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       expect(got.every((m) => m.topic === 'citysoc.events')).toBe(true);
     });
 
+    it('one publish of more bytes than a broker takes in one request (3 MiB) is delivered whole, in order', async () => {
+      const bus = await openBus(ns('large'));
+      const got: DeliveredMessage<{ n: number; pad: string }>[] = [];
+      const sub = await bus.subscribe<{ n: number; pad: string }>('citysoc.events', 'g1', async (batch) => {
+        got.push(...batch);
+      });
+      const msgs = Array.from({ length: 3000 }, (_, i) => ({ key: 'one-host', value: { n: i, pad: 'x'.repeat(1000) } }));
+      await bus.publish('citysoc.events', msgs);
+      await until(() => got.length >= 3000);
+      await sub.stop();
+      expect(got.map((m) => m.value.n)).toEqual(msgs.map((m) => m.value.n));
+    });
+
     it('two groups each receive every message', async () => {
       const bus = await openBus(ns('groups'));
       const a: number[] = [];

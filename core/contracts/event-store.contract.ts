@@ -341,6 +341,19 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
         expect(await store.get('e01')).toBeNull();
       });
 
+      it('counts from when an event was received: replayed history received recently stays, old receipts go', async () => {
+        await store.write([
+          { '@timestamp': '2026-10-01T00:00:00Z', event: { id: 'replayed', ingested: '2026-11-03T04:00:00Z' }, message: 'old line replayed today' },
+          { '@timestamp': '2026-11-02T12:00:00Z', event: { id: 'late-receipt', ingested: '2026-10-30T00:00:00Z' }, message: 'received long ago' },
+        ] as never);
+        await store.refresh();
+        await store.enforceRetention(new Date('2026-11-03T05:00:00Z'), 1);
+        await store.refresh();
+        const ids = await allIds(store, {});
+        expect(ids).toContain('replayed');
+        expect(ids).not.toContain('late-receipt');
+      });
+
       it('keeps everything inside the default 180 days', async () => {
         expect(await store.enforceRetention(new Date('2026-11-03T05:00:00Z'), 180)).toEqual({ deleted: 0 });
         await store.refresh();

@@ -18,7 +18,11 @@ export interface AlertQuery {
  * transitions follow ALERT_TRANSITIONS and are recorded in history.
  */
 export interface AlertStore {
-  upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean }>;
+  /**
+   * Folds or stores; `changed` is false when the alert's signals were folded already (a
+   * redelivered signal is not counted twice).
+   */
+  upsert(alert: Alert, suppressionMs: number): Promise<{ alert: Alert; created: boolean; changed: boolean }>;
   get(id: string): Promise<Alert | null>;
   list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }>;
   transition(id: string, to: AlertStatus, actor: string, opts?: { comment?: string; resolution?: Alert['resolution']; assignee?: string }): Promise<Alert>;

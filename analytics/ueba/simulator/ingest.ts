@@ -23,7 +23,7 @@ export function simulationPipeline(dir: string): Pipeline {
   const enricher = new Enricher(
     loadReferenceData({ assets: path.join(dir, LAYOUT.assets), identities: path.join(dir, LAYOUT.identities), datasets: path.join(dir, LAYOUT.datasets) }),
   );
-  return new Pipeline({ defaultOffset: CITY_OFFSET, enricher: () => enricher });
+  return new Pipeline({ timeZone: CITY_OFFSET, enricher: () => enricher });
 }
 
 /**

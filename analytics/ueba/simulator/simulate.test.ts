@@ -60,7 +60,7 @@ describe('the city-brain simulator', () => {
         datasets: path.join(dir, 'enrichment/datasets.yaml'),
       }),
     );
-    const pipeline = new Pipeline({ defaultOffset: '+08:00', enricher: () => enricher });
+    const pipeline = new Pipeline({ timeZone: '+08:00', enricher: () => enricher });
     const parsedBy = new Map<string, number>();
     const failures: string[] = [];
     let data = 0;

@@ -123,7 +123,7 @@ export async function simulate(raw: SimulateOptions, progress: (day: number, day
     YAML.stringify({
       ingest: {
         // Ranger, HDFS, syslog and pgaudit ("CST") write the city's local time without an offset.
-        defaultOffset: CITY_OFFSET,
+        timeZone: CITY_OFFSET,
         enrichment: { assets: path.join(out, LAYOUT.assets), identities: path.join(out, LAYOUT.identities), datasets: path.join(out, LAYOUT.datasets) },
       },
     }),

@@ -28,7 +28,8 @@ export function loghubSample(name: string): LoghubSample {
   return { lines, rows };
 }
 
-export const CTX: ParseContext = { defaultYear: 2024, receivedAt: new Date('2024-06-01T00:00:00Z') };
+/** Received at the end of 2024 in UTC: year-less dates of the samples fall in 2024, whatever the host's zone. */
+export const CTX: ParseContext = { receivedAt: new Date('2024-12-31T23:00:00Z'), timeZone: 'UTC' };
 
 /** Parses every line; a failure names the line so the report points at it. */
 export function parseAll(source: LogSource, lines: readonly string[], ctx: ParseContext = CTX): Doc[] {

@@ -1,0 +1,212 @@
+/**
+ * Analytics as durable stream consumers. Each commits its offsets only after its output is
+ * durably published (the Bus contract: a batch's offsets are committed when its handler resolves):
+ *
+ *  - detect: citysoc.events → Sigma matches (and, when `correlate`, correlation firings) →
+ *    citysoc.signals. With correlation the windows are state: it is checkpointed with the offsets
+ *    it covers after every batch, and messages at or below a checkpointed offset are skipped when
+ *    redelivered, so a kill -9 neither loses nor double counts an event in a window.
+ *  - alerts: citysoc.signals → the AlertStore (folding by dedup key, a signal id already folded is
+ *    not counted again) → every resulting alert on citysoc.alerts (at least once: readers key on
+ *    the alert id and its count).
+ */
+import type { Alert } from '../../core/alert';
+import type { Logger } from '../../core/logging';
+import type { AlertStore, Bus, DeliveredMessage, Subscription } from '../../core/ports';
+import type { AnalyticsCheckpointStore } from '../../core/ports/analytics-checkpoint';
+import { Signal } from '../../core/signal';
+import { CorrelationEngine } from '../correlation/engine';
+import type { CorrelationSnapshot } from '../correlation/snapshot';
+import { Detector } from '../detector';
+import type { LoadedContent } from '../engine/content';
+import type { SigmaEvent } from '../sigma/backends/fieldpath';
+import { alertOf, correlationSignal, EntityDepartments, sigmaSignal } from './signals';
+import { type FlinkFiring, isFlinkFiring } from './flink-jobs';
+
+export const DETECT_GROUP = 'detect';
+export const ALERTS_GROUP = 'alerts';
+
+/** Counters for /metrics and analyticsStatus. */
+export class AnalyticsCounters {
+  events = 0;
+  signals = 0;
+  alertsChanged = 0;
+  skippedRedelivered = 0;
+  failures = 0;
+}
+
+interface CheckpointState {
+  readonly correlations: CorrelationSnapshot;
+  readonly departments: [string, string][];
+}
+
+/** `p:o` (Kafka) or `o` (the embedded spool) → [partition, offset]. */
+function splitOffset(offset: string): [string, bigint] {
+  const i = offset.indexOf(':');
+  return i < 0 ? ['0', BigInt(offset)] : [offset.slice(0, i), BigInt(offset.slice(i + 1))];
+}
+
+export interface DetectConsumerOptions {
+  readonly bus: Bus;
+  readonly log: Logger;
+  readonly counters: AnalyticsCounters;
+  /** The rules in force; called again after a reload. */
+  readonly content: () => LoadedContent;
+  /** Evaluate correlation rules here (embedded) or leave them to another engine (Flink). */
+  readonly correlate: boolean;
+  /** Required when correlating: where windows are checkpointed with their offsets. */
+  readonly checkpoints?: AnalyticsCheckpointStore;
+  readonly engine: Signal['provenance']['engine'];
+  readonly allowedLatenessMs?: number;
+  readonly group?: string;
+  /** What every event goes through first (department codes to names, as the indexer stores them). */
+  readonly prepare?: (event: SigmaEvent) => SigmaEvent;
+}
+
+export interface DetectConsumer extends Subscription {
+  /** Swaps in reloaded rules; open windows carry over. */
+  reload(): void;
+  /** End of input (a replay of files): closes every window and publishes what fires. */
+  flush(): Promise<number>;
+}
+
+export async function startDetectConsumer(o: DetectConsumerOptions): Promise<DetectConsumer> {
+  const name = o.group ?? DETECT_GROUP;
+  const saved = o.correlate && o.checkpoints ? await o.checkpoints.load(name) : null;
+  const offsets = new Map<string, bigint>(Object.entries(saved?.offsets ?? {}).map(([p, v]) => [p, BigInt(v)]));
+  const state = saved?.state as CheckpointState | undefined;
+  const departments = new EntityDepartments(20_000, state?.departments ?? []);
+  const build = (previous?: CorrelationEngine, snapshot?: CorrelationSnapshot) => {
+    const content = o.content();
+    const engine = new CorrelationEngine(content.correlations, { allowedLatenessMs: o.allowedLatenessMs ?? 0 });
+    if (previous) engine.restore(previous.snapshot());
+    else if (snapshot) engine.restore(snapshot);
+    return { engine, detector: new Detector({ ruleSet: content.ruleSet, correlations: engine }) };
+  };
+  let current = build(undefined, state?.correlations);
+  // Batches are handled one at a time (the Bus delivers them so); a reload or flush waits its turn.
+  let turn: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = turn.then(f, f);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+
+  // The departments learned are a cache (a signal's id does not depend on them), so they are
+  // written with the windows only now and then, not with every batch.
+  let departmentsSavedAt = 0;
+  let savedDepartments: [string, string][] = state?.departments ?? [];
+  const checkpoint = async (force = false) => {
+    if (!o.correlate || !o.checkpoints) return;
+    if (force || Date.now() - departmentsSavedAt > 30_000) {
+      savedDepartments = departments.entries();
+      departmentsSavedAt = Date.now();
+    }
+    await o.checkpoints.save(name, {
+      offsets: Object.fromEntries([...offsets].map(([p, v]) => [p, v.toString()])),
+      state: { correlations: current.engine.snapshot(), departments: savedDepartments } satisfies CheckpointState,
+    });
+  };
+
+  const publish = async (signals: Signal[]) => {
+    if (signals.length === 0) return;
+    await o.bus.publish(
+      'citysoc.signals',
+      signals.map((s) => ({ key: s.dedupKey, value: s })),
+    );
+    o.counters.signals += signals.length;
+  };
+
+  const handle = async (batch: DeliveredMessage<SigmaEvent>[]) => {
+    const signals: Signal[] = [];
+    for (const m of batch) {
+      const [part, off] = splitOffset(m.offset);
+      const done = offsets.get(part);
+      if (o.correlate && done !== undefined && off <= done) {
+        o.counters.skippedRedelivered++;
+        continue;
+      }
+      o.counters.events++;
+      const event = o.prepare ? o.prepare(m.value) : m.value;
+      try {
+        departments.learn(event);
+        for (const d of current.detector.detect(event)) {
+          if (d.kind === 'sigma') signals.push(sigmaSignal(d, o.engine));
+          else if (o.correlate) signals.push(correlationSignal(d.firing, departments, o.engine));
+        }
+      } catch (err) {
+        // One event the rules cannot evaluate must not stop the stream; it stays stored and searchable.
+        o.counters.failures++;
+        o.log.error({ err, offset: m.offset }, 'detection failed for an event; the event is kept, the stream goes on');
+      }
+      if (o.correlate) offsets.set(part, off);
+    }
+    await publish(signals);
+    await checkpoint();
+  };
+
+  const sub = await o.bus.subscribe<SigmaEvent>('citysoc.events', name, (batch) => serial(() => handle(batch)));
+  return {
+    reload: () => void serial(async () => (current = build(current.engine))),
+    flush: () =>
+      serial(async () => {
+        if (!o.correlate) return 0;
+        const signals = current.detector.flushDetections().flatMap((d) => (d.kind === 'correlation' ? [correlationSignal(d.firing, departments, o.engine)] : []));
+        await publish(signals);
+        await checkpoint(true);
+        return signals.length;
+      }),
+    async stop() {
+      await sub.stop();
+      await turn;
+      await checkpoint(true);
+    },
+  };
+}
+
+export interface AlertWriterOptions {
+  readonly bus: Bus;
+  readonly alerts: AlertStore;
+  readonly log: Logger;
+  readonly counters: AnalyticsCounters;
+  /** Same rule + group within this window folds into one alert (default 1 h). */
+  readonly suppressionMs?: number;
+  /** Told of every alert written (e.g. the live feed); after it is on citysoc.alerts. */
+  readonly onAlert?: (alert: Alert, created: boolean) => void;
+  /** Turns a firing written by a Flink job (see flink-jobs.ts) into a signal. */
+  readonly fromFlink?: (f: FlinkFiring) => Signal;
+}
+
+export async function startAlertWriter(o: AlertWriterOptions): Promise<Subscription> {
+  const suppression = o.suppressionMs ?? 3_600_000;
+  return o.bus.subscribe<unknown>('citysoc.signals', ALERTS_GROUP, async (batch) => {
+    const out: { alert: Alert; created: boolean }[] = [];
+    for (const m of batch) {
+      const parsed = isFlinkFiring(m.value) && o.fromFlink ? Signal.safeParse(o.fromFlink(m.value)) : Signal.safeParse(m.value);
+      if (!parsed.success) {
+        // A malformed signal is a bug of its producer: logged with what was wrong, never a stuck stream.
+        o.counters.failures++;
+        o.log.error({ offset: m.offset, issues: parsed.error.issues.slice(0, 3) }, 'a signal does not have the Signal shape; skipped');
+        continue;
+      }
+      const r = await o.alerts.upsert(alertOf(parsed.data), suppression);
+      if (r.changed) o.counters.alertsChanged++;
+      out.push({ alert: r.alert, created: r.created });
+    }
+    if (out.length === 0) return;
+    // The latest state of each alert the batch touched.
+    const latest = new Map<string, { alert: Alert; created: boolean }>();
+    for (const x of out) latest.set(x.alert.id, { alert: x.alert, created: (latest.get(x.alert.id)?.created ?? false) || x.created });
+    await o.bus.publish(
+      'citysoc.alerts',
+      [...latest.values()].map(({ alert }) => ({ key: alert.id, value: publicAlert(alert) })),
+    );
+    for (const { alert, created } of latest.values()) o.onAlert?.(alert, created);
+  });
+}
+
+/** An alert as readers of citysoc.alerts get it: without the store's own bookkeeping. */
+export function publicAlert(a: Alert): Alert {
+  const { signalIds: _s, ...rest } = a;
+  return rest;
+}

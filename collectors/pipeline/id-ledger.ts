@@ -1,0 +1,141 @@
+/**
+ * What happens to an event whose id is already taken, decided before the batch is acknowledged,
+ * so that every item's answer says what was stored:
+ * - same id, same content (event.original): an idempotent repeat (a retried batch); nothing new
+ *   is published and the item is answered as a repeat;
+ * - same id, different content: a second, different event that claims the first one's id (a
+ *   sender's bug, or tampering). It is stored under a new id derived from its content and flagged
+ *   `citysoc.duplicate_of: <the id it claimed>`: evidence is never dropped.
+ * Ids are looked up in this batch, in the ids this gateway published recently (not yet indexed
+ * perhaps), then in the event store.
+ */
+import { createHash } from 'node:crypto';
+import { isPlainObject } from '../../core/doc';
+import type { EcsEvent } from '../../core/event';
+import type { PipelineResult } from './types';
+
+/** The part of the event store the ledger reads. */
+export interface StoredEvents {
+  get(id: string): Promise<EcsEvent | null>;
+}
+
+export type IdDecision =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'repeat' }
+  /** Published under `event.event.id` (new), flagged as a duplicate of `of`. */
+  | { readonly kind: 'duplicate'; readonly of: string };
+
+/** The content an id stands for: a hash of what was sent. */
+export function contentFingerprint(event: EcsEvent): string {
+  const original = typeof event.event.original === 'string' ? event.event.original : JSON.stringify(event);
+  return createHash('sha256').update(original).digest('hex').slice(0, 24);
+}
+
+const LOOKUP_CONCURRENCY = 16;
+
+export class IdLedger {
+  // Insertion-ordered: the oldest ids are forgotten first.
+  private readonly recent = new Map<string, string>();
+  private stored: StoredEvents | undefined;
+  // Decisions run one batch at a time: two concurrent batches claiming one id must not both win.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly capacity: number,
+    stored?: StoredEvents,
+  ) {
+    this.stored = stored;
+  }
+
+  /** Where ids older than the recent ones are looked up (the event store). */
+  useStore(stored: StoredEvents): void {
+    this.stored = stored;
+  }
+
+  /**
+   * Decides each result and re-ids the duplicates in place; the ids of everything to publish are
+   * reserved until `settle` says whether the publish held.
+   */
+  decide(results: PipelineResult[]): Promise<IdDecision[]> {
+    const run = this.queue.then(() => this.decideNow(results));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async decideNow(results: PipelineResult[]): Promise<IdDecision[]> {
+    const fps = results.map((r) => contentFingerprint(r.event));
+    const known = await this.lookup(results.map((r) => r.event.event.id));
+    const decisions: IdDecision[] = [];
+    const batch = new Map<string, string>();
+    const conflicts: number[] = [];
+    results.forEach((r, i) => {
+      const id = r.event.event.id;
+      const fp = fps[i]!;
+      const seen = batch.get(id) ?? known.get(id);
+      if (seen === undefined) {
+        batch.set(id, fp);
+        decisions.push({ kind: 'new' });
+      } else if (seen === fp) decisions.push({ kind: 'repeat' });
+      else {
+        conflicts.push(i);
+        decisions.push({ kind: 'duplicate', of: id });
+      }
+    });
+    if (conflicts.length > 0) {
+      const newIds = conflicts.map((i) => `${results[i]!.event.event.id}~${fps[i]!.slice(0, 16)}`);
+      const knownNew = await this.lookup(newIds);
+      conflicts.forEach((i, k) => {
+        const newId = newIds[k]!;
+        const fp = fps[i]!;
+        const seen = batch.get(newId) ?? knownNew.get(newId);
+        if (seen !== undefined) {
+          decisions[i] = { kind: 'repeat' };
+          return;
+        }
+        batch.set(newId, fp);
+        const ev = results[i]!.event;
+        ev.event.id = newId;
+        const citysoc = isPlainObject(ev.citysoc) ? ev.citysoc : (ev.citysoc = {});
+        citysoc.duplicate_of = (decisions[i] as { of: string }).of;
+      });
+    }
+    for (const [id, fp] of batch) this.remember(id, fp);
+    return decisions;
+  }
+
+  /** After the publish: a failed one releases the ids it reserved, so the sender's retry is new again. */
+  settle(results: readonly PipelineResult[], decisions: readonly IdDecision[], published: boolean): void {
+    if (published) return;
+    results.forEach((r, i) => {
+      if (decisions[i]!.kind !== 'repeat') this.recent.delete(r.event.event.id);
+    });
+  }
+
+  private remember(id: string, fp: string): void {
+    this.recent.delete(id);
+    this.recent.set(id, fp);
+    if (this.recent.size > this.capacity) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /** Fingerprints of the ids already published or stored. */
+  private async lookup(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const fp = this.recent.get(id);
+      if (fp !== undefined) out.set(id, fp);
+      else if (!out.has(id)) missing.push(id);
+    }
+    const store = this.stored;
+    if (!store || missing.length === 0) return out;
+    const unique = [...new Set(missing)];
+    for (let i = 0; i < unique.length; i += LOOKUP_CONCURRENCY) {
+      const part = unique.slice(i, i + LOOKUP_CONCURRENCY);
+      const found = await Promise.all(part.map((id) => store.get(id)));
+      found.forEach((ev, k) => {
+        if (ev) out.set(part[k]!, contentFingerprint(ev));
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,349 @@
+/**
+ * The console in Chromium against a real platform with the loghub OpenSSH sample ingested through
+ * the gateway, half of it for 城管 and half for 公安: the forced first password change, the alert
+ * queue, acknowledging and closing an alert and finding that in the audit trail, hunting (histogram,
+ * rows, a syntax error at its position), department isolation, the auditor's chain verification,
+ * and every main view in both languages without a console error (screenshots in e2e/screenshots).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { signInAs, STRONG } from '../../server/test-support/harness';
+import { type Browser, type ConsoleSite, ingestOpenSsh, launchBrowser, openSshLines, SCREENSHOTS, signIn, startConsoleSite } from './support';
+
+// A browser against a real platform: minutes, not the unit tests' seconds.
+jest.setTimeout(180_000);
+
+type TrackedPage = Page & { problems: string[] };
+
+const CJK = /[\u4e00-\u9fff]/;
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+/** Waits until no request is in flight and React has painted. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(300);
+}
+
+async function gqlAs<T>(site: ConsoleSite, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const r = await site.running.gql<T>(query, variables, token);
+  if (r.errors) throw new Error(JSON.stringify(r.errors));
+  return r.data!;
+}
+
+/** The labels the layout shows: menu entries, column headers, buttons and the page title. */
+async function visibleLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const texts = [...document.querySelectorAll('[role="menuitem"], th, button, header h6, label')]
+      .filter((el) => (el as HTMLElement).offsetParent !== null)
+      .map((el) => (el as HTMLElement).innerText.trim())
+      .filter((t) => t !== '' && !/^[\d\s/:.,-]+$/.test(t));
+    return [...new Set(texts)];
+  });
+}
+
+describe('the console in Chromium', () => {
+  let site: ConsoleSite;
+  let browser: Browser;
+  let admin: TrackedPage;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    site = await startConsoleSite();
+    const lines = openSshLines();
+    await ingestOpenSsh(site, lines.slice(0, 1000), '城管', 'LabSZ');
+    await ingestOpenSsh(site, lines.slice(1000), '公安', 'LabSZ-2');
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+  afterEach(() => {
+    // Each test's pages must not have logged an error, a page error or a React warning.
+    const problems = admin?.problems.splice(0) ?? [];
+    expect(problems).toEqual([]);
+  });
+
+  it('makes the first sign-in of the admin change the one-time password before anything else', async () => {
+    admin = await browser.page();
+    await signIn(admin, site, 'admin', site.running.adminPassword);
+    await admin.waitForURL(/#\/change-password$/);
+    await shot(admin, 'change-password.zh-CN');
+    // Until the change, the API itself refuses the session's other calls.
+    const token = await admin.evaluate(() => sessionStorage.getItem('citysoc.token'));
+    const refused = await site.running.gql('{alerts{total}}', {}, token!);
+    expect(refused.errors![0]!.extensions!.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    // Going elsewhere leads back to the change.
+    await admin.goto(`${site.url}/#/alerts`);
+    await admin.waitForURL(/#\/change-password$/);
+    await admin.locator('input[name="current"]').fill(site.running.adminPassword);
+    await admin.locator('input[name="next"]').fill(STRONG);
+    await admin.locator('input[name="again"]').fill(STRONG);
+    await admin.locator('button[type="submit"]').click();
+    await admin.waitForURL(/#\/$/);
+    await admin.getByTestId('figure-alerts').waitFor();
+    adminToken = (await admin.evaluate(() => sessionStorage.getItem('citysoc.token')))!;
+    expect(await site.running.gql('{me{name mustChangePassword}}', {}, adminToken)).toEqual({ data: { me: { name: 'admin', mustChangePassword: false } } });
+  });
+
+  it('shows the alert queue with the alerts the platform holds', async () => {
+    const api = await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open,acknowledged,in_progress]){total}}');
+    expect(api.alerts.total).toBeGreaterThan(0);
+    await admin.goto(`${site.url}/#/alerts`);
+    await admin.locator('tbody tr').first().waitFor();
+    await settled(admin);
+    const rows = await admin.locator('tbody tr').count();
+    expect(rows).toBe(Math.min(api.alerts.total, 25));
+    await admin.getByText(`共 ${api.alerts.total} 条`).waitFor();
+  });
+
+  it('acknowledges and closes an alert with a resolution, and the audit trail view shows both moves', async () => {
+    await admin.goto(`${site.url}/#/alerts`);
+    await admin.locator('tbody tr').first().click();
+    await admin.waitForURL(/#\/alerts\/[^/]+\/show$/);
+    const id = decodeURIComponent(/#\/alerts\/([^/]+)\/show$/.exec(admin.url())![1]!);
+    await admin.getByTestId('matched-events').locator('tbody tr').first().waitFor();
+    await shot(admin, 'alert-detail.zh-CN');
+    await admin.getByRole('button', { name: '确认', exact: true }).click();
+    await admin.getByText('已确认', { exact: true }).first().waitFor();
+    await admin.getByRole('button', { name: '关闭', exact: true }).click();
+    await admin.getByLabel('处置结论').click();
+    await admin.getByRole('option', { name: '误报' }).click();
+    await admin.locator('textarea[name="comment"]').fill('扫描器，已加入白名单');
+    await admin.getByRole('dialog').getByRole('button', { name: '关闭', exact: true }).click();
+    await admin.getByText('已关闭', { exact: true }).first().waitFor();
+    const stored = await gqlAs<{ alert: { status: string; resolution: string; history: { to: string; comment: string | null }[] } }>(
+      site,
+      adminToken,
+      'query($id:ID!){alert(id:$id){status resolution history{to comment}}}',
+      { id },
+    );
+    expect(stored.alert).toEqual({
+      status: 'closed',
+      resolution: 'false_positive',
+      history: [
+        { to: 'acknowledged', comment: null },
+        { to: 'closed', comment: '扫描器，已加入白名单' },
+      ],
+    });
+    await admin.goto(`${site.url}/#/audit?filter=${encodeURIComponent(JSON.stringify({ action: 'alerts.transition' }))}`);
+    const resourceCells = admin.locator('tbody tr td:has-text("alert:")');
+    await resourceCells.first().waitFor();
+    const texts = await admin.locator('tbody tr').allInnerTexts();
+    expect(texts.filter((t) => t.includes(`alert:${id}`)).length).toBe(2);
+    await shot(admin, 'audit.zh-CN');
+  });
+
+  it('hunts: the histogram and the rows of a query, the raw event of a row, and a syntax error at its position', async () => {
+    const api = await gqlAs<{ events: { total: number } }>(site, adminToken, '{events(query:"event.outcome:failure",size:1){total}}');
+    await admin.goto(`${site.url}/#/hunt?q=${encodeURIComponent('event.outcome:failure')}&range=all`);
+    await admin.getByTestId('hunt-results').locator('tbody tr[data-testid="hunt-row"]').first().waitFor();
+    await admin.getByTestId('hunt-histogram').locator('canvas').first().waitFor();
+    await expect(admin.getByTestId('hunt-total').innerText()).resolves.toContain(`共 ${api.events.total} 条事件`);
+    expect(await admin.getByTestId('hunt-row').count()).toBe(Math.min(api.events.total, 50));
+    await admin.getByTestId('hunt-row').first().click();
+    await expect(admin.getByTestId('raw-event').innerText()).resolves.toContain('"original"');
+    await shot(admin, 'hunt.zh-CN');
+    await admin.getByTestId('hunt-query').fill('user.name:');
+    await admin.getByTestId('hunt-query').press('Enter');
+    const err = admin.getByTestId('query-error');
+    await err.waitFor();
+    expect(await err.getAttribute('data-position')).toBe('10');
+    await expect(err.innerText()).resolves.toContain('第 10 个字符处有语法错误');
+    await expect(err.innerText()).resolves.toContain("query syntax error at position 10: expected a value after 'user.name:', found end of query");
+  });
+
+  it('lets an analyst of 城管 see only 城管 alerts and events', async () => {
+    const token = await signInAs(site.running, adminToken, 'cg_analyst', 'analyst', '城管');
+    const mine = await gqlAs<{ alerts: { total: number; alerts: { department: string | null }[] } }>(
+      site,
+      token,
+      '{alerts(size:1000){total alerts{department}}}',
+    );
+    const all = await gqlAs<{ alerts: { total: number; alerts: { id: string; department: string | null }[] } }>(
+      site,
+      adminToken,
+      '{alerts(size:1000){total alerts{id department}}}',
+    );
+    const theirs = all.alerts.alerts.filter((a) => a.department === '公安');
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(mine.alerts.total).toBeLessThan(all.alerts.total);
+    const page = await browser.page();
+    await signIn(page, site, 'cg_analyst', STRONG);
+    await page.waitForURL(/#\/$/);
+    await page.goto(`${site.url}/#/alerts?filter=${encodeURIComponent(JSON.stringify({ status: [] }))}`);
+    await page.locator('tbody tr').first().waitFor();
+    await settled(page);
+    const departments = await page.locator('tbody tr td.column-department').allInnerTexts();
+    expect(departments.length).toBe(Math.min(mine.alerts.total, 25));
+    expect(departments.filter((d) => d.includes('公安'))).toEqual([]);
+    await page.goto(`${site.url}/#/hunt?q=${encodeURIComponent('organization.name:公安')}&range=all`);
+    await page.getByTestId('hunt-total').waitFor();
+    await expect(page.getByTestId('hunt-total').innerText()).resolves.toContain('共 0 条事件');
+    await page.goto(`${site.url}/#/hunt?q=${encodeURIComponent('organization.name:城管')}&range=all`);
+    await page.getByTestId('hunt-row').first().waitFor();
+    // The menu offers an analyst no administration.
+    const menu = await page.locator('[role="menuitem"]:visible').allInnerTexts();
+    expect(menu.map((m) => m.trim())).toEqual(['总览', '告警', '威胁狩猎', '应急授权', '大屏']);
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('lets the auditor verify the audit chain', async () => {
+    await signInAs(site.running, adminToken, 'auditor1', 'auditor');
+    const page = await browser.page();
+    await signIn(page, site, 'auditor1', STRONG);
+    await page.waitForURL(/#\/$/);
+    await page.goto(`${site.url}/#/audit-verify`);
+    await page.getByRole('button', { name: '校验审计链' }).click();
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-ok')).toBe('true');
+    await expect(result.innerText()).resolves.toMatch(/^审计链完整：已校验 \d+ 条记录。$/);
+    await shot(page, 'audit-verify.zh-CN');
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('lets the admin issue and revoke an API token, create a user, preview and apply a policy change, isolate and release an account, and approve emergency access', async () => {
+    await admin.goto(`${site.url}/#/apiTokens/create`);
+    await admin.locator('input[name="name"]').fill('fluent-bit-console');
+    await admin.getByRole('combobox').first().click();
+    await admin.getByRole('option', { name: '采集器' }).click();
+    await admin.keyboard.press('Escape');
+    await admin.getByRole('button', { name: '保存' }).click();
+    const secret = await admin.getByTestId('once-secret').inputValue();
+    expect(secret).toMatch(/^cst_/);
+    const ingest = await fetch(`${site.running.platform.url}/ingest/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ '@timestamp': new Date().toISOString(), message: 'hello from a console-issued token' })}\n`,
+    });
+    expect(ingest.status).toBe(200);
+    await admin.getByRole('button', { name: '我已复制' }).click();
+    await admin.waitForURL(/#\/apiTokens$/);
+    const row = admin.locator('tbody tr', { hasText: 'fluent-bit-console' });
+    await row.getByRole('button', { name: '吊销' }).click();
+    await admin.getByRole('dialog').getByRole('button', { name: '确认' }).click();
+    await row.getByTestId('true').waitFor();
+    const refused = await fetch(`${site.running.platform.url}/ingest/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ '@timestamp': new Date().toISOString(), message: 'hello from a console-issued token' })}\n`,
+    });
+    expect(refused.status).toBe(401);
+
+    await admin.goto(`${site.url}/#/users/create`);
+    await admin.locator('input[name="username"]').fill('ga_owner');
+    await admin.getByRole('combobox').first().click();
+    await admin.getByRole('option', { name: '部门管理员' }).click();
+    await admin.keyboard.press('Escape');
+    await admin.locator('input[name="department"]').fill('公安');
+    await admin.getByRole('button', { name: '保存' }).click();
+    const otp = await admin.getByTestId('once-secret').inputValue();
+    const first = await site.running.gql<{ login: { mustChangePassword: boolean } }>(
+      'mutation($p:String!){login(username:"ga_owner",password:$p){mustChangePassword}}',
+      { p: otp },
+    );
+    expect(first.data!.login.mustChangePassword).toBe(true);
+    await admin.getByRole('button', { name: '我已复制' }).click();
+    await admin.locator('tbody tr', { hasText: 'ga_owner' }).waitFor();
+
+    const line = ['deny-auditor-night', 'auditor', '*', 'audit', 'read', 'hours=00:00-23:59', 'deny'];
+    await admin.goto(`${site.url}/#/policies`);
+    await admin.getByRole('button', { name: '新增策略行' }).click();
+    await admin.getByLabel('取值').fill(line.join(', '));
+    await admin.getByRole('button', { name: '预览' }).click();
+    await admin.getByTestId('policy-flips').waitFor();
+    await expect(admin.getByTestId('policy-flips').innerText()).resolves.toContain('将有 1 个决定发生变化');
+    await admin.getByRole('button', { name: '应用' }).click();
+    await admin.getByText('策略变更已应用').waitFor();
+    const lines = await gqlAs<{ policies: { values: string[] }[] }>(site, adminToken, '{policies(ptype:"p"){values}}');
+    expect(lines.policies.map((l) => l.values)).toContainEqual(line);
+    await gqlAs(site, adminToken, 'mutation($c:JSON!){applyPolicyChange(change:$c)}', { c: { op: 'remove', line: { ptype: 'p', values: line } } });
+
+    await signInAs(site.running, adminToken, 'suspect', 'analyst', '城管');
+    await admin.goto(`${site.url}/#/isolations/create`);
+    await admin.locator('input[name="user"]').fill('suspect');
+    await admin.locator('textarea[name="reason"]').fill('凭据疑似泄露');
+    await admin.getByRole('button', { name: '保存' }).click();
+    const isolated = admin.locator('tbody tr', { hasText: 'suspect' });
+    await isolated.waitFor();
+    const denied = await site.running.gql('mutation{login(username:"suspect",password:"' + STRONG + '"){token}}');
+    const suspectToken = (denied.data as { login?: { token: string } } | undefined)?.login?.token;
+    if (suspectToken) expect((await site.running.gql('{alerts{total}}', {}, suspectToken)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    else expect(denied.errors).toBeDefined();
+    await isolated.getByRole('button', { name: '解除隔离' }).click();
+    await admin.getByRole('dialog').getByLabel('原因').fill('排查完毕');
+    await admin.getByRole('dialog').getByRole('button', { name: '解除隔离' }).click();
+    await admin.getByText('已解除隔离').waitFor();
+    expect((await gqlAs<{ isolations: unknown[] }>(site, adminToken, '{isolations}')).isolations).toEqual([]);
+
+    const analyst = await signInAs(site.running, adminToken, 'cg_responder', 'analyst', '城管');
+    const req = await gqlAs<{ requestEmergencyAccess: { id: string } }>(
+      site,
+      analyst,
+      'mutation{requestEmergencyAccess(reason:"追查跨部门暴力破解",department:"公安",durationMinutes:30)}',
+    );
+    await admin.goto(`${site.url}/#/emergencyGrants`);
+    const grant = admin.locator('tbody tr', { hasText: '追查跨部门暴力破解' });
+    await grant.getByRole('button', { name: '批准' }).click();
+    await grant.getByText('生效中').waitFor();
+    const grants = await gqlAs<{ emergencyGrants: { id: string; approvals: { by: string }[] }[] }>(site, adminToken, '{emergencyGrants}');
+    expect(grants.emergencyGrants.find((g) => g.id === req.requestEmergencyAccess.id)!.approvals.map((a) => a.by)).toEqual(['admin']);
+  });
+
+  const VIEWS: [string, string, (p: Page) => Promise<unknown>][] = [
+    ['overview', '/', (p) => p.getByTestId('chart-severity').locator('canvas').first().waitFor()],
+    ['alerts', '/alerts', (p) => p.locator('tbody tr').first().waitFor()],
+    ['hunt', `/hunt?q=${encodeURIComponent('event.action:ssh_login')}&range=all`, (p) => p.getByTestId('hunt-row').first().waitFor()],
+    ['audit', '/audit', (p) => p.locator('tbody tr').first().waitFor()],
+    ['audit-verify', '/audit-verify', (p) => p.locator('button').first().waitFor()],
+    ['users', '/users', (p) => p.locator('tbody tr').first().waitFor()],
+    ['api-tokens', '/apiTokens', (p) => p.locator('tbody tr').first().waitFor()],
+    ['policies', '/policies', (p) => p.locator('tbody tr').first().waitFor()],
+    ['emergency-grants', '/emergencyGrants', (p) => p.locator('main').first().waitFor()],
+    ['isolations', '/isolations', (p) => p.locator('main').first().waitFor()],
+    ['screen', '/screen', (p) => p.getByTestId('big-screen').locator('canvas').first().waitFor()],
+  ];
+
+  it('renders every main view in zh-CN and in English, and switching the language changes every visible label', async () => {
+    for (const [name, route, ready] of VIEWS) {
+      await admin.goto(`${site.url}/#${route}`);
+      await ready(admin);
+      await settled(admin);
+      await shot(admin, `${name}.zh-CN`);
+    }
+    await admin.goto(`${site.url}/#/alerts`);
+    await admin.locator('tbody tr').first().waitFor();
+    await settled(admin);
+    const zh = await visibleLabels(admin);
+    expect(zh.length).toBeGreaterThan(15);
+    await admin.getByRole('button', { name: '简体中文' }).click();
+    await admin.getByRole('menuitem', { name: 'English' }).click();
+    await admin.getByRole('button', { name: 'English' }).waitFor();
+    await settled(admin);
+    const en = await visibleLabels(admin);
+    expect(en.filter((t) => CJK.test(t))).toEqual([]);
+    // Every label changed; what stayed is data: the signed-in user's name in the app bar.
+    expect(zh.filter((t) => en.includes(t))).toEqual(['admin']);
+    for (const [name, route, ready] of VIEWS) {
+      await admin.goto(`${site.url}/#${route}`);
+      await ready(admin);
+      await settled(admin);
+      await shot(admin, `${name}.en`);
+    }
+    await admin.goto(`${site.url}/#/alerts`);
+    await admin.locator('tbody tr').first().waitFor();
+    await admin.getByRole('button', { name: 'English' }).click();
+    await admin.getByRole('menuitem', { name: '简体中文' }).click();
+    await admin.getByRole('button', { name: '简体中文' }).waitFor();
+    await settled(admin);
+    expect(await visibleLabels(admin)).toEqual(zh);
+  });
+});

@@ -1,0 +1,58 @@
+import { lazy } from 'react';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
+import { authProvider, CHANGE_PASSWORD_PATH } from './auth/authProvider';
+import { ChangePasswordPage } from './auth/ChangePasswordPage';
+import { LoginPage } from './auth/LoginPage';
+import { dataProvider } from './data/dataProvider';
+import { i18nProvider } from './i18n';
+import { ConsoleLayout } from './layout/ConsoleLayout';
+import { theme } from './layout/theme';
+import { AlertList } from './views/alerts/AlertList';
+import { AlertShow } from './views/alerts/AlertShow';
+import { ApiTokenCreate, ApiTokenList } from './views/admin/ApiTokens';
+import { EmergencyGrantCreate, EmergencyGrantList } from './views/admin/EmergencyGrants';
+import { IsolationCreate, IsolationList } from './views/admin/Isolations';
+import { PolicyList } from './views/admin/Policies';
+import { UserCreate, UserList } from './views/admin/Users';
+import { AuditList } from './views/audit/AuditList';
+import { AuditVerifyPage } from './views/audit/AuditVerifyPage';
+import { HuntPage } from './views/hunt/HuntPage';
+import { Icons } from './layout/icons';
+
+// ECharts is loaded only by the pages that draw charts, so the alert queue starts without it.
+const Overview = lazy(() => import('./views/overview/Overview'));
+const BigScreen = lazy(() => import('./views/overview/BigScreen'));
+
+export function App() {
+  return (
+    <Admin
+      title="CitySOC"
+      dataProvider={dataProvider}
+      authProvider={authProvider}
+      i18nProvider={i18nProvider}
+      layout={ConsoleLayout}
+      loginPage={LoginPage}
+      dashboard={Overview}
+      theme={theme}
+      disableTelemetry
+    >
+      <Resource name="alerts" list={AlertList} show={AlertShow} icon={Icons.alerts} recordRepresentation={(r) => String(r.rule?.name ?? r.id)} />
+      <Resource name="audit" list={AuditList} icon={Icons.audit} />
+      <Resource name="users" list={UserList} create={UserCreate} icon={Icons.users} />
+      <Resource name="apiTokens" list={ApiTokenList} create={ApiTokenCreate} icon={Icons.tokens} />
+      <Resource name="policies" list={PolicyList} icon={Icons.policies} />
+      <Resource name="emergencyGrants" list={EmergencyGrantList} create={EmergencyGrantCreate} icon={Icons.grants} />
+      <Resource name="isolations" list={IsolationList} create={IsolationCreate} icon={Icons.isolations} />
+      <Resource name="events" />
+      <CustomRoutes>
+        <Route path="/hunt" element={<HuntPage />} />
+        <Route path="/audit-verify" element={<AuditVerifyPage />} />
+      </CustomRoutes>
+      <CustomRoutes noLayout>
+        <Route path={CHANGE_PASSWORD_PATH} element={<ChangePasswordPage />} />
+        <Route path="/screen" element={<BigScreen />} />
+      </CustomRoutes>
+    </Admin>
+  );
+}

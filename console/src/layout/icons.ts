@@ -1,0 +1,25 @@
+import AccountTreeIcon from '@mui/icons-material/AccountTree';
+import BlockIcon from '@mui/icons-material/Block';
+import FactCheckIcon from '@mui/icons-material/FactCheck';
+import GppMaybeIcon from '@mui/icons-material/GppMaybe';
+import KeyIcon from '@mui/icons-material/Key';
+import MonitorIcon from '@mui/icons-material/Monitor';
+import PeopleIcon from '@mui/icons-material/People';
+import PolicyIcon from '@mui/icons-material/Policy';
+import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
+import TravelExploreIcon from '@mui/icons-material/TravelExplore';
+import WarningAmberIcon from '@mui/icons-material/WarningAmber';
+
+export const Icons = {
+  alerts: WarningAmberIcon,
+  hunt: TravelExploreIcon,
+  audit: ReceiptLongIcon,
+  verify: FactCheckIcon,
+  users: PeopleIcon,
+  tokens: KeyIcon,
+  policies: PolicyIcon,
+  grants: GppMaybeIcon,
+  isolations: BlockIcon,
+  screen: MonitorIcon,
+  overview: AccountTreeIcon,
+};

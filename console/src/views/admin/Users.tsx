@@ -1,0 +1,60 @@
+/** Users: who may sign in, with which roles and department; a new user gets a one-time password. */
+import { useState } from 'react';
+import { BooleanField, Create, DataTable, List, required, SelectArrayInput, SimpleForm, TextInput, useRedirect, useTranslate } from 'react-admin';
+import { RolesField } from '../../components/Chips';
+import { OnceSecretDialog } from '../../components/OnceSecretDialog';
+import { WhenField } from '../../components/When';
+import { USER_ROLES, type UserRecord } from '../../data/users';
+
+export function useRoleChoices() {
+  const t = useTranslate();
+  return USER_ROLES.map((r) => ({ id: r, name: t(`citysoc.role.${r}`) }));
+}
+
+export function UserList() {
+  return (
+    <List exporter={false} pagination={false} perPage={1000}>
+      <DataTable bulkActionButtons={false}>
+        <DataTable.Col source="username" disableSort />
+        <DataTable.Col source="roles" disableSort>
+          <RolesField />
+        </DataTable.Col>
+        <DataTable.Col source="department" disableSort />
+        <DataTable.Col source="mustChangePassword" disableSort>
+          <BooleanField source="mustChangePassword" />
+        </DataTable.Col>
+        <DataTable.Col source="disabled" disableSort>
+          <BooleanField source="disabled" />
+        </DataTable.Col>
+        <DataTable.Col source="createdAt" disableSort>
+          <WhenField source="createdAt" />
+        </DataTable.Col>
+      </DataTable>
+    </List>
+  );
+}
+
+export function UserCreate() {
+  const t = useTranslate();
+  const redirect = useRedirect();
+  const [secret, setSecret] = useState<string | null>(null);
+  return (
+    <>
+      <Create mutationOptions={{ onSuccess: (u: UserRecord) => setSecret(u.oneTimePassword ?? '') }} redirect={false}>
+        <SimpleForm>
+          <TextInput source="username" validate={required()} autoComplete="off" />
+          <SelectArrayInput source="roles" choices={useRoleChoices()} validate={required()} />
+          <TextInput source="department" />
+        </SimpleForm>
+      </Create>
+      <OnceSecretDialog
+        title={t('citysoc.users.one_time_password')}
+        secret={secret}
+        onClose={() => {
+          setSecret(null);
+          redirect('list', 'users');
+        }}
+      />
+    </>
+  );
+}
