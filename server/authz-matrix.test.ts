@@ -1,0 +1,3 @@
+import { describeAuthorizationMatrix } from './authz-matrix.contract';
+
+describeAuthorizationMatrix('the embedded platform (SQLite)', {});
