@@ -4,6 +4,10 @@
  * Both engines (embedded and Flink) read the same values.
  */
 import { z } from 'zod';
+import { ALERTS_GROUP, DETECT_GROUP } from '../runtime/consumers';
+
+/** The groups of detection, the alert writer and the event indexer (events/indexer.ts). */
+const OTHER_EVENT_GROUPS: readonly string[] = [DETECT_GROUP, ALERTS_GROUP, 'indexer'];
 
 const Offset = z.string().regex(/^[+-](0\d|1[0-4]):[0-5]\d$/, { error: 'expected a UTC offset such as +08:00' });
 const Weight = z.coerce.number().min(0).max(10);
@@ -17,8 +21,18 @@ export const UebaConfigSchema = z
     enabled: Bool.default(true),
     /** The city's wall clock for hour-of-week (China has one offset all year). */
     utcOffset: Offset.default('+08:00'),
-    /** The bus consumer group of the embedded engine. */
-    consumerGroup: z.string().min(1).max(100).default('ueba'),
+    /**
+     * The bus consumer group of the embedded engine: its own, never one of the platform's other
+     * readers of citysoc.events, which would then share (and so each miss) the events.
+     */
+    consumerGroup: z
+      .string()
+      .min(1)
+      .max(100)
+      .refine((g) => !OTHER_EVENT_GROUPS.includes(g), {
+        error: (i) => `consumer group ${JSON.stringify(i.input)} belongs to another reader of citysoc.events (${OTHER_EVENT_GROUPS.join(', ')})`,
+      })
+      .default('ueba'),
     /** How long after an hour ends, in event time, its row is final (late events are not scored). */
     latenessMinutes: z.coerce.number().int().min(0).max(1440).default(5),
     baseline: z

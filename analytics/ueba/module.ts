@@ -6,9 +6,12 @@
  */
 import path from 'node:path';
 import { bind } from '../../core/door';
-import { defineModule } from '../../core/module';
+import { defineModule, KERNEL } from '../../core/module';
+import type { DeliveredMessage } from '../../core/ports';
+import type { DepartmentCatalogue } from '../../identity/departments';
 import type { Signal } from '../../core/signal';
 import { UEBA_CONFIG_KEY, UebaConfigSchema, type UebaConfig } from './config';
+import { canonicalDepartments } from './departments';
 import { uebaGraphQL } from './graphql';
 import { EmbeddedReadModel } from './read-model';
 import { UebaRuntime } from './runtime';
@@ -63,12 +66,16 @@ export const uebaModule = defineModule<UebaConfig>({
       turn = next.catch(() => undefined);
       return next;
     };
+    // Departments as the catalogue names them (codes from enrichment become names), as detection does.
+    const catalogue = ctx.services.has(KERNEL.identity) ? ctx.services.get<{ departments: DepartmentCatalogue }>(KERNEL.identity).departments : null;
+    const prepare = (batch: DeliveredMessage<unknown>[]): DeliveredMessage<unknown>[] =>
+      catalogue ? batch.map((m) => ({ ...m, value: canonicalDepartments(m.value, (d) => catalogue.find(d)?.name ?? null) })) : batch;
     await runtime.flushOutbox();
     const subscription = cfg.enabled
       ? await ctx.ports.bus.subscribe<unknown>('citysoc.events', cfg.consumerGroup, (batch) =>
           serial(async () => {
             try {
-              const r = await runtime.handle('citysoc.events', batch);
+              const r = await runtime.handle('citysoc.events', prepare(batch));
               counters.batches++;
               counters.events += r.processed;
               counters.redelivered += r.skipped;
@@ -84,7 +91,8 @@ export const uebaModule = defineModule<UebaConfig>({
     const model = new EmbeddedReadModel(() => runtime, cfg, ctx.clock);
     const svc = bind(ctx.door, uebaActions(model, cfg));
     return {
-      services: svc,
+      // The group is named for the platform's idle check (UEBA's lag counts with detection's).
+      services: { ...svc, consumerGroup: cfg.enabled ? cfg.consumerGroup : null },
       graphql: uebaGraphQL(svc),
       jobs: cfg.enabled
         ? [{ name: 'ueba.close-quiet-hours', intervalMs: 60_000, run: (now: Date) => serial(() => runtime.tick(now)).then(() => undefined) }]
