@@ -20,7 +20,7 @@ import { simulatedEvents } from '../simulator/ingest';
 import { simulate } from '../simulator/simulate';
 import { outputFromFlink, submitUebaJob } from './job';
 
-jest.setTimeout(900_000);
+jest.setTimeout(1_800_000);
 
 const run = `${Date.now().toString(36)}-${process.pid}`;
 const topic = (name: string) => `citysoc.ueba-diff.${name}.${run}`;
@@ -79,6 +79,8 @@ describe('UEBA features: embedded engine vs Flink SQL on the real Flink over Kaf
       groupId: `citysoc-ueba-diff-${run}`,
       source: { 'scan.startup.mode': 'earliest-offset', 'scan.bounded.mode': 'latest-offset' },
       name: `citysoc-ueba-diff-${run}`,
+      // The shared test machine is often loaded: planning may take minutes there.
+      submitTimeoutMs: 600_000,
     });
     h.jobs.push(jobId);
     await h.rest.waitForState(jobId, ['FINISHED'], { timeoutMs: 900_000 });

@@ -32,6 +32,11 @@ export interface UebaJobOptions {
   /** Extra options of the events source (a test bounds it with scan.bounded.mode). */
   readonly source?: Readonly<Record<string, string>>;
   readonly name: string;
+  /**
+   * How long the gateway may take to plan and submit the statement set (default 2 min); planning
+   * the whole set is slow on a loaded machine.
+   */
+  readonly submitTimeoutMs?: number;
 }
 
 /** Creates the tables and views in the session and submits the job; resolves with its job id. */
@@ -66,7 +71,7 @@ export async function submitUebaJob(session: GatewaySession, cfg: UebaConfig, o:
   await session.execute(sinkTable('ueba_out_first_seen', FIRST_SEEN_COLUMNS, sink(o.topics.firstSeen)), { timeoutMs });
   await session.execute(sinkTable('ueba_out_use', USER_DATASET_HOUR_COLUMNS, sink(o.topics.use)), { timeoutMs });
   for (const view of job.views) await session.execute(view, { timeoutMs });
-  const r = await session.execute(job.statementSet, { executionConfig: { 'pipeline.name': o.name }, timeoutMs: 120_000 });
+  const r = await session.execute(job.statementSet, { executionConfig: { 'pipeline.name': o.name }, timeoutMs: o.submitTimeoutMs ?? 120_000 });
   if (!r.jobId) throw new Error('the SQL Gateway accepted the UEBA statement set but named no job');
   return r.jobId;
 }
