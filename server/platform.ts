@@ -28,6 +28,7 @@ import { liveAlertsModule } from './live-module';
 import { complianceModule } from '../compliance/module';
 import { playbooksModule, type SourceBlocks } from '../playbooks/module';
 import { CASES_MODULE } from '../cases/module';
+import { uebaModule } from '../analytics/ueba/module';
 import type { PolicyServices } from '../policy/services';
 import { analyticsModule, ANALYTICS_RUNTIME } from '../analytics/module';
 import { ALERTS_GROUP, DETECT_GROUP } from '../analytics/runtime/consumers';
@@ -50,6 +51,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   eventsModule,
   alertsModule,
   analyticsModule,
+  uebaModule,
   liveAlertsModule,
   complianceModule,
   CASES_MODULE,
@@ -270,7 +272,7 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
     policy: kernel.policy,
     gateway: ingest.gateway,
     analytics: {
-      idle: (timeoutMs = 60_000) => analyticsIdle(ports, timeoutMs),
+      idle: (timeoutMs = 60_000) => analyticsIdle(ports, timeoutMs, eventGroups(registry)),
       flush: () => (registry.has('analytics') ? registry.get<{ flush: () => Promise<number> }>('analytics').flush() : Promise.resolve(0)),
     },
     ...(ingest.syslog ? { syslog: ingest.syslog } : {}),
@@ -282,11 +284,22 @@ export async function startPlatform(config: Config, log: Logger, opts: StartOpti
   };
 }
 
-/** Resolves true once detection and the alert writer have committed everything published so far. */
-export async function analyticsIdle(ports: PlatformPorts, timeoutMs: number): Promise<boolean> {
+/** The consumer groups of the started modules that read citysoc.events and publish signals (detection, UEBA). */
+function eventGroups(registry: Registry): string[] {
+  const ueba = registry.has('ueba') ? registry.get<{ consumerGroup: string | null }>('ueba').consumerGroup : null;
+  return [DETECT_GROUP, ...(ueba ? [ueba] : [])];
+}
+
+/**
+ * Resolves true once the given consumers of citysoc.events (detection by default) and the alert
+ * writer have committed everything published so far.
+ */
+export async function analyticsIdle(ports: PlatformPorts, timeoutMs: number, groups: readonly string[] = [DETECT_GROUP]): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const lag = (await ports.bus.lag('citysoc.events', DETECT_GROUP)) + (await ports.bus.lag('citysoc.signals', ALERTS_GROUP));
+    let lag = 0;
+    for (const g of groups) lag += await ports.bus.lag('citysoc.events', g);
+    lag += await ports.bus.lag('citysoc.signals', ALERTS_GROUP);
     if (lag === 0) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 25));
