@@ -21,6 +21,9 @@ import { correlationKey } from './correlation/engine';
 import path from 'node:path';
 import type { Alert } from '../core/alert';
 
+/** The pipelines CitySOC's rules are read with, on every engine (the citysoc pipeline pins each service's datasets). */
+const PIPELINES = [getPipeline('citysoc')];
+
 /** How the server runs analytics: in-process with checkpoints (embedded) or correlation on Flink (cluster). */
 export type AnalyticsRuntimeChoice =
   | { readonly engine: 'embedded'; readonly checkpoints: AnalyticsCheckpointStore }
@@ -67,7 +70,7 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
       ? new RuleRepository({
           folders: [...folders],
           stateFile: path.join(ctx.platform.dataDir, 'rules-state.json'),
-          pipelines: [getPipeline('citysoc')],
+          pipelines: PIPELINES,
           // compiled rules kept between starts (authenticated packs in the data directory)
           cache: new CompiledRuleCache({ dir: path.join(ctx.platform.dataDir, 'rule-cache'), onWarning: (m) => ctx.log.warn(m) }),
           onReload: () => onReload(),
@@ -89,7 +92,7 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
           ...(departments ? { prepare: (e) => canonicalDepartment(e as EcsEvent, departments) as SigmaEvent } : {}),
         })
       : null;
-    const jobs = repository && runtime.engine === 'flink' ? new FlinkCorrelationJobs(runtime.flink, ctx.log) : null;
+    const jobs = repository && runtime.engine === 'flink' ? new FlinkCorrelationJobs(runtime.flink, ctx.log, PIPELINES) : null;
     if (jobs && repository) await jobs.sync(repository.current());
     if (repository) {
       onReload = () => {

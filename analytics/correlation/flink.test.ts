@@ -22,7 +22,10 @@ const resolve = (ref: string) =>
         ? { kind: 'correlation' as const, rule: bf }
         : undefined;
 
-const FAILED_WHERE = "(LOWER(JSON_VALUE(doc, '$.event.action')) = 'ssh_login' AND LOWER(JSON_VALUE(doc, '$.event.outcome')) = 'failure')";
+// An exact value also matches an element of an array field (analytics/sigma/backends/flink.test.ts).
+const exact = (f: string, v: string) =>
+  `(LOWER(JSON_VALUE(doc, '$.${f}')) = '${v}' OR (JSON_VALUE(doc, '$.${f}') IS NULL AND POSITION('"${v}"' IN LOWER(JSON_QUERY(doc, '$.${f}'))) > 0))`;
+const FAILED_WHERE = `(${exact('event.action', 'ssh_login')} AND ${exact('event.outcome', 'failure')})`;
 const INPUT =
   "CREATE TEMPORARY VIEW `sigma_brute_input` AS\nSELECT ts, JSON_VALUE(doc, '$.source.ip') AS `source.ip`, 'failed' AS sigma_rule, CAST(NULL AS STRING) AS sigma_field " +
   `FROM events WHERE ${FAILED_WHERE} AND JSON_VALUE(doc, '$.source.ip') IS NOT NULL`;

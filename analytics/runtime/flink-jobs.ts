@@ -15,6 +15,8 @@ import { type Signal, signalId } from '../../core/signal';
 import { alertTags, entitiesOf, riskScore, severityOf } from '../alerts';
 import { correlationKey } from '../correlation/engine';
 import { compileCorrelationToFlink } from '../correlation/flink';
+import { FlinkSqlBackend, jsonValueField } from '../sigma/backends/flink';
+import type { ProcessingPipeline } from '../sigma/pipeline';
 import type { LoadedContent } from '../engine/content';
 import { FlinkRestClient, ident, literal, SqlGatewayClient, withOptions } from '../flink';
 import type { SigmaCorrelationRule } from '../sigma/model';
@@ -63,12 +65,7 @@ export interface JobStatus {
 function versionOf(rule: SigmaCorrelationRule, content: LoadedContent): string {
   // The correlation and the rules it reads: a change to either is a new version.
   const refs = rule.rules.map((r) => content.ruleSet.rules().find((x) => x.id === r || x.name === r));
-  return createHash('sha256')
-    .update(COMPILER_VERSION)
-    .update(JSON.stringify(rule))
-    .update(JSON.stringify(refs))
-    .digest('hex')
-    .slice(0, 12);
+  return createHash('sha256').update(COMPILER_VERSION).update(JSON.stringify(rule)).update(JSON.stringify(refs)).digest('hex').slice(0, 12);
 }
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
@@ -113,10 +110,15 @@ export class FlinkCorrelationJobs {
   private errors = new Map<string, string>();
   private syncing: Promise<void> = Promise.resolve();
 
+  /** Converts the rules a correlation counts with the same pipelines the embedded rule set applies (their logsource conditions). */
+  private readonly backend: FlinkSqlBackend;
+
   constructor(
     private readonly conn: FlinkConnection,
     private readonly log: Logger,
+    pipelines: readonly ProcessingPipeline[] = [],
   ) {
+    this.backend = new FlinkSqlBackend({ field: jsonValueField, pipelines });
     this.gateway = new SqlGatewayClient({ url: conn.gatewayUrl });
     this.rest = new FlinkRestClient({ url: conn.restUrl });
   }
@@ -203,16 +205,18 @@ export class FlinkCorrelationJobs {
       const topic = (t: string) => `${this.conn.topicPrefix}${t}`;
       const timeExpr = "TO_TIMESTAMP(REPLACE(REPLACE(JSON_VALUE(doc, '$[''@timestamp'']'), 'T', ' '), 'Z', ''))";
       await s.execute(
-        `CREATE TEMPORARY TABLE events_src (doc STRING, ts AS ${timeExpr}, WATERMARK FOR ts AS ts - INTERVAL '${this.conn.allowedLatenessSeconds}' SECOND) ${withOptions({
-          connector: 'kafka',
-          topic: topic('citysoc.events'),
-          'properties.bootstrap.servers': this.conn.brokers.join(','),
-          'properties.group.id': name,
-          'scan.startup.mode': 'group-offsets',
-          'properties.auto.offset.reset': 'earliest',
-          // The platform's messages are JSON documents; the whole of one is the doc column.
-          format: 'raw',
-        })}`,
+        `CREATE TEMPORARY TABLE events_src (doc STRING, ts AS ${timeExpr}, WATERMARK FOR ts AS ts - INTERVAL '${this.conn.allowedLatenessSeconds}' SECOND) ${withOptions(
+          {
+            connector: 'kafka',
+            topic: topic('citysoc.events'),
+            'properties.bootstrap.servers': this.conn.brokers.join(','),
+            'properties.group.id': name,
+            'scan.startup.mode': 'group-offsets',
+            'properties.auto.offset.reset': 'earliest',
+            // The platform's messages are JSON documents; the whole of one is the doc column.
+            format: 'raw',
+          },
+        )}`,
         { timeoutMs: 30_000 },
       );
       await s.execute(
@@ -238,7 +242,12 @@ export class FlinkCorrelationJobs {
       const views = new Set<string>();
       const inserts: string[] = [];
       for (const rule of rules) {
-        const job = compileCorrelationToFlink(rule, resolve, { table: 'events_src', timeColumn: 'ts', carry: { department: 'organization.name', eventId: 'event.id' } });
+        const job = compileCorrelationToFlink(rule, resolve, {
+          table: 'events_src',
+          timeColumn: 'ts',
+          backend: this.backend,
+          carry: { department: 'organization.name', eventId: 'event.id' },
+        });
         // A correlation two rules chain on is defined once.
         for (const view of job.statements.slice(0, -1)) {
           if (views.has(view)) continue;

@@ -11,15 +11,30 @@ export interface FlinkBackendOptions {
   /** SQL expression of a field; default JSON_VALUE over a `doc` STRING column holding the event. */
   field?: (name: string) => string;
   keywordExpression?: string;
+  /**
+   * SQL expression of a field's JSON text when it holds an array (ECS multi-valued fields such as
+   * event.category), so an exact value matches any element; default JSON_QUERY over `doc` when
+   * `field` is the default, none otherwise.
+   */
+  arrayField?: (name: string) => string;
 }
 
-/** `JSON_VALUE(doc, '$.source.ip')`; segments that are not plain identifiers are bracket-quoted. */
-export function jsonValueField(name: string): string {
-  const path = name
+/** The JSON path of a dotted field name; segments that are not plain identifiers are bracket-quoted. */
+function jsonPath(name: string): string {
+  return `$${name
     .split('.')
     .map((p) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `['${p.replace(/'/g, "''")}']`))
-    .join('');
-  return `JSON_VALUE(doc, ${quote(`$${path}`)})`;
+    .join('')}`;
+}
+
+/** `JSON_VALUE(doc, '$.source.ip')`: a scalar field of the event (NULL for an array or object). */
+export function jsonValueField(name: string): string {
+  return `JSON_VALUE(doc, ${quote(jsonPath(name))})`;
+}
+
+/** `JSON_QUERY(doc, '$.event.category')`: the JSON text of an array or object field (NULL for a scalar). */
+export function jsonQueryField(name: string): string {
+  return `JSON_QUERY(doc, ${quote(jsonPath(name))})`;
 }
 
 const SYM: Record<CompareOp, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
@@ -27,15 +42,28 @@ const SYM: Record<CompareOp, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' 
 export class FlinkSqlBackend extends SqliteBackend {
   override readonly name: string = 'flink';
 
+  private readonly arrayField: ((name: string) => string) | undefined;
+
   constructor(options: FlinkBackendOptions = {}) {
     const field = options.field ?? jsonValueField;
     super({ pipelines: options.pipelines ?? [], field, ...(options.keywordExpression !== undefined ? { keywordExpression: options.keywordExpression } : {}) });
+    this.arrayField = options.arrayField ?? (field === jsonValueField ? jsonQueryField : undefined);
   }
 
-  /** Literals are lowered here rather than in SQL: one LOWER() per row instead of two. */
+  /**
+   * Literals are lowered here rather than in SQL: one LOWER() per row instead of two. A field
+   * holding an array matches when one element is the value, as the JS matcher reads ECS arrays:
+   * its JSON text contains the value as a JSON string.
+   */
   protected override stringExact(text: string, ctx: ValueContext): string {
     const f = this.field(ctx.field);
-    return ctx.cased ? `${f} = ${quote(text)}` : `LOWER(${f}) = ${quote(text.toLowerCase())}`;
+    const scalar = ctx.cased ? `${f} = ${quote(text)}` : `LOWER(${f}) = ${quote(text.toLowerCase())}`;
+    if (!this.arrayField) return scalar;
+    // POSITION rather than LIKE: the JSON text of a value may hold backslashes, which LIKE's escape rules reject
+    const element = quote(JSON.stringify(ctx.cased ? text : text.toLowerCase()));
+    const a = this.arrayField(ctx.field);
+    const inArray = ctx.cased ? `POSITION(${element} IN ${a}) > 0` : `POSITION(${element} IN LOWER(${a})) > 0`;
+    return `(${scalar} OR (${f} IS NULL AND ${inArray}))`;
   }
   protected override matchPattern(expr: string, tokens: StringToken[], cased: boolean): string {
     const pattern = likePattern(tokens);
