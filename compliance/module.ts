@@ -140,8 +140,9 @@ export const complianceModule = defineModule({
         `,
         resolvers: {
           Query: {
-            complianceReport: viaService(svc.report, (a) =>
-              Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined)) as ReportInput,
+            complianceReport: viaService(
+              svc.report,
+              (a) => Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null && v !== undefined)) as ReportInput,
             ),
           },
         },

@@ -35,7 +35,17 @@ describe('schema.graphql', () => {
     // by nature; so are a playbook step's input and output and an approval's context (whatever messages the
     // drawn flow carries).
     expect(jsonUses.sort()).toEqual(
-      ['details: JSON', 'details: JSON', 'es: JSON!', 'event(id: ID!): JSON!', 'events: [JSON!]!', 'key: JSON!', 'input: JSON', 'output: JSON', 'context: JSON!'].sort(),
+      [
+        'details: JSON',
+        'details: JSON',
+        'es: JSON!',
+        'event(id: ID!): JSON!',
+        'events: [JSON!]!',
+        'key: JSON!',
+        'input: JSON',
+        'output: JSON',
+        'context: JSON!',
+      ].sort(),
     );
   });
 });

@@ -151,7 +151,9 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
     flush: () =>
       serial(async () => {
         if (!o.correlate) return 0;
-        const signals = current.detector.flushDetections().flatMap((d) => (d.kind === 'correlation' ? [correlationSignal(d.firing, departments, o.engine)] : []));
+        const signals = current.detector
+          .flushDetections()
+          .flatMap((d) => (d.kind === 'correlation' ? [correlationSignal(d.firing, departments, o.engine)] : []));
         await publish(signals);
         await checkpoint(true);
         return signals.length;
