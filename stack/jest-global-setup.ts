@@ -22,6 +22,17 @@ export default async function globalSetup(): Promise<void> {
   if (unhealthy.length > 0) {
     throw new Error(`stack not healthy:\n${unhealthy.map((s) => `  ${s.component} ${s.url}: ${s.detail ?? 'unhealthy'}`).join('\n')}`);
   }
+  // Every test run creates indices of its own prefix and leaves them for inspection: on engines
+  // kept running between runs they add up past the default 1,000 shards per node.
+  for (const s of statuses)
+    if ((s.engine === 'es' || s.engine === 'opensearch') && s.url.startsWith('http')) {
+      const res = await fetch(`${s.url}/_cluster/settings`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ persistent: { 'cluster.max_shards_per_node': 20_000 } }),
+      });
+      if (!res.ok) throw new Error(`${s.component} ${s.url}: raising cluster.max_shards_per_node failed: ${res.status} ${await res.text()}`);
+    }
   const startedHere = [...new Set(before.filter((s) => !s.healthy).map((s) => s.engine))];
   (globalThis as { __citysocStackStarted?: EngineName[] }).__citysocStackStarted = startedHere;
 }

@@ -23,10 +23,18 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
 }
 
-/** Waits until no request is in flight and React has painted. */
+/**
+ * Waits until no request is in flight and React has painted. Pages with the live alert feed hold
+ * a Server-Sent Events stream open, so the network never goes idle there: then it waits until
+ * react-admin shows no loading indicator.
+ */
 async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(300);
+  const idle = await page
+    .waitForLoadState('networkidle', { timeout: 5_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!idle) await page.waitForFunction(() => document.querySelectorAll('[role="progressbar"]').length === 0, undefined, { timeout: 30_000 });
+  await page.waitForTimeout(idle ? 300 : 800);
 }
 
 async function gqlAs<T>(site: ConsoleSite, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
