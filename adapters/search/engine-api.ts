@@ -173,7 +173,7 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
     },
     async deleteByQuery(indices, query) {
       if (indices.length === 0) return 0;
-      const r = await client.deleteByQuery({ index: indices.join(','), query, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
+      const r = await client.deleteByQuery({ index: indices, query, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
       return r.deleted ?? 0;
     },
     async refresh(pattern) {
@@ -241,7 +241,7 @@ export function openSearchApi(c: EngineConnection): EngineApi {
     },
     async deleteByQuery(indices, query) {
       if (indices.length === 0) return 0;
-      const r = await client.deleteByQuery({ index: indices.join(','), body: { query }, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
+      const r = await client.deleteByQuery({ index: indices, body: { query }, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
       return (r.body as { deleted?: number }).deleted ?? 0;
     },
     async refresh(pattern) {
