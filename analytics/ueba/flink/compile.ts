@@ -47,6 +47,12 @@ export function flinkZone(offset: string): string {
   return `GMT${offset}`;
 }
 
+/** A count inside an INTERVAL literal: only a non-negative safe integer reaches the SQL text. */
+function count(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`an interval count must be a non-negative integer, not ${String(n)}`);
+  return n;
+}
+
 function jsonPath(path: readonly string[]): string {
   let out = '$';
   for (const k of path) {
@@ -88,7 +94,7 @@ export function eventsTable(name: string, options: string, latenessMinutes: numb
     '  doc STRING,',
     `  ts AS TO_TIMESTAMP_LTZ(CASE WHEN ${valid} THEN (CAST(${wall} AS BIGINT) - ${sign} * ${offset}) * 1000 + ${millis} ELSE 0 END, 3),`,
     // HOUR TO MINUTE: a MINUTE interval past 99 needs a precision Flink's planner refuses.
-    `  WATERMARK FOR ts AS ts - INTERVAL '${Math.floor(latenessMinutes / 60)}:${String(latenessMinutes % 60).padStart(2, '0')}' HOUR TO MINUTE`,
+    `  WATERMARK FOR ts AS ts - INTERVAL '${count(Math.floor(latenessMinutes / 60))}:${String(count(latenessMinutes % 60)).padStart(2, '0')}' HOUR TO MINUTE`,
     `) ${options}`,
   ].join('\n');
 }
@@ -254,7 +260,7 @@ export function compileUebaToFlink(cfg: UebaConfig, opts: { source: string; sink
     `CREATE TEMPORARY VIEW ueba_rarity_aged AS\nSELECT entity, kind, val, classification, window_start,\n  MIN(window_start) OVER (PARTITION BY entity ORDER BY window_time ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS first_active\nFROM ueba_rarity_first`,
   );
   inserts.push(
-    `INSERT INTO ${ident(opts.sinks.firstSeen)}\nSELECT entity, kind, val, classification, CAST(window_start AS STRING), CAST(first_active AS STRING)\nFROM ueba_rarity_aged\nWHERE window_start >= first_active + INTERVAL '${cfg.rarity.learningDays}' DAY`,
+    `INSERT INTO ${ident(opts.sinks.firstSeen)}\nSELECT entity, kind, val, classification, CAST(window_start AS STRING), CAST(first_active AS STRING)\nFROM ueba_rarity_aged\nWHERE window_start >= first_active + INTERVAL '${count(cfg.rarity.learningDays)}' DAY`,
     `INSERT INTO ${ident(opts.sinks.userDatasetHour)}\nSELECT ${ident('user')}, ${ident('dataset')}, CAST(window_start AS STRING), CAST(COUNT(*) AS BIGINT)\nFROM TABLE(TUMBLE(TABLE ${EVENTS}, DESCRIPTOR(ts), INTERVAL '1' HOUR))\nWHERE ${ident('user')} IS NOT NULL AND ${ident('dataset')} IS NOT NULL AND ${predicateToFlink(USER.where)}\nGROUP BY ${ident('user')}, ${ident('dataset')}, window_start, window_end`,
   );
   return {
