@@ -126,8 +126,10 @@ const SHA256_ALGORITHM = Buffer.from('300d06096086480165030402010500', 'hex');
 /** The DER TimeStampReq for a SHA-256 imprint, with a nonce and the TSA's certificate requested. */
 export function timeStampRequest(imprint: Buffer): Buffer {
   if (imprint.length !== 32) throw new Error('RFC 3161 request: a SHA-256 imprint is 32 bytes');
+  // A DER INTEGER is minimal and, here, positive: the first byte in 0x40..0x7f keeps both (a leading 0x00 is
+  // "illegal padding" to OpenSSL, which then refuses the request with PKIStatus 2, one request in 256).
   const nonce = randomBytes(8);
-  nonce[0]! &= 0x7f;
+  nonce[0] = (nonce[0]! & 0x3f) | 0x40;
   const messageImprint = Buffer.concat([Buffer.from([0x30, SHA256_ALGORITHM.length + 34]), SHA256_ALGORITHM, Buffer.from([0x04, 32]), imprint]);
   const body = Buffer.concat([Buffer.from('020101', 'hex'), messageImprint, Buffer.from([0x02, 8]), nonce, Buffer.from('0101ff', 'hex')]);
   return Buffer.concat([Buffer.from([0x30, body.length]), body]);
