@@ -86,7 +86,18 @@ export class SearchAuditLog implements AuditLog {
         mappings: {
           dynamic: true,
           dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: keyword } }],
-          properties: { chain: keyword, seq: { type: 'long' }, at: { type: 'date' }, record: stored, hash: stored, prevHash: stored },
+          properties: {
+            chain: keyword,
+            seq: { type: 'long' },
+            at: { type: 'date' },
+            record: stored,
+            hash: stored,
+            prevHash: stored,
+            // Each action carries details of its own shape (a search's query is a string, an alert list's an
+            // object): mapped dynamically, the first shape would refuse every other one and stop the action.
+            // Nothing filters on details; they are kept in the record, not indexed.
+            details: { type: 'object', enabled: false },
+          },
         },
       });
       await this.api.ensureIndex(this.cps, { settings, mappings: { dynamic: false, properties: { chain: keyword, seq: { type: 'long' }, body: stored } } });

@@ -72,6 +72,15 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
       await log.close();
     });
 
+    it('keeps details whose shape differs between actions under the same key (a string, then an object, then a list)', async () => {
+      const { log } = await harness.open();
+      const shapes = ['message:ssh', { size: 50, sort: { field: 'at' } }, [1, 'two', { three: 3 }], 42, null];
+      for (const query of shapes) await log.append({ actor: 'ana', actorType: 'user', action: 'events.search', decision: 'allow', details: { query } });
+      expect((await log.query({ actor: 'ana' })).map((r) => r.details?.query).reverse()).toEqual(shapes);
+      expect(await log.verify()).toEqual({ ok: true, checked: shapes.length });
+      await log.close();
+    });
+
     it('appends issued together get consecutive numbers in call order and one intact chain', async () => {
       const { log } = await harness.open();
       const records = await Promise.all(
