@@ -95,8 +95,9 @@ export class SearchAuditLog implements AuditLog {
             prevHash: stored,
             // Each action carries details of its own shape (a search's query is a string, an alert list's an
             // object): mapped dynamically, the first shape would refuse every other one and stop the action.
-            // Nothing filters on details; they are kept in the record, not indexed.
-            details: { type: 'object', enabled: false },
+            // Details are kept as written and not indexed, except the department the row filter reads
+            // (policy/resource.ts).
+            details: { type: 'object', dynamic: false, properties: { department: keyword } },
           },
         },
       });

@@ -123,6 +123,27 @@ function bulkItems(items: Record<string, { status: number; error?: { type: strin
   });
 }
 
+/** _delete_by_query lives in the reindex module, which a node assembled from Maven Central artifacts lacks. */
+function noReindexModule(e: unknown): boolean {
+  const m = e as { meta?: { statusCode?: number; body?: unknown } };
+  return m.meta?.statusCode === 400 && /no handler found for uri \[[^\]]*_delete_by_query/.test(JSON.stringify(m.meta.body ?? ''));
+}
+
+/** Deletes what a query matches page by page through search and _bulk: what _delete_by_query does, without the module. */
+async function deleteMatchingById(api: EngineApi, index: string, query: Dsl): Promise<number> {
+  let deleted = 0;
+  // Every page is deleted and refreshed before the next search, so each round sees only what is left.
+  for (;;) {
+    await api.refresh(index);
+    const page = await api.search(index, { query, size: 1000, _source: false, sort: ['_doc'] });
+    if (page.hits.length === 0) return deleted;
+    const items = await api.bulk(page.hits.map((h) => ({ delete: { _index: index, _id: h._id } })));
+    const failed = items.find((i) => i.status !== 200 && i.status !== 404);
+    if (failed) throw new Error(`deleting from ${index}: ${failed.error?.type ?? failed.status}: ${failed.error?.reason ?? ''}`);
+    deleted += items.filter((i) => i.status === 200).length;
+  }
+}
+
 export function elasticsearchApi(c: EngineConnection): EngineApi {
   const t = tls(c);
   const client = new EsClient({
@@ -168,13 +189,23 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
       const r = await client.cat.indices({ index: pattern, format: 'json', h: 'index,docs.count', expand_wildcards: 'open' }, { ignore: [404] });
       return indexRows(r);
     },
+    // One index per request: the client URL-encodes a list's commas into the path (%2C), which the engines
+    // do not route ("no handler found for uri").
     async deleteIndices(names) {
-      if (names.length) await client.indices.delete({ index: names.join(',') });
+      for (const index of names) await client.indices.delete({ index });
     },
     async deleteByQuery(indices, query) {
-      if (indices.length === 0) return 0;
-      const r = await client.deleteByQuery({ index: indices, query, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
-      return r.deleted ?? 0;
+      let deleted = 0;
+      for (const index of indices) {
+        try {
+          const r = await client.deleteByQuery({ index, query, refresh: true, conflicts: 'proceed', ignore_unavailable: true });
+          deleted += r.deleted ?? 0;
+        } catch (e) {
+          if (!noReindexModule(e)) throw e;
+          deleted += await deleteMatchingById(this, index, query);
+        }
+      }
+      return deleted;
     },
     async refresh(pattern) {
       await client.indices.refresh({ index: pattern, ignore_unavailable: true, allow_no_indices: true });
