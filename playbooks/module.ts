@@ -4,6 +4,7 @@
  * platform's own services (platform-host.ts) and the editor signs people on with the identity
  * store; tests hand in their own host or run store.
  */
+import type { CasesServices } from '../cases/service';
 import path from 'node:path';
 import type { Bound } from '../core/door';
 import { defineModule, KERNEL, type CitySocModule, type ModuleContext } from '../core/module';
@@ -39,7 +40,7 @@ export interface SourceBlocks {
 export function playbooksModule(deps: PlaybooksModuleDeps = {}): CitySocModule<PlaybooksConfig> {
   return defineModule<PlaybooksConfig>({
     name: 'playbooks',
-    dependsOn: deps.host ? [] : [KERNEL.identity, KERNEL.policy, 'policy', 'alerts', 'events'],
+    dependsOn: deps.host ? [] : [KERNEL.identity, KERNEL.policy, 'policy', 'alerts', 'events', 'cases'],
     config: { key: 'playbooks', schema: PlaybooksConfigSchema },
     async start(ctx) {
       if (!ctx.config.enabled) return {};
@@ -55,6 +56,7 @@ export function playbooksModule(deps: PlaybooksModuleDeps = {}): CitySocModule<P
             policy: ctx.services.get<{ policy: Bound<PolicyActions> }>('policy').policy,
             alerts: ctx.services.get<Bound<AlertActions>>('alerts'),
             ...(ctx.services.has('events') ? { events: ctx.services.get<Bound<EventActions>>('events') } : {}),
+            cases: ctx.services.get<CasesServices>('cases').cases,
             clock: ctx.clock,
           });
       const authenticate: Authenticate = deps.authenticate

@@ -5,12 +5,14 @@
  * a small door action here, each audited once: blocking a source (kept in the StateStore; the
  * platform's server refuses every request from it until it expires; not a PDP deny line, since a
  * deny whose ip= condition is unknown applies to every call without an address, the playbooks' own
- * included), enrichment from the identity store and the alert
- * store, and case records in the StateStore (until a cases module exists; the ids stay).
+ * included), and enrichment from the identity store and the alert store. Cases are the cases
+ * module's: a playbook opens and adds to the same cases analysts work in the console, through the
+ * same door actions.
  */
 import { createHash } from 'node:crypto';
 import type { Actor } from '../core/actor';
 import type { Alert, AlertEntity } from '../core/alert';
+import { OBSERVABLE_TYPES, type ObservableType } from '../core/case';
 import { type Bound, defineAction, type Door } from '../core/door';
 import { CitySocError } from '../core/errors';
 import type { AlertStore } from '../core/ports/alert-store';
@@ -19,6 +21,7 @@ import { and } from '../core/query/ast';
 import { cidrContains, parseCidr } from '../core/query/ip';
 import type { StateStore } from '../core/ports/state-store';
 import type { AlertActions } from '../alerts/service';
+import type { CasesServices } from '../cases/service';
 import type { EventActions } from '../events/service';
 import type { IdentityStore } from '../identity/store';
 import type { PolicyActions } from '../policy/actions';
@@ -35,11 +38,11 @@ export interface PlatformHostDeps {
   readonly policy: Bound<PolicyActions>;
   readonly alerts: Bound<AlertActions>;
   readonly events?: Bound<EventActions>;
+  readonly cases: CasesServices['cases'];
   readonly clock: () => Date;
 }
 
 const BLOCKS = 'playbook-source-blocks';
-const CASES = 'playbook-cases';
 /** Alerts looked through for an entity's recent alerts: the newest ones only (bounded cost). */
 const RECENT_WINDOW = 500;
 const RECENT_PER_ENTITY = 10;
@@ -51,20 +54,7 @@ interface BlockDoc {
   readonly by: string;
 }
 
-interface CaseDoc {
-  readonly id: string;
-  readonly title: string;
-  readonly description: string;
-  readonly severity: string;
-  readonly department?: string;
-  readonly alertIds: string[];
-  readonly observables: AlertEntity[];
-  readonly comments: { by: string; at: string; text: string }[];
-  readonly openedBy: string;
-  readonly person: string;
-  readonly openedAt: string;
-}
-
+const isObservableType = (t: string): t is ObservableType => (OBSERVABLE_TYPES as readonly string[]).includes(t);
 const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 const isNotFound = (e: unknown) => e instanceof CitySocError && e.code === 'NOT_FOUND';
 
@@ -129,49 +119,47 @@ export function platformHost(d: PlatformHostDeps): PlatformHost {
         return { users, hosts: [], datasets, recentAlerts, risk };
       },
     }),
-    openCase: defineAction({
-      name: 'cases.create',
-      permission: 'cases:write',
-      details: (i: Parameters<PlaybookHost['openCase']>[1]) => ({ title: i.title, alerts: i.alertIds.length }),
-      run: async (ctx, i: Parameters<PlaybookHost['openCase']>[1]) => {
-        const id = `CASE-${shortHash(i.idempotencyKey).toUpperCase()}`;
-        const doc: CaseDoc = {
-          id,
-          title: i.title,
-          description: i.description,
-          severity: i.severity,
-          ...(i.department ? { department: i.department } : {}),
-          alertIds: [...i.alertIds],
-          observables: [...i.observables],
-          comments: [],
-          openedBy: ctx.actor.name,
-          person: ctx.actor.person,
-          openedAt: d.clock().toISOString(),
-        };
-        // The same key answers the same case: create is a no-op when it exists.
-        await d.state.create(CASES, id, doc as unknown as Record<string, unknown>);
-        ctx.setResource(`case:${id}`);
-        return { caseId: id };
-      },
-    }),
-    addToCase: defineAction({
-      name: 'cases.update',
-      permission: 'cases:write',
-      resource: (i: { caseId: string }) => `case:${i.caseId}`,
-      run: async (ctx, i: Parameters<PlaybookHost['addToCase']>[1]) => {
-        const c = (await d.state.get(CASES, i.caseId)) as CaseDoc | null;
-        if (!c) throw new CitySocError('NOT_FOUND', `no case ${i.caseId}`);
-        ctx.item({ kind: 'case', id: c.id, doc: c as never, resource: { type: 'cases', ...(c.department ? { department: c.department } : {}) } }, 'write');
-        const next: CaseDoc = {
-          ...c,
-          alertIds: [...c.alertIds, ...(i.alertIds ?? []).filter((x) => !c.alertIds.includes(x))],
-          observables: [...c.observables, ...(i.observables ?? []).filter((o) => !c.observables.some((x) => x.type === o.type && x.value === o.value))],
-          comments: i.comment ? [...c.comments, { by: ctx.actor.name, at: d.clock().toISOString(), text: i.comment }] : c.comments,
-        };
-        await d.state.put(CASES, c.id, next as unknown as Record<string, unknown>);
-        return { caseId: c.id };
-      },
-    }),
+  };
+
+  /**
+   * A step's case carries a tag derived from its idempotency key (run, node, item): a step retried or
+   * replayed finds the case it opened instead of opening another.
+   */
+  const openCase: PlaybookHost['openCase'] = async (actor, i) => {
+    const tag = `playbook-step:${shortHash(i.idempotencyKey)}`;
+    const found = await d.cases.list(actor, { tag, size: 1 });
+    if (found.cases[0]) return { caseId: found.cases[0].id };
+    const c = await d.cases.create(actor, {
+      title: i.title,
+      description: i.description,
+      severity: i.severity,
+      ...(i.department ? { departments: [i.department] } : {}),
+      tags: [tag],
+      alertIds: [...i.alertIds],
+    });
+    await addObservables(actor, c.id, i.observables, c.observables);
+    return { caseId: c.id };
+  };
+
+  /** Observables a case does not hold yet (linked alerts bring their entities); entity kinds a case does not keep are left out. */
+  const addObservables = async (actor: Actor, caseId: string, wanted: readonly AlertEntity[], held: readonly { type: string; value: string }[]) => {
+    const have = new Set(held.map((o) => `${o.type}\u0000${o.value}`));
+    for (const o of wanted) {
+      if (!isObservableType(o.type) || have.has(`${o.type}\u0000${o.value}`)) continue;
+      const c = await d.cases.update(actor, { id: caseId, change: { kind: 'add_observable', type: o.type, value: o.value } });
+      for (const x of c.observables) have.add(`${x.type}\u0000${x.value}`);
+    }
+  };
+
+  const addToCase: PlaybookHost['addToCase'] = async (actor, i) => {
+    let c = await d.cases.get(actor, { id: i.caseId });
+    if (i.alertIds?.length) {
+      const fresh = i.alertIds.filter((id) => !c.alertIds.includes(id));
+      if (fresh.length) c = await d.cases.linkAlerts(actor, { id: c.id, alertIds: fresh });
+    }
+    if (i.observables?.length) await addObservables(actor, c.id, i.observables, c.observables);
+    if (i.comment) await d.cases.update(actor, { id: c.id, change: { kind: 'comment', text: i.comment } });
+    return { caseId: c.id };
   };
 
   const updateAlert = async (actor: Actor, i: Parameters<PlaybookHost['updateAlert']>[1]) => {
@@ -207,8 +195,8 @@ export function platformHost(d: PlatformHostDeps): PlatformHost {
       return { total: r.total, events: r.events as Record<string, unknown>[] };
     },
     updateAlert,
-    openCase: (actor, i) => d.door.perform(actor, actions.openCase, i),
-    addToCase: (actor, i) => d.door.perform(actor, actions.addToCase, i),
+    openCase,
+    addToCase,
     async expireBlocks(now) {
       let lifted = 0;
       const current = new Map<string, BlockDoc>();

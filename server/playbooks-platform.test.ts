@@ -6,7 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { sharedPath } from '../core/shared-data';
+import type { Actor } from '../core/actor';
+import type { Alert } from '../core/alert';
+import type { AlertActions } from '../alerts/service';
+import type { CasesServices } from '../cases/service';
+import type { Bound } from '../core/door';
 import type { SourceBlocks } from '../playbooks/module';
+import { platformHost } from '../playbooks/platform-host';
+import type { PolicyActions } from '../policy/actions';
 import { adminSession, type Running, signInAs, startTestPlatform } from './test-support/harness';
 import { bruteForceIps } from './test-support/ssh-guessing';
 
@@ -102,6 +109,98 @@ describe('playbooks in the platform', () => {
     expect(new Set(runs.map((x) => x.trigger?.alertId))).toEqual(new Set(brute.map((a) => a.id)));
     const moves = await r.platform.ports.audit.query({ action: 'alerts.transition' });
     expect(moves.filter((m) => m.actorType === 'playbook')).toHaveLength(brute.length);
+  });
+
+  it('opens its case in the cases module analysts work in, once per step however often the step is retried, and adds to it', async () => {
+    const p = r.platform;
+    const host = platformHost({
+      door: p.kernel.door,
+      state: p.ports.state,
+      audit: p.ports.audit,
+      alertStore: p.ports.alerts,
+      identity: p.identity,
+      policyServices: p.policy,
+      policy: p.service<{ policy: Bound<PolicyActions> }>('policy').policy,
+      alerts: p.service<Bound<AlertActions>>('alerts'),
+      cases: p.service<CasesServices>('cases').cases,
+      clock: () => new Date(),
+    });
+    const alert = (id: string): Alert => ({
+      id,
+      dedupKey: `k-${id}`,
+      rule: { id: 'mass-export', name: 'Mass export', type: 'sigma', severity: 'high', tags: [] },
+      entities: [
+        { type: 'user', value: 'zhangsan' },
+        { type: 'ip', value: '10.1.2.3' },
+      ],
+      eventIds: [],
+      firstSeen: '2026-11-20T01:00:00.000Z',
+      lastSeen: '2026-11-20T01:00:00.000Z',
+      count: 1,
+      risk: 70,
+      department: '城管',
+      status: 'open',
+      history: [],
+    });
+    for (const id of ['al-pb-1', 'al-pb-2']) await p.ports.alerts.upsert(alert(id), 0);
+    const actor: Actor = {
+      kind: 'playbook',
+      name: 'playbook:pb-case-test',
+      roles: ['playbook'],
+      person: 'admin',
+      run: { playbookId: 'pb-case-test', runId: 'run-1', step: 'case' },
+    };
+    const open = () =>
+      host.openCase(actor, {
+        title: 'Bulk export by zhangsan',
+        description: 'Opened by a playbook',
+        severity: 'high',
+        department: '城管',
+        alertIds: ['al-pb-1'],
+        observables: [
+          { type: 'user', value: 'zhangsan' },
+          { type: 'host', value: 'db-01' },
+          { type: 'process', value: 'curl' },
+        ],
+        idempotencyKey: 'run-1\u0000case',
+      });
+    const first = await open();
+    expect(await open()).toEqual(first);
+    await host.addToCase(actor, {
+      caseId: first.caseId,
+      alertIds: ['al-pb-1', 'al-pb-2'],
+      comment: 'second export / 第二次导出',
+      observables: [{ type: 'host', value: 'db-01' }],
+    });
+
+    type CaseRow = {
+      id: string;
+      tags: string[];
+      alertIds: string[];
+      departments: string[];
+      createdBy: string;
+      observables: { type: string; value: string }[];
+      timeline: { action: string; actor: string; details: unknown }[];
+    };
+    const q = await r.gql<{ cases: { total: number; cases: CaseRow[] } }>(
+      '{cases(filter:{text:"Bulk export by zhangsan"}){total cases{id tags alertIds departments createdBy observables{type value} timeline{action actor details}}}}',
+      {},
+      admin,
+    );
+    expect(q.errors).toBeUndefined();
+    expect(q.data!.cases.total).toBe(1);
+    const c = q.data!.cases.cases[0]!;
+    expect(c.id).toBe(first.caseId);
+    expect(c.createdBy).toBe('playbook:pb-case-test');
+    expect(c.departments).toEqual(['城管']);
+    expect(c.tags).toEqual([expect.stringMatching(/^playbook-step:[0-9a-f]{16}$/)]);
+    expect([...c.alertIds].sort()).toEqual(['al-pb-1', 'al-pb-2']);
+    expect(c.observables.map((o) => `${o.type}:${o.value}`).sort()).toEqual(['host:db-01', 'ip:10.1.2.3', 'user:zhangsan']);
+    expect(c.timeline.filter((t) => t.action === 'comment').map((t) => [t.actor, t.details])).toEqual([
+      ['playbook:pb-case-test', expect.objectContaining({ text: 'second export / 第二次导出' })],
+    ]);
+    const created = await p.ports.audit.query({ action: 'cases.create', actor: 'playbook:pb-case-test' });
+    expect(created.map((x) => [x.decision, x.resource])).toEqual([['allow', `case:${first.caseId}`]]);
   });
 
   it('serves the editor to an author with the session, and refuses a deploy by an analyst', async () => {
