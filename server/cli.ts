@@ -11,8 +11,9 @@ import { createLogger } from '../core/logging';
 import { createPipeline } from '../collectors/gateway/gateway';
 import { fileInputs } from '../collectors/pipeline/file-lines';
 import { sourceByName, SOURCES } from '../collectors/parsers';
-import { moduleSections, startPlatform } from './platform';
-import { runIngest } from './ingest-command';
+import { MODULES, moduleSections, startPlatform } from './platform';
+import { printIngestSummary, runIngest } from './ingest-command';
+import { DEMO_CITY, seedDemo } from './demo';
 import { openKernel } from './kernel';
 import { findCheckout } from './checkout';
 import { bind } from '../core/door';
@@ -55,11 +56,6 @@ function version(): string {
   }
 }
 
-/** A verb whose capability is owned by work that has not landed: says so and fails. */
-function notYet(capability: string): never {
-  throw new CitySocError('NOT_IMPLEMENTED', `${capability} is not available in this build yet`);
-}
-
 /** An unknown --source is a usage error listing the known ones, not one error per line. */
 function mustKnow(source: string | undefined): void {
   if (source === undefined || source === 'auto' || sourceByName(source)) return;
@@ -91,14 +87,15 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option('--profile <profile>', 'embedded or cluster').choices(['embedded', 'cluster']))
     .option('--port <port>', 'HTTP port (env CITYSOC_PORT, default 8080)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
-    .option('--demo', 'load demonstration data')
+    .option('--demo', `load a simulated city once (${DEMO_CITY.users} people, ${DEMO_CITY.days} days, seed ${DEMO_CITY.seed}) through the ingest pipeline`)
     .action(async (opts: { profile?: string; port?: string; host?: string; demo?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOpts>();
       const config = configFrom(g, { profile: opts.profile, 'server.port': opts.port, 'server.host': opts.host });
-      if (opts.demo) notYet('demonstration data (--demo)');
       const log = createLogger(config.log.level);
       const platform = await startPlatform(config, log, { announce: io.out });
       io.out(`CitySOC ${config.profile} profile listening on ${platform.url} (GraphQL at ${platform.url}/graphql)\n`);
+      // Loaded while the platform serves; the console fills as it goes.
+      if (opts.demo) void seedDemo(platform, config.dataDir, io.out).catch((err: unknown) => log.error({ err }, 'demonstration data not loaded'));
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           log.info({ signal }, 'shutting down');
@@ -151,16 +148,27 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command('ingest')
-    .description('replay files through the pipeline and detection into the configured store; prints accepted / stored / dead-lettered and the alerts raised')
+    .description(
+      'replay files (merged by event time) through the pipeline, detection, correlation and UEBA into the configured store; prints read / accepted / dead-lettered / stored, the UEBA anomalies and the alerts raised',
+    )
     .option('--source <type>', `log source type (detected per line when absent): ${SOURCES.map((x) => x.name).join(', ')}`)
     .argument('<files...>')
-    .option('--no-detect', 'replay without detection (no alerts are raised)')
+    .option('--no-detect', 'replay without analytics (no detection, no UEBA, no alerts)')
     .action(async (files: string[], opts: { source?: string; detect: boolean }, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOpts>());
       const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
       mustKnow(opts.source);
       for (const f of files) await mustRead(f);
-      await runIngest(config, log, { files, ...(opts.source ? { source: opts.source } : {}), detect: opts.detect }, io);
+      // Progress only where someone watches: a terminal.
+      const progress = process.stderr.isTTY ? (n: number) => io.err(`\r${n} lines read`) : undefined;
+      const summary = await runIngest(
+        config,
+        log,
+        { files, ...(opts.source ? { source: opts.source } : {}), detect: opts.detect, ...(progress ? { progress } : {}) },
+        io,
+      );
+      if (progress) io.err('\n');
+      if (!printIngestSummary(summary, opts.detect, io.out)) process.exitCode = EXIT.failure;
     });
 
   // The analytics commands write one line per call.
@@ -228,7 +236,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       process.exitCode = auditVerifyExport(file, o.trustedKey ?? [], g.config ? configFrom(g) : null, io);
     });
 
-  complianceCli({ openAudit: (config) => openTrail(config) })(program, { ...io, loadConfig: (overrides) => configFrom(program.opts<GlobalOpts>(), overrides) });
+  const env = { ...io, loadConfig: (overrides?: Record<string, unknown>) => configFrom(program.opts<GlobalOpts>(), overrides) };
+  complianceCli({ openAudit: (config) => openTrail(config) })(program, env);
+  // The modules' own verbs (`simulate` of UEBA, the cases' verbs), whether or not the platform runs.
+  for (const m of MODULES) m.cli?.(program, env);
 
   const admin = program.command('admin').description("the host operator's recovery verbs (need access to this host's configuration)");
   admin

@@ -18,8 +18,8 @@ import { UebaRuntime } from './runtime';
 import { uebaActions } from './service';
 import { registerSimulate } from './simulator/cli';
 
-/** Counts for /metrics. */
-interface Counters {
+/** What UEBA has done since it started: for /metrics, and for a replay's summary. */
+export interface UebaCounts {
   batches: number;
   events: number;
   redelivered: number;
@@ -28,7 +28,7 @@ interface Counters {
   failures: number;
 }
 
-function metricsText(c: Counters, late: number, entities: number): string {
+function metricsText(c: UebaCounts, late: number, entities: number): string {
   const line = (name: string, help: string, value: number) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${value}\n`;
   return [
     line('citysoc_ueba_batches_total', 'Event batches UEBA committed.', c.batches),
@@ -48,7 +48,7 @@ export const uebaModule = defineModule<UebaConfig>({
   cli: registerSimulate,
   async start(ctx) {
     const cfg = ctx.config;
-    const counters: Counters = { batches: 0, events: 0, redelivered: 0, signals: 0, anomalies: 0, failures: 0 };
+    const counters: UebaCounts = { batches: 0, events: 0, redelivered: 0, signals: 0, anomalies: 0, failures: 0 };
     const runtime = new UebaRuntime(cfg, {
       file: path.join(ctx.platform.dataDir, 'ueba', 'state.db'),
       publish: async (signals: readonly Signal[]) => {
@@ -92,7 +92,7 @@ export const uebaModule = defineModule<UebaConfig>({
     const svc = bind(ctx.door, uebaActions(model, cfg));
     return {
       // The group is named for the platform's idle check (UEBA's lag counts with detection's).
-      services: { ...svc, consumerGroup: cfg.enabled ? cfg.consumerGroup : null },
+      services: { ...svc, consumerGroup: cfg.enabled ? cfg.consumerGroup : null, counts: (): UebaCounts => ({ ...counters }) },
       graphql: uebaGraphQL(svc),
       jobs: cfg.enabled
         ? [{ name: 'ueba.close-quiet-hours', intervalMs: 60_000, run: (now: Date) => serial(() => runtime.tick(now)).then(() => undefined) }]
