@@ -35,6 +35,28 @@ describe('event_count', () => {
     ]);
   });
 
+  test('events replayed after the end of input, within the lateness, are not counted again (the ids survive flush and a restart)', () => {
+    const first = new CorrelationEngine([bruteForce], { allowedLatenessMs: 60_000 });
+    const steps: [Record<string, unknown>, { ruleId: string; name?: string }[], number, string][] = [
+      [login('10.0.0.1'), [failed], at(100), 'e1'],
+      [login('10.0.0.1'), [failed], at(110), 'e2'],
+      [login('10.0.0.1'), [failed], at(120), 'e3'],
+    ];
+    expect(run(first, steps).map((f) => f.eventIds)).toEqual([['e1', 'e2', 'e3']]);
+    expect(first.flush()).toEqual([]);
+    const again = new CorrelationEngine([bruteForce], { allowedLatenessMs: 60_000 });
+    again.restore(JSON.parse(JSON.stringify(first.snapshot())));
+    expect(run(again, steps)).toEqual([]);
+    // a new event of the same address still counts, with whatever else is new
+    expect(
+      run(again, [
+        [login('10.0.0.1'), [failed], at(125), 'e4'],
+        [login('10.0.0.1'), [failed], at(126), 'e5'],
+        [login('10.0.0.1'), [failed], at(127), 'e6'],
+      ]).map((f) => f.eventIds),
+    ).toEqual([['e4', 'e5', 'e6']]);
+  });
+
   test('failures spread wider than the timespan never fire', () => {
     const fired = run(new CorrelationEngine([bruteForce]), [
       [login('10.0.0.1'), [failed], at(0)],

@@ -99,7 +99,7 @@ export class CorrelationEngine {
     return out;
   }
 
-  /** End of input: every open window is final. Evaluates the on-close rules and clears all state. */
+  /** End of input: every open window is final. Evaluates the on-close rules and clears the windows; the ids counted are kept. */
   flush(): CorrelationFiring[] {
     const out: CorrelationFiring[] = [];
     this.sweep(Number.POSITIVE_INFINITY, out);
@@ -227,8 +227,10 @@ export class CorrelationEngine {
         if (g.entries.length === 0) s.groups.delete(key);
         else next = Math.min(next, (g.entries[0] as Entry).t + span);
       }
-      // An id older than any window can hold cannot come back into one: forget it.
-      for (const [id, t] of s.seen) if (t < watermark - span - this.lateness) s.seen.delete(id);
+      // An id older than any window can hold cannot come back into one: forget it. At the end of
+      // input (an infinite watermark) the ids are kept: the same events replayed within the
+      // lateness of the last watermark must not be counted into windows a second time.
+      if (Number.isFinite(watermark)) for (const [id, t] of s.seen) if (t < watermark - span - this.lateness) s.seen.delete(id);
     }
     // Sweeping costs one pass over all groups: do it at most every tenth of the shortest span.
     const shortest = Math.min(...this.states.map((s) => s.spec.spanMs), Number.POSITIVE_INFINITY);
