@@ -12,7 +12,7 @@ import type { EcsEvent } from '../core/event';
 import { canonicalDepartment, type DepartmentCatalogue } from '../identity/departments';
 import type { SigmaEvent } from './sigma/backends/fieldpath';
 import type { AnalyticsCheckpointStore } from '../core/ports/analytics-checkpoint';
-import { RuleRepository } from './engine/rule-repository';
+import { type FilterFile, RuleRepository } from './engine/rule-repository';
 import { CompiledRuleCache } from './engine/rule-cache';
 import { getPipeline } from './sigma/pipelines';
 import { ALERTS_GROUP, AnalyticsCounters, DETECT_GROUP, startAlertWriter, startDetectConsumer } from './runtime/consumers';
@@ -64,11 +64,14 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
       },
     };
     const enabled = ctx.platform.detection.enabled && folders.length > 0;
+    // Rule exceptions made in the platform live here, beside (never inside) the shipped rules.
+    const userRules = path.resolve(ctx.platform.detection.userRules ?? path.join(ctx.platform.dataDir, 'user-rules'));
     // Bound once the consumers exist; the repository is created first (the consumers read it).
     let onReload = (): void => undefined;
     const repository = enabled
       ? new RuleRepository({
           folders: [...folders],
+          writable: userRules,
           stateFile: path.join(ctx.platform.dataDir, 'rules-state.json'),
           pipelines: PIPELINES,
           // compiled rules kept between starts (authenticated packs in the data directory)
@@ -150,8 +153,17 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
         },
       }),
     });
+    /** The rule repository's filter writer (cases' rule exceptions): answers the file relative to the data directory when it is inside it. */
+    const exceptions = {
+      addFilter: async (filter: FilterFile): Promise<{ file: string }> => {
+        if (!repository) throw new CitySocError('UNAVAILABLE', 'detection is turned off (detection.enabled)');
+        const { file } = repository.addFilter(filter);
+        const rel = path.relative(path.resolve(ctx.platform.dataDir), file);
+        return { file: rel.startsWith('..') || path.isAbsolute(rel) ? file : rel };
+      },
+    };
     return {
-      services: { svc, feed, flush: async () => (detect ? detect.flush() : 0), status, counters },
+      services: { svc, feed, exceptions, flush: async () => (detect ? detect.flush() : 0), status, counters },
       graphql: {
         typeDefs: ANALYTICS_TYPEDEFS,
         resolvers: {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { trustedFingerprints } from '../core/config';
+import { CitySocError } from '../core/errors';
 import type { CaseStore } from '../core/ports/case-store';
 import { defineModule, type CitySocModule, KERNEL, type ModuleContext } from '../core/module';
 import type { IdentityKernel } from '../identity/module';
@@ -24,7 +25,7 @@ export interface CasesWiring {
   caseStore?(ctx: ModuleContext<CasesConfig>): CaseStore;
   /** Default: the identity store's enabled users. */
   users?(ctx: ModuleContext<CasesConfig>): UserLookup;
-  /** The rule repository's filter writer; absent: rule exceptions answer UNAVAILABLE. */
+  /** The rule repository's filter writer; default: the analytics module's (analyticsRules). */
   rules?(ctx: ModuleContext<CasesConfig>): RuleExceptionRepository;
   /** Default: the profile's audit trail, exported with the key its checkpoints are signed with. */
   trail?(ctx: ModuleContext<CasesConfig>): AuditTrailSource;
@@ -35,6 +36,21 @@ function identityUsers(ctx: ModuleContext<CasesConfig>): UserLookup {
   return (username) => {
     const u = identity.store.user(username);
     return u && !u.disabled ? { roles: u.roles, department: u.department } : null;
+  };
+}
+
+/**
+ * The analytics module's rule repository, looked up when an exception is made rather than at
+ * start: the platform runs cases with or without detection, and without it an exception answers
+ * UNAVAILABLE.
+ */
+export function analyticsRules(ctx: Pick<ModuleContext<unknown>, 'services'>): RuleExceptionRepository {
+  return {
+    addFilter(filter) {
+      if (!ctx.services.has(ANALYTICS))
+        throw new CitySocError('UNAVAILABLE', 'rule exceptions need detection (the analytics module), which this platform does not run');
+      return ctx.services.get<{ exceptions: RuleExceptionRepository }>(ANALYTICS).exceptions.addFilter(filter);
+    },
   };
 }
 
@@ -52,6 +68,9 @@ export function profileTrail(ctx: Pick<ModuleContext<unknown>, 'platform' | 'por
     },
   };
 }
+
+/** The module that keeps the rule repository (analytics/module.ts). */
+const ANALYTICS = 'analytics';
 
 const collect = (v: string, acc: string[] = []) => [...acc, v];
 
@@ -106,7 +125,7 @@ export function casesModule(w: CasesWiring = {}, dependsOn: readonly string[] = 
     async start(ctx) {
       const own = w.caseStore?.(ctx);
       const cases = own ?? ctx.ports.cases;
-      const rules = w.rules?.(ctx);
+      const rules = w.rules ? w.rules(ctx) : analyticsRules(ctx);
       const trail = w.trail ? w.trail(ctx) : profileTrail(ctx);
       const services = createCasesServices({
         door: ctx.door,

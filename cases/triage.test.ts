@@ -164,18 +164,19 @@ detection:
   condition: selection
 level: high
 `;
-  const event = (ip: string) => ({
+  const event = (ip: string, department = '城管', user = 'root') => ({
     event: { action: 'ssh_login', outcome: 'success', dataset: 'openssh.auth' },
-    user: { name: 'root' },
+    user: { name: user },
     source: { ip },
+    organization: { name: department },
     citysoc: { source: 'openssh' },
   });
 
   it('closes the alert as a false positive, and an exception written as a Sigma filter stops exactly what it names', async () => {
     writeFileSync(path.join(f.rulesDir, 'root-login.yml'), RULE);
-    const matches = (ip: string) =>
+    const matches = (ip: string, department?: string) =>
       loadContent([f.rulesDir], { pipelines: [getPipeline('citysoc')] })
-        .ruleSet.match(event(ip))
+        .ruleSet.match(event(ip, department))
         .map((m) => m.ruleId);
     expect(matches('10.9.9.9')).toEqual([RULE_ID]);
     await f.alerts.upsert(
@@ -184,20 +185,53 @@ level: high
     );
     const closed = await f.services.alerts.falsePositive(f.actor('wu'), { id: 'fp-1', comment: '运维跳板机' });
     expect([closed.status, closed.resolution]).toEqual(['closed', 'false_positive']);
-    // an analyst may report it, but changing detection content needs rules:manage
+    // an auditor changes nothing; an analyst of another department finds no such alert
     await expect(
-      f.services.alerts.addRuleException(f.actor('wu'), { alertId: 'fp-1', fields: { 'source.ip': ['10.9.9.9'] }, reason: 'jump host' }),
-    ).rejects.toThrow('rules.add_exception needs the permission rules:manage');
-    const ex = await f.services.alerts.addRuleException(f.actor('admin'), { alertId: 'fp-1', fields: { 'source.ip': ['10.9.9.9'] }, reason: '运维跳板机' });
+      f.services.alerts.addRuleException(f.actor('shen'), { alertId: 'fp-1', fields: { 'source.ip': ['10.9.9.9'] }, reason: 'jump host' }),
+    ).rejects.toThrow('rules.add_exception needs the permission rules:except');
+    await expect(
+      f.services.alerts.addRuleException(f.actor('li'), { alertId: 'fp-1', fields: { 'source.ip': ['10.9.9.9'] }, reason: 'jump host' }),
+    ).rejects.toThrow('no alert fp-1');
+    const ex = await f.services.alerts.addRuleException(f.actor('wu'), { alertId: 'fp-1', fields: { 'source.ip': ['10.9.9.9'] }, reason: '运维跳板机' });
     expect(ex).toMatchObject({ ruleId: RULE_ID, file: `rules/exception-${ex.id}.yml` });
     expect(matches('10.9.9.9')).toEqual([]);
     expect(matches('10.9.9.8')).toEqual([RULE_ID]);
-    expect((await trail()).map((r) => [r.action, r.decision, r.resource])).toEqual([
-      ['alerts.false_positive', 'allow', 'alert:fp-1'],
-      ['rules.add_exception', 'deny', 'alert:fp-1'],
-      ['rules.add_exception', 'allow', `rule:${RULE_ID}`],
+    // the exception covers the alert's department only
+    expect(matches('10.9.9.9', '公安')).toEqual([RULE_ID]);
+    expect((await trail()).map((r) => [r.action, r.decision, r.actor, r.resource])).toEqual([
+      ['alerts.false_positive', 'allow', 'wu', 'alert:fp-1'],
+      ['rules.add_exception', 'deny', 'shen', 'alert:fp-1'],
+      ['rules.add_exception', 'deny', 'li', 'alert:fp-1'],
+      ['rules.add_exception', 'allow', 'wu', `rule:${RULE_ID}`],
     ]);
-    expect((await trail())[2]!.details).toMatchObject({ exception: ex.id, file: ex.file, fields: { 'source.ip': ['10.9.9.9'] } });
+    expect((await trail())[3]!.details).toMatchObject({ exception: ex.id, file: ex.file, fields: { 'source.ip': ['10.9.9.9'] } });
+  });
+
+  it('keeps values literal: a wildcard or an escape in a value matches only itself', async () => {
+    writeFileSync(path.join(f.rulesDir, 'root-login.yml'), RULE);
+    await f.alerts.upsert(
+      sampleAlert('fp-2', { dedupKey: 'k8', rule: { id: RULE_ID, name: 'Root login over SSH', type: 'sigma', severity: 'high', tags: [] } }),
+      0,
+    );
+    await f.services.alerts.addRuleException(f.actor('wu'), { alertId: 'fp-2', fields: { 'source.ip': ['*', '10.?.0.1', 'a\\*'] }, reason: 'x' });
+    const matches = (ip: string) =>
+      loadContent([f.rulesDir], { pipelines: [getPipeline('citysoc')] })
+        .ruleSet.match(event(ip))
+        .map((m) => m.ruleId);
+    expect(matches('10.9.9.9')).toEqual([RULE_ID]);
+    expect(matches('10.1.0.1')).toEqual([RULE_ID]);
+    expect(matches('*')).toEqual([]);
+    expect(matches('10.?.0.1')).toEqual([]);
+    expect(matches('a\\*')).toEqual([]);
+  });
+
+  it('refuses exceptions to correlation alerts and to the department field', async () => {
+    await expect(f.services.alerts.addRuleException(f.actor('wu'), { alertId: 'cg-1', fields: { 'source.ip': ['10.0.0.1'] }, reason: 'x' })).rejects.toThrow(
+      'alert cg-1 comes from a correlation rule; rule exceptions tune Sigma detection rules only',
+    );
+    await expect(
+      f.services.alerts.addRuleException(f.actor('wu'), { alertId: 'cg-1', fields: { 'organization.name': ['公安'] }, reason: 'x' }),
+    ).rejects.toThrow("field organization.name: the department an exception covers is the alert's own");
   });
 
   it('refuses field names that are not field names', async () => {
@@ -205,5 +239,13 @@ level: high
       'each key a field name such as source.ip or user.name',
     );
     await expect(f.services.alerts.addRuleException(f.actor('admin'), { alertId: 'cg-1', fields: {}, reason: 'x' })).rejects.toThrow('between 1 and 10 fields');
+    // a key that would reach the prototype never becomes a field
+    await expect(f.services.alerts.addRuleException(f.actor('admin'), { alertId: 'cg-1', fields: { ['__proto__']: ['x'] }, reason: 'x' })).rejects.toThrow(
+      /^rules.add_exception: fields: /,
+    );
+    for (const name of ['../../x', '_x', 'a..b', '.a', 'a/b', 'source.ip|re', 'a.'])
+      await expect(f.services.alerts.addRuleException(f.actor('admin'), { alertId: 'cg-1', fields: { [name]: ['x'] }, reason: 'x' })).rejects.toThrow(
+        'each key a field name such as source.ip or user.name',
+      );
   });
 });

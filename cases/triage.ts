@@ -18,6 +18,13 @@ const Comment = z.string().trim().min(1).max(4000);
 
 const BULK_MAX = 500;
 
+/** Input kept in an audit record before it is validated: as given when small, else only its size (a refusal must not grow the trail without bound). */
+const AUDITED_INPUT_MAX = 32 * 1024;
+function auditedInput(input: Record<string, unknown>): Record<string, unknown> {
+  const text = JSON.stringify(input) ?? '';
+  return text.length <= AUDITED_INPUT_MAX ? input : { inputTooLarge: text.length };
+}
+
 /** The alert as the caller may act on it: NOT_FOUND alike for absent and not-yours. */
 async function alertFor(deps: CasesDeps, ctx: ActionContext, id: string, action: 'read' | 'write') {
   const alert = await deps.alerts.get(id);
@@ -120,18 +127,23 @@ export function triageActions(deps: CasesDeps) {
     fields: z
       .record(z.string(), z.array(z.string().min(1).max(1024)).min(1).max(50))
       .refine((f) => Object.keys(f).length >= 1 && Object.keys(f).length <= 10, 'between 1 and 10 fields')
-      .refine((f) => Object.keys(f).every((k) => /^[A-Za-z0-9_@.-]{1,128}$/.test(k)), 'each key a field name such as source.ip or user.name'),
+      .refine(
+        (f) => Object.keys(f).every((k) => /^[A-Za-z@][A-Za-z0-9_@-]*(\.[A-Za-z0-9_@-]+)*$/.test(k) && k.length <= 128),
+        'each key a field name such as source.ip or user.name',
+      )
+      .refine((f) => Object.values(f).reduce((n, vs) => n + vs.length, 0) <= 100, 'at most 100 values in all'),
     reason: z.string().trim().min(1).max(1000),
   });
   const addRuleException = defineAction({
     name: 'rules.add_exception',
-    permission: 'rules:manage',
+    permission: 'rules:except',
     resource: (i: z.input<typeof ExceptionInput>) => `alert:${i.alertId}`,
-    details: (i) => ({ fields: i.fields, reason: i.reason }),
+    details: (i) => auditedInput({ fields: i.fields, reason: i.reason }),
     run: async (ctx, raw: z.input<typeof ExceptionInput>) => {
       const i = parseInput(ExceptionInput, raw, 'rules.add_exception');
       if (!deps.rules) throw new CitySocError('UNAVAILABLE', 'rule exceptions need the rule repository, which this platform does not run');
-      const { alert } = await alertFor(deps, ctx, i.alertId, 'read');
+      // tuning detection from an alert is working that alert: who may not work it finds no alert
+      const { alert } = await alertFor(deps, ctx, i.alertId, 'write');
       const ex = ruleException(alert, { fields: i.fields, reason: i.reason }, ctx.actor.person, ctx.now);
       const { file } = await deps.rules.addFilter(ex);
       ctx.note({ ruleId: alert.rule.id, exception: ex.id, file });

@@ -205,6 +205,11 @@ export const ConfigSchema = z.strictObject({
       enabled: Bool.default(true),
       /** Rule folders (Sigma YAML); default: the rules shipped with CitySOC. */
       rules: z.array(z.string().min(1)).min(1).optional(),
+      /**
+       * The writable rules folder, loaded with the rules: rule exceptions (Sigma filters) made from
+       * false positives are written here. Default: user-rules in the data directory.
+       */
+      userRules: z.string().min(1).optional(),
     })
     .prefault({}),
   policy: z

@@ -50,6 +50,8 @@ export const PERMISSIONS = [
   'authz:decide',
   'rules:read',
   'rules:manage',
+  /** Tune a rule with an exception (a Sigma filter) from an alert the caller may see. */
+  'rules:except',
   'playbooks:read',
   'playbooks:run',
   'playbooks:approve',
@@ -68,6 +70,7 @@ const ANALYST: readonly Permission[] = [
   'entities:read',
   'grants:request',
   'rules:read',
+  'rules:except',
   'playbooks:read',
   'playbooks:run',
   'analytics:read',

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getPipeline } from '../sigma/pipelines';
@@ -59,5 +59,72 @@ describe('RuleRepository', () => {
     await reloaded;
     stop();
     expect(titles(repo)).toContain('SSH Root Login Accepted (edited)');
+  });
+});
+
+describe('RuleRepository.addFilter (the writable folder)', () => {
+  const filterYaml = (id: string, rules: string[], extra = '') =>
+    `title: Exception\nid: ${id}\nlogsource: {}\nfilter:\n  rules: [${rules.join(', ')}]\n  selection: {source.ip: 10.0.0.1}\n  condition: selection\n${extra}`;
+  const ID = '3f0c1c1e-9d7b-4a59-8f43-2f4e0d1b7a10';
+  function writable(maxFiles?: number) {
+    const { dir, repo: _unused } = setup();
+    _unused.close();
+    let reloads = 0;
+    const repo = new RuleRepository({
+      folders: [join(dir, 'rules')],
+      stateFile: join(dir, 'state', 'rules.json'),
+      pipelines: [getPipeline('citysoc')],
+      writable: join(dir, 'user-rules'),
+      onReload: () => void reloads++,
+      ...(maxFiles ? { writableMaxFiles: maxFiles } : {}),
+    });
+    return { dir, repo, reloads: () => reloads };
+  }
+
+  test('writes the filter into the writable folder and loads it at once; a new repository loads it too', () => {
+    const { dir, repo, reloads } = writable();
+    expect(titles(repo)).toContain('SSH Root Login Accepted');
+    const { file } = repo.addFilter({ id: ID, fileName: `exception-${ID}.yml`, yaml: filterYaml(ID, [rootRuleId(repo)]) });
+    expect(file).toBe(join(dir, 'user-rules', `exception-${ID}.yml`));
+    expect(reloads()).toBe(1);
+    expect(titles(repo)).not.toContain('SSH Root Login Accepted');
+    expect(repo.list().filter((r) => r.kind === 'filter')).toEqual([{ id: ID, title: 'Exception', kind: 'filter', enabled: true, file }]);
+    const again = new RuleRepository({
+      folders: [join(dir, 'rules')],
+      stateFile: join(dir, 'state', 'rules.json'),
+      pipelines: [getPipeline('citysoc')],
+      writable: join(dir, 'user-rules'),
+    });
+    expect(titles(again)).not.toContain('SSH Root Login Accepted');
+  });
+
+  test('refuses file names that leave the folder, documents that are not one filter, unknown rules, and an existing file', () => {
+    const { dir, repo } = writable();
+    const rule = rootRuleId(repo);
+    for (const fileName of ['../x.yml', '../../etc/x.yml', 'a/b.yml', '.hidden.yml', 'x.yaml.tmp', 'X.yml'])
+      expect(() => repo.addFilter({ id: ID, fileName, yaml: filterYaml(ID, [rule]) })).toThrow('expected a name such as exception-<id>.yml');
+    expect(() => repo.addFilter({ id: ID, fileName: 'e.yml', yaml: `${filterYaml(ID, [rule])}---\n${filterYaml(ID, [rule])}` })).toThrow(
+      'expected exactly one Sigma filter document',
+    );
+    expect(() => repo.addFilter({ id: ID, fileName: 'e.yml', yaml: filterYaml('another-id', [rule]) })).toThrow("the document's id is another-id");
+    expect(() => repo.addFilter({ id: ID, fileName: 'e.yml', yaml: filterYaml(ID, ['no-such-rule']) })).toThrow(
+      'names rules that are not loaded: no-such-rule',
+    );
+    expect(() => repo.addFilter({ id: ID, fileName: 'e.yml', yaml: 'title: [unclosed' })).toThrow(/^filter .*: /);
+    expect(readdirSync(join(dir, 'user-rules'))).toEqual([]);
+    repo.addFilter({ id: ID, fileName: 'e.yml', yaml: filterYaml(ID, [rule]) });
+    expect(() => repo.addFilter({ id: ID, fileName: 'e.yml', yaml: filterYaml(ID, [rule]) })).toThrow('filter file e.yml exists already');
+  });
+
+  test('holds at most writableMaxFiles files', () => {
+    const { repo } = writable(1);
+    const rule = rootRuleId(repo);
+    repo.addFilter({ id: ID, fileName: 'a.yml', yaml: filterYaml(ID, [rule]) });
+    expect(() => repo.addFilter({ id: 'b', fileName: 'b.yml', yaml: filterYaml('b', [rule]) })).toThrow('holds 1 rule files already');
+  });
+
+  test('without a writable folder, addFilter answers UNAVAILABLE', () => {
+    const { repo } = setup();
+    expect(() => repo.addFilter({ id: ID, fileName: 'a.yml', yaml: filterYaml(ID, [rootRuleId(repo)]) })).toThrow('no writable rules folder is configured');
   });
 });

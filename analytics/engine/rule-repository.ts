@@ -1,9 +1,28 @@
 // A rules folder kept loaded in the running platform: rules can be disabled/enabled (persisted
 // in a small JSON state file beside the data, not in the rule files, so the folder stays pure
 // detection-as-code), and edits on disk are picked up without a restart (fs.watch + debounce).
-import { existsSync, mkdirSync, readFileSync, renameSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
-import { dirname } from 'node:path';
+// One folder may be writable: filters made in the platform (rule exceptions) are written there,
+// checked as any rule file is, and loaded at once.
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  watch,
+  writeFileSync,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { CitySocError } from '../../core/errors';
+import { SigmaError } from '../sigma/errors';
+import { parseSigmaYaml } from '../sigma/parse';
 import type { ProcessingPipeline } from '../sigma/pipeline';
 import { loadContent, type LoadedContent, type LoadOptions } from './content';
 import type { CompiledRuleCache } from './rule-cache';
@@ -22,7 +41,23 @@ export interface RuleRepositoryOptions {
   /** Called after each reload with the new content (e.g. to swap the Detector's RuleSet). */
   onReload?: (content: LoadedContent) => void;
   onError?: (error: unknown) => void;
+  /** The folder filters are written to (addFilter); loaded with the others. Absent: addFilter refuses. */
+  writable?: string;
+  /** At most this many files in the writable folder (each one is loaded on every reload); default 1000. */
+  writableMaxFiles?: number;
 }
+
+/** A filter to write: its id, the file name the caller derived (never a user's text), the YAML. */
+export interface FilterFile {
+  readonly id: string;
+  readonly fileName: string;
+  readonly yaml: string;
+}
+
+/** File names a writer may choose: one plain name, no folder, no dot file. */
+const FILE_NAME = /^[a-z0-9][a-z0-9-]{0,120}\.yml$/;
+/** Filters are small; anything larger is not one analyst's exception. */
+const MAX_FILTER_BYTES = 256 * 1024;
 
 export interface RuleSummary {
   id: string;
@@ -40,6 +75,11 @@ export class RuleRepository {
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: RuleRepositoryOptions) {
+    const w = options.writable;
+    if (w !== undefined) {
+      mkdirSync(w, { recursive: true, mode: 0o700 });
+      if (!options.folders.some((f) => resolve(f) === resolve(w))) this.options = { ...options, folders: [...options.folders, w] };
+    }
     this.disabled = this.readState();
     this.all = loadContent(options.folders, this.loadOptions());
     this.content = this.load();
@@ -71,6 +111,50 @@ export class RuleRepository {
     else this.disabled.add(ruleId);
     this.writeState();
     this.reload();
+  }
+
+  /**
+   * Writes a Sigma filter into the writable folder and loads it: the YAML must be exactly one
+   * filter with the given id, naming only rules that are loaded, that the loader accepts. The file
+   * is written whole (temporary file, fsync, rename) and never replaces one that exists. Answers
+   * the file written.
+   */
+  addFilter(filter: FilterFile): { file: string } {
+    const folder = this.options.writable;
+    if (folder === undefined) throw new CitySocError('UNAVAILABLE', 'no writable rules folder is configured (detection.userRules)');
+    if (!FILE_NAME.test(filter.fileName))
+      throw new CitySocError('INPUT_INVALID', `filter file name ${JSON.stringify(filter.fileName.slice(0, 200))}: expected a name such as exception-<id>.yml`);
+    if (Buffer.byteLength(filter.yaml) > MAX_FILTER_BYTES)
+      throw new CitySocError('INPUT_INVALID', `filter ${filter.id}: larger than ${MAX_FILTER_BYTES} bytes`);
+    const file = join(folder, filter.fileName);
+    let doc;
+    try {
+      const docs = parseSigmaYaml(filter.yaml, filter.fileName).documents;
+      if (docs.length !== 1 || docs[0]!.kind !== 'filter')
+        throw new CitySocError('INPUT_INVALID', `filter ${filter.id}: expected exactly one Sigma filter document`);
+      doc = docs[0]!;
+    } catch (e) {
+      if (e instanceof SigmaError) throw new CitySocError('INPUT_INVALID', `filter ${filter.id}: ${e.message}`);
+      throw e;
+    }
+    if (doc.kind !== 'filter' || doc.id !== filter.id) throw new CitySocError('INPUT_INVALID', `filter ${filter.id}: the document's id is ${String(doc.id)}`);
+    const known = new Set(this.list().flatMap((r) => (r.kind === 'rule' ? [r.id] : [])));
+    for (const r of this.all.ruleSet.ruleInfos()) if (r.name !== undefined) known.add(r.name);
+    const unknown = doc.rules.filter((r) => !known.has(r));
+    if (unknown.length) throw new CitySocError('NOT_FOUND', `filter ${filter.id} names rules that are not loaded: ${unknown.join(', ')}`);
+    if (existsSync(file)) throw new CitySocError('CONFLICT', `filter file ${filter.fileName} exists already`);
+    const max = this.options.writableMaxFiles ?? 1000;
+    if (readdirSync(folder).filter((n) => /\.ya?ml$/i.test(n)).length >= max)
+      throw new CitySocError('LIMIT_EXCEEDED', `the writable rules folder holds ${max} rule files already; remove old exceptions first`);
+    writeDurably(file, filter.yaml);
+    const loaded = this.reload();
+    const rejected = loaded.rejected.find((r) => resolve(r.file) === resolve(file));
+    if (rejected || !loaded.filters.some((f) => f.id === filter.id)) {
+      rmSync(file, { force: true });
+      this.reload();
+      throw new CitySocError('INPUT_INVALID', `filter ${filter.id} was not accepted by the rule loader: ${rejected?.reason ?? 'not loaded'}`);
+    }
+    return { file };
   }
 
   /** Re-reads the folders and the state; the previous content stays active if loading throws. */
@@ -129,5 +213,24 @@ export class RuleRepository {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(`${file}.tmp`, JSON.stringify({ disabled: [...this.disabled].sort() }, null, 2));
     renameSync(`${file}.tmp`, file);
+  }
+}
+
+/** Writes a new file whole: a dot-named temporary file (the loader reads only *.yml), fsynced, renamed, the folder fsynced. */
+function writeDurably(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.tmp`);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
   }
 }

@@ -220,6 +220,39 @@ describe('the console in Chromium', () => {
     await page.close();
   });
 
+  it('turns a false positive into a rule exception from the alert page, written through the server and audited once', async () => {
+    const token = await signInAs(site.running, adminToken, 'cg_tuner', 'analyst', '城管');
+    const mine = await gqlAs<{ alerts: { alerts: { id: string; rule: { id: string; type: string }; entities: { type: string }[] }[] } }>(
+      site,
+      token,
+      '{alerts(size:1000){alerts{id rule{id type} entities{type}}}}',
+    );
+    const alert = mine.alerts.alerts.find((a) => a.rule.type === 'sigma' && a.entities.some((e) => ['ip', 'user', 'host'].includes(e.type)));
+    expect(alert).toBeDefined();
+    const page = await browser.page();
+    await signIn(page, site, 'cg_tuner', STRONG);
+    await page.waitForURL(/#\/$/);
+    await page.goto(`${site.url}/#/alerts/${encodeURIComponent(alert!.id)}/show`);
+    await page.getByRole('button', { name: '添加规则例外', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    // the field and value come prefilled from the alert's first entity
+    expect(await dialog.locator('input[name="field"]').inputValue()).toMatch(/^(source\.ip|user\.name|host\.name)$/);
+    await dialog.locator('textarea[name="reason"]').fill('运维巡检账号，已核实');
+    await dialog.getByRole('button', { name: '添加规则例外', exact: true }).click();
+    await page.getByText(/^规则例外已写入：user-rules\/exception-[0-9a-f-]{36}\.yml$/).waitFor();
+    await shot(page, 'rule-exception.zh-CN');
+    const rules = await gqlAs<{ rules: { kind: string }[] }>(site, adminToken, '{rules{kind}}');
+    expect(rules.rules.filter((r) => r.kind === 'filter')).toHaveLength(1);
+    const records = await gqlAs<{ auditRecords: { actor: string; decision: string; resource: string }[] }>(
+      site,
+      adminToken,
+      '{auditRecords(action:"rules.add_exception"){actor decision resource}}',
+    );
+    expect(records.auditRecords).toEqual([{ actor: 'cg_tuner', decision: 'allow', resource: `rule:${alert!.rule.id}` }]);
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
   it('lets the auditor verify the audit chain', async () => {
     await signInAs(site.running, adminToken, 'auditor1', 'auditor');
     const page = await browser.page();

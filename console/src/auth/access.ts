@@ -8,7 +8,7 @@ export type ConsoleAction = 'list' | 'show' | 'create' | 'edit' | 'delete' | 'ex
 
 /** resource → (action → permission, as the GraphQL Permission enum spells it); `*` is any action not listed. */
 const NEEDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  alerts: { '*': 'alerts_read', edit: 'alerts_write', transition: 'alerts_write', comment: 'alerts_write' },
+  alerts: { '*': 'alerts_read', edit: 'alerts_write', transition: 'alerts_write', comment: 'alerts_write', except: 'rules_except' },
   events: { '*': 'events_read' },
   hunt: { '*': 'events_read' },
   audit: { '*': 'audit_read' },

@@ -138,6 +138,15 @@ export const en = {
       rule_id: 'Rule id',
       matched_events: 'Matched events',
       events_shown: 'Showing %{shown} of %{total} matched events',
+      exception_add: 'Add rule exception',
+      exception_title: 'Rule exception from a false positive',
+      exception_help:
+        'Events of department %{department} whose field holds one of these values will no longer raise this rule. The exception is written as a Sigma filter and audited.',
+      exception_field: 'Event field (e.g. source.ip)',
+      exception_values: 'Values',
+      exception_values_help: 'One per line; each matches exactly (no wildcards).',
+      exception_reason: 'Reason',
+      exception_added: 'Rule exception written: %{file}',
     },
     event: { timestamp: 'Time', host: 'Host', user: 'User', source: 'Source', action: 'Action', message: 'Message' },
     hunt: {

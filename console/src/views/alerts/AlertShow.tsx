@@ -28,6 +28,7 @@ import { SeverityChip, StatusChip } from '../../components/Chips';
 import { describeError } from '../../components/errors';
 import { RawEvent } from '../../components/RawEvent';
 import { When } from '../../components/When';
+import { RuleExceptionDialog } from './RuleExceptionDialog';
 import { CloseAlertDialog } from './TransitionDialog';
 
 /** The fields an entity of each type is found under in events, for a hunt link. */
@@ -93,6 +94,21 @@ function Transitions({ alert }: { alert: AlertRecord }) {
           void move({ status: 'closed', resolution, ...(comment ? { comment } : {}) });
         }}
       />
+    </CanAccess>
+  );
+}
+
+/** Sigma alerts only: a false positive's benign values become an exception to its rule. */
+function ExceptRule({ alert }: { alert: AlertRecord }) {
+  const t = useTranslate();
+  const [open, setOpen] = useState(false);
+  if (alert.rule.type !== 'sigma') return null;
+  return (
+    <CanAccess resource="alerts" action="except">
+      <Button variant="outlined" onClick={() => setOpen(true)}>
+        {t('citysoc.alerts.exception_add')}
+      </Button>
+      {open && <RuleExceptionDialog alert={alert} open onClose={() => setOpen(false)} entityField={ENTITY_FIELD} />}
     </CanAccess>
   );
 }
@@ -170,6 +186,7 @@ function AlertDetail() {
         </Typography>
         <StatusChip status={a.status} />
         <Transitions alert={a} />
+        <ExceptRule alert={a} />
       </Stack>
       <Section title={t('citysoc.alerts.summary')}>
         <Table size="small">
