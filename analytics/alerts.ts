@@ -63,12 +63,20 @@ export function entitiesOf(event: SigmaEvent): AlertEntity[] {
   return out;
 }
 
-/** The group key of a single-event alert: the host and user, so one noisy account is one alert. */
+/**
+ * The group key of a single-event alert: the host, the user and the department, so one noisy
+ * account is one alert, and never one alert across departments (each sees only its own alerts:
+ * folding another department's event into one would show its count and event ids). Each part is
+ * escaped, so a value holding the separator cannot make two groups' keys equal.
+ */
 export function sigmaGroupKey(event: SigmaEvent): string {
   return [
     fieldText(event, 'host.name') ?? fieldText(event, 'Event.System.Computer') ?? '',
     fieldText(event, 'user.name') ?? fieldText(event, 'Event.EventData.User') ?? '',
-  ].join('|');
+    fieldText(event, 'organization.name') ?? '',
+  ]
+    .map((v) => v.replace(/[\\|]/g, (c) => `\\${c}`))
+    .join('|');
 }
 
 export function toAlert(d: Detection): Alert {
