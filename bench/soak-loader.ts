@@ -108,7 +108,8 @@ export class Mix {
       client_ip: `10.6.${quad(u).slice(quad(u).indexOf('.') + 1)}`,
       method: 'POST',
       path: `/v1/datasets/ds.${ds}/query`,
-      status: i % 200 === 0 ? 403 : 200,
+      // Each user is denied once in 200 of its own calls (i % 200 would deny the same few users every time).
+      status: Math.floor(i / this.users) % 200 === u % 200 ? 403 : 200,
       request_id: `r-${i}`,
     });
   }
