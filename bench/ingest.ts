@@ -8,6 +8,7 @@
  *
  *   taskset -c 0 npx tsx bench/ingest.ts
  *   BENCH_EVENTS=200000 BENCH_HTTP_EVENTS=100000 taskset -c 0 npx tsx bench/ingest.ts
+ *   BENCH_HTTP_EVENTS=0 taskset -c 0 npx tsx bench/ingest.ts   (the one-core pipeline only)
  */
 import { indexerDrained } from '../events/indexer';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
   console.log(
     `  RSS ${(mem.rss / 1048576).toFixed(0)} MiB, V8 heap used ${(mem.heapUsed / 1048576).toFixed(0)} MiB (inputs held in memory: ${((api.join('').length + sshBodies.join('').length) / 1048576).toFixed(0)} MiB)`,
   );
+  if (HTTP_N <= 0) return; // BENCH_HTTP_EVENTS=0: the one-core pipeline figures only
   console.log('gateway over HTTP into the embedded store');
   await httpEndToEnd(1, HTTP_N / 2);
   await httpEndToEnd(4, HTTP_N);

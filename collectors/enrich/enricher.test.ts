@@ -121,3 +121,51 @@ describe('enrichment from reference data', () => {
     r.close();
   });
 });
+
+describe('dataset lookup by resource', () => {
+  /** The rule as first written: the longest prefix (first in file order among equals) that ends at a boundary. */
+  function linear(prefixes: string[], resource: string): string | undefined {
+    const sorted = prefixes.map((p, i) => [p, i] as const).sort((a, b) => b[0].length - a[0].length);
+    const hit = sorted.find(([p]) => resource === p || resource.startsWith(p.endsWith('/') ? p : `${p}/`) || resource.startsWith(`${p}.`));
+    return hit === undefined ? undefined : `ds${hit[1]}`;
+  }
+
+  it('finds the same dataset as a scan of every prefix, for resources at and around every boundary', () => {
+    const prefixes = ['/data', '/data/police', '/data/police/', '/data/police/secret', 'hive.db', 'hive.db.t', '', '/', 'a.b/c', '/data/police'];
+    const enricher = new Enricher({
+      assets: [],
+      identities: [],
+      datasets: prefixes.map((p, i) => ({ dataset: `ds${i}`, resources: [p], classification: '内部' as const })),
+    });
+    const resources = [
+      '',
+      '/',
+      '.',
+      '/data',
+      '/data/',
+      '/data.x',
+      '/datax',
+      '/data/police',
+      '/data/police/',
+      '/data/police/secret/x',
+      '/data/policex',
+      '/data/police.x',
+      '/data/police//x',
+      'hive.db',
+      'hive.db.t.x',
+      'hive.dbt',
+      'hive.db/t',
+      'a.b/c',
+      'a.b/c.d',
+      'a.b/cd',
+      'x',
+      '.x',
+      '/x',
+    ];
+    for (const resource of resources) {
+      const event = { citysoc: { data: { resource } } };
+      enricher.enrich(event);
+      expect([resource, (event.citysoc.data as Record<string, unknown>).dataset]).toEqual([resource, linear(prefixes, resource)]);
+    }
+  });
+});

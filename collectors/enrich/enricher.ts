@@ -1,7 +1,8 @@
 /**
  * Adds what the logs do not say: which asset a host or address is and which department owns
  * it, who a user is (department, roles, privileged), and how sensitive the touched dataset is.
- * Lookups are map hits (O(1)) or a short prefix scan, so enrichment costs little per event.
+ * Lookups are map hits (O(1)); a resource path is looked up at each of its own boundaries, so
+ * the cost grows with the path's length, never with the number of datasets.
  */
 import { canonicalIp } from '../../core/query/ip';
 import { type Doc, isPlainObject } from '../../core/doc';
@@ -34,8 +35,8 @@ export class Enricher {
   private readonly byIp = new Map<string, Asset>();
   private readonly byUser = new Map<string, Identity>();
   private readonly byDataset = new Map<string, DatasetEntry>();
-  /** Longest prefix first, so /data/police/secret wins over /data/police. */
-  private readonly byResource: [string, DatasetEntry][] = [];
+  /** Resource prefix → its first dataset (in file order); the longest matching prefix wins. */
+  private readonly byResource = new Map<string, DatasetEntry>();
 
   constructor(readonly data: ReferenceData) {
     for (const a of data.assets) {
@@ -46,9 +47,8 @@ export class Enricher {
     for (const i of data.identities) for (const u of [i.user, ...i.aliases]) this.byUser.set(u.toLowerCase(), i);
     for (const d of data.datasets) {
       this.byDataset.set(d.dataset, d);
-      for (const r of d.resources) this.byResource.push([r, d]);
+      for (const r of d.resources) if (!this.byResource.has(r)) this.byResource.set(r, d);
     }
-    this.byResource.sort((a, b) => b[0].length - a[0].length);
   }
 
   get empty(): boolean {
@@ -97,16 +97,26 @@ export class Enricher {
     return undefined;
   }
 
+  /**
+   * A prefix matches the resource when it is the whole resource or ends where the resource has
+   * a boundary: a '/' (the prefix's last character or the resource's next) or a '.' next.
+   * Trying the resource's own cut points from the longest down finds the longest such prefix.
+   */
+  private resourceEntry(resource: string): DatasetEntry | undefined {
+    for (let i = resource.length; i >= 0; i--) {
+      const boundary = i === resource.length || resource[i] === '/' || resource[i] === '.' || (i > 0 && resource[i - 1] === '/');
+      if (!boundary) continue;
+      const entry = this.byResource.get(i === resource.length ? resource : resource.slice(0, i));
+      if (entry) return entry;
+    }
+    return undefined;
+  }
+
   private enrichData(citysoc: Doc): void {
     const data = isDoc(citysoc.data) ? citysoc.data : undefined;
     if (!data) return;
     let entry = typeof data.dataset === 'string' ? this.byDataset.get(data.dataset) : undefined;
-    if (!entry && typeof data.resource === 'string') {
-      const resource = data.resource;
-      entry = this.byResource.find(
-        ([prefix]) => resource === prefix || resource.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) || resource.startsWith(`${prefix}.`),
-      )?.[1];
-    }
+    if (!entry && typeof data.resource === 'string') entry = this.resourceEntry(data.resource);
     if (!entry) return;
     data.dataset ??= entry.dataset;
     data.classification ??= entry.classification;

@@ -5,7 +5,8 @@
  */
 import { jsonRecord } from '../parsers/json-input';
 import { isPlainObject } from '../../core/doc';
-import { describeIssues, EcsEvent } from '../../core/event';
+import { validateEcsEvent } from '../../core/ecs-validation';
+import { describeIssues, type EcsEvent } from '../../core/event';
 import type { Enricher } from '../enrich/enricher';
 import { detectSource, sourceByName, SOURCES } from '../parsers';
 import type { LogSource, ParseContext, ParseOutcome, RawInput } from '../parsers/source';
@@ -124,7 +125,7 @@ export class Pipeline {
     } catch (e) {
       return failed(`enrichment failed: ${(e as Error).message}`);
     }
-    const valid = EcsEvent.safeParse(doc);
+    const valid = validateEcsEvent(doc);
     if (!valid.success) return failed(`the ${sourceName} parser produced an invalid event: ${describeIssues(valid.error)}`);
     this.observer.normalized(sourceName);
     for (const hook of this.hooks) {
