@@ -6,14 +6,12 @@
  *
  *   BENCH_EVENTS=200000 BENCH_ROUNDS=2 npx tsx bench/cluster.ts
  */
-import { Client as EsClient } from '@elastic/elasticsearch';
-import { Client as OsClient } from '@opensearch-project/opensearch';
 import { KafkaBus } from '../adapters/kafka/kafka-bus';
 import { elasticsearchApi, openSearchApi } from '../adapters/search/engine-api';
 import { SearchEventStore } from '../adapters/search/event-store';
 import type { EcsEvent } from '../core/event';
-import { eventMappings } from '../adapters/search/mappings';
 import { makeEvent, rng } from './events';
+import { directBulk as direct } from './search-bulk';
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = 1000;
@@ -32,29 +30,6 @@ async function timed(f: () => Promise<void>): Promise<number> {
   const t = performance.now();
   await f();
   return (performance.now() - t) / 1000;
-}
-
-/** The engine's own _bulk with the same client, batch size and mappings, into a fresh index. */
-async function direct(kind: 'elasticsearch' | 'opensearch', url: string, batches: EcsEvent[][], index: string): Promise<number> {
-  const settings = { number_of_shards: 1, number_of_replicas: 0 };
-  if (kind === 'elasticsearch') {
-    const c = new EsClient({ node: url });
-    await c.indices.create({ index, settings, mappings: eventMappings() as never });
-    const secs = await timed(async () => {
-      for (const b of batches) await c.bulk({ operations: b.flatMap((e) => [{ index: { _index: index, _id: e.event.id } }, e]) });
-    });
-    await c.indices.delete({ index });
-    await c.close();
-    return secs;
-  }
-  const c = new OsClient({ node: url });
-  await c.indices.create({ index, body: { settings, mappings: eventMappings() as never } });
-  const secs = await timed(async () => {
-    for (const b of batches) await c.bulk({ body: b.flatMap((e) => [{ index: { _index: index, _id: e.event.id } }, e]) as never });
-  });
-  await c.indices.delete({ index });
-  await c.close();
-  return secs;
 }
 
 /** CitySOC's SearchEventStore.write (validation, daily index, idempotent create, retries) into a fresh prefix. */

@@ -1,10 +1,15 @@
 /**
- * The embedded store: write rate in batches of 1,000 (~1 KB ECS events), next to a bare
- * better-sqlite3 insert of the same JSON (no indexes, no full text: the ceiling); then the p50/p95
- * latency of a filtered search with a date histogram over all events.
+ * The embedded store: write rate in batches of 1,000 (~1 KB ECS events), side by side in one run
+ * with a bare better-sqlite3 insert of the same JSON (no indexes, no full text: the ceiling) and,
+ * when it answers, single-node Elasticsearch's own `_bulk` of the same events (the engine the
+ * embedded profile stands in for; `citysoc stack up --only elasticsearch`); then the p50/p95
+ * latency of a filtered search with a date histogram over all events. Wall and CPU time are both
+ * printed: on a shared machine the CPU time per event is the steadier figure (it counts every
+ * thread of this process, the checkpointer included; Elasticsearch's CPU is its own process's).
  *
  *   npx tsx bench/embedded-store.ts            # 1,000,000 events
  *   BENCH_EVENTS=200000 npx tsx bench/embedded-store.ts
+ *   BENCH_ES_URL=none npx tsx bench/embedded-store.ts   # without the Elasticsearch side
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,11 +17,31 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteEventStore } from '../adapters/sqlite/event-store';
 import { makeEvent, rng } from './events';
+import { directBulk } from './search-bulk';
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BATCH = 1000;
 const START = Date.parse('2026-10-01T00:00:00Z');
 const SPAN = 30 * 86_400_000;
+const ES_URL = process.env.BENCH_ES_URL ?? 'http://127.0.0.1:9200';
+
+async function esAnswers(): Promise<boolean> {
+  if (ES_URL === 'none') return false;
+  try {
+    return (await fetch(ES_URL, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Wall seconds and this process's CPU seconds (all its threads) of f. */
+async function measured(f: () => Promise<void> | void): Promise<{ wall: number; cpu: number }> {
+  const t = performance.now();
+  const c = process.cpuUsage();
+  await f();
+  const used = process.cpuUsage(c);
+  return { wall: (performance.now() - t) / 1000, cpu: (used.user + used.system) / 1e6 };
+}
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,15 +69,17 @@ async function main(): Promise<void> {
     const tx = raw.transaction((b: ReturnType<typeof makeEvent>[]) => {
       for (const e of b) ins.run(e.event.id, JSON.stringify(e));
     });
-    let t0 = performance.now();
-    for (const b of data) tx(b);
-    const rawSecs = (performance.now() - t0) / 1000;
+    const bare = await measured(() => {
+      for (const b of data) tx(b);
+    });
     raw.close();
 
     const store = new SqliteEventStore(path.join(dir, 'events.db'));
-    t0 = performance.now();
-    for (const b of data) await store.write(b);
-    const storeSecs = (performance.now() - t0) / 1000;
+    const citysoc = await measured(async () => {
+      for (const b of data) await store.write(b);
+    });
+
+    const es = (await esAnswers()) ? { wall: await directBulk('elasticsearch', ES_URL, data, `bench-embedded-${Date.now().toString(36)}`) } : null;
 
     const queries = [
       { query: 'event.outcome:failure AND event.action:ssh_login', range: { from: '2026-10-08T00:00:00Z', to: '2026-10-15T00:00:00Z' } },
@@ -74,8 +101,19 @@ async function main(): Promise<void> {
     await store.close();
 
     console.log(`embedded store, ${N.toLocaleString('en')} events of ${(bytes / N).toFixed(0)} B average, batches of ${BATCH}`);
-    console.log(`  write, CitySOC SQLite store : ${(N / storeSecs).toFixed(0)} events/s`);
-    console.log(`  write, bare SQLite insert   : ${(N / rawSecs).toFixed(0)} events/s   (ratio store/bare ${(rawSecs / storeSecs).toFixed(2)})`);
+    const rate = (secs: number) => (N / secs).toFixed(0).padStart(7);
+    const perEvent = (secs: number) => ((secs / N) * 1e6).toFixed(1);
+    console.log(
+      `  write, CitySOC SQLite store      : ${rate(citysoc.wall)} events/s, CPU ${perEvent(citysoc.cpu)} µs/event (${rate(citysoc.cpu)} events per CPU-second)`,
+    );
+    console.log(
+      `  write, bare SQLite insert        : ${rate(bare.wall)} events/s, CPU ${perEvent(bare.cpu)} µs/event   ratio CitySOC/bare ${(bare.wall / citysoc.wall).toFixed(2)} (CPU ${(bare.cpu / citysoc.cpu).toFixed(2)})`,
+    );
+    if (es)
+      console.log(
+        `  write, Elasticsearch _bulk direct : ${rate(es.wall)} events/s (1 shard, same mappings)   ratio CitySOC/Elasticsearch ${(es.wall / citysoc.wall).toFixed(2)}`,
+      );
+    else console.log(`  write, Elasticsearch _bulk direct : not measured (nothing answers at ${ES_URL}; citysoc stack up --only elasticsearch)`);
     console.log(`  filtered search (50 hits + total) + 1h date histogram, 20 runs of each query:`);
     for (const [q, xs] of Object.entries(lat)) console.log(`    p50 ${pct(xs, 50).toFixed(1)} ms  p95 ${pct(xs, 95).toFixed(1)} ms   ${q}`);
     console.log(`    all queries: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms`);

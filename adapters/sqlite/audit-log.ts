@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { type AuditCheckpoint, AuditInput, type AuditRecord, type CheckpointReason, type TrailSeal } from '../../core/audit';
 import { ChainCheck, GENESIS_HASH } from '../../core/audit-chain';
 import type { AuditSuite, TrailSigner } from '../../core/audit-crypto';
@@ -10,6 +9,7 @@ import type { AuditLog, AuditQuery, AuditVerification, ChainScan, CheckpointCade
 import { AUDIT_SCHEMA, LOCAL_CHAIN, type WireError, WRITER_MARK, type WriterData, type WriterReply, type WriterRequest } from './audit-writer';
 import { compileSql, docTable } from '../../core/query/to-sql';
 import { type Db, openDatabase } from './database';
+import { spawnSqliteWorker } from './worker';
 
 /** Row filters read the indexed copies where there are some, the record otherwise. */
 const AUDIT_TABLE = docTable('e.record', { actor: 'e.actor', action: 'e.action', resource: 'e.resource', decision: 'e.decision' });
@@ -385,16 +385,8 @@ function recordFields(input: unknown): unknown {
   return fields;
 }
 
-/**
- * Starts the writer thread. From dist/ it is the compiled audit-writer.js beside this file; from
- * the TypeScript sources (tsx, jest) a thread gets no loader of its own, so it registers tsx first.
- */
 function spawnWriter(data: WriterData): Worker {
-  const compiled = path.join(__dirname, 'audit-writer.js');
-  if (existsSync(compiled)) return new Worker(compiled, { workerData: data });
-  const source = path.join(__dirname, 'audit-writer.ts');
-  const tsx = require.resolve('tsx/cjs/api');
-  return new Worker(`require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(source)});`, { eval: true, workerData: data });
+  return spawnSqliteWorker('audit-writer', data);
 }
 
 function wireError(e: WireError): CitySocError {

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeEventStoreContract } from '../../core/contracts/event-store.contract';
@@ -13,4 +14,73 @@ describeEventStoreContract('SQLite', {
     dirs.push(dir);
     return new SqliteEventStore(path.join(dir, 'events.db'));
   },
+});
+
+describe('SQLite event store: write path', () => {
+  const open = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-events-'));
+    dirs.push(dir);
+    return path.join(dir, 'events.db');
+  };
+  const ev = (i: number, category: string, ip: string) => ({
+    '@timestamp': new Date(Date.UTC(2026, 10, 10, 0, 0, i)).toISOString(),
+    event: { id: `w${i}`, category: [category], kind: 'event' as const },
+    host: { name: `h${i}`, ip: [ip] },
+    message: `event ${i}`,
+  });
+
+  it('copies the write-ahead log into the database file from its own thread, the writer never does', async () => {
+    const file = open();
+    const store = new SqliteEventStore(file, { checkpointEveryMs: 50 });
+    const before = statSync(file).size;
+    for (let b = 0; b < 5; b++) await store.write(Array.from({ length: 400 }, (_, k) => ev(b * 400 + k, 'web', '10.0.0.1')));
+    // The writer's own connection has SQLite's automatic checkpoint turned off, so only the
+    // checkpointer thread can have grown the database file while the store stays open.
+    const deadline = Date.now() + 20_000;
+    while (statSync(file).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(statSync(file).size).toBeGreaterThan(before);
+    expect((await store.search({ query: 'event.category:web', size: 1 })).total).toBe(2000);
+    await store.close();
+  });
+
+  it('turns the value index of an earlier version into terms on opening, and answers the same', async () => {
+    const file = open();
+    const store = new SqliteEventStore(file);
+    await store.write([ev(1, 'web', '10.0.0.1'), ev(2, 'file', '10.0.0.2'), ev(3, 'web', '10.0.0.2')]);
+    await store.close();
+    // The earlier layout: array values in event_values, no terms.
+    const db = new Database(file);
+    db.exec("INSERT INTO event_terms(event_terms) VALUES('delete-all')");
+    db.exec('CREATE TABLE event_values (field TEXT NOT NULL, value ANY NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (field, value, seq)) WITHOUT ROWID');
+    const rows = db.prepare('SELECT seq, doc FROM events').all() as { seq: number; doc: string }[];
+    const put = db.prepare('INSERT INTO event_values VALUES (?, ?, ?)');
+    for (const r of rows) {
+      const d = JSON.parse(r.doc) as ReturnType<typeof ev>;
+      put.run('event.category', d.event.category[0], r.seq);
+      put.run('host.ip', d.host.ip[0], r.seq);
+    }
+    expect(db.prepare("SELECT count(*) AS n FROM event_terms WHERE event_terms MATCH 'x'").get()).toEqual({ n: 0 });
+    db.close();
+
+    const again = new SqliteEventStore(file);
+    const ids = async (query: string) => (await again.search({ query, sort: [{ field: 'event.id', order: 'asc' }] })).events.map((e) => e.event.id);
+    expect(await ids('event.category:web')).toEqual(['w1', 'w3']);
+    expect(await ids('host.ip:10.0.0.2')).toEqual(['w2', 'w3']);
+    expect(await ids('event.category:web AND host.ip:10.0.0.2')).toEqual(['w3']);
+    await again.close();
+    const check = new Database(file);
+    expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'event_values'").get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('keeps no terms of events that retention removed, so a later event with a reused sequence number is not found by them', async () => {
+    const store = new SqliteEventStore(open());
+    await store.write([ev(1, 'web', '10.0.0.1')]);
+    expect(await store.enforceRetention(new Date('2100-01-01T00:00:00Z'), 1)).toEqual({ deleted: 1 });
+    await store.write([ev(2, 'file', '10.0.0.2')]);
+    expect((await store.search({ query: 'event.category:web' })).total).toBe(0);
+    expect((await store.search({ query: 'host.ip:10.0.0.1' })).total).toBe(0);
+    expect((await store.search({ query: 'event.category:file AND host.ip:10.0.0.2' })).events.map((e) => e.event.id)).toEqual(['w2']);
+    await store.close();
+  });
 });

@@ -17,9 +17,12 @@ import { prepareEvent } from '../../core/prepare';
 import type { QueryNode } from '../../core/query/ast';
 import { DAY_MS, intervalMs } from '../../core/query/dates';
 import { compileSql, jsonPath, quoteLiteral } from '../../core/query/to-sql';
-import { access, ARRAY_FIELDS, columnName, EVENTS_TABLE, INDEXED_FIELDS } from './events-table';
+import { access, ARRAY_FIELDS, columnName, EVENTS_TABLE, INDEXED_FIELDS, termToken } from './events-table';
 import { fieldValues, getField } from '../../core/doc';
+import type { Worker } from 'node:worker_threads';
 import { type Db, openDatabase } from './database';
+import { CHECKPOINTER_MARK, type CheckpointerData, type CheckpointerReply } from './wal-checkpointer';
+import { spawnSqliteWorker } from './worker';
 import { checkFieldName, checkHistogramSpan, checkPaging, decodeCursor, encodeCursor, fillHistogram, requestFilter } from '../paging';
 
 const SCHEMA = `
@@ -33,13 +36,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
 ${INDEXED_FIELDS.map((f) => `CREATE INDEX IF NOT EXISTS events_${columnName(f)} ON events(${columnName(f)}, ts);`).join('\n')}
-CREATE TABLE IF NOT EXISTS event_values (
-  field TEXT NOT NULL,
-  value ANY NOT NULL,
-  seq INTEGER NOT NULL,
-  PRIMARY KEY (field, value, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS event_values_seq ON event_values(seq);
+CREATE VIRTUAL TABLE IF NOT EXISTS event_terms USING fts5(terms, content='', contentless_delete=1, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(
   message, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0 tokenchars '_'"
 );
@@ -50,12 +47,20 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Db;
   private readonly insert: Statement;
   private readonly insertFts: Statement;
-  private readonly insertValue: Statement;
+  private readonly insertTerms: Statement;
+  private checkpointer: Worker | null = null;
   private readonly writeBatch: (events: readonly EcsEvent[]) => WriteResult;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    opts: {
+      /** How often the checkpointer thread copies the write-ahead log into the database file. */
+      checkpointEveryMs?: number;
+    } = {},
+  ) {
     this.db = openDatabase(file);
     this.db.exec(SCHEMA);
+    migrateValueIndex(this.db);
     // Stores of an earlier version have no ingest time: their events count from their own time.
     const cols = this.db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
     if (!cols.some((c) => c.name === 'ingested')) {
@@ -69,7 +74,8 @@ export class SqliteEventStore implements EventStore {
       `INSERT OR IGNORE INTO events (id, ts, ingested, doc, ${INDEXED_FIELDS.map(columnName).join(', ')}) VALUES (?, ?, ?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`,
     );
     this.insertFts = this.db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)');
-    this.insertValue = this.db.prepare('INSERT OR IGNORE INTO event_values (field, value, seq) VALUES (?, ?, ?)');
+    this.insertTerms = this.db.prepare('INSERT INTO event_terms (rowid, terms) VALUES (?, ?)');
+    this.startCheckpointer(file, opts.checkpointEveryMs ?? 500);
     this.writeBatch = this.db.transaction((events: readonly EcsEvent[]) => {
       let written = 0;
       let duplicates = 0;
@@ -88,13 +94,43 @@ export class SqliteEventStore implements EventStore {
         written++;
         const msg = p.event.message;
         if (typeof msg === 'string' && msg !== '') this.insertFts.run(info.lastInsertRowid, msg);
-        for (const f of ARRAY_FIELDS) {
-          for (const v of fieldValues(p.event, f)) {
-            if (typeof v === 'string' || typeof v === 'number') this.insertValue.run(f, v, info.lastInsertRowid);
-          }
-        }
+        const terms = termsOf(p.event);
+        if (terms !== '') this.insertTerms.run(info.lastInsertRowid, terms);
       }
       return { written, duplicates, failed };
+    });
+  }
+
+  /**
+   * The log is copied into the database file by a thread of its own; SQLite's automatic
+   * checkpoint comes back should that thread fail, so the log never grows without bound.
+   */
+  private startCheckpointer(file: string, intervalMs: number): void {
+    if (file === ':memory:') return;
+    this.db.pragma('wal_autocheckpoint = 0');
+    const worker = spawnSqliteWorker('wal-checkpointer', { mark: CHECKPOINTER_MARK, file, intervalMs } satisfies CheckpointerData);
+    worker.unref();
+    const fallBack = () => {
+      if (this.checkpointer !== worker) return;
+      this.checkpointer = null;
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+    };
+    worker.on('message', (m: CheckpointerReply) => {
+      if (m.type === 'failed') fallBack();
+    });
+    worker.on('error', fallBack);
+    worker.on('exit', fallBack);
+    this.checkpointer = worker;
+  }
+
+  private async stopCheckpointer(): Promise<void> {
+    const worker = this.checkpointer;
+    if (!worker) return;
+    this.checkpointer = null;
+    await new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.once('message', () => void worker.terminate());
+      worker.postMessage({ type: 'close' });
     });
   }
 
@@ -196,12 +232,12 @@ export class SqliteEventStore implements EventStore {
     const select = this.db.prepare('SELECT seq FROM events WHERE ingested < ? LIMIT 5000');
     const delFts = this.db.prepare('DELETE FROM events_fts WHERE rowid = ?');
     const delEvent = this.db.prepare('DELETE FROM events WHERE seq = ?');
-    const delValues = this.db.prepare('DELETE FROM event_values WHERE seq = ?');
+    const delTerms = this.db.prepare('DELETE FROM event_terms WHERE rowid = ?');
     // Small transactions so a big purge never holds the write lock for long.
     const chunk = this.db.transaction((seqs: number[]) => {
       for (const s of seqs) {
         delFts.run(s);
-        delValues.run(s);
+        delTerms.run(s);
         delEvent.run(s);
       }
     });
@@ -225,11 +261,55 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    await this.stopCheckpointer();
     if (this.db.open) {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
   }
+}
+
+/** The event's array-field values as event_terms terms, space separated ('' when it has none). */
+function termsOf(event: EcsEvent): string {
+  let out = '';
+  for (const f of ARRAY_FIELDS) {
+    for (const v of fieldValues(event, f)) {
+      if (typeof v === 'string' || typeof v === 'number') out += (out === '' ? '' : ' ') + termToken(f, v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Stores written before event_terms kept array values in an event_values table (two B-tree entries
+ * per value, the costliest part of a write): its rows become terms, once, and the table goes.
+ */
+function migrateValueIndex(db: Db): void {
+  const old = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_values'").get();
+  if (!old) return;
+  const insert = db.prepare('INSERT INTO event_terms (rowid, terms) VALUES (?, ?)');
+  // Read a page, then write (one connection cannot write while it iterates).
+  const page = db.prepare('SELECT field, value, seq FROM event_values WHERE seq > ? ORDER BY seq LIMIT 20000');
+  const one = db.prepare('SELECT field, value, seq FROM event_values WHERE seq = ?');
+  type Row = { field: string; value: string | number; seq: number };
+  db.transaction(() => {
+    for (let after = -1; ;) {
+      let rows = page.all(after) as Row[];
+      if (rows.length === 0) break;
+      const last = rows[rows.length - 1]!.seq;
+      // A full page may end inside an event's values: that event is read whole on its own.
+      if (rows.length === 20000) rows = [...rows.filter((r) => r.seq !== last), ...(one.all(last) as Row[])];
+      const bySeq = new Map<number, string[]>();
+      for (const r of rows) {
+        const list = bySeq.get(r.seq) ?? [];
+        list.push(termToken(r.field, r.value));
+        bySeq.set(r.seq, list);
+      }
+      for (const [seq, terms] of bySeq) insert.run(seq, terms.join(' '));
+      after = last;
+    }
+    db.exec('DROP TABLE event_values');
+  })();
 }
 
 /** What json_extract would give for a scalar: text, number, 0/1 for booleans; nothing for objects. */

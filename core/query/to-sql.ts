@@ -36,8 +36,8 @@ export interface SqlTable {
   access(field: string): Access;
   /** The row condition for a MATCH expression bound as a parameter, when the table has a full-text index on message. */
   readonly fullText?: string;
-  /** The row condition for (field, value) parameters, for fields the table indexes by value. */
-  readonly valueIndex?: { readonly fields: readonly string[]; readonly sql: string };
+  /** The row condition for fields the table indexes by value, with the parameters it takes for (field, value). */
+  readonly valueIndex?: { readonly fields: readonly string[]; readonly sql: string; params(field: string, value: string): unknown[] };
 }
 
 /**
@@ -130,7 +130,7 @@ function walk(t: SqlTable, node: QueryNode, params: unknown[]): string {
     case 'keyword':
     case 'ip':
       if (t.valueIndex?.fields.includes(node.field)) {
-        params.push(node.field, node.value);
+        params.push(...t.valueIndex.params(node.field, node.value));
         return t.valueIndex.sql;
       }
       params.push(node.value);
