@@ -113,7 +113,10 @@ async function main(): Promise<void> {
       console.log(
         `  write, Elasticsearch _bulk direct : ${rate(es.wall)} events/s (1 shard, same mappings)   ratio CitySOC/Elasticsearch ${(es.wall / citysoc.wall).toFixed(2)}`,
       );
-    else console.log(`  write, Elasticsearch _bulk direct : not measured (nothing answers at ${ES_URL}; citysoc stack up --only elasticsearch)`);
+    else
+      console.log(
+        `  write, Elasticsearch _bulk direct : not measured (${ES_URL === 'none' ? 'BENCH_ES_URL=none' : `nothing answers at ${ES_URL}; citysoc stack up --only elasticsearch`})`,
+      );
     console.log(`  filtered search (50 hits + total) + 1h date histogram, 20 runs of each query:`);
     for (const [q, xs] of Object.entries(lat)) console.log(`    p50 ${pct(xs, 50).toFixed(1)} ms  p95 ${pct(xs, 95).toFixed(1)} ms   ${q}`);
     console.log(`    all queries: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms`);

@@ -84,3 +84,27 @@ describe('SQLite event store: write path', () => {
     await store.close();
   });
 });
+
+describe('SQLite event store: writer thread', () => {
+  it('fails the writes a dying writer thread was given, and the next write starts another and succeeds', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-events-'));
+    dirs.push(dir);
+    const store = new SqliteEventStore(path.join(dir, 'events.db'));
+    const ev = (id: string) => ({ '@timestamp': '2026-11-10T00:00:00.000Z', event: { id, kind: 'event' as const }, message: id });
+    expect(await store.write([ev('a')])).toEqual({ written: 1, duplicates: 0, failed: [] });
+    const inside = store as unknown as { writer: import('node:worker_threads').Worker; pending: Map<number, unknown> };
+    // A batch big enough that the writer is still inserting it when it is stopped.
+    const inFlight = store.write(Array.from({ length: 50_000 }, (_, i) => ev(`big${i}`)));
+    while (inside.pending.size === 0) await new Promise((r) => setTimeout(r, 1));
+    await inside.writer.terminate();
+    await expect(inFlight).rejects.toMatchObject({ code: 'STORE_FAILURE' });
+    // Nothing of the failed batch was committed; the next write starts a new writer.
+    expect(await store.write([ev('b'), ev('a')])).toEqual({ written: 1, duplicates: 1, failed: [] });
+    expect((await store.search({ query: '*' })).total).toBe(2);
+    await store.close();
+  });
+
+  it('refuses an in-memory database, which its threads could not share', () => {
+    expect(() => new SqliteEventStore(':memory:')).toThrow(/needs a database file/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Statement } from 'better-sqlite3';
+import path from 'node:path';
 import { CitySocError } from '../../core/errors';
 import type { EcsEvent } from '../../core/event';
 import { fieldSpec } from '../../core/fields';
@@ -22,6 +22,7 @@ import { fieldValues, getField } from '../../core/doc';
 import type { Worker } from 'node:worker_threads';
 import { type Db, openDatabase } from './database';
 import { CHECKPOINTER_MARK, type CheckpointerData, type CheckpointerReply } from './wal-checkpointer';
+import { EVENT_WRITER_MARK, type EventRow, type EventWriterData, type EventWriterReply, type EventWriterRequest } from './event-writer';
 import { spawnSqliteWorker } from './worker';
 import { checkFieldName, checkHistogramSpan, checkPaging, decodeCursor, encodeCursor, fillHistogram, requestFilter } from '../paging';
 
@@ -44,12 +45,16 @@ CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(
 
 /** The embedded profile's event store: one SQLite file, JSON documents, indexed hot fields, FTS5. */
 export class SqliteEventStore implements EventStore {
+  /** The readers' connection; writes go through the writer thread (event-writer.ts). */
   private readonly db: Db;
-  private readonly insert: Statement;
-  private readonly insertFts: Statement;
-  private readonly insertTerms: Statement;
+  private readonly file: string;
   private checkpointer: Worker | null = null;
-  private readonly writeBatch: (events: readonly EcsEvent[]) => WriteResult;
+  private writer: Worker | null = null;
+  private readonly pending = new Map<number, { resolve: (r: EventWriterReply) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  /** Batches stream to the writer one at a time: each is one transaction. */
+  private turn: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(
     file: string,
@@ -58,6 +63,8 @@ export class SqliteEventStore implements EventStore {
       checkpointEveryMs?: number;
     } = {},
   ) {
+    // The writer and checkpointer threads open the same file: an in-memory database would be three.
+    if (file === ':memory:') throw new CitySocError('INPUT_INVALID', 'the embedded event store needs a database file, not :memory:');
     this.db = openDatabase(file);
     this.db.exec(SCHEMA);
     migrateValueIndex(this.db);
@@ -68,52 +75,21 @@ export class SqliteEventStore implements EventStore {
       this.db.exec('UPDATE events SET ingested = ts');
     }
     this.db.exec('CREATE INDEX IF NOT EXISTS events_ingested ON events(ingested)');
-    // Hot fields are copied into their own columns here, from the object in hand: cheaper than
-    // generated columns, which would parse the JSON document once per column.
-    this.insert = this.db.prepare(
-      `INSERT OR IGNORE INTO events (id, ts, ingested, doc, ${INDEXED_FIELDS.map(columnName).join(', ')}) VALUES (?, ?, ?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`,
-    );
-    this.insertFts = this.db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)');
-    this.insertTerms = this.db.prepare('INSERT INTO event_terms (rowid, terms) VALUES (?, ?)');
-    this.startCheckpointer(file, opts.checkpointEveryMs ?? 500);
-    this.writeBatch = this.db.transaction((events: readonly EcsEvent[]) => {
-      let written = 0;
-      let duplicates = 0;
-      const failed: { id: string; reason: string }[] = [];
-      for (const raw of events) {
-        const p = prepareEvent(raw);
-        if (!p.ok) {
-          failed.push({ id: p.id, reason: p.reason });
-          continue;
-        }
-        const info = this.insert.run(p.id, p.ts, p.ingested, JSON.stringify(p.event), ...INDEXED_FIELDS.map((f) => columnValue(getField(p.event, f))));
-        if (info.changes === 0) {
-          duplicates++;
-          continue;
-        }
-        written++;
-        const msg = p.event.message;
-        if (typeof msg === 'string' && msg !== '') this.insertFts.run(info.lastInsertRowid, msg);
-        const terms = termsOf(p.event);
-        if (terms !== '') this.insertTerms.run(info.lastInsertRowid, terms);
-      }
-      return { written, duplicates, failed };
-    });
+    this.file = path.resolve(file);
+    this.startCheckpointer(opts.checkpointEveryMs ?? 500);
   }
 
   /**
    * The log is copied into the database file by a thread of its own; SQLite's automatic
    * checkpoint comes back should that thread fail, so the log never grows without bound.
    */
-  private startCheckpointer(file: string, intervalMs: number): void {
-    if (file === ':memory:') return;
-    this.db.pragma('wal_autocheckpoint = 0');
-    const worker = spawnSqliteWorker('wal-checkpointer', { mark: CHECKPOINTER_MARK, file, intervalMs } satisfies CheckpointerData);
+  private startCheckpointer(intervalMs: number): void {
+    const worker = spawnSqliteWorker('wal-checkpointer', { mark: CHECKPOINTER_MARK, file: this.file, intervalMs } satisfies CheckpointerData);
     worker.unref();
     const fallBack = () => {
       if (this.checkpointer !== worker) return;
       this.checkpointer = null;
-      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      if (this.writer) void this.request({ type: 'autocheckpoint', pages: 1000 }).catch(() => undefined);
     };
     worker.on('message', (m: CheckpointerReply) => {
       if (m.type === 'failed') fallBack();
@@ -134,8 +110,76 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  private writerThread(): Worker {
+    if (this.writer) return this.writer;
+    const worker = spawnSqliteWorker('event-writer', {
+      mark: EVENT_WRITER_MARK,
+      file: this.file,
+      autocheckpoint: this.checkpointer ? 0 : 1000,
+    } satisfies EventWriterData);
+    worker.unref();
+    worker.on('message', (reply: EventWriterReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
+      if (reply.type === 'failed') p.reject(new CitySocError('STORE_FAILURE', `event store write failed: ${reply.message}`));
+      else p.resolve(reply);
+    });
+    // A writer that dies fails what it was asked; the next write starts another.
+    const gone = (why: string) => {
+      if (this.writer !== worker) return;
+      this.writer = null;
+      for (const p of this.pending.values()) p.reject(new CitySocError('STORE_FAILURE', `event store writer stopped: ${why}`));
+      this.pending.clear();
+    };
+    worker.on('error', (e: Error) => gone(e.message));
+    worker.on('exit', (code: number) => gone(`exit code ${code}`));
+    this.writer = worker;
+    return worker;
+  }
+
+  /** Sends the parts of one request (all but the last unanswered) and waits for its answer. */
+  private request(...parts: DistributiveOmit<EventWriterRequest, 'id'>[]): Promise<EventWriterReply> {
+    if (this.closed) return Promise.reject(new CitySocError('UNAVAILABLE', 'event store is closed'));
+    const worker = this.writerThread();
+    const id = ++this.nextId;
+    return new Promise<EventWriterReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref();
+      for (const part of parts) worker.postMessage({ ...part, id });
+    });
+  }
+
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(f, f);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
   async write(events: readonly EcsEvent[]): Promise<WriteResult> {
-    return this.writeBatch(events);
+    if (events.length === 0) return { written: 0, duplicates: 0, failed: [] };
+    return this.serial(async () => {
+      const failed: { id: string; reason: string }[] = [];
+      const chunks: EventRow[][] = [];
+      let rows: EventRow[] = [];
+      for (const raw of events) {
+        const p = prepareEvent(raw);
+        if (!p.ok) {
+          failed.push({ id: p.id, reason: p.reason });
+          continue;
+        }
+        rows.push(eventRow(p.event, p.id, p.ts, p.ingested));
+        if (rows.length === WRITE_CHUNK) {
+          chunks.push(rows);
+          rows = [];
+        }
+      }
+      chunks.push(rows);
+      const reply = await this.request(...chunks.map((r, i) => ({ type: 'rows' as const, rows: r, last: i === chunks.length - 1 })));
+      if (reply.type !== 'written') throw new CitySocError('STORE_FAILURE', `event store writer answered ${reply.type} to a write`);
+      return { written: reply.written, duplicates: reply.duplicates, failed };
+    });
   }
 
   async get(id: string): Promise<EcsEvent | null> {
@@ -227,28 +271,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   async enforceRetention(now: Date, retentionDays: number): Promise<{ deleted: number }> {
-    const cutoff = Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS;
     // By ingest time, as Elasticsearch ILM ages indices by creation: replayed history is not purged at once.
-    const select = this.db.prepare('SELECT seq FROM events WHERE ingested < ? LIMIT 5000');
-    const delFts = this.db.prepare('DELETE FROM events_fts WHERE rowid = ?');
-    const delEvent = this.db.prepare('DELETE FROM events WHERE seq = ?');
-    const delTerms = this.db.prepare('DELETE FROM event_terms WHERE rowid = ?');
-    // Small transactions so a big purge never holds the write lock for long.
-    const chunk = this.db.transaction((seqs: number[]) => {
-      for (const s of seqs) {
-        delFts.run(s);
-        delTerms.run(s);
-        delEvent.run(s);
-      }
+    const cutoff = Math.floor(now.getTime() / DAY_MS) * DAY_MS - retentionDays * DAY_MS;
+    return this.serial(async () => {
+      const reply = await this.request({ type: 'retain', cutoff });
+      if (reply.type !== 'retained') throw new CitySocError('STORE_FAILURE', `event store writer answered ${reply.type} to retention`);
+      return { deleted: reply.deleted };
     });
-    let deleted = 0;
-    for (;;) {
-      const seqs = (select.all(cutoff) as { seq: number }[]).map((r) => r.seq);
-      if (seqs.length === 0) break;
-      chunk(seqs);
-      deleted += seqs.length;
-    }
-    return { deleted };
   }
 
   async health(): Promise<{ ok: boolean; detail?: string }> {
@@ -261,12 +290,37 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    await this.turn;
+    const writer = this.writer;
+    if (writer) {
+      const exited = new Promise((r) => writer.once('exit', r));
+      await this.request({ type: 'close' }).catch(() => undefined);
+      await exited;
+    }
+    this.closed = true;
     await this.stopCheckpointer();
     if (this.db.open) {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
   }
+}
+
+/** Rows go to the writer thread in chunks of this many, so preparing one overlaps inserting another. */
+const WRITE_CHUNK = 200;
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/** The row the writer inserts: hot fields copied from the object in hand (cheaper than generated columns, which parse the JSON once per column). */
+function eventRow(event: EcsEvent, id: string, ts: number, ingested: number): EventRow {
+  const row: EventRow = [id, ts, ingested, JSON.stringify(event)];
+  for (const f of INDEXED_FIELDS) row.push(columnValue(getField(event, f)));
+  const msg = event.message;
+  row.push(typeof msg === 'string' && msg !== '' ? msg : null);
+  const terms = termsOf(event);
+  row.push(terms === '' ? null : terms);
+  return row;
 }
 
 /** The event's array-field values as event_terms terms, space separated ('' when it has none). */
