@@ -10,16 +10,9 @@ import type { AuditSuite } from '../core/audit-crypto';
 import { loadConfig } from '../core/config';
 import { AnchorPublisher, openSinks } from '../policy/audit/anchors';
 import { loadOrCreateSigningKey } from '../policy/audit/signing-key';
-import { main } from './cli';
+import { runCli } from './test-support/run-cli';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  process.exitCode = undefined;
-  const code = await main(['node', 'citysoc', ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+const run = runCli;
 
 const listen = (s: Server | TcpServer) => new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as { port: number }).port)));
 

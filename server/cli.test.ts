@@ -4,19 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteEventStore } from '../adapters/sqlite/event-store';
 import { SqliteAlertStore } from '../adapters/sqlite/alert-store';
-import { EXIT, main } from './cli';
+import { EXIT } from './cli';
+import { runCli } from './test-support/run-cli';
 import { startTestPlatform } from './test-support/harness';
 import { bruteForceIps } from './test-support/ssh-guessing';
 import { sharedPath } from '../core/shared-data';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  process.exitCode = undefined;
-  const code = await main(['node', 'citysoc', ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+const run = runCli;
 
 function writeConfig(dir: string, yaml: string): string {
   const f = path.join(dir, 'citysoc.yaml');

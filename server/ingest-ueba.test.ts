@@ -12,18 +12,12 @@ import { runDetection, type DetectionRun } from '../analytics/ueba/measure';
 import { UebaRuntime } from '../analytics/ueba/runtime';
 import { LAYOUT } from '../analytics/ueba/simulator/layout';
 import { simulate, type AnswerKey } from '../analytics/ueba/simulator/simulate';
-import { EXIT, main } from './cli';
+import { EXIT } from './cli';
+import { runCli } from './test-support/run-cli';
 
 jest.setTimeout(180_000);
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  process.exitCode = undefined;
-  const code = await main(['node', 'citysoc', ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('citysoc ingest of a simulated city (50 people, 14 days, seed 7)', () => {
   let sim: string;
