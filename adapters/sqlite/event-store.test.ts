@@ -108,3 +108,23 @@ describe('SQLite event store: writer thread', () => {
     expect(() => new SqliteEventStore(':memory:')).toThrow(/needs a database file/);
   });
 });
+
+describe('SQLite event store: a batch that cannot be built', () => {
+  it('keeps nothing of it, answers with a clear error, and the next write goes through', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-events-'));
+    dirs.push(dir);
+    const store = new SqliteEventStore(path.join(dir, 'events.db'));
+    const ev = (id: string, extra: Record<string, unknown> = {}) => ({
+      '@timestamp': '2026-11-10T00:00:00.000Z',
+      event: { id, kind: 'event' as const },
+      ...extra,
+    });
+    // 500 good events (more than one chunk is sent to the writer), then one JSON cannot encode.
+    const batch = [...Array.from({ length: 500 }, (_, i) => ev(`ok${i}`)), ev('bad', { labels: { n: 10n } })];
+    await expect(store.write(batch)).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('BigInt') });
+    expect((await store.search({ query: '*' })).total).toBe(0);
+    expect(await store.write([ev('next')])).toEqual({ written: 1, duplicates: 0, failed: [] });
+    expect((await store.search({ query: '*' })).total).toBe(1);
+    await store.close();
+  });
+});

@@ -139,16 +139,25 @@ export class SqliteEventStore implements EventStore {
     return worker;
   }
 
-  /** Sends the parts of one request (all but the last unanswered) and waits for its answer. */
-  private request(...parts: DistributiveOmit<EventWriterRequest, 'id'>[]): Promise<EventWriterReply> {
-    if (this.closed) return Promise.reject(new CitySocError('UNAVAILABLE', 'event store is closed'));
+  /**
+   * Opens a request to the writer: `send` posts its parts as they are ready (all but the last
+   * unanswered), `answer` is the writer's reply to the last.
+   */
+  private open(): { send(part: DistributiveOmit<EventWriterRequest, 'id'>): void; answer: Promise<EventWriterReply> } {
+    if (this.closed) throw new CitySocError('UNAVAILABLE', 'event store is closed');
     const worker = this.writerThread();
     const id = ++this.nextId;
-    return new Promise<EventWriterReply>((resolve, reject) => {
+    const answer = new Promise<EventWriterReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref();
-      for (const part of parts) worker.postMessage({ ...part, id });
     });
+    return { send: (part) => worker.postMessage({ ...part, id }), answer };
+  }
+
+  private async request(part: DistributiveOmit<EventWriterRequest, 'id'>): Promise<EventWriterReply> {
+    const r = this.open();
+    r.send(part);
+    return r.answer;
   }
 
   private serial<T>(f: () => Promise<T>): Promise<T> {
@@ -161,22 +170,30 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) return { written: 0, duplicates: 0, failed: [] };
     return this.serial(async () => {
       const failed: { id: string; reason: string }[] = [];
-      const chunks: EventRow[][] = [];
+      const req = this.open();
+      // Each chunk goes as soon as it is built: the writer inserts it while the next one is built.
       let rows: EventRow[] = [];
-      for (const raw of events) {
-        const p = prepareEvent(raw);
-        if (!p.ok) {
-          failed.push({ id: p.id, reason: p.reason });
-          continue;
+      try {
+        for (const raw of events) {
+          const p = prepareEvent(raw);
+          if (!p.ok) {
+            failed.push({ id: p.id, reason: p.reason });
+            continue;
+          }
+          rows.push(eventRow(p.event, p.id, p.ts, p.ingested));
+          if (rows.length === WRITE_CHUNK) {
+            req.send({ type: 'rows', rows, last: false });
+            rows = [];
+          }
         }
-        rows.push(eventRow(p.event, p.id, p.ts, p.ingested));
-        if (rows.length === WRITE_CHUNK) {
-          chunks.push(rows);
-          rows = [];
-        }
+      } catch (e) {
+        // Nothing of a batch that cannot be built is kept: the writer rolls back what it was sent.
+        req.send({ type: 'abort', reason: (e as Error).message });
+        await req.answer.catch(() => undefined);
+        throw new CitySocError('INPUT_INVALID', `event batch could not be written: ${(e as Error).message}`);
       }
-      chunks.push(rows);
-      const reply = await this.request(...chunks.map((r, i) => ({ type: 'rows' as const, rows: r, last: i === chunks.length - 1 })));
+      req.send({ type: 'rows', rows, last: true });
+      const reply = await req.answer;
       if (reply.type !== 'written') throw new CitySocError('STORE_FAILURE', `event store writer answered ${reply.type} to a write`);
       return { written: reply.written, duplicates: reply.duplicates, failed };
     });

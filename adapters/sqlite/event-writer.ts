@@ -26,6 +26,7 @@ export type EventRow = (string | number | null)[];
 
 export type EventWriterRequest =
   | { readonly type: 'rows'; readonly id: number; readonly rows: readonly EventRow[]; readonly last: boolean }
+  | { readonly type: 'abort'; readonly id: number; readonly reason: string }
   | { readonly type: 'retain'; readonly id: number; readonly cutoff: number }
   | { readonly type: 'autocheckpoint'; readonly id: number; readonly pages: number }
   | { readonly type: 'close'; readonly id: number };
@@ -58,6 +59,10 @@ class EventWriter {
       switch (m.type) {
         case 'rows':
           return this.rows(m.id, m.rows, m.last);
+        case 'abort':
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          this.open = null;
+          return { type: 'failed', id: m.id, message: `aborted: ${m.reason}` };
         case 'retain':
           return { type: 'retained', id: m.id, deleted: this.retain(m.cutoff) };
         case 'autocheckpoint':
