@@ -11,6 +11,7 @@
 import { userInfo } from 'node:os';
 import { countingStore } from '../collectors/gateway/counting-store';
 import { createPipeline } from '../collectors/gateway/gateway';
+import { IdLedger } from '../collectors/pipeline/id-ledger';
 import { Publisher } from '../collectors/pipeline/publisher';
 import { timeOrderedLines, type ReadLine } from '../collectors/pipeline/time-ordered';
 import type { Config } from '../core/config';
@@ -45,7 +46,7 @@ export interface IngestSummary {
   readonly read: number;
   readonly accepted: number;
   readonly deadLettered: number;
-  /** Events the indexer wrote: new ones and ones already present (a replay of the same lines). */
+  /** Events in the store: written now, and already present (a replay of the same lines: not published again). */
   readonly stored: number;
   readonly alreadyPresent: number;
   /** Alerts this replay created or changed, oldest first. */
@@ -69,7 +70,10 @@ export async function runIngest(
   const { pipeline, enrichment } = createPipeline(config, log);
   enrichment.close();
   const ports = await openPorts(config, log);
-  const stored = { written: 0, duplicates: 0 };
+  // `repeats`: lines whose event is already stored or already sent in this replay (same id, same
+  // content). Like the gateway, the replay does not publish them again, so no consumer (UEBA's
+  // hour counts, correlation windows, alert counts) sees an event twice.
+  const stored = { written: 0, duplicates: 0, repeats: 0 };
   const counting = countingStore(ports.events, (r) => {
     stored.written += r.written;
     stored.duplicates += r.duplicates;
@@ -128,7 +132,7 @@ export async function runIngest(
         read: accepted + dead,
         accepted,
         stored: stored.written,
-        alreadyPresent: stored.duplicates,
+        alreadyPresent: stored.duplicates + stored.repeats,
         deadLettered: dead,
         alertsRaised: [...raised.values()].filter((a) => a.created).length,
         ...(ueba ? { uebaAnomalies: ueba.anomalies } : {}),
@@ -148,10 +152,14 @@ export async function runIngest(
 
   async function publishFiles(): Promise<void> {
     const publisher = new Publisher(ports.bus, pipeline);
+    const ledger = new IdLedger(config.ingest.recentIds, ports.events);
     const every = o.progressEvery ?? 10_000;
     let batch: ReadLine[] = [];
     const flush = async () => {
-      await publisher.publishResults(batch.map((b) => b.result));
+      const results = batch.map((b) => b.result);
+      const decisions = await ledger.decide(results);
+      await publisher.publishResults(results.filter((_, i) => decisions[i]!.kind !== 'repeat'));
+      for (const d of decisions) if (d.kind === 'repeat') stored.repeats++;
       for (const b of batch) {
         if (b.result.ok) accepted++;
         else {
@@ -179,8 +187,8 @@ export async function runIngest(
     read: accepted + dead,
     accepted,
     deadLettered: dead,
-    stored: stored.written + stored.duplicates,
-    alreadyPresent: stored.duplicates,
+    stored: stored.written + stored.duplicates + stored.repeats,
+    alreadyPresent: stored.duplicates + stored.repeats,
     alerts,
     alertsCreated: [...raised.values()].filter((a) => a.created).length,
     ueba,
