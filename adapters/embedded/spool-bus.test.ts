@@ -57,3 +57,49 @@ describe('spool housekeeping', () => {
     await bus.close();
   });
 });
+
+describe('spool writer thread', () => {
+  it('concurrent publishes all land once, each one contiguous and in its order', async () => {
+    const bus = new SpoolBus({ file: path.join(root, 'group.db'), pollMs: 20, batchSize: 1000 });
+    const got: { p: number; i: number }[] = [];
+    const sub = await bus.subscribe<{ p: number; i: number }>('citysoc.events', 'g', async (b) => void got.push(...b.map((m) => m.value)));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, p) =>
+        bus.publish(
+          'citysoc.events',
+          Array.from({ length: 50 }, (_, i) => ({ key: `k${p}`, value: { p, i } })),
+        ),
+      ),
+    );
+    while (got.length < 2000) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    await sub.stop();
+    expect(got).toHaveLength(2000);
+    for (let p = 0; p < 40; p++) {
+      const at = got.findIndex((m) => m.p === p);
+      expect(got.slice(at, at + 50)).toEqual(Array.from({ length: 50 }, (_, i) => ({ p, i })));
+    }
+    await bus.close();
+  });
+
+  it('a publish the dying writer was given fails and is not delivered; the next publish starts another writer', async () => {
+    const bus = new SpoolBus({ file: path.join(root, 'writer-death.db'), pollMs: 20, batchSize: 1000 });
+    const inside = bus as unknown as { writer: import('node:worker_threads').Worker | null; pending: Map<number, unknown> };
+    // Big enough that the writer is still appending it when it is stopped.
+    const inFlight = bus.publish(
+      'citysoc.events',
+      Array.from({ length: 100_000 }, (_, i) => ({ key: 'k', value: { big: i } })),
+    );
+    while (inside.pending.size === 0) await new Promise((r) => setTimeout(r, 1));
+    await inside.writer!.terminate();
+    await expect(inFlight).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await bus.publish('citysoc.events', [{ key: 'k', value: { after: 1 } }]);
+    const got: unknown[] = [];
+    const sub = await bus.subscribe('citysoc.events', 'g', async (b) => void got.push(...b.map((m) => m.value)));
+    while (got.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    await sub.stop();
+    expect(got).toEqual([{ after: 1 }]);
+    await bus.close();
+  });
+});

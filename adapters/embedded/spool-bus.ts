@@ -4,10 +4,13 @@
  * survives a crash; a group sees it again until its handler has finished with it.
  */
 import { EventEmitter } from 'node:events';
-import type { Statement } from 'better-sqlite3';
 import { CitySocError } from '../../core/errors';
 import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../core/ports/bus';
 import { type Db, openDatabase } from '../sqlite/database';
+
+import type { Worker } from 'node:worker_threads';
+import { spawnSqliteWorker } from '../sqlite/worker';
+import { SPOOL_WRITER_MARK, type SpoolWriterData, type SpoolWriterReply, type SpoolWriterRequest } from './spool-writer';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS messages (
@@ -41,8 +44,10 @@ export class SpoolBus implements Bus {
   private readonly db: Db;
   private readonly wake = new EventEmitter();
   private readonly subs = new Set<SpoolSubscription>();
-  private readonly insert: Statement;
-  private readonly publishTx: (topic: Topic, messages: readonly BusMessage[]) => void;
+  /** Appends run on the writer thread (spool-writer.ts); this connection reads and commits offsets. */
+  private writer: Worker | null = null;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextId = 0;
   private closed = false;
   private readonly compactTimer: NodeJS.Timeout | null;
 
@@ -51,13 +56,6 @@ export class SpoolBus implements Bus {
     this.db = openDatabase(opts.file, { synchronous: 'FULL' });
     this.db.exec(SCHEMA);
     this.wake.setMaxListeners(0);
-    this.insert = this.db.prepare('INSERT INTO messages (topic, key, value, bytes) VALUES (?, ?, ?, ?)');
-    this.publishTx = this.db.transaction((topic: Topic, messages: readonly BusMessage[]) => {
-      for (const m of messages) {
-        const value = JSON.stringify(m.value);
-        this.insert.run(topic, m.key, value, Buffer.byteLength(value));
-      }
-    });
     // Without compaction the spool only grows, and its size is the gateway's backpressure signal.
     const every = opts.compactEveryMs ?? 5_000;
     this.compactTimer = every > 0 ? setInterval(() => this.compact(), every) : null;
@@ -67,7 +65,8 @@ export class SpoolBus implements Bus {
   async publish<T>(topic: Topic, messages: readonly BusMessage<T>[]): Promise<void> {
     if (this.closed) throw new CitySocError('UNAVAILABLE', 'the bus is closed');
     if (messages.length === 0) return;
-    this.publishTx(topic, messages);
+    const rows = messages.map((m) => [m.key, JSON.stringify(m.value)] as const);
+    await this.request({ type: 'publish', topic, rows });
     this.wake.emit(topic);
   }
 
@@ -96,6 +95,49 @@ export class SpoolBus implements Bus {
     return (this.db.prepare('SELECT COALESCE(sum(bytes), 0) AS b FROM messages').get() as { b: number }).b;
   }
 
+  private writerThread(): Worker {
+    if (this.writer) return this.writer;
+    const worker = spawnSqliteWorker('spool-writer', { mark: SPOOL_WRITER_MARK, file: this.opts.file } satisfies SpoolWriterData, __dirname);
+    worker.unref();
+    worker.on('message', (reply: SpoolWriterReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
+      if (reply.type === 'failed') p.reject(new CitySocError('UNAVAILABLE', `the spool did not take the messages: ${reply.message}`));
+      else p.resolve();
+    });
+    // A writer that dies fails what it was given (nothing of it was acknowledged); the next publish starts another.
+    const gone = (why: string) => {
+      if (this.writer !== worker) return;
+      this.writer = null;
+      for (const p of this.pending.values()) p.reject(new CitySocError('UNAVAILABLE', `the spool writer stopped (${why}); nothing of this publish was acknowledged`));
+      this.pending.clear();
+    };
+    worker.on('error', (e: Error) => gone(e.message));
+    worker.on('exit', (code: number) => gone(`exit code ${code}`));
+    this.writer = worker;
+    return worker;
+  }
+
+  private request(body: DistributiveOmit<SpoolWriterRequest, 'id'>): Promise<void> {
+    const worker = this.writerThread();
+    const id = ++this.nextId;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...body, id });
+    });
+  }
+
+  private async stopWriter(): Promise<void> {
+    const worker = this.writer;
+    if (!worker) return;
+    const exited = new Promise((r) => worker.once('exit', r));
+    await this.request({ type: 'close' }).catch(() => undefined);
+    await exited;
+  }
+
   /** Drops messages every known group has committed. */
   compact(): number {
     return this.db.prepare('DELETE FROM messages WHERE "offset" <= COALESCE((SELECT min("offset") FROM commits c WHERE c.topic = messages.topic), 0)').run()
@@ -107,6 +149,7 @@ export class SpoolBus implements Bus {
     this.closed = true;
     if (this.compactTimer) clearInterval(this.compactTimer);
     await Promise.all([...this.subs].map((s) => s.stop()));
+    await this.stopWriter();
     this.db.close();
   }
 }
@@ -178,3 +221,5 @@ class SpoolSubscription implements Subscription {
     this.onStop();
   }
 }
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
