@@ -82,6 +82,9 @@ export const elasticsearch: Engine = {
     const p = paths(ctx);
     if (runningPid(ctx, COMPONENT) === undefined) {
       const jdk = findJdk(ES.jdk.min, ES.jdk.max, 'Elasticsearch');
+      // Every start begins empty: these engines hold test and demonstration data only, and the
+      // indices of crashed test runs, recovered at start, could keep the node red for an hour.
+      fs.rmSync(p.data, { recursive: true, force: true });
       for (const d of [path.join(p.home, 'config'), p.data, p.tmp, p.logs]) fs.mkdirSync(d, { recursive: true });
       fs.writeFileSync(path.join(p.home, 'config', 'log4j2.properties'), LOG4J2);
       linkNativeLibs(p.native, ctx);

@@ -47,6 +47,8 @@ export const opensearch: Engine = {
     const p = paths(ctx);
     if (runningPid(ctx, COMPONENT) === undefined) {
       const jdk = findJdk(OS.jdk.min, OS.jdk.max, 'OpenSearch');
+      // Every start begins empty (see elasticsearch.ts).
+      fs.rmSync(p.data, { recursive: true, force: true });
       for (const d of [p.data, p.tmp]) fs.mkdirSync(d, { recursive: true });
       spawnDaemon(ctx, {
         name: COMPONENT,
