@@ -1,13 +1,16 @@
 /**
  * The console in Chromium against a real platform with the loghub OpenSSH sample ingested through
  * the gateway, half of it for 城管 and half for 公安: the forced first password change, the alert
- * queue, acknowledging and closing an alert and finding that in the audit trail, hunting (histogram,
- * rows, a syntax error at its position), department isolation, the auditor's chain verification,
- * and every main view in both languages without a console error (screenshots in e2e/screenshots).
+ * queue (and a new alert in it live), acknowledging and closing an alert and finding that in the
+ * audit trail, hunting (histogram, rows, a syntax error at its position), department isolation, a
+ * playbook's approval appearing live and answered from the console until its run finishes, the 大屏
+ * refreshed live, the auditor's chain verification, and every main view in both languages without
+ * a console error (screenshots in e2e/screenshots).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { APPROVAL_PLAYBOOK, deployApprovalPlaybook, storeAlert } from '../../server/test-support/approval-playbook';
 import { signInAs, STRONG } from '../../server/test-support/harness';
 import { type Browser, type ConsoleSite, ingestOpenSsh, launchBrowser, openSshLines, SCREENSHOTS, signIn, startConsoleSite } from './support';
 
@@ -215,7 +218,7 @@ describe('the console in Chromium', () => {
     await page.getByTestId('hunt-row').first().waitFor();
     // The menu offers an analyst no administration.
     const menu = await page.locator('[role="menuitem"]:visible').allInnerTexts();
-    expect(menu.map((m) => m.trim())).toEqual(['总览', '告警', '威胁狩猎', '应急授权', '大屏']);
+    expect(menu.map((m) => m.trim())).toEqual(['总览', '告警', '威胁狩猎', '待审批', '剧本运行', '剧本', '应急授权', '大屏']);
     expect(page.problems).toEqual([]);
     await page.close();
   });
@@ -251,6 +254,79 @@ describe('the console in Chromium', () => {
     expect(records.auditRecords).toEqual([{ actor: 'cg_tuner', decision: 'allow', resource: `rule:${alert!.rule.id}` }]);
     expect(page.problems).toEqual([]);
     await page.close();
+  });
+
+  it('shows a pending approval as its run asks for it, without a reload; answered there, the playbook run finishes', async () => {
+    await deployApprovalPlaybook(site.running, adminToken);
+    const alert = await storeAlert(site.running, 'console-approval-1', '城管');
+    await admin.goto(`${site.url}/#/playbookApprovals`);
+    await admin.locator('main').first().waitFor();
+    await settled(admin);
+    // Marks this page load: a reload would drop the mark.
+    await admin.evaluate(() => void ((window as unknown as { loadMark: number }).loadMark = 2));
+    const started = await gqlAs<{ runPlaybook: { runIds: string[] } }>(
+      site,
+      adminToken,
+      'mutation($a:ID!){runPlaybook(playbookId:"' + APPROVAL_PLAYBOOK + '",alertId:$a){runIds}}',
+      {
+        a: alert.id,
+      },
+    );
+    const [runId] = started.runPlaybook.runIds;
+    const row = admin.locator('tbody tr', { hasText: `Comment on Approval test ${alert.id}?` });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await admin.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(2);
+    await expect(row.getByTestId('approval-context').innerText()).resolves.toContain('host:host-console-approval-1');
+    await shot(admin, 'playbook-approval-pending.zh-CN');
+    await row.getByTestId('approve').click();
+    await admin.getByRole('dialog').locator('textarea[name="comment"]').fill('已核实，同意');
+    await admin.getByTestId('answer-confirm').click();
+    await admin.getByText('已批准，剧本继续运行').waitFor();
+    // Answered, it leaves the pending list.
+    await row.waitFor({ state: 'detached', timeout: 15_000 });
+    await admin.goto(`${site.url}/#/playbookRuns/${encodeURIComponent(runId!)}/show`);
+    await admin.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    await admin.locator('[data-testid="run-approval"][data-status="approved"]').waitFor();
+    // The step log: the manual trigger, the approval and the step on the approved branch, in order.
+    const steps = await admin
+      .locator('[data-testid="run-step"]')
+      .evaluateAll((rows) => rows.map((r) => `${(r.firstElementChild as HTMLElement).innerText} ${r.getAttribute('data-status')}`));
+    expect(steps).toEqual(['by hand succeeded', 'lead approves succeeded', 'approved succeeded']);
+    await shot(admin, 'playbook-run.zh-CN');
+    const run = await gqlAs<{ playbookRun: { run: { status: string }; approvals: { status: string; answeredBy: string; comment: string }[] } }>(
+      site,
+      adminToken,
+      'query($id:ID!){playbookRun(id:$id){run{status} approvals{status answeredBy comment}}}',
+      { id: runId },
+    );
+    expect(run.playbookRun).toEqual({ run: { status: 'succeeded' }, approvals: [{ status: 'approved', answeredBy: 'admin', comment: '已核实，同意' }] });
+    const stored = await gqlAs<{ alert: { history: { comment: string | null }[] } }>(site, adminToken, 'query($id:ID!){alert(id:$id){history{comment}}}', {
+      id: alert.id,
+    });
+    expect(stored.alert.history.map((h) => h.comment)).toContain('approved by admin');
+    const records = await gqlAs<{ auditRecords: { actor: string; decision: string }[] }>(
+      site,
+      adminToken,
+      '{auditRecords(action:"playbooks.approve"){actor decision}}',
+    );
+    expect(records.auditRecords).toEqual([{ actor: 'admin', decision: 'allow' }]);
+  });
+
+  it('refreshes the 大屏 live: a new alert changes its figures without waiting for the timer', async () => {
+    await admin.goto(`${site.url}/#/screen`);
+    const screen = admin.getByTestId('big-screen');
+    await admin.waitForFunction(() => !!document.querySelector('[data-testid="big-screen"]')?.getAttribute('data-figures-at'));
+    const before = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open],size:1){total}}')).alerts.total;
+    await expect(admin.getByTestId('screen-open-alerts').innerText()).resolves.toBe(String(before));
+    expect(await screen.getAttribute('data-live-refreshes')).toBe('0');
+    const fresh = openSshLines()
+      .slice(0, 1000)
+      .map((l) => l.replace(' LabSZ ', ' WJ-gw '));
+    await ingestOpenSsh(site, fresh, '卫健', 'WJ-gw');
+    const after = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open],size:1){total}}')).alerts.total;
+    expect(after).toBeGreaterThan(before);
+    await admin.waitForFunction((n) => document.querySelector('[data-testid="screen-open-alerts"]')?.textContent === n, String(after), { timeout: 15_000 });
+    expect(Number(await screen.getAttribute('data-live-refreshes'))).toBeGreaterThan(0);
   });
 
   it('lets the auditor verify the audit chain', async () => {
@@ -370,6 +446,9 @@ describe('the console in Chromium', () => {
     ['policies', '/policies', (p) => p.locator('tbody tr').first().waitFor()],
     ['emergency-grants', '/emergencyGrants', (p) => p.locator('main').first().waitFor()],
     ['isolations', '/isolations', (p) => p.locator('main').first().waitFor()],
+    ['playbook-approvals', '/playbookApprovals', (p) => p.locator('main').first().waitFor()],
+    ['playbook-runs', '/playbookRuns', (p) => p.locator('tbody tr').first().waitFor()],
+    ['playbooks', '/playbooks', (p) => p.locator('tbody tr').first().waitFor()],
     ['screen', '/screen', (p) => p.getByTestId('big-screen').locator('canvas').first().waitFor()],
   ];
 

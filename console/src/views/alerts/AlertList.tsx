@@ -23,7 +23,7 @@ import { describeError } from '../../components/errors';
 import { SeverityField, StatusField } from '../../components/Chips';
 import { WhenField } from '../../components/When';
 import { CloseAlertDialog } from './TransitionDialog';
-import { useLiveAlerts } from './useLiveAlerts';
+import { useLiveAlerts } from '../live/useLiveRefresh';
 
 function useStatusChoices() {
   const t = useTranslate();
