@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { APPROVAL_PLAYBOOK, deployApprovalPlaybook, storeAlert } from '../../server/test-support/approval-playbook';
+import { deployApprovalPlaybook, storeAlert } from '../../server/test-support/approval-playbook';
 import { signInAs, STRONG } from '../../server/test-support/harness';
 import { type Browser, type ConsoleSite, ingestOpenSsh, launchBrowser, openSshLines, SCREENSHOTS, signIn, startConsoleSite } from './support';
 
@@ -129,6 +129,30 @@ describe('the console in Chromium', () => {
     await admin.getByText(`共 ${after} 条`).waitFor({ timeout: 15_000 });
     await admin.locator('tbody tr', { hasText: '交通' }).first().waitFor();
     expect(await admin.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(1);
+  });
+
+  it('filters the queue by department, severity, rule type and text as the API filters it', async () => {
+    const sample = (
+      await gqlAs<{ alerts: { alerts: { rule: { severity: string; type: string }; entities: { value: string }[] }[] } }>(
+        site,
+        adminToken,
+        '{alerts(filter:{department:"公安"},size:1){alerts{rule{severity type} entities{value}}}}',
+      )
+    ).alerts.alerts[0]!;
+    const filter = { department: '公安', severity: [sample.rule.severity], ruleType: [sample.rule.type], text: sample.entities[0]!.value };
+    const api = await gqlAs<{ alerts: { total: number } }>(site, adminToken, 'query($f:AlertQueueFilter){alerts(filter:$f,size:1){total}}', { f: filter });
+    const all = await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(size:1){total}}');
+    expect(api.alerts.total).toBeGreaterThan(0);
+    expect(api.alerts.total).toBeLessThan(all.alerts.total);
+    await admin.goto(`${site.url}/#/alerts?filter=${encodeURIComponent(JSON.stringify({ status: [], ...filter }))}`);
+    await admin.getByText(`共 ${api.alerts.total} 条`).waitFor();
+    await settled(admin);
+    const departments = await admin.locator('tbody tr td.column-department').allInnerTexts();
+    expect(departments).toEqual(new Array<string>(Math.min(api.alerts.total, 25)).fill('公安'));
+    await shot(admin, 'alerts-filtered.zh-CN');
+    // Back to the queue's own filter, which the list remembers.
+    await admin.goto(`${site.url}/#/alerts?filter=${encodeURIComponent(JSON.stringify({ status: ['open', 'acknowledged', 'in_progress'] }))}`);
+    await admin.locator('tbody tr').first().waitFor();
   });
 
   it('acknowledges and closes an alert with a resolution, and the audit trail view shows both moves', async () => {
@@ -256,7 +280,7 @@ describe('the console in Chromium', () => {
     await page.close();
   });
 
-  it('shows a pending approval as its run asks for it, without a reload; answered there, the playbook run finishes', async () => {
+  it('runs a playbook from an alert page; its pending approval appears without a reload, is answered there, and the run finishes', async () => {
     await deployApprovalPlaybook(site.running, adminToken);
     const alert = await storeAlert(site.running, 'console-approval-1', '城管');
     await admin.goto(`${site.url}/#/playbookApprovals`);
@@ -264,15 +288,19 @@ describe('the console in Chromium', () => {
     await settled(admin);
     // Marks this page load: a reload would drop the mark.
     await admin.evaluate(() => void ((window as unknown as { loadMark: number }).loadMark = 2));
-    const started = await gqlAs<{ runPlaybook: { runIds: string[] } }>(
-      site,
-      adminToken,
-      'mutation($a:ID!){runPlaybook(playbookId:"' + APPROVAL_PLAYBOOK + '",alertId:$a){runIds}}',
-      {
-        a: alert.id,
-      },
-    );
-    const [runId] = started.runPlaybook.runIds;
+    // Another tab of the admin's runs the playbook from the alert's page.
+    const runner = await browser.page();
+    await signIn(runner, site, 'admin', STRONG);
+    await runner.waitForURL(/#\/$/);
+    await runner.goto(`${site.url}/#/alerts/${encodeURIComponent(alert.id)}/show`);
+    await runner.getByRole('button', { name: '运行剧本', exact: true }).click();
+    await runner.getByRole('dialog').getByLabel('剧本').click();
+    await runner.getByRole('option', { name: '审批测试 Approval test' }).click();
+    await runner.getByTestId('run-playbook-confirm').click();
+    await runner.waitForURL(/#\/playbookRuns\/[^/]+\/show$/);
+    const runId = decodeURIComponent(/#\/playbookRuns\/([^/]+)\/show$/.exec(runner.url())![1]!);
+    await runner.locator('[data-testid="run-status"][data-status="waiting"]').waitFor({ timeout: 15_000 });
+    await shot(runner, 'playbook-run-waiting.zh-CN');
     const row = admin.locator('tbody tr', { hasText: `Comment on Approval test ${alert.id}?` });
     await row.waitFor({ timeout: 15_000 });
     expect(await admin.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(2);
@@ -284,7 +312,11 @@ describe('the console in Chromium', () => {
     await admin.getByText('已批准，剧本继续运行').waitFor();
     // Answered, it leaves the pending list.
     await row.waitFor({ state: 'detached', timeout: 15_000 });
-    await admin.goto(`${site.url}/#/playbookRuns/${encodeURIComponent(runId!)}/show`);
+    // The runner's tab follows the run live to its end.
+    await runner.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    expect(runner.problems).toEqual([]);
+    await runner.close();
+    await admin.goto(`${site.url}/#/playbookRuns/${encodeURIComponent(runId)}/show`);
     await admin.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
     await admin.locator('[data-testid="run-approval"][data-status="approved"]').waitFor();
     // The step log: the manual trigger, the approval and the step on the approved branch, in order.

@@ -112,6 +112,13 @@ const REPLAY = /* GraphQL */ `
     }
   }
 `;
+const RUN_ON_ALERT = /* GraphQL */ `
+  mutation RunPlaybook($playbookId: ID!, $alertId: ID!, $dryRun: Boolean) {
+    runPlaybook(playbookId: $playbookId, alertId: $alertId, dryRun: $dryRun) {
+      runIds
+    }
+  }
+`;
 const ENABLE = /* GraphQL */ `mutation Enable($id: ID!) { enablePlaybook(id: $id) { ${PLAYBOOK_FIELDS} } }`;
 const DISABLE = /* GraphQL */ `mutation Disable($id: ID!) { disablePlaybook(id: $id) { ${PLAYBOOK_FIELDS} } }`;
 
@@ -136,6 +143,15 @@ export async function replayRun(runId: string): Promise<string[]> {
   return (await graphql<{ replayPlaybookRun: { steps: string[] } }>(REPLAY, { runId })).replayPlaybookRun.steps;
 }
 
+export async function listPlaybooks(): Promise<PlaybookRecord[]> {
+  return (await graphql<{ playbooks: PlaybookRecord[] }>(PLAYBOOKS)).playbooks;
+}
+
+/** Starts the playbook's manual triggers on the alert; the ids of the runs started. */
+export async function runPlaybook(playbookId: string, alertId: string, dryRun: boolean): Promise<string[]> {
+  return (await graphql<{ runPlaybook: { runIds: string[] } }>(RUN_ON_ALERT, { playbookId, alertId, dryRun })).runPlaybook.runIds;
+}
+
 export async function setPlaybookEnabled(id: string, enabled: boolean): Promise<PlaybookRecord> {
   if (enabled) return (await graphql<{ enablePlaybook: PlaybookRecord }>(ENABLE, { id })).enablePlaybook;
   return (await graphql<{ disablePlaybook: PlaybookRecord }>(DISABLE, { id })).disablePlaybook;
@@ -143,7 +159,7 @@ export async function setPlaybookEnabled(id: string, enabled: boolean): Promise<
 
 export const playbooks: ResourceAdapter = {
   async getList(params) {
-    return page((await graphql<{ playbooks: PlaybookRecord[] }>(PLAYBOOKS)).playbooks, params);
+    return page(await listPlaybooks(), params);
   },
 };
 
