@@ -199,6 +199,10 @@ describe('the console in Chromium', () => {
     await admin.getByTestId('hunt-histogram').locator('canvas').first().waitFor();
     await expect(admin.getByTestId('hunt-total').innerText()).resolves.toContain(`共 ${api.events.total} 条事件`);
     expect(await admin.getByTestId('hunt-row').count()).toBe(Math.min(api.events.total, 50));
+    // Field statistics count the newest 500 matches: every one of them failed.
+    const stats = await admin.getByTestId('field-stats').innerText();
+    expect(stats).toContain('最新 500 条匹配事件中的字段常见值');
+    expect(stats).toMatch(new RegExp(`event\\.outcome\\s*failure\\s*${Math.min(api.events.total, 500)}\\b`));
     await admin.getByTestId('hunt-row').first().click();
     await expect(admin.getByTestId('raw-event').innerText()).resolves.toContain('"original"');
     await shot(admin, 'hunt.zh-CN');

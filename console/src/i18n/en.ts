@@ -216,7 +216,7 @@ export const en = {
       },
       total: '%{total} events (one bar per %{interval})',
       events: 'Events',
-      field_stats: 'Top values',
+      field_stats: 'Top values in the newest %{sample} matches',
       syntax_error_at: 'Syntax error at position %{position}',
     },
     audit: { from: 'From', to: 'To' },

@@ -207,7 +207,7 @@ export const zhCN = {
       },
       total: '共 %{total} 条事件（每柱 %{interval}）',
       events: '事件',
-      field_stats: '字段常见值',
+      field_stats: '最新 %{sample} 条匹配事件中的字段常见值',
       syntax_error_at: '第 %{position} 个字符处有语法错误',
     },
     audit: { from: '开始时间', to: '结束时间' },
