@@ -19,7 +19,7 @@ export async function startLivePlatform(
   dir = mkdtempSync(path.join(tmpdir(), 'citysoc-platform-')),
 ): Promise<Running> {
   const config = loadConfig({
-    sections: moduleSections(LIVE_MODULES as never),
+    sections: moduleSections(LIVE_MODULES),
     env: {},
     overrides: { dataDir: dir, 'server.port': 0, 'log.level': 'silent', 'playbooks.enabled': true, ...overrides },
   });
