@@ -21,6 +21,7 @@ import { Mailer } from './palette/mail';
 import { createPalette } from './palette/palette';
 import { AlertIntake, RiskTrigger } from './palette/triggers';
 import { RunEngine } from './runs/engine';
+import { type RunChanges, watchRunStore } from './runs/run-changes';
 import type { RunStore } from './runs/run-store';
 import { SqliteRunStore } from './runs/sqlite-run-store';
 import { actorOf, adminAuth, type Authenticate } from './runtime/admin-auth';
@@ -67,6 +68,8 @@ export interface Playbooks {
   readonly catalog: PlaybookCatalog;
   readonly versions: FlowVersions;
   readonly intake: AlertIntake;
+  /** Every run and approval as it is stored (the console's live feed listens). */
+  readonly changes: RunChanges;
   /** Takes an upgrade (the editor's WebSocket) when it is for the playbooks; false otherwise. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Follows deploys and enablements made on other replicas. */
@@ -109,7 +112,9 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
   const c = o.config;
   const clock = o.clock ?? (() => new Date());
   const log = o.log;
-  const store = o.runStore ?? new SqliteRunStore(path.join(o.dataDir, 'playbooks', 'runs.db'));
+  const { store, changes } = watchRunStore(o.runStore ?? new SqliteRunStore(path.join(o.dataDir, 'playbooks', 'runs.db')), (err) =>
+    log.error({ err }, 'a listener of playbook run changes failed'),
+  );
   const engine = new RunEngine({
     store,
     clock,
@@ -276,6 +281,7 @@ export async function openPlaybooks(o: PlaybooksOptions): Promise<Playbooks> {
     catalog,
     versions,
     intake,
+    changes,
     upgrade: (req, socket, head) => (c.editor ? editor.upgrade!(req, socket, head) : false),
     sync,
     async stop() {

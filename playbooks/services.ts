@@ -43,14 +43,15 @@ function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   return r.data;
 }
 
-const runItem = (r: RunRecord): StoredItem => ({
+/** A run and an approval as the PDP judges them (their alert's department); the live feed judges them alike. */
+export const runItem = (r: RunRecord): StoredItem => ({
   kind: 'run',
   id: r.id,
   doc: { department: r.department ?? null, playbookId: r.playbookId },
   resource: { type: 'playbooks', ...(r.department ? { department: r.department } : {}) },
 });
 
-const approvalItem = (a: ApprovalRecord): StoredItem => ({
+export const approvalItem = (a: ApprovalRecord): StoredItem => ({
   kind: 'approval',
   id: a.id,
   doc: { department: a.department ?? null, playbookId: a.playbookId },

@@ -15,7 +15,7 @@ import { Repeater } from 'graphql-yoga';
 import { z } from 'zod';
 import type { Actor } from '../core/actor';
 import type { Alert } from '../core/alert';
-import type { Authorizer, Decision } from '../core/authz';
+import type { Authorizer, Decision, ResourceRef } from '../core/authz';
 import type { Doc } from '../core/doc';
 import { bind, defineAction, type Scope } from '../core/door';
 import { CitySocError } from '../core/errors';
@@ -44,28 +44,30 @@ export interface AlertChange {
 }
 
 /** Who opened a stream and under which decision; a stream lives while `holds()` says so. */
-interface Subscriber {
+interface Subscriber<C> {
   readonly person: string;
-  /** The alert as this subscriber may see it, or null when its row filter excludes it. */
-  admit(alert: Alert): Alert | null;
+  /** The change as this subscriber may see it, or null when its decision excludes it. */
+  admit(change: C): C | null;
   holds(now: Date): boolean;
-  push(change: AlertChange): void;
+  push(change: C): void;
   end(): void;
 }
 
-/** The open streams of this process, fed by one listener on the alert feed. */
-export class LiveAlerts {
-  private readonly subscribers = new Set<Subscriber>();
-  private readonly unlisten: () => void;
+/**
+ * The open streams of one kind of change on this process (alerts, playbook runs), with their
+ * limits: a change is offered to every subscriber, each admitting only what its decision lets it
+ * see, and a subscriber whose credential or decision no longer holds is let go.
+ */
+export class LiveStreams<C> {
+  private readonly subscribers = new Set<Subscriber<C>>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    feed: AlertFeed,
+    private readonly what: string,
     private readonly limits: LiveConfig,
     private readonly clock: () => Date,
     private readonly log: Logger,
   ) {
-    this.unlisten = feed.on((alert, created) => this.publish(alert, created));
     this.timer = setInterval(() => this.sweep(), limits.recheckSeconds * 1000);
     this.timer.unref();
   }
@@ -75,10 +77,10 @@ export class LiveAlerts {
   }
 
   /**
-   * Runs in the alert writer's own call: a subscriber whose check or treatment fails is let go
-   * (the client subscribes again) and never makes the writer fail or skip the other subscribers.
+   * Runs in the writer's own call: a subscriber whose check or admission fails is let go (the
+   * client subscribes again) and never makes the writer fail or skip the other subscribers.
    */
-  private publish(alert: Alert, created: boolean): void {
+  publish(change: C): void {
     const now = this.clock();
     for (const s of [...this.subscribers]) {
       try {
@@ -86,8 +88,8 @@ export class LiveAlerts {
           s.end();
           continue;
         }
-        const seen = s.admit(alert);
-        if (seen) s.push({ alert: seen, created });
+        const seen = s.admit(change);
+        if (seen) s.push(seen);
       } catch (err) {
         this.letGo(s, err);
       }
@@ -106,30 +108,29 @@ export class LiveAlerts {
     }
   }
 
-  private letGo(s: Subscriber, err: unknown): void {
-    this.log.error({ err, person: s.person }, 'a live alert subscription failed; its stream ends');
+  private letGo(s: Subscriber<C>, err: unknown): void {
+    this.log.error({ err, person: s.person }, `a live ${this.what} subscription failed; its stream ends`);
     s.end();
   }
 
   /** A stream for a caller the door has just authorized; refused over the limits. */
-  open(actor: Actor, scope: Scope, holds: (now: Date) => boolean): AsyncIterable<AlertChange> {
+  open(actor: Actor, admit: (change: C) => C | null, holds: (now: Date) => boolean): AsyncIterable<C> {
     if (this.subscribers.size >= this.limits.maxSubscribers)
-      throw new CitySocError('LIMIT_EXCEEDED', `this server already serves ${this.limits.maxSubscribers} live subscriptions`, {
+      throw new CitySocError('LIMIT_EXCEEDED', `this server already serves ${this.limits.maxSubscribers} live ${this.what} subscriptions`, {
         limit: this.limits.maxSubscribers,
       });
     const mine = [...this.subscribers].filter((s) => s.person === actor.person).length;
     if (mine >= this.limits.maxPerPerson)
-      throw new CitySocError('LIMIT_EXCEEDED', `${actor.person} already has ${this.limits.maxPerPerson} live subscriptions open`, {
+      throw new CitySocError('LIMIT_EXCEEDED', `${actor.person} already has ${this.limits.maxPerPerson} live ${this.what} subscriptions open`, {
         limit: this.limits.maxPerPerson,
       });
-    const filters = scope.filters;
     const maxQueued = this.limits.maxQueued;
     const subscribers = this.subscribers;
-    return new Repeater<AlertChange>(async (push, stop) => {
+    return new Repeater<C>(async (push, stop) => {
       let waiting = 0;
-      const subscriber: Subscriber = {
+      const subscriber: Subscriber<C> = {
         person: actor.person,
-        admit: (alert) => (filters.every((f) => evaluate(f, alert as unknown as Doc)) ? scope.treatOne(alert) : null),
+        admit,
         holds,
         push(change) {
           // A reader that stopped reading is let go rather than buffered without end.
@@ -149,8 +150,41 @@ export class LiveAlerts {
 
   close(): void {
     clearInterval(this.timer);
-    this.unlisten();
     for (const s of [...this.subscribers]) s.end();
+  }
+}
+
+/** The open alert streams of this process, fed by one listener on the alert feed. */
+export class LiveAlerts {
+  private readonly streams: LiveStreams<AlertChange>;
+  private readonly unlisten: () => void;
+
+  constructor(feed: AlertFeed, limits: LiveConfig, clock: () => Date, log: Logger) {
+    this.streams = new LiveStreams<AlertChange>('alert', limits, clock, log);
+    this.unlisten = feed.on((alert, created) => this.streams.publish({ alert, created }));
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  sweep(): void {
+    this.streams.sweep();
+  }
+
+  /** A stream of the alerts the scope's row filter admits, with its field treatments. */
+  open(actor: Actor, scope: Scope, holds: (now: Date) => boolean): AsyncIterable<AlertChange> {
+    const filters = scope.filters;
+    return this.streams.open(
+      actor,
+      (c) => (filters.every((f) => evaluate(f, c.alert as unknown as Doc)) ? { alert: scope.treatOne(c.alert), created: c.created } : null),
+      holds,
+    );
+  }
+
+  close(): void {
+    this.unlisten();
+    this.streams.close();
   }
 }
 
@@ -168,6 +202,7 @@ export function stillHolds(
   opened: Actor,
   decision: Decision,
   deps: { authenticate(): Actor | null; authorizer: Authorizer; sourceIp: string | undefined },
+  resource: ResourceRef = { type: 'alerts' },
 ): (now: Date) => boolean {
   const key = decisionKey(decision);
   const roles = [...opened.roles].sort().join(',');
@@ -180,7 +215,7 @@ export function stillHolds(
     if (a.isolation(current.name, now) || a.isolation(current.person, now)) return false;
     const again = a.decide({
       subject: { user: current.name, roles: current.roles, ...(current.department ? { department: current.department } : {}) },
-      resource: { type: 'alerts' },
+      resource,
       action: 'read',
       context: { time: now, zone: a.zoneOf(deps.sourceIp), ...(deps.sourceIp ? { ip: deps.sourceIp } : {}) },
     });
@@ -188,8 +223,14 @@ export function stillHolds(
   };
 }
 
+/** What the live module hands to the modules after it (the playbooks' live feed shares its limits). */
+export interface LiveServices {
+  readonly live: LiveAlerts;
+  readonly limits: LiveConfig;
+}
+
 /** The subscription's input: the caller's own bearer credential, to re-check it while the stream lives (never audited). */
-interface SubscribeInput {
+export interface SubscribeInput {
   readonly token: string | null;
 }
 
@@ -220,7 +261,7 @@ export const liveAlertsModule = defineModule<LiveConfig>({
       }),
     });
     return {
-      services: { live },
+      services: { live, limits: ctx.config } satisfies LiveServices,
       graphql: {
         typeDefs: LIVE_TYPEDEFS,
         resolvers: {

@@ -1,13 +1,16 @@
 /**
  * The console in Chromium against a real platform with the loghub OpenSSH sample ingested through
  * the gateway, half of it for 城管 and half for 公安: the forced first password change, the alert
- * queue, acknowledging and closing an alert and finding that in the audit trail, hunting (histogram,
- * rows, a syntax error at its position), department isolation, the auditor's chain verification,
- * and every main view in both languages without a console error (screenshots in e2e/screenshots).
+ * queue (and a new alert in it live), acknowledging and closing an alert and finding that in the
+ * audit trail, hunting (histogram, rows, a syntax error at its position), department isolation, a
+ * playbook's approval appearing live and answered from the console until its run finishes, the 大屏
+ * refreshed live, the auditor's chain verification, and every main view in both languages without
+ * a console error (screenshots in e2e/screenshots).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { deployApprovalPlaybook, storeAlert } from '../../server/test-support/approval-playbook';
 import { signInAs, STRONG } from '../../server/test-support/harness';
 import { type Browser, type ConsoleSite, ingestOpenSsh, launchBrowser, openSshLines, SCREENSHOTS, signIn, startConsoleSite } from './support';
 
@@ -128,6 +131,30 @@ describe('the console in Chromium', () => {
     expect(await admin.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(1);
   });
 
+  it('filters the queue by department, severity, rule type and text as the API filters it', async () => {
+    const sample = (
+      await gqlAs<{ alerts: { alerts: { rule: { severity: string; type: string }; entities: { value: string }[] }[] } }>(
+        site,
+        adminToken,
+        '{alerts(filter:{department:"公安"},size:1){alerts{rule{severity type} entities{value}}}}',
+      )
+    ).alerts.alerts[0]!;
+    const filter = { department: '公安', severity: [sample.rule.severity], ruleType: [sample.rule.type], text: sample.entities[0]!.value };
+    const api = await gqlAs<{ alerts: { total: number } }>(site, adminToken, 'query($f:AlertQueueFilter){alerts(filter:$f,size:1){total}}', { f: filter });
+    const all = await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(size:1){total}}');
+    expect(api.alerts.total).toBeGreaterThan(0);
+    expect(api.alerts.total).toBeLessThan(all.alerts.total);
+    await admin.goto(`${site.url}/#/alerts?filter=${encodeURIComponent(JSON.stringify({ status: [], ...filter }))}`);
+    await admin.getByText(`共 ${api.alerts.total} 条`).waitFor();
+    await settled(admin);
+    const departments = await admin.locator('tbody tr td.column-department').allInnerTexts();
+    expect(departments).toEqual(new Array<string>(Math.min(api.alerts.total, 25)).fill('公安'));
+    await shot(admin, 'alerts-filtered.zh-CN');
+    // Back to the queue's own filter, which the list remembers.
+    await admin.goto(`${site.url}/#/alerts?filter=${encodeURIComponent(JSON.stringify({ status: ['open', 'acknowledged', 'in_progress'] }))}`);
+    await admin.locator('tbody tr').first().waitFor();
+  });
+
   it('acknowledges and closes an alert with a resolution, and the audit trail view shows both moves', async () => {
     await admin.goto(`${site.url}/#/alerts`);
     await admin.locator('tbody tr').first().click();
@@ -172,6 +199,10 @@ describe('the console in Chromium', () => {
     await admin.getByTestId('hunt-histogram').locator('canvas').first().waitFor();
     await expect(admin.getByTestId('hunt-total').innerText()).resolves.toContain(`共 ${api.events.total} 条事件`);
     expect(await admin.getByTestId('hunt-row').count()).toBe(Math.min(api.events.total, 50));
+    // Field statistics count the newest 500 matches: every one of them failed.
+    const stats = await admin.getByTestId('field-stats').innerText();
+    expect(stats).toContain('最新 500 条匹配事件中的字段常见值');
+    expect(stats).toMatch(new RegExp(`event\\.outcome\\s*failure\\s*${Math.min(api.events.total, 500)}\\b`));
     await admin.getByTestId('hunt-row').first().click();
     await expect(admin.getByTestId('raw-event').innerText()).resolves.toContain('"original"');
     await shot(admin, 'hunt.zh-CN');
@@ -215,7 +246,7 @@ describe('the console in Chromium', () => {
     await page.getByTestId('hunt-row').first().waitFor();
     // The menu offers an analyst no administration.
     const menu = await page.locator('[role="menuitem"]:visible').allInnerTexts();
-    expect(menu.map((m) => m.trim())).toEqual(['总览', '告警', '威胁狩猎', '应急授权', '大屏']);
+    expect(menu.map((m) => m.trim())).toEqual(['总览', '告警', '威胁狩猎', '待审批', '剧本运行', '剧本', '应急授权', '大屏']);
     expect(page.problems).toEqual([]);
     await page.close();
   });
@@ -251,6 +282,87 @@ describe('the console in Chromium', () => {
     expect(records.auditRecords).toEqual([{ actor: 'cg_tuner', decision: 'allow', resource: `rule:${alert!.rule.id}` }]);
     expect(page.problems).toEqual([]);
     await page.close();
+  });
+
+  it('runs a playbook from an alert page; its pending approval appears without a reload, is answered there, and the run finishes', async () => {
+    await deployApprovalPlaybook(site.running, adminToken);
+    const alert = await storeAlert(site.running, 'console-approval-1', '城管');
+    await admin.goto(`${site.url}/#/playbookApprovals`);
+    await admin.locator('main').first().waitFor();
+    await settled(admin);
+    // Marks this page load: a reload would drop the mark.
+    await admin.evaluate(() => void ((window as unknown as { loadMark: number }).loadMark = 2));
+    // Another tab of the admin's runs the playbook from the alert's page.
+    const runner = await browser.page();
+    await signIn(runner, site, 'admin', STRONG);
+    await runner.waitForURL(/#\/$/);
+    await runner.goto(`${site.url}/#/alerts/${encodeURIComponent(alert.id)}/show`);
+    await runner.getByRole('button', { name: '运行剧本', exact: true }).click();
+    await runner.getByRole('dialog').getByLabel('剧本').click();
+    await runner.getByRole('option', { name: '审批测试 Approval test' }).click();
+    await runner.getByTestId('run-playbook-confirm').click();
+    await runner.waitForURL(/#\/playbookRuns\/[^/]+\/show$/);
+    const runId = decodeURIComponent(/#\/playbookRuns\/([^/]+)\/show$/.exec(runner.url())![1]!);
+    await runner.locator('[data-testid="run-status"][data-status="waiting"]').waitFor({ timeout: 15_000 });
+    await shot(runner, 'playbook-run-waiting.zh-CN');
+    const row = admin.locator('tbody tr', { hasText: `Comment on Approval test ${alert.id}?` });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await admin.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(2);
+    await expect(row.getByTestId('approval-context').innerText()).resolves.toContain('host:host-console-approval-1');
+    await shot(admin, 'playbook-approval-pending.zh-CN');
+    await row.getByTestId('approve').click();
+    await admin.getByRole('dialog').locator('textarea[name="comment"]').fill('已核实，同意');
+    await admin.getByTestId('answer-confirm').click();
+    await admin.getByText('已批准，剧本继续运行').waitFor();
+    // Answered, it leaves the pending list.
+    await row.waitFor({ state: 'detached', timeout: 15_000 });
+    // The runner's tab follows the run live to its end.
+    await runner.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    expect(runner.problems).toEqual([]);
+    await runner.close();
+    await admin.goto(`${site.url}/#/playbookRuns/${encodeURIComponent(runId)}/show`);
+    await admin.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    await admin.locator('[data-testid="run-approval"][data-status="approved"]').waitFor();
+    // The step log: the manual trigger, the approval and the step on the approved branch, in order.
+    const steps = await admin
+      .locator('[data-testid="run-step"]')
+      .evaluateAll((rows) => rows.map((r) => `${(r.firstElementChild as HTMLElement).innerText} ${r.getAttribute('data-status')}`));
+    expect(steps).toEqual(['by hand succeeded', 'lead approves succeeded', 'approved succeeded']);
+    await shot(admin, 'playbook-run.zh-CN');
+    const run = await gqlAs<{ playbookRun: { run: { status: string }; approvals: { status: string; answeredBy: string; comment: string }[] } }>(
+      site,
+      adminToken,
+      'query($id:ID!){playbookRun(id:$id){run{status} approvals{status answeredBy comment}}}',
+      { id: runId },
+    );
+    expect(run.playbookRun).toEqual({ run: { status: 'succeeded' }, approvals: [{ status: 'approved', answeredBy: 'admin', comment: '已核实，同意' }] });
+    const stored = await gqlAs<{ alert: { history: { comment: string | null }[] } }>(site, adminToken, 'query($id:ID!){alert(id:$id){history{comment}}}', {
+      id: alert.id,
+    });
+    expect(stored.alert.history.map((h) => h.comment)).toContain('approved by admin');
+    const records = await gqlAs<{ auditRecords: { actor: string; decision: string }[] }>(
+      site,
+      adminToken,
+      '{auditRecords(action:"playbooks.approve"){actor decision}}',
+    );
+    expect(records.auditRecords).toEqual([{ actor: 'admin', decision: 'allow' }]);
+  });
+
+  it('refreshes the 大屏 live: a new alert changes its figures without waiting for the timer', async () => {
+    await admin.goto(`${site.url}/#/screen`);
+    const screen = admin.getByTestId('big-screen');
+    await admin.waitForFunction(() => !!document.querySelector('[data-testid="big-screen"]')?.getAttribute('data-figures-at'));
+    const before = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open],size:1){total}}')).alerts.total;
+    await expect(admin.getByTestId('screen-open-alerts').innerText()).resolves.toBe(String(before));
+    expect(await screen.getAttribute('data-live-refreshes')).toBe('0');
+    const fresh = openSshLines()
+      .slice(0, 1000)
+      .map((l) => l.replace(' LabSZ ', ' WJ-gw '));
+    await ingestOpenSsh(site, fresh, '卫健', 'WJ-gw');
+    const after = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(status:[open],size:1){total}}')).alerts.total;
+    expect(after).toBeGreaterThan(before);
+    await admin.waitForFunction((n) => document.querySelector('[data-testid="screen-open-alerts"]')?.textContent === n, String(after), { timeout: 15_000 });
+    expect(Number(await screen.getAttribute('data-live-refreshes'))).toBeGreaterThan(0);
   });
 
   it('lets the auditor verify the audit chain', async () => {
@@ -370,6 +482,9 @@ describe('the console in Chromium', () => {
     ['policies', '/policies', (p) => p.locator('tbody tr').first().waitFor()],
     ['emergency-grants', '/emergencyGrants', (p) => p.locator('main').first().waitFor()],
     ['isolations', '/isolations', (p) => p.locator('main').first().waitFor()],
+    ['playbook-approvals', '/playbookApprovals', (p) => p.locator('main').first().waitFor()],
+    ['playbook-runs', '/playbookRuns', (p) => p.locator('tbody tr').first().waitFor()],
+    ['playbooks', '/playbooks', (p) => p.locator('tbody tr').first().waitFor()],
     ['screen', '/screen', (p) => p.getByTestId('big-screen').locator('canvas').first().waitFor()],
   ];
 

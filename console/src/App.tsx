@@ -18,6 +18,10 @@ import { UserCreate, UserList } from './views/admin/Users';
 import { AuditList } from './views/audit/AuditList';
 import { AuditVerifyPage } from './views/audit/AuditVerifyPage';
 import { HuntPage } from './views/hunt/HuntPage';
+import { ApprovalList } from './views/playbooks/ApprovalList';
+import { PlaybookList } from './views/playbooks/PlaybookList';
+import { RunList } from './views/playbooks/RunList';
+import { RunShow } from './views/playbooks/RunShow';
 import { Icons } from './layout/icons';
 
 // ECharts is loaded only by the pages that draw charts, so the alert queue starts without it.
@@ -38,6 +42,9 @@ export function App() {
       disableTelemetry
     >
       <Resource name="alerts" list={AlertList} show={AlertShow} icon={Icons.alerts} recordRepresentation={(r) => String(r.rule?.name ?? r.id)} />
+      <Resource name="playbookApprovals" list={ApprovalList} icon={Icons.approvals} />
+      <Resource name="playbookRuns" list={RunList} show={RunShow} icon={Icons.runs} recordRepresentation={(r) => String(r.playbookName ?? r.id)} />
+      <Resource name="playbooks" list={PlaybookList} icon={Icons.playbooks} />
       <Resource name="audit" list={AuditList} icon={Icons.audit} />
       <Resource name="users" list={UserList} create={UserCreate} icon={Icons.users} />
       <Resource name="apiTokens" list={ApiTokenList} create={ApiTokenCreate} icon={Icons.tokens} />

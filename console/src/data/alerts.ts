@@ -1,7 +1,7 @@
-/** Alerts: the queue (filtered by status, as the API allows), one alert, and status moves. */
+/** Alerts: the queue (with the API's queue filters), one alert, and status moves. */
 import { HttpError, type GetListParams, type GetManyParams, type GetOneParams, type UpdateManyParams, type UpdateParams } from 'ra-core';
 import { graphql } from './graphql';
-import { pageOf, type ResourceAdapter } from './resource';
+import { pageOf, present, type ResourceAdapter } from './resource';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'in_progress', 'closed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -60,8 +60,8 @@ const FIELDS = /* GraphQL */ `
 `;
 
 const LIST = /* GraphQL */ `
-  query Alerts($status: [AlertStatus!], $size: Int, $offset: Int) {
-    alerts(status: $status, size: $size, offset: $offset) {
+  query Alerts($filter: AlertQueueFilter, $size: Int, $offset: Int) {
+    alerts(filter: $filter, size: $size, offset: $offset) {
       total
       alerts {
         ...AlertFields
@@ -101,6 +101,37 @@ function statuses(filter: Record<string, unknown>): AlertStatus[] | undefined {
   return list.length ? list : undefined;
 }
 
+export const RULE_TYPES = ['sigma', 'correlation', 'ueba', 'manual'] as const;
+
+function oneOf<T extends string>(v: unknown, known: readonly T[]): T[] | undefined {
+  const list = (Array.isArray(v) ? v : v ? [v] : []).filter((x): x is T => (known as readonly string[]).includes(String(x)));
+  return list.length ? list : undefined;
+}
+
+/** A time from the filter form (the browser's local time) as ISO 8601; nothing when it is not one. */
+function instant(v: unknown): string | undefined {
+  if (!present(v)) return undefined;
+  const t = new Date(v);
+  return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
+}
+
+/** The queue's filter form as the API's AlertQueueFilter: only values the API knows, empty fields left out. */
+export function queueFilter(f: Record<string, unknown>): Record<string, unknown> {
+  const status = statuses(f);
+  const severity = oneOf(f.severity, SEVERITIES);
+  const ruleType = oneOf(f.ruleType, RULE_TYPES);
+  const from = instant(f.from);
+  const to = instant(f.to);
+  return {
+    ...(status ? { status } : {}),
+    ...(severity ? { severity } : {}),
+    ...(ruleType ? { ruleType } : {}),
+    ...(present(f.department) ? { department: f.department.trim() } : {}),
+    ...(present(f.text) ? { text: f.text.trim() } : {}),
+    ...(from || to ? { timeField: 'lastSeen', ...(from ? { from } : {}), ...(to ? { to } : {}) } : {}),
+  };
+}
+
 async function getOne(id: string): Promise<AlertRecord> {
   const r = await graphql<{ alert: AlertRecord | null }>(ONE, { id });
   if (!r.alert) throw new HttpError(`alert ${id} does not exist`, 404);
@@ -120,8 +151,8 @@ async function transition(id: string, t: AlertTransition): Promise<AlertRecord> 
 
 export const alerts: ResourceAdapter = {
   async getList(params: GetListParams) {
-    const status = statuses(params.filter ?? {});
-    const r = await graphql<{ alerts: { total: number; alerts: AlertRecord[] } }>(LIST, { ...pageOf(params.pagination), ...(status ? { status } : {}) });
+    const filter = queueFilter(params.filter ?? {});
+    const r = await graphql<{ alerts: { total: number; alerts: AlertRecord[] } }>(LIST, { ...pageOf(params.pagination), filter });
     return { data: r.alerts.alerts, total: r.alerts.total };
   },
   async getOne(params: GetOneParams) {

@@ -11,11 +11,24 @@ import { audit } from './audit';
 import { emergencyGrants } from './emergencyGrants';
 import { events } from './events';
 import { isolations } from './isolations';
+import { playbookApprovals, playbookRuns, playbooks } from './playbooks';
 import { policies } from './policies';
 import type { ResourceAdapter } from './resource';
 import { users } from './users';
 
-export const RESOURCES: Readonly<Record<string, ResourceAdapter>> = { alerts, events, audit, users, apiTokens, policies, emergencyGrants, isolations };
+export const RESOURCES: Readonly<Record<string, ResourceAdapter>> = {
+  alerts,
+  events,
+  audit,
+  users,
+  apiTokens,
+  policies,
+  emergencyGrants,
+  isolations,
+  playbooks,
+  playbookRuns,
+  playbookApprovals,
+};
 
 function method<K extends keyof ResourceAdapter>(resource: string, name: K): NonNullable<ResourceAdapter[K]> {
   const m = RESOURCES[resource]?.[name];

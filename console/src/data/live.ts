@@ -1,8 +1,9 @@
 /**
- * The live alert feed: the `alertChanged` subscription over SSE (graphql-sse's client, the protocol
- * graphql-yoga serves), with the session's bearer token. The server ends a stream when the
- * session's credential, roles or policy decision change; the client then subscribes again, so the
- * door decides anew. A refused subscription is tried again later, not in a loop.
+ * The live feeds: GraphQL subscriptions over SSE (graphql-sse's client, the protocol graphql-yoga
+ * serves), with the session's bearer token — `alertChanged` for the alert queue and the 大屏,
+ * `playbookChanged` for playbook runs and approvals. The server ends a stream when the session's
+ * credential, roles or policy decision change; the client then subscribes again, so the door decides
+ * anew. A refused subscription is tried again later, not in a loop.
  */
 import { createClient } from 'graphql-sse';
 import { session } from '../auth/session';
@@ -18,17 +19,38 @@ const ALERT_CHANGED = /* GraphQL */ `
   }
 `;
 
+const PLAYBOOK_CHANGED = /* GraphQL */ `
+  subscription PlaybookChanged {
+    playbookChanged {
+      run {
+        id
+        status
+      }
+      approval {
+        id
+        runId
+        status
+      }
+    }
+  }
+`;
+
 export interface AlertChangeNotice {
   readonly id: string;
   readonly created: boolean;
 }
 
+/** A run (its id and status) or an approval (its id, run and status) just stored. */
+export type PlaybookChangeNotice =
+  | { readonly kind: 'run'; readonly id: string; readonly status: string }
+  | { readonly kind: 'approval'; readonly id: string; readonly runId: string; readonly status: string };
+
 /** After the server ended a stream (a changed decision) and after a refusal or a lost connection. */
 const AGAIN_AFTER_END_MS = 1_000;
 const AGAIN_AFTER_ERROR_MS = 30_000;
 
-/** Calls `onChange` for each alert the caller may see as it is written; the returned function stops. */
-export function watchAlerts(onChange: (change: AlertChangeNotice) => void): () => void {
+/** Follows one subscription until the returned function stops it, subscribing again when the server ends it. */
+function follow<T>(query: string, onData: (data: T) => void): () => void {
   const client = createClient({
     url: '/graphql',
     headers: (): Record<string, string> => {
@@ -48,12 +70,11 @@ export function watchAlerts(onChange: (change: AlertChangeNotice) => void): () =
   function open() {
     timer = null;
     if (stopped || !session.token()) return;
-    dispose = client.subscribe<{ alertChanged: { created: boolean; alert: { id: string } } }>(
-      { query: ALERT_CHANGED },
+    dispose = client.subscribe<T>(
+      { query },
       {
         next: (r) => {
-          const c = r.data?.alertChanged;
-          if (c) onChange({ id: c.alert.id, created: c.created });
+          if (r.data) onData(r.data as T);
         },
         error: () => again(AGAIN_AFTER_ERROR_MS),
         complete: () => again(AGAIN_AFTER_END_MS),
@@ -67,4 +88,23 @@ export function watchAlerts(onChange: (change: AlertChangeNotice) => void): () =
     dispose?.();
     client.dispose();
   };
+}
+
+/** Calls `onChange` for each alert the caller may see as it is written; the returned function stops. */
+export function watchAlerts(onChange: (change: AlertChangeNotice) => void): () => void {
+  return follow<{ alertChanged: { created: boolean; alert: { id: string } } }>(ALERT_CHANGED, (d) =>
+    onChange({ id: d.alertChanged.alert.id, created: d.alertChanged.created }),
+  );
+}
+
+type PlaybookChanged = {
+  playbookChanged: { run: { id: string; status: string } | null; approval: { id: string; runId: string; status: string } | null };
+};
+
+/** Calls `onChange` for each playbook run and approval the caller may read as it is stored; the returned function stops. */
+export function watchPlaybooks(onChange: (change: PlaybookChangeNotice) => void): () => void {
+  return follow<PlaybookChanged>(PLAYBOOK_CHANGED, ({ playbookChanged: c }) => {
+    if (c.run) onChange({ kind: 'run', id: c.run.id, status: c.run.status });
+    else if (c.approval) onChange({ kind: 'approval', id: c.approval.id, runId: c.approval.runId, status: c.approval.status });
+  });
 }

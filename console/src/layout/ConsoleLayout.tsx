@@ -13,6 +13,9 @@ function ConsoleMenu() {
       <CanAccess resource="hunt" action="list">
         <Menu.Item to="/hunt" primaryText={t('citysoc.menu.hunt')} leftIcon={<Icons.hunt />} />
       </CanAccess>
+      <Menu.ResourceItem name="playbookApprovals" />
+      <Menu.ResourceItem name="playbookRuns" />
+      <Menu.ResourceItem name="playbooks" />
       <Menu.ResourceItem name="audit" />
       <CanAccess resource="audit-verify" action="list">
         <Menu.Item to="/audit-verify" primaryText={t('citysoc.menu.verify')} leftIcon={<Icons.verify />} />

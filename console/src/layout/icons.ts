@@ -1,4 +1,7 @@
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
+import AltRouteIcon from '@mui/icons-material/AltRoute';
+import HowToRegIcon from '@mui/icons-material/HowToReg';
+import PlaylistPlayIcon from '@mui/icons-material/PlaylistPlay';
 import BlockIcon from '@mui/icons-material/Block';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import GppMaybeIcon from '@mui/icons-material/GppMaybe';
@@ -21,5 +24,8 @@ export const Icons = {
   grants: GppMaybeIcon,
   isolations: BlockIcon,
   screen: MonitorIcon,
+  approvals: HowToRegIcon,
+  runs: PlaylistPlayIcon,
+  playbooks: AltRouteIcon,
   overview: AccountTreeIcon,
 };

@@ -1,4 +1,4 @@
-/** The alert queue: newest work first, filtered by status (the filters the API offers today), bulk acknowledge and close; live. */
+/** The alert queue: newest work first, filtered by status, severity, rule type, department, text and time; bulk acknowledge and close; live. */
 import { Box, Button } from '@mui/material';
 import CheckIcon from '@mui/icons-material/Check';
 import DoneAllIcon from '@mui/icons-material/DoneAll';
@@ -6,10 +6,12 @@ import { useState } from 'react';
 import {
   CanAccess,
   DataTable,
+  DateTimeInput,
   List,
   NumberField,
   SelectArrayInput,
   TextField,
+  TextInput,
   useListContext,
   useNotify,
   useRefresh,
@@ -18,16 +20,25 @@ import {
   useUpdateMany,
   useRecordContext,
 } from 'react-admin';
-import { ALERT_STATUSES, type AlertRecord, type AlertTransition } from '../../data/alerts';
+import { ALERT_STATUSES, type AlertRecord, type AlertTransition, RULE_TYPES, SEVERITIES } from '../../data/alerts';
 import { describeError } from '../../components/errors';
 import { SeverityField, StatusField } from '../../components/Chips';
 import { WhenField } from '../../components/When';
 import { CloseAlertDialog } from './TransitionDialog';
-import { useLiveAlerts } from './useLiveAlerts';
+import { useLiveAlerts } from '../live/useLiveRefresh';
 
-function useStatusChoices() {
+function useQueueFilters() {
   const t = useTranslate();
-  return ALERT_STATUSES.map((s) => ({ id: s, name: t(`citysoc.status.${s}`) }));
+  const choices = (values: readonly string[], group: string) => values.map((v) => ({ id: v, name: t(`citysoc.${group}.${v}`) }));
+  return [
+    <SelectArrayInput key="status" source="status" choices={choices(ALERT_STATUSES, 'status')} alwaysOn />,
+    <SelectArrayInput key="severity" source="severity" choices={choices(SEVERITIES, 'severity')} alwaysOn />,
+    <TextInput key="text" source="text" alwaysOn resettable />,
+    <SelectArrayInput key="ruleType" source="ruleType" choices={choices(RULE_TYPES, 'rule_type')} />,
+    <TextInput key="department" source="department" />,
+    <DateTimeInput key="from" source="from" />,
+    <DateTimeInput key="to" source="to" />,
+  ];
 }
 
 function BulkTransitions() {
@@ -95,7 +106,7 @@ function RuleTypeField(_: { label?: string }) {
 
 export function AlertList() {
   useLiveAlerts();
-  const filters = [<SelectArrayInput key="status" source="status" choices={useStatusChoices()} alwaysOn />];
+  const filters = useQueueFilters();
   return (
     <List
       filters={filters}

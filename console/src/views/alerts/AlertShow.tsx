@@ -29,6 +29,7 @@ import { describeError } from '../../components/errors';
 import { RawEvent } from '../../components/RawEvent';
 import { When } from '../../components/When';
 import { RuleExceptionDialog } from './RuleExceptionDialog';
+import { RunPlaybookDialog } from './RunPlaybookDialog';
 import { CloseAlertDialog } from './TransitionDialog';
 
 /** The fields an entity of each type is found under in events, for a hunt link. */
@@ -113,6 +114,19 @@ function ExceptRule({ alert }: { alert: AlertRecord }) {
   );
 }
 
+function RunPlaybook({ alert }: { alert: AlertRecord }) {
+  const t = useTranslate();
+  const [open, setOpen] = useState(false);
+  return (
+    <CanAccess resource="playbookRuns" action="run">
+      <Button variant="outlined" onClick={() => setOpen(true)}>
+        {t('citysoc.playbooks.run')}
+      </Button>
+      {open && <RunPlaybookDialog alert={alert} onClose={() => setOpen(false)} />}
+    </CanAccess>
+  );
+}
+
 function MatchedEvents({ ids }: { ids: string[] }) {
   const t = useTranslate();
   const shown = ids.slice(0, 50);
@@ -187,6 +201,7 @@ function AlertDetail() {
         <StatusChip status={a.status} />
         <Transitions alert={a} />
         <ExceptRule alert={a} />
+        <RunPlaybook alert={a} />
       </Stack>
       <Section title={t('citysoc.alerts.summary')}>
         <Table size="small">

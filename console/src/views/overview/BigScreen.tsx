@@ -1,13 +1,17 @@
-/** The 大屏: the overview's figures full-screen on a dark wall display, refreshed every 10 seconds. */
+/**
+ * The 大屏: the overview's figures full-screen on a dark wall display. Alert figures refresh live
+ * (the alertChanged feed, at most once a second); event rates, counted per minute, every minute.
+ */
 import { Box, Button, Grid, Typography } from '@mui/material';
 import FullscreenIcon from '@mui/icons-material/Fullscreen';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { useAuthenticated, useLocaleState, useTranslate } from 'react-admin';
 import { Link } from 'react-router-dom';
 import Chart from '../../components/charts/Chart';
 import { formatWhen } from '../../components/When';
 import { LocaleSwitch } from '../../layout/LocaleSwitch';
 import { PasswordChangeGate } from '../../auth/PasswordChangeGate';
+import { useAlertBursts } from '../live/useLiveRefresh';
 import { useFigures } from './figures';
 import { barOption, eventRateOption, pieOption, severityOption } from './options';
 
@@ -49,7 +53,15 @@ function Screen() {
   useAuthenticated();
   const t = useTranslate();
   const [locale] = useLocaleState();
-  const { figures: f } = useFigures(10_000);
+  const { figures: f, reload } = useFigures(60_000);
+  // Refreshes the live feed caused, kept in an attribute: it tells them from the timer's.
+  const [liveRefreshes, setLiveRefreshes] = useState(0);
+  useAlertBursts(
+    useCallback(() => {
+      setLiveRefreshes((n) => n + 1);
+      reload();
+    }, [reload]),
+  );
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const timer = setInterval(() => setNow(new Date()), 1000);
@@ -57,7 +69,12 @@ function Screen() {
   }, []);
   const transparent = (o: object) => ({ ...o, backgroundColor: 'transparent', textStyle: { color: '#cfe3ff' } });
   return (
-    <Box sx={{ minHeight: '100vh', bgcolor: '#06132b', color: '#e3f2fd', p: 2 }} data-testid="big-screen">
+    <Box
+      sx={{ minHeight: '100vh', bgcolor: '#06132b', color: '#e3f2fd', p: 2 }}
+      data-testid="big-screen"
+      data-live-refreshes={liveRefreshes}
+      data-figures-at={f?.at.toISOString() ?? ''}
+    >
       <Box sx={{ display: 'flex', alignItems: 'center', mb: 2 }}>
         <Typography variant="h4" component="h1" sx={{ flexGrow: 1, letterSpacing: 4 }}>
           {t('citysoc.screen.title')}

@@ -3,7 +3,7 @@
  * rates from eventAggregations, alert figures from the alert list (the API has no alert
  * aggregations yet, so the newest 1,000 alerts are counted here).
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphql } from '../../data/graphql';
 import { aggregateEvents } from '../../data/events';
 import { intervalFor } from '../hunt/timeRange';
@@ -129,15 +129,19 @@ export async function fetchFigures(now = new Date()): Promise<SocFigures> {
   };
 }
 
-/** The figures, fetched now and every `refreshMs`; the last good figures stay on screen while a refresh fails. */
-export function useFigures(refreshMs: number, enabled = true): { figures: SocFigures | null; error: unknown } {
+/**
+ * The figures, fetched now, every `refreshMs` and whenever `reload()` is called (the 大屏 calls it
+ * from the live alert feed); the last good figures stay on screen while a refresh fails.
+ */
+export function useFigures(refreshMs: number, enabled = true): { figures: SocFigures | null; error: unknown; reload: () => void } {
   const [figures, setFigures] = useState<SocFigures | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const loader = useRef<(() => void) | null>(null);
   useEffect(() => {
     if (!enabled) return;
     let live = true;
     const load = () =>
-      fetchFigures().then(
+      void fetchFigures().then(
         (f) => {
           if (!live) return;
           setFigures(f);
@@ -145,12 +149,15 @@ export function useFigures(refreshMs: number, enabled = true): { figures: SocFig
         },
         (e: unknown) => live && setError(e),
       );
-    void load();
-    const timer = setInterval(() => void load(), refreshMs);
+    loader.current = load;
+    load();
+    const timer = setInterval(load, refreshMs);
     return () => {
       live = false;
+      loader.current = null;
       clearInterval(timer);
     };
   }, [refreshMs, enabled]);
-  return { figures, error };
+  const reload = useCallback(() => loader.current?.(), []);
+  return { figures, error, reload };
 }

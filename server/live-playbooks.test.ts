@@ -1,0 +1,163 @@
+/**
+ * The live feed of playbook runs and approvals against a real embedded platform with playbooks on:
+ * a playbook that waits for a security lead's approval runs on alerts of two departments while
+ * subscribers listen over SSE. Each subscriber gets exactly the runs and approvals its lists show,
+ * as they are stored; the subscription is refused like any other call, audited once, and ended
+ * when the subscriber's session ends.
+ */
+import { PLAYBOOK_POLICY_LINES } from '../playbooks/test-support/actors';
+import { APPROVAL_PLAYBOOK, deployApprovalPlaybook, storeAlert } from './test-support/approval-playbook';
+import { adminSession, type Running, signInAs } from './test-support/harness';
+import { startLivePlatform } from './test-support/live-platform';
+
+jest.setTimeout(120_000);
+
+interface Change {
+  run: { id: string; status: string; department: string | null; trigger: { alertId: string | null } } | null;
+  approval: { id: string; runId: string; status: string; department: string | null; answeredBy: string | null } | null;
+}
+interface StreamEvent {
+  readonly event: string;
+  readonly data: { data?: { playbookChanged: Change }; errors?: { extensions?: { code?: string } }[] } | null;
+}
+
+const SUBSCRIPTION = `subscription { playbookChanged {
+  run { id status department trigger { alertId } }
+  approval { id runId status department answeredBy }
+} }`;
+
+/** Subscribes as GraphQL over SSE (graphql-sse's distinct-connections mode) and collects the events. */
+async function subscribe(url: string, token: string | null) {
+  const ac = new AbortController();
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: SUBSCRIPTION }),
+    signal: ac.signal,
+  });
+  const events: StreamEvent[] = [];
+  const ended = (async () => {
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
+      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: ?(.*)$/m.exec(block)?.[1];
+        if (event) events.push({ event, data: data ? (JSON.parse(data) as StreamEvent['data']) : null });
+      }
+    }
+  })().catch(() => undefined);
+  return { status: res.status, events, ended, close: () => ac.abort() };
+}
+type Stream = Awaited<ReturnType<typeof subscribe>>;
+
+/** What a stream told, one line per change: `run <alert> <status>` or `approval <alert> <status>`. */
+function told(s: Stream, alertOfRun: Map<string, string>): string[] {
+  return s.events.flatMap((e) => {
+    const c = e.data?.data?.playbookChanged;
+    if (!c) return [];
+    if (c.run) {
+      alertOfRun.set(c.run.id, c.run.trigger.alertId ?? '?');
+      return [`run ${c.run.trigger.alertId} ${c.run.status}`];
+    }
+    return [`approval ${alertOfRun.get(c.approval!.runId) ?? c.approval!.runId} ${c.approval!.status}`];
+  });
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the live feed of playbook runs and approvals', () => {
+  let r: Running;
+  let admin: string;
+  const streams = () => r.platform.service<{ streams: { size: number; sweep(): void } }>('live-playbooks').streams;
+  beforeAll(async () => {
+    r = await startLivePlatform({ 'live.recheckSeconds': 3600 });
+    admin = await adminSession(r);
+    await deployApprovalPlaybook(r, admin);
+  });
+  afterAll(async () => r?.stop());
+
+  it('refuses a subscriber the door refuses: no session, a collector, an analyst no policy line lets read runs', async () => {
+    const collector = (await r.platform.identity.issueApiToken('fluent-bit-live', ['collector'], 'test')).token;
+    const analyst = await signInAs(r, admin, 'no_runs', 'analyst', '城管');
+    const codes: (string | undefined)[] = [];
+    for (const token of [null, collector, analyst]) {
+      const s = await subscribe(r.platform.url, token);
+      await s.ended;
+      codes.push(s.events.find((e) => e.data?.errors)?.data?.errors?.[0]?.extensions?.code);
+    }
+    expect(codes).toEqual(['UNAUTHENTICATED', 'FORBIDDEN', 'FORBIDDEN']);
+    expect(streams().size).toBe(0);
+  });
+
+  it('pushes each subscriber exactly the runs and approvals its lists show, as they are stored, and audits each subscription once', async () => {
+    for (const values of PLAYBOOK_POLICY_LINES)
+      expect(
+        (await r.gql('mutation($c:PolicyChangeInput!){applyPolicyChange(change:$c){version}}', { c: { op: 'add', line: { ptype: 'p', values } } }, admin))
+          .errors,
+      ).toBeUndefined();
+    const cg = await signInAs(r, admin, 'cg_runs', 'analyst', '城管');
+    const all = await subscribe(r.platform.url, admin);
+    const mine = await subscribe(r.platform.url, cg);
+    expect(all.status).toBe(200);
+    await until('both streams registered', () => streams().size === 2).catch((e) => {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify([all.events, mine.events])}`);
+    });
+    await storeAlert(r, 'cg-1', '城管');
+    await storeAlert(r, 'ga-1', '公安');
+    for (const alertId of ['cg-1', 'ga-1'])
+      expect(
+        (await r.gql('mutation($a:ID!){runPlaybook(playbookId:"' + APPROVAL_PLAYBOOK + '",alertId:$a){runIds}}', { a: alertId }, admin)).errors,
+      ).toBeUndefined();
+    const runs = new Map<string, string>();
+    await until('both runs waiting, as the admin is told', () => told(all, runs).filter((t) => /^run .* waiting$/.test(t)).length === 2);
+    const pending = await r.gql<{ playbookApprovals: { id: string; department: string }[] }>('{playbookApprovals{id department}}', {}, admin);
+    const cgApproval = pending.data!.playbookApprovals.find((a) => a.department === '城管')!;
+    expect((await r.gql('mutation($id:ID!){approvePlaybookStep(id:$id,comment:"ok"){status}}', { id: cgApproval.id }, admin)).errors).toBeUndefined();
+    await until('the approved run finished, as the analyst is told', () => told(mine, runs).includes('run cg-1 succeeded'));
+    await until('the approved run finished, as the admin is told', () => told(all, runs).includes('run cg-1 succeeded'));
+    const byAlert = (s: Stream, alertId: string) => told(s, runs).filter((t) => t.split(' ')[1] === alertId);
+    // The engine stores the approval before the run's wait, and the answer before the run goes on.
+    const story = ['run cg-1 running', 'approval cg-1 pending', 'run cg-1 waiting', 'approval cg-1 approved', 'run cg-1 succeeded'];
+    expect(byAlert(all, 'cg-1')).toEqual(story);
+    expect(byAlert(mine, 'cg-1')).toEqual(story);
+    expect(byAlert(all, 'ga-1')).toEqual(['run ga-1 running', 'approval ga-1 pending', 'run ga-1 waiting']);
+    // The analyst of 城管 is told nothing of 公安's run: its lists do not show it either.
+    expect(byAlert(mine, 'ga-1')).toEqual([]);
+    const listed = await r.gql<{ playbookRuns: { department: string }[] }>('{playbookRuns{department}}', {}, cg);
+    expect(listed.data!.playbookRuns.map((x) => x.department)).toEqual(['城管']);
+    const audit = await r.gql<{ auditRecords: { actor: string; decision: string }[] }>('{auditRecords(action:"playbooks.live"){actor decision}}', {}, admin);
+    expect(
+      audit
+        .data!.auditRecords.filter((a) => a.decision === 'allow')
+        .map((a) => a.actor)
+        .sort(),
+    ).toEqual(['admin', 'cg_runs']);
+    all.close();
+    mine.close();
+    await until('the closed streams let go', () => streams().size === 0);
+  });
+
+  it('ends a stream when its session ends', async () => {
+    const s = await signInAs(r, admin, 'leaving_runs', 'analyst', '城管');
+    const stream = await subscribe(r.platform.url, s);
+    await until('registered', () => streams().size === 1);
+    await r.gql('mutation{logout}', {}, s);
+    streams().sweep();
+    await stream.ended;
+    expect(stream.events.map((e) => e.event)).toEqual(['complete']);
+    expect(streams().size).toBe(0);
+  });
+});
