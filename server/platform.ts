@@ -25,6 +25,7 @@ import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
 import { consoleModule } from './console-module';
 import { liveAlertsModule } from './live-module';
+import { livePlaybooksModule } from './live-playbooks-module';
 import { complianceModule } from '../compliance/module';
 import { playbooksModule, type SourceBlocks } from '../playbooks/module';
 import { CASES_MODULE } from '../cases/module';
@@ -56,6 +57,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   complianceModule,
   CASES_MODULE,
   playbooksModule(),
+  livePlaybooksModule,
 ] as CitySocModule<unknown>[];
 
 /** The modules' configuration sections, for loadConfig. */
