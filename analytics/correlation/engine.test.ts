@@ -89,17 +89,56 @@ describe('event_count', () => {
   });
 });
 
-describe('allowed lateness', () => {
-  test('a late event within the bound is counted; one beyond it is dropped and counted as late', () => {
+describe('allowed lateness (bounded out-of-orderness)', () => {
+  test('an event behind the watermark is counted while a window it belongs to is open; one after all its windows closed is counted as late', () => {
+    // Watermark = newest time (100 s) − 20 s = 80 s; a 60 s sliding window is open for any event after 20 s.
     const engine = new CorrelationEngine([bruteForce], { allowedLatenessMs: 20_000 });
     const fired = run(engine, [
       [login('10.0.0.1'), [failed], at(100), 'a'],
-      [login('10.0.0.1'), [failed], at(50), 'too-late'],
+      [login('10.0.0.1'), [failed], at(10), 'too-late'],
+      [login('10.0.0.1'), [failed], at(50), 'behind-the-watermark'],
       [login('10.0.0.1'), [failed], at(85), 'late-ok'],
       [login('10.0.0.1'), [failed], at(101), 'b'],
     ]);
-    expect(fired.map((f) => f.eventIds)).toEqual([['late-ok', 'a', 'b']]);
-    expect(engine.stats()).toMatchObject({ lateDropped: 1, lateAccepted: 1 });
+    expect(fired.map((f) => f.eventIds)).toEqual([['behind-the-watermark', 'late-ok', 'a']]);
+    expect(engine.stats()).toMatchObject({ lateDropped: 1, lateAccepted: 2, rules: { bf: { late: 1 } } });
+  });
+
+  test('a burst whose events all arrive behind the watermark (a slow collector) still fires', () => {
+    // Other traffic moved event time 4 minutes past the burst; the window of 5 min is still open.
+    const slow = correlation(
+      `  type: event_count\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 5m\n  condition:\n    gte: 10\n`,
+      'id: slow\n',
+    );
+    const engine = new CorrelationEngine([slow], { allowedLatenessMs: 60_000 });
+    engine.process(login('10.0.0.9'), [failed], at(240), 'other');
+    const fired = Array.from({ length: 12 }, (_, i) => engine.process(login('198.18.0.1'), [failed], at(0), `burst-${i}`)).flat();
+    expect(fired.map((f) => [f.groupKey, f.eventCount])).toEqual([['198.18.0.1', 10]]);
+    expect(engine.stats()).toMatchObject({ lateDropped: 0, lateAccepted: 12 });
+  });
+
+  test('an event stamped far in the future does not carry the watermark past the clock: later events still count', () => {
+    const now = at(1000);
+    const engine = new CorrelationEngine([bruteForce], { allowedLatenessMs: 0, now: () => now, maxFutureMs: 60_000 });
+    engine.process(login('10.6.6.6'), [failed], Date.UTC(2099, 0, 1), 'from-2099');
+    const fired = run(engine, [
+      [login('10.0.0.1'), [failed], at(1000), 'x1'],
+      [login('10.0.0.1'), [failed], at(1001), 'x2'],
+      [login('10.0.0.1'), [failed], at(1002), 'x3'],
+    ]);
+    expect(fired.map((f) => f.eventIds)).toEqual([['x1', 'x2', 'x3']]);
+    expect(engine.stats().lateDropped).toBe(0);
+  });
+
+  test('the per-rule late count survives a snapshot and restore', () => {
+    const engine = new CorrelationEngine([bruteForce], { allowedLatenessMs: 0 });
+    run(engine, [
+      [login('10.0.0.1'), [failed], at(500), 'a'],
+      [login('10.0.0.1'), [failed], at(100), 'late'],
+    ]);
+    const again = new CorrelationEngine([bruteForce], { allowedLatenessMs: 0 });
+    again.restore(JSON.parse(JSON.stringify(engine.snapshot())) as ReturnType<CorrelationEngine['snapshot']>);
+    expect(again.stats()).toMatchObject({ lateDropped: 1, rules: { bf: { late: 1 } } });
   });
 });
 
@@ -259,7 +298,7 @@ describe('bounded state', () => {
       [login('10.0.0.1'), [failed], at(2)],
       [login('10.0.0.3'), [failed], at(3)],
     ]);
-    expect(engine.stats().rules.bf).toEqual({ groups: 2, evictedGroups: 1, evictedEntries: 0 });
+    expect(engine.stats().rules.bf).toEqual({ groups: 2, evictedGroups: 1, evictedEntries: 0, late: 0 });
     // 10.0.0.1 survived (it was updated after 10.0.0.2), so its third failure still fires.
     expect(engine.process(login('10.0.0.1'), [failed], at(4)).map((f) => f.groupKey)).toEqual(['10.0.0.1']);
   });

@@ -28,6 +28,8 @@ interface RuleState {
   seen: Map<string, number>;
   evictedGroups: number;
   evictedEntries: number;
+  /** Events of this rule that came after every window they could belong to had closed. */
+  late: number;
 }
 
 /** Most event ids remembered per rule for recognising repeats (the oldest are forgotten first). */
@@ -43,6 +45,8 @@ export class CorrelationEngine {
   private readonly maxGroups: number;
   private readonly maxEntries: number;
   private readonly maxIds: number;
+  private readonly maxFutureMs: number;
+  private readonly now: () => number;
   private maxSeen = Number.NEGATIVE_INFINITY;
   private nextSweep = Number.NEGATIVE_INFINITY;
   private lateDropped = 0;
@@ -53,6 +57,8 @@ export class CorrelationEngine {
     this.maxGroups = options.maxGroupsPerRule ?? 100_000;
     this.maxEntries = options.maxEntriesPerGroup ?? 10_000;
     this.maxIds = options.maxEventIdsPerFiring ?? 100;
+    this.maxFutureMs = options.maxFutureMs ?? 300_000;
+    this.now = options.now ?? Date.now;
     this.states = rules.map((rule) => ({
       rule,
       key: correlationKey(rule),
@@ -62,6 +68,7 @@ export class CorrelationEngine {
       seen: new Map(),
       evictedGroups: 0,
       evictedEntries: 0,
+      late: 0,
     }));
     this.states.forEach((s, i) => {
       for (const ref of s.rule.rules) this.referrers.set(ref, [...(this.referrers.get(ref) ?? []), i]);
@@ -88,15 +95,31 @@ export class CorrelationEngine {
   process(event: SigmaEvent, matched: readonly RuleRef[], time: number, eventId?: string): CorrelationFiring[] {
     const out: CorrelationFiring[] = [];
     const relevant = matched.some((m) => this.referrers.has(m.ruleId) || (m.name !== undefined && this.referrers.has(m.name)));
-    if (relevant && time < this.maxSeen - this.lateness) {
-      this.lateDropped++;
-      return out;
+    if (relevant) {
+      const late = this.feed(event, matched, time, eventId, out);
+      if (late === 'all') this.lateDropped++;
+      else if (time < this.maxSeen) this.lateAccepted++;
     }
-    if (relevant && time < this.maxSeen) this.lateAccepted++;
-    if (time > this.maxSeen) this.maxSeen = time;
-    if (relevant) this.feed(event, matched, time, eventId, out);
+    // The watermark follows event time, but an event stamped in the future (a wrong clock, a
+    // hostile sender) may not carry it past now + maxFutureMs: otherwise every event after it
+    // would be late and correlation would stop.
+    const advance = Math.min(time, this.now() + this.maxFutureMs);
+    if (advance > this.maxSeen) this.maxSeen = advance;
     if (this.maxSeen - this.lateness >= this.nextSweep) this.sweep(this.maxSeen - this.lateness, out);
     return out;
+  }
+
+  /**
+   * The earliest event time a rule still takes (bounded out-of-orderness, as Flink's watermarks:
+   * watermark = newest event time − allowed lateness). An event is late for a rule only when every
+   * window it could belong to has closed: for a sliding (eager) rule when its time plus the span
+   * is behind the watermark — it is counted with the entries the windows still hold (those behind
+   * watermark − span are gone: it may undercount, never overcount); for a rule evaluated when its
+   * window closes, when it is behind the watermark (its window may have been evaluated already).
+   */
+  private earliestFor(s: RuleState): number {
+    const watermark = this.maxSeen - this.lateness;
+    return s.mode === 'eager' ? watermark - s.spec.spanMs : watermark;
   }
 
   /** End of input: every open window is final. Evaluates the on-close rules and clears the windows; the ids counted are kept. */
@@ -108,12 +131,15 @@ export class CorrelationEngine {
 
   stats(): CorrelationStats {
     const rules: CorrelationStats['rules'] = {};
-    for (const s of this.states) rules[s.key] = { groups: s.groups.size, evictedGroups: s.evictedGroups, evictedEntries: s.evictedEntries };
+    for (const s of this.states) rules[s.key] = { groups: s.groups.size, evictedGroups: s.evictedGroups, evictedEntries: s.evictedEntries, late: s.late };
     return { lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
   }
 
-  private feed(event: SigmaEvent, matched: readonly RuleRef[], time: number, id: string | undefined, out: CorrelationFiring[]): void {
+  /** Feeds the event to the rules that reference its matches; tells whether it was too late for all of them, some, or none. */
+  private feed(event: SigmaEvent, matched: readonly RuleRef[], time: number, id: string | undefined, out: CorrelationFiring[]): 'all' | 'some' | 'none' {
     const touched = new Set<string>();
+    let late = 0;
+    let taken = 0;
     for (const m of matched) {
       for (const idx of this.indexesFor(m)) {
         const s = this.states[idx] as RuleState;
@@ -125,6 +151,12 @@ export class CorrelationEngine {
         const touchKey = `${idx}\u0000${group.key}\u0000${once ? '' : r}`;
         if (touched.has(touchKey)) continue;
         touched.add(touchKey);
+        if (time < this.earliestFor(s)) {
+          s.late++;
+          late++;
+          continue;
+        }
+        taken++;
         const seenKey = id === undefined ? undefined : once ? id : `${id}\u0000${r}`;
         if (seenKey !== undefined && s.seen.has(seenKey)) continue;
         const entry = this.entryFor(s, event, m, r, time, id);
@@ -136,6 +168,7 @@ export class CorrelationEngine {
         this.insert(s, group.key, group.values, entry, out);
       }
     }
+    return late === 0 ? 'none' : taken === 0 ? 'all' : 'some';
   }
 
   private indexesFor(m: RuleRef): number[] {
@@ -266,6 +299,7 @@ export class CorrelationEngine {
       rules[s.key] = {
         evictedGroups: s.evictedGroups,
         evictedEntries: s.evictedEntries,
+        late: s.late,
         groups: [...s.groups].map(([key, g]) => ({ key, values: g.values, entries: g.entries.map((e) => ({ ...e })) })),
         seen: [...s.seen],
       };
@@ -284,6 +318,7 @@ export class CorrelationEngine {
       s.groups.clear();
       s.evictedGroups = saved?.evictedGroups ?? 0;
       s.evictedEntries = saved?.evictedEntries ?? 0;
+      s.late = saved?.late ?? 0;
       for (const g of saved?.groups ?? []) s.groups.set(g.key, { values: g.values, entries: g.entries.filter((e) => e.r < s.spec.ruleCount) });
       s.seen = new Map(saved?.seen ?? []);
     }

@@ -19,6 +19,8 @@ export const correlationSnapshotSchema = z.strictObject({
     z.strictObject({
       evictedGroups: z.number().int().nonnegative(),
       evictedEntries: z.number().int().nonnegative(),
+      /** Events too late for every window of the rule (absent in snapshots of earlier versions). */
+      late: z.number().int().nonnegative().optional(),
       groups: z.array(z.strictObject({ key: z.string(), values: z.record(z.string(), z.string()), entries: z.array(entry) })),
       /** Event ids counted and their times (absent in snapshots of earlier versions). */
       seen: z.array(z.tuple([z.string(), z.number()])).optional(),

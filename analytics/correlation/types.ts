@@ -2,8 +2,15 @@
 import type { SigmaCorrelationRule } from '../sigma/model';
 
 export interface CorrelationOptions {
-  /** How far behind the newest event time an event may arrive and still be counted (default 0). */
+  /**
+   * Bounded out-of-orderness: the watermark is the newest event time minus this (default 0). An
+   * event behind the watermark is counted unless every window it could belong to has closed.
+   */
   allowedLatenessMs?: number;
+  /** How far past the clock an event time may move the watermark (default 5 min). */
+  maxFutureMs?: number;
+  /** The clock the future bound is measured from (default Date.now). */
+  now?: () => number;
   /** Most open groups per rule; beyond it the least recently updated group is evicted and counted. */
   maxGroupsPerRule?: number;
   /** Most entries kept per group; beyond it the oldest entry is evicted and counted. */
@@ -30,10 +37,10 @@ export interface CorrelationFiring {
 }
 
 export interface CorrelationStats {
-  /** Events older than newest-time minus the allowed lateness: not counted. */
+  /** Events that came after every window of every rule they matched had closed: not counted (and told). */
   lateDropped: number;
-  /** Events behind the newest time but within the lateness bound: counted. */
+  /** Events behind the newest time but still counted in at least one rule's windows. */
   lateAccepted: number;
-  /** Per rule: open groups, and groups/entries evicted by the caps. */
-  rules: Record<string, { groups: number; evictedGroups: number; evictedEntries: number }>;
+  /** Per rule: open groups, groups/entries evicted by the caps, events too late for its windows. */
+  rules: Record<string, { groups: number; evictedGroups: number; evictedEntries: number; late: number }>;
 }
