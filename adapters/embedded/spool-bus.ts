@@ -140,6 +140,8 @@ class SpoolSubscription implements ManualSubscription {
   private readonly onWake = () => this.wakeUp?.();
   /** The last offset delivered and finished by the handler (manual commit reads on from here, not from the commit). */
   private position = 0;
+  /** The last offset handed to the handler: what a manual subscriber may commit, from inside its handler too. */
+  private handed = 0;
   private readonly commitStmt: Statement;
 
   constructor(
@@ -158,6 +160,7 @@ class SpoolSubscription implements ManualSubscription {
 
   start(): void {
     this.position = (this.db.prepare('SELECT "offset" FROM commits WHERE topic = ? AND grp = ?').get(this.topic, this.group) as { offset: number }).offset;
+    this.handed = this.position;
     this.wake.on(this.topic, this.onWake);
     this.loop = this.run();
   }
@@ -182,6 +185,7 @@ class SpoolSubscription implements ManualSubscription {
         continue;
       }
       const batch: DeliveredMessage[] = rows.map((r) => ({ topic: this.topic, key: r.key, value: JSON.parse(r.value) as unknown, offset: String(r.offset) }));
+      this.handed = Math.max(this.handed, rows[rows.length - 1]!.offset);
       try {
         await this.handler(batch);
       } catch (err) {
@@ -204,11 +208,8 @@ class SpoolSubscription implements ManualSubscription {
       if (!/^\d{1,15}$/.test(o)) throw new CitySocError('INPUT_INVALID', `not an offset of the spool: ${JSON.stringify(o.slice(0, 40))}`);
       upTo = Math.max(upTo, Number(o));
     }
-    if (upTo > this.position) {
-      throw new CitySocError(
-        'INPUT_INVALID',
-        `offset ${upTo} of ${this.topic} was not delivered to group ${this.group} yet (delivered up to ${this.position})`,
-      );
+    if (upTo > this.handed) {
+      throw new CitySocError('INPUT_INVALID', `offset ${upTo} of ${this.topic} was not delivered to group ${this.group} yet (delivered up to ${this.handed})`);
     }
     if (upTo > 0) this.commitStmt.run(upTo, this.topic, this.group, upTo);
   }

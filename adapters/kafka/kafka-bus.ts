@@ -124,6 +124,7 @@ export class KafkaBus implements Bus {
           value: JSON.parse(m.value?.toString('utf8') ?? 'null') as T,
           offset: `${batch.partition}:${m.offset}`,
         }));
+        sub.delivered(batch.partition, BigInt(batch.lastOffset()));
         try {
           await handler(delivered);
         } catch (err) {
@@ -135,7 +136,6 @@ export class KafkaBus implements Bus {
         }
         // resolveOffset moves kafkajs's fetch position; commitOffsets makes it durable for the group.
         resolveOffset(batch.lastOffset());
-        sub.delivered(batch.partition, BigInt(batch.lastOffset()));
         if (!manual) {
           const next = (BigInt(batch.lastOffset()) + 1n).toString();
           await consumer.commitOffsets([{ topic: name, partition: batch.partition, offset: next }]);
@@ -172,7 +172,7 @@ export class KafkaBus implements Bus {
 
 class KafkaSubscription implements ManualSubscription {
   private stopping: Promise<void> | null = null;
-  /** Per partition, the last offset a handler finished: what may be committed. */
+  /** Per partition, the last offset handed to the handler: what a manual subscriber may commit, from inside its handler too. */
   private readonly done = new Map<number, bigint>();
   /** Per partition, the next offset committed by this subscription: Kafka would move a commit back, the contract does not. */
   private readonly committed = new Map<number, bigint>();
@@ -186,7 +186,7 @@ class KafkaSubscription implements ManualSubscription {
   ) {}
 
   delivered(partition: number, offset: bigint): void {
-    this.done.set(partition, offset);
+    if (offset > (this.done.get(partition) ?? -1n)) this.done.set(partition, offset);
   }
 
   async commit(offsets: readonly string[]): Promise<void> {

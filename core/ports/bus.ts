@@ -32,8 +32,9 @@ export interface SubscribeOptions {
 export interface ManualSubscription extends Subscription {
   /**
    * Commits, per partition, the given delivered offsets and everything before them. An offset
-   * that was not delivered to this subscription yet is refused (nothing is committed then);
-   * an offset at or below the committed one changes nothing. Durable when it resolves.
+   * not yet handed to this subscription's handler is refused (nothing is committed then); the
+   * handler may commit its own batch before it returns (the subscriber decides what is done).
+   * An offset at or below the committed one changes nothing. Durable when it resolves.
    */
   commit(offsets: readonly string[]): Promise<void>;
 }
