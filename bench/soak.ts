@@ -8,7 +8,8 @@
  *    event is a marker, looked for in the store every 100 ms: the figure includes up to that
  *    polling step) and to its alert raised (seeded brute-force bursts, timed on the alert feed);
  *  - RSS every 10 s and its least-squares slope after warm-up, in MiB/h;
- *  - spool bytes, correlation state (the detect consumer's checkpoint, read from its SQLite file);
+ *  - spool bytes, correlation state (the detect consumer's checkpoint, read from its SQLite file),
+ *    how many checkpoints were written and the time they took, events too late for every window;
  *  - brute-force alerts raised vs bursts seeded (the missing ones named), other alerts by rule;
  *  - events in the store vs events acknowledged (they must be equal).
  *
@@ -171,7 +172,9 @@ async function main(): Promise<void> {
   const bootAt = performance.now();
   const p: Platform = await startPlatform(config, createLogger('silent'), { announce: () => undefined });
   const token = (await p.identity.issueApiToken('soak', ['collector'], 'bench')).token;
-  const status = p.service<{ status: () => Promise<{ rules: number }> }>('analytics').status;
+  const status = p.service<{
+    status: () => Promise<{ rules: number; lateEvents: number; checkpoints: { count: number; totalMs: number; maxMs: number; lastSize: number } }>;
+  }>('analytics').status;
   console.log(
     `soak, embedded platform: ${(await status()).rules} rules in force (CitySOC${args['no-sigmahq'] ? '' : ' + SigmaHQ corpus'}), started in ${((performance.now() - bootAt) / 1000).toFixed(1)} s`,
   );
@@ -347,6 +350,10 @@ async function main(): Promise<void> {
   );
   console.log(
     `spool at the end: ${(end.spool / MiB).toFixed(1)} MiB; data directory ${(dirBytes(dir) / MiB).toFixed(0)} MiB (largest files: ${largestFiles(dir)}); correlation checkpoint ${(cpBytes / MiB).toFixed(2)} MiB${shape ? ` (${fmt(shape.groups)} groups, ${fmt(shape.entries)} window entries, ${fmt(shape.seen)} event ids remembered, ${fmt(shape.lateDropped)} events too late for a window, ${fmt(shape.lateAccepted)} late but in time; largest: ${shape.biggest})` : ''}`,
+  );
+  const st = await status();
+  console.log(
+    `correlation checkpoints: ${fmt(st.checkpoints.count)} written, ${fmt(st.checkpoints.totalMs)} ms in all (mean ${ms(st.checkpoints.totalMs / Math.max(1, st.checkpoints.count))}, max ${ms(st.checkpoints.maxMs)}), last ${(st.checkpoints.lastSize / MiB).toFixed(2)} MiB; events too late for every window they belong to: ${fmt(st.lateEvents)}`,
   );
   console.log(
     `store: ${fmt(inStore)} events (${fmt(deadLetters)} of them dead letters), acknowledged ${fmt(acked)} (${fmt(repeats)} repeats): ${inStore === acked - repeats ? 'every acknowledged event is searchable' : `MISMATCH by ${fmt(acked - repeats - inStore)}`}`,
