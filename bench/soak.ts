@@ -132,7 +132,11 @@ class CorrelationCheckpoint {
     const row = this.open()?.prepare("SELECT state FROM checkpoints WHERE name = 'detect'").get() as { state: string } | undefined;
     if (!row) return null;
     const state = JSON.parse(row.state) as {
-      correlations: { lateDropped: number; lateAccepted: number; rules: Record<string, { groups: { entries: unknown[] }[]; seen?: unknown[] }> };
+      correlations: {
+        lateDropped: number;
+        lateAccepted: number;
+        rules: Record<string, { groups: [string, unknown, [number, number, string | null][]][]; seen: unknown[] }>;
+      };
     };
     const rules = state.correlations.rules;
     let groups = 0;
@@ -141,11 +145,13 @@ class CorrelationCheckpoint {
     let biggest = '';
     let most = -1;
     for (const [key, r] of Object.entries(rules)) {
-      const e = r.groups.reduce((s, g) => s + g.entries.length, 0);
+      const e = r.groups.reduce((s, g) => s + g[2].length, 0);
+      // Ids remembered: those of the open entries and those listed apart (snapshot version 2).
+      const ids = r.seen.length + r.groups.reduce((s, g) => s + g[2].filter((x) => x[2] !== null).length, 0);
       groups += r.groups.length;
       entries += e;
-      seen += r.seen?.length ?? 0;
-      if (e > most) [most, biggest] = [e, `${key} (${fmt(r.groups.length)} groups, ${fmt(e)} entries, ${fmt(r.seen?.length ?? 0)} ids seen)`];
+      seen += ids;
+      if (e > most) [most, biggest] = [e, `${key} (${fmt(r.groups.length)} groups, ${fmt(e)} entries, ${fmt(ids)} ids seen)`];
     }
     return { groups, entries, seen, biggest, lateDropped: state.correlations.lateDropped, lateAccepted: state.correlations.lateAccepted };
   }

@@ -1,6 +1,7 @@
 import { CorrelationEngine } from './engine';
 import { at, correlation } from './test-support';
 import type { CorrelationFiring } from './types';
+import { type CorrelationSnapshot, parseSnapshot } from './snapshot';
 
 const failed = { ruleId: 'f-id', name: 'failed_login' };
 const success = { ruleId: 's-id', name: 'successful_login' };
@@ -314,5 +315,96 @@ describe('snapshot and restore', () => {
     const second = new CorrelationEngine([bruteForce]);
     second.restore(JSON.parse(JSON.stringify(first.snapshot())));
     expect(second.process(login('10.0.0.1'), [failed], at(2), 'e3').map((f) => f.eventIds)).toEqual([['e1', 'e2', 'e3']]);
+  });
+
+  test('an open entry is not counted twice after a restore: its id is remembered from the entry itself', () => {
+    const first = new CorrelationEngine([bruteForce]);
+    run(first, [
+      [login('10.0.0.1'), [failed], at(0), 'e1'],
+      [login('10.0.0.1'), [failed], at(1), 'e2'],
+    ]);
+    const snap = first.snapshot() as Extract<CorrelationSnapshot, { version: 2 }>;
+    // The ids live in the entries only, not a second time in `seen`.
+    expect(snap.rules.bf!.seen).toEqual([]);
+    expect(snap.rules.bf!.groups).toEqual([
+      [
+        '10.0.0.1',
+        { 'source.ip': '10.0.0.1' },
+        [
+          [at(0), 0, 'e1'],
+          [1000, 0, 'e2'],
+        ],
+      ],
+    ]);
+    const second = new CorrelationEngine([bruteForce]);
+    second.restore(parseSnapshot(JSON.parse(JSON.stringify(snap)), 'test'));
+    expect(second.process(login('10.0.0.1'), [failed], at(2), 'e2')).toEqual([]);
+    expect(second.process(login('10.0.0.1'), [failed], at(3), 'e3').map((f) => f.eventIds)).toEqual([['e1', 'e2', 'e3']]);
+  });
+
+  test('ids of events whose window fired stay remembered apart, values and sums come back', () => {
+    const sum = correlation(
+      `  type: value_sum\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 60s\n  condition:\n    field: bytes\n    gte: 100\n`,
+      'id: sum\n',
+    );
+    const first = new CorrelationEngine([bruteForce, sum]);
+    run(first, [
+      [{ ...login('10.0.0.1'), bytes: 40 }, [failed], at(0), 'a'],
+      [{ ...login('10.0.0.1'), bytes: 40 }, [failed], at(1), 'b'],
+      [{ ...login('10.0.0.1'), bytes: 10 }, [failed], at(2), 'c'],
+    ]);
+    const second = new CorrelationEngine([bruteForce, sum]);
+    second.restore(parseSnapshot(JSON.parse(JSON.stringify(first.snapshot())), 'test'));
+    // bf fired on a, b, c (its window was emptied): they are remembered apart and not counted again.
+    expect(second.process({ ...login('10.0.0.1'), bytes: 40 }, [failed], at(3), 'a')).toEqual([]);
+    expect(second.process({ ...login('10.0.0.1'), bytes: 20 }, [failed], at(4), 'd').map((f) => [f.ruleId, f.value])).toEqual([['sum', 110]]);
+  });
+
+  test('a snapshot of the earlier version (entries as objects, ids listed in seen) still restores', () => {
+    const v1 = {
+      version: 1,
+      maxSeen: at(1),
+      lateDropped: 0,
+      lateAccepted: 0,
+      rules: {
+        bf: {
+          evictedGroups: 0,
+          evictedEntries: 0,
+          groups: [
+            {
+              key: '10.0.0.1',
+              values: { 'source.ip': '10.0.0.1' },
+              entries: [
+                { t: at(0), r: 0, id: 'e1' },
+                { t: at(1), r: 0, id: 'e2' },
+              ],
+            },
+          ],
+          seen: [
+            ['e1', at(0)],
+            ['e2', at(1)],
+          ],
+        },
+      },
+    };
+    const engine = new CorrelationEngine([bruteForce]);
+    engine.restore(parseSnapshot(v1, 'test'));
+    expect(engine.process(login('10.0.0.1'), [failed], at(2), 'e1')).toEqual([]);
+    expect(engine.process(login('10.0.0.1'), [failed], at(2), 'e3').map((f) => f.eventIds)).toEqual([['e1', 'e2', 'e3']]);
+  });
+
+  test('a snapshot that is not one is refused with where and why', () => {
+    expect(() =>
+      parseSnapshot(
+        {
+          version: 2,
+          maxSeen: null,
+          lateDropped: 0,
+          lateAccepted: 0,
+          rules: { bf: { evictedGroups: 0, evictedEntries: 0, groups: [['k', {}, [['x', 0, null]]]], seen: [] } },
+        },
+        'checkpoint detect',
+      ),
+    ).toThrow(/checkpoint detect: not a correlation snapshot/);
   });
 });

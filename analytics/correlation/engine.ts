@@ -5,7 +5,7 @@ import type { SigmaEvent } from '../sigma/backends/fieldpath';
 import { SigmaParseError } from '../sigma/errors';
 import type { SigmaCorrelationRule } from '../sigma/model';
 import { fieldTexts, groupOf, resolveField, type RuleRef } from './grouping';
-import type { CorrelationSnapshot } from './snapshot';
+import type { CompactEntry, CorrelationSnapshot } from './snapshot';
 import { evaluationMode } from './threshold';
 import type { CorrelationFiring, CorrelationOptions, CorrelationStats } from './types';
 import { closedValue, eagerHit, insertionPoint, lowerBound, type Entry, type WindowSpec } from './windows';
@@ -293,34 +293,72 @@ export class CorrelationEngine {
     this.states.forEach((_, i) => visit(i, []));
   }
 
+  /** The state in the compact form (version 2): a checkpoint is written every few seconds. */
   snapshot(): CorrelationSnapshot {
-    const rules: CorrelationSnapshot['rules'] = {};
+    const rules: Extract<CorrelationSnapshot, { version: 2 }>['rules'] = {};
     for (const s of this.states) {
-      rules[s.key] = {
-        evictedGroups: s.evictedGroups,
-        evictedEntries: s.evictedEntries,
-        late: s.late,
-        groups: [...s.groups].map(([key, g]) => ({ key, values: g.values, entries: g.entries.map((e) => ({ ...e })) })),
-        seen: [...s.seen],
-      };
+      const once = s.rule.type !== 'temporal' && s.rule.type !== 'temporal_ordered';
+      const carried = new Set<string>();
+      const groups: [string, Record<string, string>, CompactEntry[]][] = [];
+      for (const [key, g] of s.groups) {
+        let prev = 0;
+        const entries: CompactEntry[] = [];
+        for (const e of g.entries) {
+          const x = e.v ?? e.n;
+          entries.push(x === undefined ? [e.t - prev, e.r, e.id ?? null] : [e.t - prev, e.r, e.id ?? null, x]);
+          prev = e.t;
+          if (e.id !== undefined) carried.add(once ? e.id : `${e.id}\u0000${e.r}`);
+        }
+        groups.push([key, g.values, entries]);
+      }
+      const seen: [string, number][] = [];
+      for (const [id, t] of s.seen) if (!carried.has(id)) seen.push([id, t]);
+      rules[s.key] = { evictedGroups: s.evictedGroups, evictedEntries: s.evictedEntries, late: s.late, groups, seen };
     }
-    return { version: 1, maxSeen: Number.isFinite(this.maxSeen) ? this.maxSeen : null, lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
+    return { version: 2, maxSeen: Number.isFinite(this.maxSeen) ? this.maxSeen : null, lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
   }
 
-  /** Loads state saved by snapshot(); rules that no longer exist are skipped, new rules start empty. */
+  /** Loads state saved by snapshot() (either version); rules that no longer exist are skipped, new rules start empty. */
   restore(snapshot: CorrelationSnapshot): void {
     this.maxSeen = snapshot.maxSeen ?? Number.NEGATIVE_INFINITY;
     this.nextSweep = Number.NEGATIVE_INFINITY;
     this.lateDropped = snapshot.lateDropped;
     this.lateAccepted = snapshot.lateAccepted;
     for (const s of this.states) {
-      const saved = snapshot.rules[s.key];
       s.groups.clear();
+      s.seen = new Map();
+      if (snapshot.version === 1) {
+        const saved = snapshot.rules[s.key];
+        s.evictedGroups = saved?.evictedGroups ?? 0;
+        s.evictedEntries = saved?.evictedEntries ?? 0;
+        s.late = saved?.late ?? 0;
+        for (const g of saved?.groups ?? []) s.groups.set(g.key, { values: g.values, entries: g.entries.filter((e) => e.r < s.spec.ruleCount) });
+        s.seen = new Map(saved?.seen ?? []);
+        continue;
+      }
+      const saved = snapshot.rules[s.key];
       s.evictedGroups = saved?.evictedGroups ?? 0;
       s.evictedEntries = saved?.evictedEntries ?? 0;
       s.late = saved?.late ?? 0;
-      for (const g of saved?.groups ?? []) s.groups.set(g.key, { values: g.values, entries: g.entries.filter((e) => e.r < s.spec.ruleCount) });
-      s.seen = new Map(saved?.seen ?? []);
+      const once = s.rule.type !== 'temporal' && s.rule.type !== 'temporal_ordered';
+      for (const [id, t] of saved?.seen ?? []) s.seen.set(id, t);
+      for (const [key, values, compact] of saved?.groups ?? []) {
+        const entries: Entry[] = [];
+        let t = 0;
+        for (const [dt, r, id, x] of compact) {
+          t += dt;
+          if (r >= s.spec.ruleCount) continue;
+          const e: Entry = { t, r };
+          if (id !== null) {
+            e.id = id;
+            s.seen.set(once ? id : `${id}\u0000${r}`, t);
+          }
+          if (typeof x === 'string') e.v = x;
+          else if (typeof x === 'number') e.n = x;
+          entries.push(e);
+        }
+        s.groups.set(key, { values, entries });
+      }
     }
   }
 }

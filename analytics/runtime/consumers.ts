@@ -22,7 +22,7 @@ import type { AlertStore, Bus, DeliveredMessage, ManualSubscription, Subscriptio
 import type { AnalyticsCheckpointStore } from '../../core/ports/analytics-checkpoint';
 import { Signal } from '../../core/signal';
 import { CorrelationEngine } from '../correlation/engine';
-import type { CorrelationSnapshot } from '../correlation/snapshot';
+import { type CorrelationSnapshot, parseSnapshot } from '../correlation/snapshot';
 import { Detector } from '../detector';
 import type { LoadedContent } from '../engine/content';
 import type { SigmaEvent } from '../sigma/backends/fieldpath';
@@ -101,7 +101,13 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
   const name = o.group ?? DETECT_GROUP;
   const saved = o.correlate && o.checkpoints ? await o.checkpoints.load(name) : null;
   const offsets = new Map<string, bigint>(Object.entries(saved?.offsets ?? {}).map(([p, v]) => [p, BigInt(v)]));
-  const state = saved?.state as CheckpointState | undefined;
+  // A checkpoint comes from disk: its windows are validated before they are trusted.
+  const state = saved
+    ? ({
+        ...(saved.state as CheckpointState),
+        correlations: parseSnapshot((saved.state as CheckpointState).correlations, `checkpoint ${name}`),
+      } as CheckpointState)
+    : undefined;
   const departments = new EntityDepartments(20_000, state?.departments ?? []);
   const build = (previous?: CorrelationEngine, snapshot?: CorrelationSnapshot) => {
     const content = o.content();
@@ -129,6 +135,12 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
   let sub: ManualSubscription | Subscription | null = null;
   let unsubscribed = false;
   let checkpointedAt = Date.now();
+  /**
+   * At most a tenth of a busy stream's time goes to checkpoints: one that took d ms is followed by
+   * the next no sooner than 10·d ms later, whatever the configured cadence (a large state on a
+   * busy machine then re-reads a little more after a crash instead of stalling the stream).
+   */
+  let budgetMs = 0;
   let lastBatchAt = 0;
   /** Events folded into the windows since the last checkpoint. */
   let uncovered = 0;
@@ -150,6 +162,7 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
     uncovered = 0;
     checkpointedAt = Date.now();
     const took = performance.now() - started;
+    budgetMs = 10 * took;
     o.counters.checkpoints++;
     o.counters.checkpointMs += took;
     o.counters.checkpointMaxMs = Math.max(o.counters.checkpointMaxMs, took);
@@ -217,7 +230,8 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
     }
     await publish(signals);
     lastBatchAt = Date.now();
-    if (uncovered >= everyEvents || Date.now() - checkpointedAt >= everyMs) {
+    const since = Date.now() - checkpointedAt;
+    if ((since >= everyMs || uncovered >= everyEvents) && since >= budgetMs) {
       reportLate();
       await checkpoint();
     }
@@ -232,7 +246,8 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
     ? setInterval(
         () => {
           const now = Date.now();
-          if (uncovered > 0 && (now - lastBatchAt >= quietMs || now - checkpointedAt >= everyMs)) {
+          const since = now - checkpointedAt;
+          if (uncovered > 0 && (now - lastBatchAt >= quietMs || (since >= everyMs && since >= budgetMs))) {
             void serial(async () => {
               reportLate();
               await checkpoint();
