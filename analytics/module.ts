@@ -48,6 +48,8 @@ export const AnalyticsConfig = z.strictObject({
   /** Embedded correlation: windows checkpointed (and the bus offsets they cover committed) this often, or after this many events. */
   checkpointSeconds: z.coerce.number().min(0.1).max(3_600).default(5),
   checkpointEvents: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /** Embedded correlation: entries all windows may hold together; the oldest go first beyond it (counted, logged). */
+  maxWindowEntries: z.coerce.number().int().min(1_000).max(100_000_000).default(2_000_000),
   /** Repeats of one rule and group within this time fold into one alert. */
   suppressionMinutes: z.coerce.number().int().min(0).max(10_080).default(60),
 });
@@ -100,6 +102,7 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
           allowedLatenessMs: ctx.config.allowedLatenessSeconds * 1000,
           checkpointEveryMs: ctx.config.checkpointSeconds * 1000,
           checkpointEveryEvents: ctx.config.checkpointEvents,
+          maxWindowEntries: ctx.config.maxWindowEntries,
           ...(departments ? { prepare: (e) => canonicalDepartment(e as EcsEvent, departments) as SigmaEvent } : {}),
         })
       : null;
@@ -144,6 +147,8 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
       redeliveredSkipped: counters.skippedRedelivered,
       failures: counters.failures,
       lateEvents: counters.lateEvents,
+      windowEntries: counters.windowEntries,
+      evictedEntries: counters.evictedEntries,
       checkpoints: { count: counters.checkpoints, totalMs: counters.checkpointMs, maxMs: counters.checkpointMaxMs, lastSize: counters.checkpointBytes },
       jobs: jobs ? await jobs.status() : [],
     });
@@ -199,6 +204,12 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
           '# HELP citysoc_analytics_late_events_total Events that came after every correlation window they belong to had closed (logged; stored, not counted in windows).',
           '# TYPE citysoc_analytics_late_events_total counter',
           `citysoc_analytics_late_events_total ${s.lateEvents}`,
+          '# HELP citysoc_analytics_window_entries Entries held in embedded correlation windows (bounded).',
+          '# TYPE citysoc_analytics_window_entries gauge',
+          `citysoc_analytics_window_entries ${s.windowEntries}`,
+          '# HELP citysoc_analytics_evicted_entries_total Window entries dropped by the memory bound (logged).',
+          '# TYPE citysoc_analytics_evicted_entries_total counter',
+          `citysoc_analytics_evicted_entries_total ${s.evictedEntries}`,
           '# HELP citysoc_analytics_checkpoints_total Correlation checkpoints written.',
           '# TYPE citysoc_analytics_checkpoints_total counter',
           `citysoc_analytics_checkpoints_total ${s.checkpoints.count}`,

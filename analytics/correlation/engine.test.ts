@@ -305,6 +305,25 @@ describe('bounded state', () => {
   });
 });
 
+describe('bounded memory', () => {
+  test("all rules together hold at most maxEntries entries: the fullest rule loses its stalest group's oldest entry, counted", () => {
+    const flood = correlation(
+      `  type: event_count\n  rules: [failed_login]\n  group-by: [user.name]\n  timespan: 1h\n  condition:\n    gte: 1000\n`,
+      'id: flood\n',
+    );
+    const engine = new CorrelationEngine([bruteForce, flood], { maxEntries: 10 });
+    for (let i = 0; i < 8; i++) engine.process(login(`10.0.1.${i}`, `u${i % 2}`), [failed], at(i), `e${i}`);
+    // 16 entries offered (8 per rule), 10 kept: the 1 h rule (two groups of 4) and brute force (eight groups of 1) both lose.
+    const st = engine.stats();
+    expect(st.entries).toBe(10);
+    expect(st.rules.bf!.evictedEntries + st.rules.flood!.evictedEntries).toBe(6);
+    // Still bounded after a restore into an engine with the same bound.
+    const again = new CorrelationEngine([bruteForce, flood], { maxEntries: 4 });
+    again.restore(parseSnapshot(JSON.parse(JSON.stringify(engine.snapshot())), 'test'));
+    expect(again.stats().entries).toBe(4);
+  });
+});
+
 describe('snapshot and restore', () => {
   test('a restarted engine continues counting from the snapshot (through JSON)', () => {
     const first = new CorrelationEngine([bruteForce]);

@@ -30,6 +30,8 @@ interface RuleState {
   evictedEntries: number;
   /** Events of this rule that came after every window they could belong to had closed. */
   late: number;
+  /** Entries held in all its groups. */
+  entries: number;
 }
 
 /** Most event ids remembered per rule for recognising repeats (the oldest are forgotten first). */
@@ -44,6 +46,9 @@ export class CorrelationEngine {
   private readonly lateness: number;
   private readonly maxGroups: number;
   private readonly maxEntries: number;
+  private readonly maxTotal: number;
+  /** Entries held by all rules: bounded by maxTotal. */
+  private total = 0;
   private readonly maxIds: number;
   private readonly maxFutureMs: number;
   private readonly now: () => number;
@@ -56,6 +61,7 @@ export class CorrelationEngine {
     this.lateness = options.allowedLatenessMs ?? 0;
     this.maxGroups = options.maxGroupsPerRule ?? 100_000;
     this.maxEntries = options.maxEntriesPerGroup ?? 10_000;
+    this.maxTotal = options.maxEntries ?? 2_000_000;
     this.maxIds = options.maxEventIdsPerFiring ?? 100;
     this.maxFutureMs = options.maxFutureMs ?? 300_000;
     this.now = options.now ?? Date.now;
@@ -69,6 +75,7 @@ export class CorrelationEngine {
       evictedGroups: 0,
       evictedEntries: 0,
       late: 0,
+      entries: 0,
     }));
     this.states.forEach((s, i) => {
       for (const ref of s.rule.rules) this.referrers.set(ref, [...(this.referrers.get(ref) ?? []), i]);
@@ -132,7 +139,7 @@ export class CorrelationEngine {
   stats(): CorrelationStats {
     const rules: CorrelationStats['rules'] = {};
     for (const s of this.states) rules[s.key] = { groups: s.groups.size, evictedGroups: s.evictedGroups, evictedEntries: s.evictedEntries, late: s.late };
-    return { lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
+    return { lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, entries: this.total, rules };
   }
 
   /** Feeds the event to the rules that reference its matches; tells whether it was too late for all of them, some, or none. */
@@ -202,22 +209,28 @@ export class CorrelationEngine {
       g = { values, entries: [] };
       if (s.groups.size >= this.maxGroups) {
         const stalest = s.groups.keys().next().value as string;
+        this.dropped(s, s.groups.get(stalest)!.entries.length);
         s.groups.delete(stalest);
         s.evictedGroups++;
       }
     }
     s.groups.set(key, g);
     g.entries.splice(insertionPoint(g.entries, entry.t), 0, entry);
+    s.entries++;
+    this.total++;
     if (g.entries.length > this.maxEntries) {
       g.entries.shift();
+      this.dropped(s, 1);
       s.evictedEntries++;
     }
+    if (this.total > this.maxTotal) this.evictOldest();
     if (s.mode !== 'eager') return;
     const hit = eagerHit(s.spec, g.entries, entry.t);
     if (!hit) return;
     const window = g.entries.slice(hit.from, hit.to + 1);
     // The window restarts after a firing, so one burst fires once per threshold crossing.
     g.entries.splice(0, hit.to + 1);
+    this.dropped(s, hit.to + 1);
     if (g.entries.length === 0) s.groups.delete(key);
     this.fire(s, key, g.values, window, hit.value, out);
   }
@@ -240,6 +253,28 @@ export class CorrelationEngine {
     if (this.indexesFor(ref).length > 0) this.feed({ ...values }, [ref], firing.lastSeen, `${s.key}:${key}:${firing.lastSeen}`, out);
   }
 
+  private dropped(s: RuleState, n: number): void {
+    s.entries -= n;
+    this.total -= n;
+  }
+
+  /**
+   * Over the engine-wide bound: the rule holding the most entries loses the oldest entry of its
+   * least recently updated group (counted in evictedEntries). Memory stays bounded whatever the
+   * rate and the spans; a window that lost entries may then undercount, never overcount.
+   */
+  private evictOldest(): void {
+    let most: RuleState | undefined;
+    for (const s of this.states) if (!most || s.entries > most.entries) most = s;
+    if (!most || most.entries === 0) return;
+    const key = most.groups.keys().next().value as string;
+    const g = most.groups.get(key)!;
+    g.entries.shift();
+    this.dropped(most, 1);
+    most.evictedEntries++;
+    if (g.entries.length === 0) most.groups.delete(key);
+  }
+
   /** Evaluates windows closed by `watermark` (on-close rules) and drops entries no future event can join. */
   private sweep(watermark: number, out: CorrelationFiring[]): void {
     let next = Number.POSITIVE_INFINITY;
@@ -250,12 +285,16 @@ export class CorrelationEngine {
           while (g.entries.length > 0 && (g.entries[0] as Entry).t + span <= watermark) {
             const end = lowerBound(g.entries, (g.entries[0] as Entry).t + span + 1);
             const window = g.entries.splice(0, end);
+            this.dropped(s, window.length);
             const value = closedValue(s.spec, window);
             if (value !== undefined) this.fire(s, key, g.values, window, value, out);
           }
         } else {
           const keep = lowerBound(g.entries, watermark - span);
-          if (keep > 0) g.entries.splice(0, keep);
+          if (keep > 0) {
+            g.entries.splice(0, keep);
+            this.dropped(s, keep);
+          }
         }
         if (g.entries.length === 0) s.groups.delete(key);
         else next = Math.min(next, (g.entries[0] as Entry).t + span);
@@ -320,6 +359,17 @@ export class CorrelationEngine {
 
   /** Loads state saved by snapshot() (either version); rules that no longer exist are skipped, new rules start empty. */
   restore(snapshot: CorrelationSnapshot): void {
+    this.restoreState(snapshot);
+    this.total = 0;
+    for (const s of this.states) {
+      s.entries = 0;
+      for (const g of s.groups.values()) s.entries += g.entries.length;
+      this.total += s.entries;
+    }
+    while (this.total > this.maxTotal) this.evictOldest();
+  }
+
+  private restoreState(snapshot: CorrelationSnapshot): void {
     this.maxSeen = snapshot.maxSeen ?? Number.NEGATIVE_INFINITY;
     this.nextSweep = Number.NEGATIVE_INFINITY;
     this.lateDropped = snapshot.lateDropped;

@@ -15,6 +15,11 @@ export interface CorrelationOptions {
   maxGroupsPerRule?: number;
   /** Most entries kept per group; beyond it the oldest entry is evicted and counted. */
   maxEntriesPerGroup?: number;
+  /**
+   * Most entries kept by all rules together (default 2,000,000, a few hundred MiB); beyond it
+   * the rule holding the most loses the oldest entry of its least recently updated group, counted.
+   */
+  maxEntries?: number;
   /** Most event ids carried by one firing (the count stays exact). */
   maxEventIdsPerFiring?: number;
 }
@@ -41,6 +46,8 @@ export interface CorrelationStats {
   lateDropped: number;
   /** Events behind the newest time but still counted in at least one rule's windows. */
   lateAccepted: number;
+  /** Window entries held by all rules (bounded by maxEntries). */
+  entries: number;
   /** Per rule: open groups, groups/entries evicted by the caps, events too late for its windows. */
   rules: Record<string, { groups: number; evictedGroups: number; evictedEntries: number; late: number }>;
 }

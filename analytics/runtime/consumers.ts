@@ -46,6 +46,9 @@ export class AnalyticsCounters {
   checkpointBytes = 0;
   /** Events that came too late for every window of a correlation they matched (counted per rule in the engine's stats). */
   lateEvents = 0;
+  /** Window entries dropped by the correlation engine's memory bounds (windows may then undercount), and entries held. */
+  evictedEntries = 0;
+  windowEntries = 0;
 }
 
 /** Defaults: a checkpoint at most every 5 s or 50,000 events, and 1 s after the stream goes quiet. */
@@ -88,6 +91,8 @@ export interface DetectConsumerOptions {
   readonly checkpointEveryEvents?: number;
   /** A checkpoint is also made once no batch has come for this long (default 1 s). */
   readonly checkpointWhenQuietMs?: number;
+  /** Entries all correlation windows may hold together (the engine's memory bound). */
+  readonly maxWindowEntries?: number;
 }
 
 export interface DetectConsumer extends Subscription {
@@ -111,7 +116,10 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
   const departments = new EntityDepartments(20_000, state?.departments ?? []);
   const build = (previous?: CorrelationEngine, snapshot?: CorrelationSnapshot) => {
     const content = o.content();
-    const engine = new CorrelationEngine(content.correlations, { allowedLatenessMs: o.allowedLatenessMs ?? 0 });
+    const engine = new CorrelationEngine(content.correlations, {
+      allowedLatenessMs: o.allowedLatenessMs ?? 0,
+      ...(o.maxWindowEntries !== undefined ? { maxEntries: o.maxWindowEntries } : {}),
+    });
     if (previous) engine.restore(previous.snapshot());
     else if (snapshot) engine.restore(snapshot);
     return { engine, detector: new Detector({ ruleSet: content.ruleSet, correlations: engine }) };
@@ -177,10 +185,21 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
       }
     }
   };
-  const lateSeen = () => current.engine.stats().lateDropped;
   let lateReported = 0;
+  let evictedReported = 0;
   const reportLate = () => {
-    const late = lateSeen();
+    const st = current.engine.stats();
+    const late = st.lateDropped;
+    const evicted = Object.values(st.rules).reduce((n, r) => n + r.evictedEntries, 0);
+    o.counters.windowEntries = st.entries;
+    if (evicted > evictedReported) {
+      o.counters.evictedEntries += evicted - evictedReported;
+      o.log.warn(
+        { evicted: evicted - evictedReported, total: o.counters.evictedEntries, entries: st.entries },
+        'correlation windows reached their memory bound; the oldest entries were dropped and those windows may undercount',
+      );
+      evictedReported = evicted;
+    }
     if (late <= lateReported) return;
     o.counters.lateEvents += late - lateReported;
     // Counted (analyticsStatus, /metrics) and told, at most once per checkpoint: never silently dropped.
