@@ -185,8 +185,10 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
       }
     }
   };
-  let lateReported = 0;
-  let evictedReported = 0;
+  // What the restored windows had already counted was reported by the process that counted it.
+  const restored = current.engine.stats();
+  let lateReported = restored.lateDropped;
+  let evictedReported = Object.values(restored.rules).reduce((n, r) => n + r.evictedEntries, 0);
   const reportLate = () => {
     const st = current.engine.stats();
     const late = st.lateDropped;
