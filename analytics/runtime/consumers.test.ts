@@ -127,3 +127,54 @@ test('an event after every window it belongs to has closed is counted and logged
   await b.bus.close();
   await b.checkpoints.close();
 });
+
+test('after a restart from a checkpoint whose offsets were never committed, the redelivered events are skipped and committed', async () => {
+  const dir = mkdtempSync(path.join(root, 'uncommitted-'));
+  const start = Date.UTC(2026, 10, 20);
+  const run = async (commitFails: boolean) => {
+    const spool = new SpoolBus({ file: path.join(dir, 'spool.db'), pollMs: 20, compactEveryMs: 0 });
+    // The first run dies between the checkpoint and the commit: every commit fails.
+    const bus = commitFails
+      ? (new Proxy(spool, {
+          get(target, prop, receiver) {
+            if (prop !== 'subscribe') return Reflect.get(target, prop, receiver) as unknown;
+            return async (...args: Parameters<SpoolBus['subscribe']>) => {
+              const sub = await (target.subscribe as (...a: unknown[]) => Promise<{ stop(): Promise<void> }>)(...args);
+              return { stop: () => sub.stop(), commit: () => Promise.reject(new Error('broker gone')) };
+            };
+          },
+        }) as SpoolBus)
+      : spool;
+    const checkpoints = new SqliteAnalyticsCheckpointStore(path.join(dir, 'analytics.db'));
+    const counters = new AnalyticsCounters();
+    const detect = await startDetectConsumer({
+      bus,
+      log: createLogger('silent'),
+      counters,
+      content: () => content,
+      correlate: true,
+      checkpoints,
+      engine: 'embedded',
+      checkpointWhenQuietMs: 200,
+    });
+    return { spool, checkpoints, counters, detect };
+  };
+  const a = await run(true);
+  await a.spool.publish(
+    'citysoc.events',
+    Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: failed('10.3.0.1', start + i * 1000, `u-${i}`) })),
+  );
+  await until(() => a.counters.checkpoints >= 1);
+  expect(await a.spool.lag('citysoc.events', 'detect')).toBe(10);
+  await a.detect.stop();
+  await a.spool.close();
+  await a.checkpoints.close();
+
+  const b = await run(false);
+  await until(async () => (await b.spool.lag('citysoc.events', 'detect')) === 0);
+  expect(b.counters.skippedRedelivered).toBe(10);
+  expect(b.counters.events).toBe(0);
+  await b.detect.stop();
+  await b.spool.close();
+  await b.checkpoints.close();
+});

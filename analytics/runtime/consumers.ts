@@ -154,6 +154,19 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
   let uncovered = 0;
   /** The last offset delivered per partition (committed once a checkpoint covers it), in the bus's own spelling. */
   const delivered = new Map<string, string>();
+  /** Delivered offsets not committed yet (events since the checkpoint, or redelivered ones it already covers). */
+  let uncommitted = false;
+  const commitDelivered = async () => {
+    const covered = [...delivered.values()];
+    if (!sub || !('commit' in sub) || unsubscribed || covered.length === 0) return;
+    try {
+      await sub.commit(covered);
+      uncommitted = false;
+    } catch (err) {
+      // The checkpoint is durable: a commit that failed (a Kafka rebalance) means more redelivery, which the offsets skip.
+      o.log.warn({ err }, 'bus offsets not committed after a correlation checkpoint; they are committed with the next one');
+    }
+  };
   const checkpoint = async (force = false) => {
     if (!o.correlate || !o.checkpoints) return;
     if (!force && uncovered === 0) return;
@@ -162,7 +175,6 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
       savedDepartments = departments.entries();
       departmentsSavedAt = Date.now();
     }
-    const covered = [...delivered.values()];
     const bytes = await o.checkpoints.save(name, {
       offsets: Object.fromEntries([...offsets].map(([p, v]) => [p, v.toString()])),
       state: { correlations: current.engine.snapshot(), departments: savedDepartments } satisfies CheckpointState,
@@ -176,14 +188,8 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
     o.counters.checkpointMaxMs = Math.max(o.counters.checkpointMaxMs, took);
     o.counters.checkpointBytes = bytes;
     // Only now may the bus forget these events: the checkpoint holds what they did to the windows.
-    if (sub && 'commit' in sub && !unsubscribed && covered.length > 0) {
-      try {
-        await sub.commit(covered);
-      } catch (err) {
-        // The checkpoint is durable: a commit that failed (a Kafka rebalance) means more redelivery, which the offsets skip.
-        o.log.warn({ err }, 'bus offsets not committed after a correlation checkpoint; they are committed with the next one');
-      }
-    }
+    // (delivered is read after the save: nothing is handled meanwhile, batches wait their turn.)
+    await commitDelivered();
   };
   // What the restored windows had already counted was reported by the process that counted it.
   const restored = current.engine.stats();
@@ -228,6 +234,9 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
       const done = offsets.get(part);
       if (o.correlate && done !== undefined && off <= done) {
         o.counters.skippedRedelivered++;
+        // Covered by the checkpoint already: committable without a new one.
+        delivered.set(part, m.offset);
+        uncommitted = true;
         continue;
       }
       o.counters.events++;
@@ -246,6 +255,7 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
       if (o.correlate) {
         offsets.set(part, off);
         delivered.set(part, m.offset);
+        uncommitted = true;
         uncovered++;
       }
     }
@@ -273,6 +283,9 @@ export async function startDetectConsumer(o: DetectConsumerOptions): Promise<Det
               reportLate();
               await checkpoint();
             }).catch((err: unknown) => o.log.error({ err }, 'correlation checkpoint failed; the bus keeps the events it does not cover'));
+          } else if (uncovered === 0 && uncommitted) {
+            // Only redelivered events the checkpoint covers came since: commit them, no checkpoint needed.
+            void serial(async () => (uncovered === 0 ? commitDelivered() : undefined));
           }
         },
         Math.min(everyMs, quietMs, CHECKPOINT_WHEN_QUIET_MS),
