@@ -40,8 +40,16 @@ export interface AlertFeed {
 }
 
 export const AnalyticsConfig = z.strictObject({
-  /** How far behind the newest event time an event may arrive and still count in a correlation window. */
+  /**
+   * Bounded out-of-orderness of event time: the correlation watermark is the newest event time
+   * minus this. An event behind it still counts while a window it belongs to is open.
+   */
   allowedLatenessSeconds: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** Embedded correlation: windows checkpointed (and the bus offsets they cover committed) this often, or after this many events. */
+  checkpointSeconds: z.coerce.number().min(0.1).max(3_600).default(5),
+  checkpointEvents: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /** Embedded correlation: entries all windows may hold together; the oldest go first beyond it (counted, logged). */
+  maxWindowEntries: z.coerce.number().int().min(1_000).max(100_000_000).default(2_000_000),
   /** Repeats of one rule and group within this time fold into one alert. */
   suppressionMinutes: z.coerce.number().int().min(0).max(10_080).default(60),
 });
@@ -92,6 +100,9 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
           // Single-event rules always run in CitySOC's own consumers, whatever engine correlates.
           engine: 'embedded',
           allowedLatenessMs: ctx.config.allowedLatenessSeconds * 1000,
+          checkpointEveryMs: ctx.config.checkpointSeconds * 1000,
+          checkpointEveryEvents: ctx.config.checkpointEvents,
+          maxWindowEntries: ctx.config.maxWindowEntries,
           ...(departments ? { prepare: (e) => canonicalDepartment(e as EcsEvent, departments) as SigmaEvent } : {}),
         })
       : null;
@@ -135,6 +146,10 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
       alertsChanged: counters.alertsChanged,
       redeliveredSkipped: counters.skippedRedelivered,
       failures: counters.failures,
+      lateEvents: counters.lateEvents,
+      windowEntries: counters.windowEntries,
+      evictedEntries: counters.evictedEntries,
+      checkpoints: { count: counters.checkpoints, totalMs: counters.checkpointMs, maxMs: counters.checkpointMaxMs, lastSize: counters.checkpointBytes },
       jobs: jobs ? await jobs.status() : [],
     });
     const svc = bind(ctx.door, {
@@ -186,6 +201,21 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
           '# HELP citysoc_analytics_alerts_changed_total Alerts created or changed by the alert writer.',
           '# TYPE citysoc_analytics_alerts_changed_total counter',
           `citysoc_analytics_alerts_changed_total ${s.alertsChanged}`,
+          '# HELP citysoc_analytics_late_events_total Events that came after every correlation window they belong to had closed (logged; stored, not counted in windows).',
+          '# TYPE citysoc_analytics_late_events_total counter',
+          `citysoc_analytics_late_events_total ${s.lateEvents}`,
+          '# HELP citysoc_analytics_window_entries Entries held in embedded correlation windows (bounded).',
+          '# TYPE citysoc_analytics_window_entries gauge',
+          `citysoc_analytics_window_entries ${s.windowEntries}`,
+          '# HELP citysoc_analytics_evicted_entries_total Window entries dropped by the memory bound (logged).',
+          '# TYPE citysoc_analytics_evicted_entries_total counter',
+          `citysoc_analytics_evicted_entries_total ${s.evictedEntries}`,
+          '# HELP citysoc_analytics_checkpoints_total Correlation checkpoints written.',
+          '# TYPE citysoc_analytics_checkpoints_total counter',
+          `citysoc_analytics_checkpoints_total ${s.checkpoints.count}`,
+          '# HELP citysoc_analytics_checkpoint_seconds_total Time spent writing correlation checkpoints.',
+          '# TYPE citysoc_analytics_checkpoint_seconds_total counter',
+          `citysoc_analytics_checkpoint_seconds_total ${(s.checkpoints.totalMs / 1000).toFixed(3)}`,
           '# HELP citysoc_analytics_failures_total Events or signals analytics could not evaluate (logged).',
           '# TYPE citysoc_analytics_failures_total counter',
           `citysoc_analytics_failures_total ${s.failures}`,
@@ -233,6 +263,8 @@ const ANALYTICS_TYPEDEFS = /* GraphQL */ `
     alertsChanged: Int!
     redeliveredSkipped: Int!
     failures: Int!
+    "Events that came after every correlation window they belong to had closed: stored and searchable, not counted in windows."
+    lateEvents: Int!
     jobs: [FlinkJobStatus!]!
   }
   "A detection rule, a correlation or a filter of the loaded rule folders."

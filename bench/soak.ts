@@ -8,7 +8,8 @@
  *    event is a marker, looked for in the store every 100 ms: the figure includes up to that
  *    polling step) and to its alert raised (seeded brute-force bursts, timed on the alert feed);
  *  - RSS every 10 s and its least-squares slope after warm-up, in MiB/h;
- *  - spool bytes, correlation state (the detect consumer's checkpoint, read from its SQLite file);
+ *  - spool bytes, correlation state (the detect consumer's checkpoint, read from its SQLite file),
+ *    how many checkpoints were written and the time they took, events too late for every window;
  *  - brute-force alerts raised vs bursts seeded (the missing ones named), other alerts by rule;
  *  - events in the store vs events acknowledged (they must be equal).
  *
@@ -131,7 +132,11 @@ class CorrelationCheckpoint {
     const row = this.open()?.prepare("SELECT state FROM checkpoints WHERE name = 'detect'").get() as { state: string } | undefined;
     if (!row) return null;
     const state = JSON.parse(row.state) as {
-      correlations: { lateDropped: number; lateAccepted: number; rules: Record<string, { groups: { entries: unknown[] }[]; seen?: unknown[] }> };
+      correlations: {
+        lateDropped: number;
+        lateAccepted: number;
+        rules: Record<string, { groups: [string, unknown, [number, number, string | null][]][]; seen: unknown[] }>;
+      };
     };
     const rules = state.correlations.rules;
     let groups = 0;
@@ -140,11 +145,13 @@ class CorrelationCheckpoint {
     let biggest = '';
     let most = -1;
     for (const [key, r] of Object.entries(rules)) {
-      const e = r.groups.reduce((s, g) => s + g.entries.length, 0);
+      const e = r.groups.reduce((s, g) => s + g[2].length, 0);
+      // Ids remembered: those of the open entries and those listed apart (snapshot version 2).
+      const ids = r.seen.length + r.groups.reduce((s, g) => s + g[2].filter((x) => x[2] !== null).length, 0);
       groups += r.groups.length;
       entries += e;
-      seen += r.seen?.length ?? 0;
-      if (e > most) [most, biggest] = [e, `${key} (${fmt(r.groups.length)} groups, ${fmt(e)} entries, ${fmt(r.seen?.length ?? 0)} ids seen)`];
+      seen += ids;
+      if (e > most) [most, biggest] = [e, `${key} (${fmt(r.groups.length)} groups, ${fmt(e)} entries, ${fmt(ids)} ids seen)`];
     }
     return { groups, entries, seen, biggest, lateDropped: state.correlations.lateDropped, lateAccepted: state.correlations.lateAccepted };
   }
@@ -171,7 +178,9 @@ async function main(): Promise<void> {
   const bootAt = performance.now();
   const p: Platform = await startPlatform(config, createLogger('silent'), { announce: () => undefined });
   const token = (await p.identity.issueApiToken('soak', ['collector'], 'bench')).token;
-  const status = p.service<{ status: () => Promise<{ rules: number }> }>('analytics').status;
+  const status = p.service<{
+    status: () => Promise<{ rules: number; lateEvents: number; checkpoints: { count: number; totalMs: number; maxMs: number; lastSize: number } }>;
+  }>('analytics').status;
   console.log(
     `soak, embedded platform: ${(await status()).rules} rules in force (CitySOC${args['no-sigmahq'] ? '' : ' + SigmaHQ corpus'}), started in ${((performance.now() - bootAt) / 1000).toFixed(1)} s`,
   );
@@ -347,6 +356,10 @@ async function main(): Promise<void> {
   );
   console.log(
     `spool at the end: ${(end.spool / MiB).toFixed(1)} MiB; data directory ${(dirBytes(dir) / MiB).toFixed(0)} MiB (largest files: ${largestFiles(dir)}); correlation checkpoint ${(cpBytes / MiB).toFixed(2)} MiB${shape ? ` (${fmt(shape.groups)} groups, ${fmt(shape.entries)} window entries, ${fmt(shape.seen)} event ids remembered, ${fmt(shape.lateDropped)} events too late for a window, ${fmt(shape.lateAccepted)} late but in time; largest: ${shape.biggest})` : ''}`,
+  );
+  const st = await status();
+  console.log(
+    `correlation checkpoints: ${fmt(st.checkpoints.count)} written, ${fmt(st.checkpoints.totalMs)} ms in all (mean ${ms(st.checkpoints.totalMs / Math.max(1, st.checkpoints.count))}, max ${ms(st.checkpoints.maxMs)}), last ${(st.checkpoints.lastSize / MiB).toFixed(2)} MiB; events too late for every window they belong to: ${fmt(st.lateEvents)}`,
   );
   console.log(
     `store: ${fmt(inStore)} events (${fmt(deadLetters)} of them dead letters), acknowledged ${fmt(acked)} (${fmt(repeats)} repeats): ${inStore === acked - repeats ? 'every acknowledged event is searchable' : `MISMATCH by ${fmt(acked - repeats - inStore)}`}`,

@@ -1,11 +1,13 @@
 /**
  * The embedded profile's bus: topics kept in an on-disk spool (SQLite, WAL, fsync on every
  * publish), consumer groups with committed offsets. A message a publisher saw accepted
- * survives a crash; a group sees it again until its handler has finished with it.
+ * survives a crash; a group sees it again until its handler has finished with it (auto commit)
+ * or until the group commits it (manual commit). Compaction drops only what every group that
+ * ever subscribed has committed.
  */
 import { EventEmitter } from 'node:events';
 import { CitySocError } from '../../core/errors';
-import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../core/ports/bus';
+import type { Bus, BusMessage, DeliveredMessage, ManualSubscription, SubscribeOptions, Subscription, Topic } from '../../core/ports/bus';
 import { type Db, openDatabase } from '../sqlite/database';
 
 import type { Worker } from 'node:worker_threads';
@@ -70,13 +72,32 @@ export class SpoolBus implements Bus {
     this.wake.emit(topic);
   }
 
-  async subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription> {
+  subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription>;
+  subscribe<T>(
+    topic: Topic,
+    group: string,
+    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
+    options: SubscribeOptions & { readonly commit: 'manual' },
+  ): Promise<ManualSubscription>;
+  async subscribe<T>(
+    topic: Topic,
+    group: string,
+    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
+    options: SubscribeOptions = {},
+  ): Promise<ManualSubscription> {
     for (const s of this.subs) {
       if (s.topic === topic && s.group === group) throw new CitySocError('CONFLICT', `group ${group} already consumes ${topic} in this process`);
     }
     this.db.prepare('INSERT OR IGNORE INTO commits (topic, grp, "offset") VALUES (?, ?, 0)').run(topic, group);
-    const sub = new SpoolSubscription(this.db, this.wake, topic, group, handler as (b: DeliveredMessage[]) => Promise<void>, this.opts, () =>
-      this.subs.delete(sub),
+    const sub = new SpoolSubscription(
+      this.db,
+      this.wake,
+      topic,
+      group,
+      handler as (b: DeliveredMessage[]) => Promise<void>,
+      this.opts,
+      options.commit === 'manual',
+      () => this.subs.delete(sub),
     );
     this.subs.add(sub);
     sub.start();
@@ -154,12 +175,17 @@ export class SpoolBus implements Bus {
   }
 }
 
-class SpoolSubscription implements Subscription {
+class SpoolSubscription implements ManualSubscription {
   private stopped = false;
   private loop: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private wakeUp: (() => void) | null = null;
   private readonly onWake = () => this.wakeUp?.();
+  /** The last offset delivered and finished by the handler (manual commit reads on from here, not from the commit). */
+  private position = 0;
+  /** The last offset handed to the handler: what a manual subscriber may commit, from inside its handler too. */
+  private handed = 0;
+  private readonly commitStmt: Statement;
 
   constructor(
     private readonly db: Db,
@@ -168,10 +194,16 @@ class SpoolSubscription implements Subscription {
     readonly group: string,
     private readonly handler: (batch: DeliveredMessage[]) => Promise<void>,
     private readonly opts: SpoolBusOptions,
+    private readonly manual: boolean,
     private readonly onStop: () => void,
-  ) {}
+  ) {
+    // Never moves the commit back (a late commit of an older checkpoint changes nothing).
+    this.commitStmt = this.db.prepare('UPDATE commits SET "offset" = ? WHERE topic = ? AND grp = ? AND "offset" < ?');
+  }
 
   start(): void {
+    this.position = (this.db.prepare('SELECT "offset" FROM commits WHERE topic = ? AND grp = ?').get(this.topic, this.group) as { offset: number }).offset;
+    this.handed = this.position;
     this.wake.on(this.topic, this.onWake);
     this.loop = this.run();
   }
@@ -188,17 +220,15 @@ class SpoolSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
-    const fetch = this.db.prepare(
-      'SELECT "offset", key, value FROM messages WHERE topic = ? AND "offset" > (SELECT "offset" FROM commits WHERE topic = ? AND grp = ?) ORDER BY "offset" LIMIT ?',
-    );
-    const commit = this.db.prepare('UPDATE commits SET "offset" = ? WHERE topic = ? AND grp = ? AND "offset" < ?');
+    const fetch = this.db.prepare('SELECT "offset", key, value FROM messages WHERE topic = ? AND "offset" > ? ORDER BY "offset" LIMIT ?');
     while (!this.stopped) {
-      const rows = fetch.all(this.topic, this.topic, this.group, this.opts.batchSize ?? 500) as { offset: number; key: string; value: string }[];
+      const rows = fetch.all(this.topic, this.position, this.opts.batchSize ?? 500) as { offset: number; key: string; value: string }[];
       if (rows.length === 0) {
         await this.sleep(this.opts.pollMs ?? 250);
         continue;
       }
       const batch: DeliveredMessage[] = rows.map((r) => ({ topic: this.topic, key: r.key, value: JSON.parse(r.value) as unknown, offset: String(r.offset) }));
+      this.handed = Math.max(this.handed, rows[rows.length - 1]!.offset);
       try {
         await this.handler(batch);
       } catch (err) {
@@ -208,8 +238,23 @@ class SpoolSubscription implements Subscription {
       }
       // The handler finished this batch, so it is committed even when stop() is waiting for it.
       const last = rows[rows.length - 1]!.offset;
-      commit.run(last, this.topic, this.group, last);
+      this.position = last;
+      if (!this.manual) this.commitStmt.run(last, this.topic, this.group, last);
     }
+  }
+
+  async commit(offsets: readonly string[]): Promise<void> {
+    if (!this.manual) throw new CitySocError('CONFLICT', `group ${this.group} commits ${this.topic} automatically; commit() is for manual subscriptions`);
+    let upTo = 0;
+    for (const o of offsets) {
+      // The spool has one partition: offsets are plain integers.
+      if (!/^\d{1,15}$/.test(o)) throw new CitySocError('INPUT_INVALID', `not an offset of the spool: ${JSON.stringify(o.slice(0, 40))}`);
+      upTo = Math.max(upTo, Number(o));
+    }
+    if (upTo > this.handed) {
+      throw new CitySocError('INPUT_INVALID', `offset ${upTo} of ${this.topic} was not delivered to group ${this.group} yet (delivered up to ${this.handed})`);
+    }
+    if (upTo > 0) this.commitStmt.run(upTo, this.topic, this.group, upTo);
   }
 
   async stop(): Promise<void> {

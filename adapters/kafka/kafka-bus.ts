@@ -1,10 +1,13 @@
 /**
  * The cluster profile's bus over Kafka (kafkajs): an idempotent producer with acks=all, consumer
- * groups that commit an offset only after the handler has finished the batch that holds it.
+ * groups that commit an offset only after the handler has finished the batch that holds it
+ * (auto), or only when the subscriber says so (manual: a consumer that checkpoints its state now
+ * and then commits what its checkpoint covers).
  */
 import { readFileSync } from 'node:fs';
 import { type Admin, type Consumer, Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
-import type { Bus, BusMessage, DeliveredMessage, Subscription, Topic } from '../../core/ports/bus';
+import { CitySocError } from '../../core/errors';
+import type { Bus, BusMessage, DeliveredMessage, ManualSubscription, SubscribeOptions, Subscription, Topic } from '../../core/ports/bus';
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -85,15 +88,28 @@ export class KafkaBus implements Bus {
     await this.producer.send({ topic: name, acks: -1, messages: chunk });
   }
 
-  async subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription> {
+  subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription>;
+  subscribe<T>(
+    topic: Topic,
+    group: string,
+    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
+    options: SubscribeOptions & { readonly commit: 'manual' },
+  ): Promise<ManualSubscription>;
+  async subscribe<T>(
+    topic: Topic,
+    group: string,
+    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
+    options: SubscribeOptions = {},
+  ): Promise<ManualSubscription> {
     const name = await this.ensureTopic(topic);
+    const manual = options.commit === 'manual';
     const consumer = this.kafka.consumer({
       groupId: `${this.opts.prefix ?? ''}${group}`,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       allowAutoTopicCreation: false,
     });
-    const sub = new KafkaSubscription(consumer, () => this.subs.delete(sub));
+    const sub = new KafkaSubscription(consumer, name, group, manual, () => this.subs.delete(sub));
     this.subs.add(sub);
     await consumer.connect();
     await consumer.subscribe({ topic: name, fromBeginning: true });
@@ -108,6 +124,7 @@ export class KafkaBus implements Bus {
           value: JSON.parse(m.value?.toString('utf8') ?? 'null') as T,
           offset: `${batch.partition}:${m.offset}`,
         }));
+        sub.delivered(batch.partition, BigInt(batch.lastOffset()));
         try {
           await handler(delivered);
         } catch (err) {
@@ -119,8 +136,10 @@ export class KafkaBus implements Bus {
         }
         // resolveOffset moves kafkajs's fetch position; commitOffsets makes it durable for the group.
         resolveOffset(batch.lastOffset());
-        const next = (BigInt(batch.lastOffset()) + 1n).toString();
-        await consumer.commitOffsets([{ topic: name, partition: batch.partition, offset: next }]);
+        if (!manual) {
+          const next = (BigInt(batch.lastOffset()) + 1n).toString();
+          await consumer.commitOffsets([{ topic: name, partition: batch.partition, offset: next }]);
+        }
         await heartbeat();
       },
     });
@@ -151,12 +170,44 @@ export class KafkaBus implements Bus {
   }
 }
 
-class KafkaSubscription implements Subscription {
+class KafkaSubscription implements ManualSubscription {
   private stopping: Promise<void> | null = null;
+  /** Per partition, the last offset handed to the handler: what a manual subscriber may commit, from inside its handler too. */
+  private readonly done = new Map<number, bigint>();
+  /** Per partition, the next offset committed by this subscription: Kafka would move a commit back, the contract does not. */
+  private readonly committed = new Map<number, bigint>();
+
   constructor(
     private readonly consumer: Consumer,
+    private readonly topicName: string,
+    private readonly group: string,
+    private readonly manual: boolean,
     private readonly onStop: () => void,
   ) {}
+
+  delivered(partition: number, offset: bigint): void {
+    if (offset > (this.done.get(partition) ?? -1n)) this.done.set(partition, offset);
+  }
+
+  async commit(offsets: readonly string[]): Promise<void> {
+    if (!this.manual) throw new CitySocError('CONFLICT', `group ${this.group} commits ${this.topicName} automatically; commit() is for manual subscriptions`);
+    const upTo = new Map<number, bigint>();
+    for (const o of offsets) {
+      const m = /^(\d{1,9}):(\d{1,19})$/.exec(o);
+      if (!m) throw new CitySocError('INPUT_INVALID', `not a Kafka offset (partition:offset): ${JSON.stringify(o.slice(0, 40))}`);
+      const [p, off] = [Number(m[1]), BigInt(m[2]!)];
+      const seen = this.done.get(p);
+      if (seen === undefined || off > seen) {
+        throw new CitySocError('INPUT_INVALID', `offset ${o} of ${this.topicName} was not delivered to group ${this.group} yet`);
+      }
+      if (off > (upTo.get(p) ?? -1n)) upTo.set(p, off);
+    }
+    // Kafka's committed offset is the next one to read.
+    const forward = [...upTo].map(([p, off]) => [p, off + 1n] as const).filter(([p, next]) => next > (this.committed.get(p) ?? -1n));
+    if (forward.length === 0) return;
+    await this.consumer.commitOffsets(forward.map(([partition, next]) => ({ topic: this.topicName, partition, offset: next.toString() })));
+    for (const [p, next] of forward) this.committed.set(p, next);
+  }
 
   stop(): Promise<void> {
     return (this.stopping ??= this.consumer.disconnect().finally(this.onStop));

@@ -16,12 +16,14 @@ export class SqliteAnalyticsCheckpointStore implements AnalyticsCheckpointStore 
     return row ? { offsets: JSON.parse(row.offsets) as Record<string, string>, state: JSON.parse(row.state) as unknown } : null;
   }
 
-  async save(name: string, cp: AnalyticsCheckpoint): Promise<void> {
+  async save(name: string, cp: AnalyticsCheckpoint): Promise<number> {
+    const state = JSON.stringify(cp.state);
     this.db
       .prepare(
         'INSERT INTO checkpoints (name, offsets, state, saved_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET offsets = excluded.offsets, state = excluded.state, saved_at = excluded.saved_at',
       )
-      .run(name, JSON.stringify(cp.offsets), JSON.stringify(cp.state), Date.now());
+      .run(name, JSON.stringify(cp.offsets), state, Date.now());
+    return state.length;
   }
 
   async close(): Promise<void> {

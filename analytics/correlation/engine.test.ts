@@ -1,6 +1,7 @@
 import { CorrelationEngine } from './engine';
 import { at, correlation } from './test-support';
 import type { CorrelationFiring } from './types';
+import { type CorrelationSnapshot, parseSnapshot } from './snapshot';
 
 const failed = { ruleId: 'f-id', name: 'failed_login' };
 const success = { ruleId: 's-id', name: 'successful_login' };
@@ -89,17 +90,56 @@ describe('event_count', () => {
   });
 });
 
-describe('allowed lateness', () => {
-  test('a late event within the bound is counted; one beyond it is dropped and counted as late', () => {
+describe('allowed lateness (bounded out-of-orderness)', () => {
+  test('an event behind the watermark is counted while a window it belongs to is open; one after all its windows closed is counted as late', () => {
+    // Watermark = newest time (100 s) − 20 s = 80 s; a 60 s sliding window is open for any event after 20 s.
     const engine = new CorrelationEngine([bruteForce], { allowedLatenessMs: 20_000 });
     const fired = run(engine, [
       [login('10.0.0.1'), [failed], at(100), 'a'],
-      [login('10.0.0.1'), [failed], at(50), 'too-late'],
+      [login('10.0.0.1'), [failed], at(10), 'too-late'],
+      [login('10.0.0.1'), [failed], at(50), 'behind-the-watermark'],
       [login('10.0.0.1'), [failed], at(85), 'late-ok'],
       [login('10.0.0.1'), [failed], at(101), 'b'],
     ]);
-    expect(fired.map((f) => f.eventIds)).toEqual([['late-ok', 'a', 'b']]);
-    expect(engine.stats()).toMatchObject({ lateDropped: 1, lateAccepted: 1 });
+    expect(fired.map((f) => f.eventIds)).toEqual([['behind-the-watermark', 'late-ok', 'a']]);
+    expect(engine.stats()).toMatchObject({ lateDropped: 1, lateAccepted: 2, rules: { bf: { late: 1 } } });
+  });
+
+  test('a burst whose events all arrive behind the watermark (a slow collector) still fires', () => {
+    // Other traffic moved event time 4 minutes past the burst; the window of 5 min is still open.
+    const slow = correlation(
+      `  type: event_count\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 5m\n  condition:\n    gte: 10\n`,
+      'id: slow\n',
+    );
+    const engine = new CorrelationEngine([slow], { allowedLatenessMs: 60_000 });
+    engine.process(login('10.0.0.9'), [failed], at(240), 'other');
+    const fired = Array.from({ length: 12 }, (_, i) => engine.process(login('198.18.0.1'), [failed], at(0), `burst-${i}`)).flat();
+    expect(fired.map((f) => [f.groupKey, f.eventCount])).toEqual([['198.18.0.1', 10]]);
+    expect(engine.stats()).toMatchObject({ lateDropped: 0, lateAccepted: 12 });
+  });
+
+  test('an event stamped far in the future does not carry the watermark past the clock: later events still count', () => {
+    const now = at(1000);
+    const engine = new CorrelationEngine([bruteForce], { allowedLatenessMs: 0, now: () => now, maxFutureMs: 60_000 });
+    engine.process(login('10.6.6.6'), [failed], Date.UTC(2099, 0, 1), 'from-2099');
+    const fired = run(engine, [
+      [login('10.0.0.1'), [failed], at(1000), 'x1'],
+      [login('10.0.0.1'), [failed], at(1001), 'x2'],
+      [login('10.0.0.1'), [failed], at(1002), 'x3'],
+    ]);
+    expect(fired.map((f) => f.eventIds)).toEqual([['x1', 'x2', 'x3']]);
+    expect(engine.stats().lateDropped).toBe(0);
+  });
+
+  test('the per-rule late count survives a snapshot and restore', () => {
+    const engine = new CorrelationEngine([bruteForce], { allowedLatenessMs: 0 });
+    run(engine, [
+      [login('10.0.0.1'), [failed], at(500), 'a'],
+      [login('10.0.0.1'), [failed], at(100), 'late'],
+    ]);
+    const again = new CorrelationEngine([bruteForce], { allowedLatenessMs: 0 });
+    again.restore(JSON.parse(JSON.stringify(engine.snapshot())) as ReturnType<CorrelationEngine['snapshot']>);
+    expect(again.stats()).toMatchObject({ lateDropped: 1, rules: { bf: { late: 1 } } });
   });
 });
 
@@ -259,9 +299,28 @@ describe('bounded state', () => {
       [login('10.0.0.1'), [failed], at(2)],
       [login('10.0.0.3'), [failed], at(3)],
     ]);
-    expect(engine.stats().rules.bf).toEqual({ groups: 2, evictedGroups: 1, evictedEntries: 0 });
+    expect(engine.stats().rules.bf).toEqual({ groups: 2, evictedGroups: 1, evictedEntries: 0, late: 0 });
     // 10.0.0.1 survived (it was updated after 10.0.0.2), so its third failure still fires.
     expect(engine.process(login('10.0.0.1'), [failed], at(4)).map((f) => f.groupKey)).toEqual(['10.0.0.1']);
+  });
+});
+
+describe('bounded memory', () => {
+  test("all rules together hold at most maxEntries entries: the fullest rule loses its stalest group's oldest entry, counted", () => {
+    const flood = correlation(
+      `  type: event_count\n  rules: [failed_login]\n  group-by: [user.name]\n  timespan: 1h\n  condition:\n    gte: 1000\n`,
+      'id: flood\n',
+    );
+    const engine = new CorrelationEngine([bruteForce, flood], { maxEntries: 10 });
+    for (let i = 0; i < 8; i++) engine.process(login(`10.0.1.${i}`, `u${i % 2}`), [failed], at(i), `e${i}`);
+    // 16 entries offered (8 per rule), 10 kept: the 1 h rule (two groups of 4) and brute force (eight groups of 1) both lose.
+    const st = engine.stats();
+    expect(st.entries).toBe(10);
+    expect(st.rules.bf!.evictedEntries + st.rules.flood!.evictedEntries).toBe(6);
+    // Still bounded after a restore into an engine with the same bound.
+    const again = new CorrelationEngine([bruteForce, flood], { maxEntries: 4 });
+    again.restore(parseSnapshot(JSON.parse(JSON.stringify(engine.snapshot())), 'test'));
+    expect(again.stats().entries).toBe(4);
   });
 });
 
@@ -275,5 +334,96 @@ describe('snapshot and restore', () => {
     const second = new CorrelationEngine([bruteForce]);
     second.restore(JSON.parse(JSON.stringify(first.snapshot())));
     expect(second.process(login('10.0.0.1'), [failed], at(2), 'e3').map((f) => f.eventIds)).toEqual([['e1', 'e2', 'e3']]);
+  });
+
+  test('an open entry is not counted twice after a restore: its id is remembered from the entry itself', () => {
+    const first = new CorrelationEngine([bruteForce]);
+    run(first, [
+      [login('10.0.0.1'), [failed], at(0), 'e1'],
+      [login('10.0.0.1'), [failed], at(1), 'e2'],
+    ]);
+    const snap = first.snapshot() as Extract<CorrelationSnapshot, { version: 2 }>;
+    // The ids live in the entries only, not a second time in `seen`.
+    expect(snap.rules.bf!.seen).toEqual([]);
+    expect(snap.rules.bf!.groups).toEqual([
+      [
+        '10.0.0.1',
+        { 'source.ip': '10.0.0.1' },
+        [
+          [at(0), 0, 'e1'],
+          [1000, 0, 'e2'],
+        ],
+      ],
+    ]);
+    const second = new CorrelationEngine([bruteForce]);
+    second.restore(parseSnapshot(JSON.parse(JSON.stringify(snap)), 'test'));
+    expect(second.process(login('10.0.0.1'), [failed], at(2), 'e2')).toEqual([]);
+    expect(second.process(login('10.0.0.1'), [failed], at(3), 'e3').map((f) => f.eventIds)).toEqual([['e1', 'e2', 'e3']]);
+  });
+
+  test('ids of events whose window fired stay remembered apart, values and sums come back', () => {
+    const sum = correlation(
+      `  type: value_sum\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 60s\n  condition:\n    field: bytes\n    gte: 100\n`,
+      'id: sum\n',
+    );
+    const first = new CorrelationEngine([bruteForce, sum]);
+    run(first, [
+      [{ ...login('10.0.0.1'), bytes: 40 }, [failed], at(0), 'a'],
+      [{ ...login('10.0.0.1'), bytes: 40 }, [failed], at(1), 'b'],
+      [{ ...login('10.0.0.1'), bytes: 10 }, [failed], at(2), 'c'],
+    ]);
+    const second = new CorrelationEngine([bruteForce, sum]);
+    second.restore(parseSnapshot(JSON.parse(JSON.stringify(first.snapshot())), 'test'));
+    // bf fired on a, b, c (its window was emptied): they are remembered apart and not counted again.
+    expect(second.process({ ...login('10.0.0.1'), bytes: 40 }, [failed], at(3), 'a')).toEqual([]);
+    expect(second.process({ ...login('10.0.0.1'), bytes: 20 }, [failed], at(4), 'd').map((f) => [f.ruleId, f.value])).toEqual([['sum', 110]]);
+  });
+
+  test('a snapshot of the earlier version (entries as objects, ids listed in seen) still restores', () => {
+    const v1 = {
+      version: 1,
+      maxSeen: at(1),
+      lateDropped: 0,
+      lateAccepted: 0,
+      rules: {
+        bf: {
+          evictedGroups: 0,
+          evictedEntries: 0,
+          groups: [
+            {
+              key: '10.0.0.1',
+              values: { 'source.ip': '10.0.0.1' },
+              entries: [
+                { t: at(0), r: 0, id: 'e1' },
+                { t: at(1), r: 0, id: 'e2' },
+              ],
+            },
+          ],
+          seen: [
+            ['e1', at(0)],
+            ['e2', at(1)],
+          ],
+        },
+      },
+    };
+    const engine = new CorrelationEngine([bruteForce]);
+    engine.restore(parseSnapshot(v1, 'test'));
+    expect(engine.process(login('10.0.0.1'), [failed], at(2), 'e1')).toEqual([]);
+    expect(engine.process(login('10.0.0.1'), [failed], at(2), 'e3').map((f) => f.eventIds)).toEqual([['e1', 'e2', 'e3']]);
+  });
+
+  test('a snapshot that is not one is refused with where and why', () => {
+    expect(() =>
+      parseSnapshot(
+        {
+          version: 2,
+          maxSeen: null,
+          lateDropped: 0,
+          lateAccepted: 0,
+          rules: { bf: { evictedGroups: 0, evictedEntries: 0, groups: [['k', {}, [['x', 0, null]]]], seen: [] } },
+        },
+        'checkpoint detect',
+      ),
+    ).toThrow(/checkpoint detect: not a correlation snapshot/);
   });
 });

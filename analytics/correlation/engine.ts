@@ -5,7 +5,7 @@ import type { SigmaEvent } from '../sigma/backends/fieldpath';
 import { SigmaParseError } from '../sigma/errors';
 import type { SigmaCorrelationRule } from '../sigma/model';
 import { fieldTexts, groupOf, resolveField, type RuleRef } from './grouping';
-import type { CorrelationSnapshot } from './snapshot';
+import type { CompactEntry, CorrelationSnapshot } from './snapshot';
 import { evaluationMode } from './threshold';
 import type { CorrelationFiring, CorrelationOptions, CorrelationStats } from './types';
 import { closedValue, eagerHit, insertionPoint, lowerBound, type Entry, type WindowSpec } from './windows';
@@ -28,6 +28,10 @@ interface RuleState {
   seen: Map<string, number>;
   evictedGroups: number;
   evictedEntries: number;
+  /** Events of this rule that came after every window they could belong to had closed. */
+  late: number;
+  /** Entries held in all its groups. */
+  entries: number;
 }
 
 /** Most event ids remembered per rule for recognising repeats (the oldest are forgotten first). */
@@ -42,7 +46,12 @@ export class CorrelationEngine {
   private readonly lateness: number;
   private readonly maxGroups: number;
   private readonly maxEntries: number;
+  private readonly maxTotal: number;
+  /** Entries held by all rules: bounded by maxTotal. */
+  private total = 0;
   private readonly maxIds: number;
+  private readonly maxFutureMs: number;
+  private readonly now: () => number;
   private maxSeen = Number.NEGATIVE_INFINITY;
   private nextSweep = Number.NEGATIVE_INFINITY;
   private lateDropped = 0;
@@ -52,7 +61,10 @@ export class CorrelationEngine {
     this.lateness = options.allowedLatenessMs ?? 0;
     this.maxGroups = options.maxGroupsPerRule ?? 100_000;
     this.maxEntries = options.maxEntriesPerGroup ?? 10_000;
+    this.maxTotal = options.maxEntries ?? 2_000_000;
     this.maxIds = options.maxEventIdsPerFiring ?? 100;
+    this.maxFutureMs = options.maxFutureMs ?? 300_000;
+    this.now = options.now ?? Date.now;
     this.states = rules.map((rule) => ({
       rule,
       key: correlationKey(rule),
@@ -62,6 +74,8 @@ export class CorrelationEngine {
       seen: new Map(),
       evictedGroups: 0,
       evictedEntries: 0,
+      late: 0,
+      entries: 0,
     }));
     this.states.forEach((s, i) => {
       for (const ref of s.rule.rules) this.referrers.set(ref, [...(this.referrers.get(ref) ?? []), i]);
@@ -88,15 +102,31 @@ export class CorrelationEngine {
   process(event: SigmaEvent, matched: readonly RuleRef[], time: number, eventId?: string): CorrelationFiring[] {
     const out: CorrelationFiring[] = [];
     const relevant = matched.some((m) => this.referrers.has(m.ruleId) || (m.name !== undefined && this.referrers.has(m.name)));
-    if (relevant && time < this.maxSeen - this.lateness) {
-      this.lateDropped++;
-      return out;
+    if (relevant) {
+      const late = this.feed(event, matched, time, eventId, out);
+      if (late === 'all') this.lateDropped++;
+      else if (time < this.maxSeen) this.lateAccepted++;
     }
-    if (relevant && time < this.maxSeen) this.lateAccepted++;
-    if (time > this.maxSeen) this.maxSeen = time;
-    if (relevant) this.feed(event, matched, time, eventId, out);
+    // The watermark follows event time, but an event stamped in the future (a wrong clock, a
+    // hostile sender) may not carry it past now + maxFutureMs: otherwise every event after it
+    // would be late and correlation would stop.
+    const advance = Math.min(time, this.now() + this.maxFutureMs);
+    if (advance > this.maxSeen) this.maxSeen = advance;
     if (this.maxSeen - this.lateness >= this.nextSweep) this.sweep(this.maxSeen - this.lateness, out);
     return out;
+  }
+
+  /**
+   * The earliest event time a rule still takes (bounded out-of-orderness, as Flink's watermarks:
+   * watermark = newest event time − allowed lateness). An event is late for a rule only when every
+   * window it could belong to has closed: for a sliding (eager) rule when its time plus the span
+   * is behind the watermark — it is counted with the entries the windows still hold (those behind
+   * watermark − span are gone: it may undercount, never overcount); for a rule evaluated when its
+   * window closes, when it is behind the watermark (its window may have been evaluated already).
+   */
+  private earliestFor(s: RuleState): number {
+    const watermark = this.maxSeen - this.lateness;
+    return s.mode === 'eager' ? watermark - s.spec.spanMs : watermark;
   }
 
   /** End of input: every open window is final. Evaluates the on-close rules and clears the windows; the ids counted are kept. */
@@ -108,12 +138,15 @@ export class CorrelationEngine {
 
   stats(): CorrelationStats {
     const rules: CorrelationStats['rules'] = {};
-    for (const s of this.states) rules[s.key] = { groups: s.groups.size, evictedGroups: s.evictedGroups, evictedEntries: s.evictedEntries };
-    return { lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
+    for (const s of this.states) rules[s.key] = { groups: s.groups.size, evictedGroups: s.evictedGroups, evictedEntries: s.evictedEntries, late: s.late };
+    return { lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, entries: this.total, rules };
   }
 
-  private feed(event: SigmaEvent, matched: readonly RuleRef[], time: number, id: string | undefined, out: CorrelationFiring[]): void {
+  /** Feeds the event to the rules that reference its matches; tells whether it was too late for all of them, some, or none. */
+  private feed(event: SigmaEvent, matched: readonly RuleRef[], time: number, id: string | undefined, out: CorrelationFiring[]): 'all' | 'some' | 'none' {
     const touched = new Set<string>();
+    let late = 0;
+    let taken = 0;
     for (const m of matched) {
       for (const idx of this.indexesFor(m)) {
         const s = this.states[idx] as RuleState;
@@ -125,6 +158,12 @@ export class CorrelationEngine {
         const touchKey = `${idx}\u0000${group.key}\u0000${once ? '' : r}`;
         if (touched.has(touchKey)) continue;
         touched.add(touchKey);
+        if (time < this.earliestFor(s)) {
+          s.late++;
+          late++;
+          continue;
+        }
+        taken++;
         const seenKey = id === undefined ? undefined : once ? id : `${id}\u0000${r}`;
         if (seenKey !== undefined && s.seen.has(seenKey)) continue;
         const entry = this.entryFor(s, event, m, r, time, id);
@@ -136,6 +175,7 @@ export class CorrelationEngine {
         this.insert(s, group.key, group.values, entry, out);
       }
     }
+    return late === 0 ? 'none' : taken === 0 ? 'all' : 'some';
   }
 
   private indexesFor(m: RuleRef): number[] {
@@ -169,22 +209,28 @@ export class CorrelationEngine {
       g = { values, entries: [] };
       if (s.groups.size >= this.maxGroups) {
         const stalest = s.groups.keys().next().value as string;
+        this.dropped(s, s.groups.get(stalest)!.entries.length);
         s.groups.delete(stalest);
         s.evictedGroups++;
       }
     }
     s.groups.set(key, g);
     g.entries.splice(insertionPoint(g.entries, entry.t), 0, entry);
+    s.entries++;
+    this.total++;
     if (g.entries.length > this.maxEntries) {
       g.entries.shift();
+      this.dropped(s, 1);
       s.evictedEntries++;
     }
+    if (this.total > this.maxTotal) this.evictOldest();
     if (s.mode !== 'eager') return;
     const hit = eagerHit(s.spec, g.entries, entry.t);
     if (!hit) return;
     const window = g.entries.slice(hit.from, hit.to + 1);
     // The window restarts after a firing, so one burst fires once per threshold crossing.
     g.entries.splice(0, hit.to + 1);
+    this.dropped(s, hit.to + 1);
     if (g.entries.length === 0) s.groups.delete(key);
     this.fire(s, key, g.values, window, hit.value, out);
   }
@@ -207,6 +253,28 @@ export class CorrelationEngine {
     if (this.indexesFor(ref).length > 0) this.feed({ ...values }, [ref], firing.lastSeen, `${s.key}:${key}:${firing.lastSeen}`, out);
   }
 
+  private dropped(s: RuleState, n: number): void {
+    s.entries -= n;
+    this.total -= n;
+  }
+
+  /**
+   * Over the engine-wide bound: the rule holding the most entries loses the oldest entry of its
+   * least recently updated group (counted in evictedEntries). Memory stays bounded whatever the
+   * rate and the spans; a window that lost entries may then undercount, never overcount.
+   */
+  private evictOldest(): void {
+    let most: RuleState | undefined;
+    for (const s of this.states) if (!most || s.entries > most.entries) most = s;
+    if (!most || most.entries === 0) return;
+    const key = most.groups.keys().next().value as string;
+    const g = most.groups.get(key)!;
+    g.entries.shift();
+    this.dropped(most, 1);
+    most.evictedEntries++;
+    if (g.entries.length === 0) most.groups.delete(key);
+  }
+
   /** Evaluates windows closed by `watermark` (on-close rules) and drops entries no future event can join. */
   private sweep(watermark: number, out: CorrelationFiring[]): void {
     let next = Number.POSITIVE_INFINITY;
@@ -217,12 +285,16 @@ export class CorrelationEngine {
           while (g.entries.length > 0 && (g.entries[0] as Entry).t + span <= watermark) {
             const end = lowerBound(g.entries, (g.entries[0] as Entry).t + span + 1);
             const window = g.entries.splice(0, end);
+            this.dropped(s, window.length);
             const value = closedValue(s.spec, window);
             if (value !== undefined) this.fire(s, key, g.values, window, value, out);
           }
         } else {
           const keep = lowerBound(g.entries, watermark - span);
-          if (keep > 0) g.entries.splice(0, keep);
+          if (keep > 0) {
+            g.entries.splice(0, keep);
+            this.dropped(s, keep);
+          }
         }
         if (g.entries.length === 0) s.groups.delete(key);
         else next = Math.min(next, (g.entries[0] as Entry).t + span);
@@ -260,32 +332,83 @@ export class CorrelationEngine {
     this.states.forEach((_, i) => visit(i, []));
   }
 
+  /** The state in the compact form (version 2): a checkpoint is written every few seconds. */
   snapshot(): CorrelationSnapshot {
-    const rules: CorrelationSnapshot['rules'] = {};
+    const rules: Extract<CorrelationSnapshot, { version: 2 }>['rules'] = {};
     for (const s of this.states) {
-      rules[s.key] = {
-        evictedGroups: s.evictedGroups,
-        evictedEntries: s.evictedEntries,
-        groups: [...s.groups].map(([key, g]) => ({ key, values: g.values, entries: g.entries.map((e) => ({ ...e })) })),
-        seen: [...s.seen],
-      };
+      const once = s.rule.type !== 'temporal' && s.rule.type !== 'temporal_ordered';
+      const carried = new Set<string>();
+      const groups: [string, Record<string, string>, CompactEntry[]][] = [];
+      for (const [key, g] of s.groups) {
+        let prev = 0;
+        const entries: CompactEntry[] = [];
+        for (const e of g.entries) {
+          const x = e.v ?? e.n;
+          entries.push(x === undefined ? [e.t - prev, e.r, e.id ?? null] : [e.t - prev, e.r, e.id ?? null, x]);
+          prev = e.t;
+          if (e.id !== undefined) carried.add(once ? e.id : `${e.id}\u0000${e.r}`);
+        }
+        groups.push([key, g.values, entries]);
+      }
+      const seen: [string, number][] = [];
+      for (const [id, t] of s.seen) if (!carried.has(id)) seen.push([id, t]);
+      rules[s.key] = { evictedGroups: s.evictedGroups, evictedEntries: s.evictedEntries, late: s.late, groups, seen };
     }
-    return { version: 1, maxSeen: Number.isFinite(this.maxSeen) ? this.maxSeen : null, lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
+    return { version: 2, maxSeen: Number.isFinite(this.maxSeen) ? this.maxSeen : null, lateDropped: this.lateDropped, lateAccepted: this.lateAccepted, rules };
   }
 
-  /** Loads state saved by snapshot(); rules that no longer exist are skipped, new rules start empty. */
+  /** Loads state saved by snapshot() (either version); rules that no longer exist are skipped, new rules start empty. */
   restore(snapshot: CorrelationSnapshot): void {
+    this.restoreState(snapshot);
+    this.total = 0;
+    for (const s of this.states) {
+      s.entries = 0;
+      for (const g of s.groups.values()) s.entries += g.entries.length;
+      this.total += s.entries;
+    }
+    while (this.total > this.maxTotal) this.evictOldest();
+  }
+
+  private restoreState(snapshot: CorrelationSnapshot): void {
     this.maxSeen = snapshot.maxSeen ?? Number.NEGATIVE_INFINITY;
     this.nextSweep = Number.NEGATIVE_INFINITY;
     this.lateDropped = snapshot.lateDropped;
     this.lateAccepted = snapshot.lateAccepted;
     for (const s of this.states) {
-      const saved = snapshot.rules[s.key];
       s.groups.clear();
+      s.seen = new Map();
+      if (snapshot.version === 1) {
+        const saved = snapshot.rules[s.key];
+        s.evictedGroups = saved?.evictedGroups ?? 0;
+        s.evictedEntries = saved?.evictedEntries ?? 0;
+        s.late = saved?.late ?? 0;
+        for (const g of saved?.groups ?? []) s.groups.set(g.key, { values: g.values, entries: g.entries.filter((e) => e.r < s.spec.ruleCount) });
+        s.seen = new Map(saved?.seen ?? []);
+        continue;
+      }
+      const saved = snapshot.rules[s.key];
       s.evictedGroups = saved?.evictedGroups ?? 0;
       s.evictedEntries = saved?.evictedEntries ?? 0;
-      for (const g of saved?.groups ?? []) s.groups.set(g.key, { values: g.values, entries: g.entries.filter((e) => e.r < s.spec.ruleCount) });
-      s.seen = new Map(saved?.seen ?? []);
+      s.late = saved?.late ?? 0;
+      const once = s.rule.type !== 'temporal' && s.rule.type !== 'temporal_ordered';
+      for (const [id, t] of saved?.seen ?? []) s.seen.set(id, t);
+      for (const [key, values, compact] of saved?.groups ?? []) {
+        const entries: Entry[] = [];
+        let t = 0;
+        for (const [dt, r, id, x] of compact) {
+          t += dt;
+          if (r >= s.spec.ruleCount) continue;
+          const e: Entry = { t, r };
+          if (id !== null) {
+            e.id = id;
+            s.seen.set(once ? id : `${id}\u0000${r}`, t);
+          }
+          if (typeof x === 'string') e.v = x;
+          else if (typeof x === 'number') e.n = x;
+          entries.push(e);
+        }
+        s.groups.set(key, { values, entries });
+      }
     }
   }
 }

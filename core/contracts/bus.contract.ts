@@ -2,7 +2,7 @@
  * The Bus contract: the embedded spool bus and Kafka both run it. `open(ns)` returns a bus
  * over the durable storage named ns; calling it again with the same ns is a restart.
  */
-import type { Bus, DeliveredMessage } from '../ports/bus';
+import type { Bus, DeliveredMessage, ManualSubscription } from '../ports/bus';
 
 export interface BusHarness {
   open(ns: string): Promise<Bus>;
@@ -19,6 +19,9 @@ function until(cond: () => boolean, ms = 60_000): Promise<void> {
     tick();
   });
 }
+
+/** A batch counts as delivered once its handler's promise has resolved, a moment after the handler saw it. */
+const handlerResolved = () => new Promise((r) => setTimeout(r, 100));
 
 let counter = 0;
 const ns = (name: string) => `${name}-${process.pid}-${Date.now()}-${counter++}`;
@@ -169,6 +172,87 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       await until(() => got.length >= 2);
       await sub.stop();
       expect(got.sort()).toEqual(['x1', 'x2']);
+    });
+
+    it('manual commit: delivery goes on past the commit, and a restart delivers again exactly what was not committed', async () => {
+      const name = ns('manual');
+      const first = await openBus(name);
+      // One key: one partition on Kafka, so offsets are in publish order.
+      await first.publish(
+        'citysoc.events',
+        Array.from({ length: 10 }, (_, i) => ({ key: 'one', value: i })),
+      );
+      const got: DeliveredMessage<number>[] = [];
+      const sub: ManualSubscription = await first.subscribe<number>('citysoc.events', 'checkpointed', async (b) => void got.push(...b), { commit: 'manual' });
+      await until(() => got.length >= 10);
+      await handlerResolved();
+      expect(got.map((m) => m.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      // Nothing is committed by the handler resolving.
+      expect(await first.lag('citysoc.events', 'checkpointed')).toBe(10);
+      await sub.commit([got[3]!.offset]);
+      expect(await first.lag('citysoc.events', 'checkpointed')).toBe(6);
+      // An older commit does not move the group back.
+      await sub.commit([got[1]!.offset]);
+      expect(await first.lag('citysoc.events', 'checkpointed')).toBe(6);
+      await sub.stop();
+      await first.close();
+
+      const second = await openBus(name);
+      const again: number[] = [];
+      const sub2 = await second.subscribe<number>('citysoc.events', 'checkpointed', async (b) => void again.push(...b.map((m) => m.value)), {
+        commit: 'manual',
+      });
+      await until(() => again.length >= 6);
+      await new Promise((r) => setTimeout(r, 300));
+      await sub2.stop();
+      expect(again).toEqual([4, 5, 6, 7, 8, 9]);
+    });
+
+    it('manual commit: an offset not yet delivered is refused, and so is a malformed one', async () => {
+      const bus = await openBus(ns('manual-refuse'));
+      await bus.publish('citysoc.events', [{ key: 'one', value: 1 }]);
+      const got: DeliveredMessage<number>[] = [];
+      const sub = await bus.subscribe<number>('citysoc.events', 'g', async (b) => void got.push(...b), { commit: 'manual' });
+      await until(() => got.length >= 1);
+      await handlerResolved();
+      const beyond = got[0]!.offset.replace(/\d+$/, (d) => String(Number(d) + 5));
+      await expect(sub.commit([beyond])).rejects.toThrow(/not delivered/);
+      await expect(sub.commit(['x; DROP TABLE commits'])).rejects.toThrow(/offset/);
+      expect(await bus.lag('citysoc.events', 'g')).toBe(1);
+      await sub.commit([got[0]!.offset]);
+      expect(await bus.lag('citysoc.events', 'g')).toBe(0);
+      await sub.stop();
+    });
+
+    it('manual commit: a failing handler gets the same batch again; a handler may commit its own batch before it returns', async () => {
+      const bus = await openBus(ns('manual-retry'));
+      let failures = 0;
+      const done: DeliveredMessage<number>[] = [];
+      let sub: ManualSubscription | null = null;
+      sub = await bus.subscribe<number>(
+        'citysoc.events',
+        'g',
+        async (batch) => {
+          if (failures < 1) {
+            failures++;
+            throw new Error('checkpoint store unavailable');
+          }
+          done.push(...batch);
+          // A consumer that checkpoints inside its handler commits what the checkpoint covers there.
+          await sub!.commit([batch[batch.length - 1]!.offset]);
+        },
+        { commit: 'manual' },
+      );
+      await bus.publish(
+        'citysoc.events',
+        [7, 8, 9].map((v) => ({ key: 'one', value: v })),
+      );
+      await until(() => done.length >= 3);
+      await handlerResolved();
+      expect(failures).toBe(1);
+      expect(done.map((m) => m.value)).toEqual([7, 8, 9]);
+      expect(await bus.lag('citysoc.events', 'g')).toBe(0);
+      await sub.stop();
     });
 
     it('lag counts what a group has not yet committed', async () => {

@@ -12,7 +12,7 @@ export interface AnalyticsCheckpoint {
 
 export interface AnalyticsCheckpointStore {
   load(name: string): Promise<AnalyticsCheckpoint | null>;
-  /** Durable when it resolves; replaces the previous checkpoint atomically. */
-  save(name: string, checkpoint: AnalyticsCheckpoint): Promise<void>;
+  /** Durable when it resolves; replaces the previous checkpoint atomically. Resolves to the bytes of state written. */
+  save(name: string, checkpoint: AnalyticsCheckpoint): Promise<number>;
   close(): Promise<void>;
 }

@@ -18,16 +18,45 @@ export interface Subscription {
 }
 
 /**
+ * How a group's offsets are committed:
+ * - 'auto' (default): a batch's offsets when its handler's promise resolves;
+ * - 'manual': only when the subscriber calls `commit`. Delivery goes on past what is committed;
+ *   a restart (or, on Kafka, a rebalance) delivers again from the last commit. For a consumer
+ *   whose state is checkpointed now and then rather than with every batch: it commits what its
+ *   last checkpoint covers, so the bus keeps every message the checkpoint does not.
+ */
+export interface SubscribeOptions {
+  readonly commit?: 'auto' | 'manual';
+}
+
+export interface ManualSubscription extends Subscription {
+  /**
+   * Commits, per partition, the given delivered offsets and everything before them. An offset
+   * not yet handed to this subscription's handler is refused (nothing is committed then); the
+   * handler may commit its own batch before it returns (the subscriber decides what is done).
+   * An offset at or below the committed one changes nothing. Durable when it resolves.
+   */
+  commit(offsets: readonly string[]): Promise<void>;
+}
+
+/**
  * Contract (core/contracts/bus.contract.ts):
  * - publish resolves only after the messages are durable (spool fsync, Kafka acks=all);
- * - a group receives each message at least once; an offset is committed only after the
- *   handler's promise for its batch resolves, so a consumer killed mid-batch gets the
- *   uncommitted messages again and committed ones never;
+ * - a group receives each message at least once; with 'auto' commit an offset is committed
+ *   only after the handler's promise for its batch resolves, so a consumer killed mid-batch gets
+ *   the uncommitted messages again and committed ones never; with 'manual' commit, only what
+ *   the subscriber committed is never delivered again;
  * - per key, messages arrive in publish order.
  */
 export interface Bus {
   publish<T>(topic: Topic, messages: readonly BusMessage<T>[]): Promise<void>;
   subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription>;
+  subscribe<T>(
+    topic: Topic,
+    group: string,
+    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
+    options: SubscribeOptions & { readonly commit: 'manual' },
+  ): Promise<ManualSubscription>;
   /** Messages published but not yet committed by the group. */
   lag(topic: Topic, group: string): Promise<number>;
   close(): Promise<void>;
