@@ -6,6 +6,7 @@
  * ever subscribed has committed.
  */
 import { EventEmitter } from 'node:events';
+import type { Statement } from 'better-sqlite3';
 import { CitySocError } from '../../core/errors';
 import type { Bus, BusMessage, DeliveredMessage, ManualSubscription, SubscribeOptions, Subscription, Topic } from '../../core/ports/bus';
 import { type Db, openDatabase } from '../sqlite/database';
@@ -132,7 +133,8 @@ export class SpoolBus implements Bus {
     const gone = (why: string) => {
       if (this.writer !== worker) return;
       this.writer = null;
-      for (const p of this.pending.values()) p.reject(new CitySocError('UNAVAILABLE', `the spool writer stopped (${why}); nothing of this publish was acknowledged`));
+      for (const p of this.pending.values())
+        p.reject(new CitySocError('UNAVAILABLE', `the spool writer stopped (${why}); nothing of this publish was acknowledged`));
       this.pending.clear();
     };
     worker.on('error', (e: Error) => gone(e.message));
