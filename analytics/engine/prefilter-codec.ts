@@ -11,17 +11,26 @@ const RULES = ['triggerStart', 'triggerRules', 'restStart', 'clauseStart', 'clau
 interface Meta {
   endianness: string;
   patternCount: number;
+  scanFields: string[];
+  /** The keyword automaton's pattern count, when there is one (its arrays follow RULES). */
+  anywherePatternCount?: number;
   keys: string[];
   ruleCount: number;
-  /** Length (in elements) of each array, AUTOMATON then RULES order. */
+  /** Length (in elements) of each array: AUTOMATON, RULES, then AUTOMATON again for the keyword automaton. */
   lengths: number[];
 }
 
 export function encodePrefilter(t: PrefilterTables): Buffer {
-  const arrays = [...AUTOMATON.map((k) => t.automaton[k]), ...RULES.map((k) => t[k])];
+  const arrays = [
+    ...AUTOMATON.map((k) => t.automaton[k]),
+    ...RULES.map((k) => t[k]),
+    ...(t.anywhere ? AUTOMATON.map((k) => (t.anywhere as AutomatonTables)[k]) : []),
+  ];
   const meta: Meta = {
     endianness: endianness(),
     patternCount: t.automaton.patternCount,
+    scanFields: t.scanFields,
+    ...(t.anywhere ? { anywherePatternCount: t.anywhere.patternCount } : {}),
     keys: t.keys,
     ruleCount: t.ruleCount,
     lengths: arrays.map((a) => a.length),
@@ -39,7 +48,8 @@ export function decodePrefilter(bytes: Buffer): PrefilterTables {
   const meta = JSON.parse(bytes.toString('utf8', 0, nl)) as Meta;
   if (meta.endianness !== endianness()) throw new Error(`prefilter image is ${meta.endianness}, this machine ${endianness()}`);
   const names = [...AUTOMATON, ...RULES];
-  if (!Array.isArray(meta.lengths) || meta.lengths.length !== names.length) throw new Error('prefilter image lists other arrays');
+  const expected = names.length + (meta.anywherePatternCount === undefined ? 0 : AUTOMATON.length);
+  if (!Array.isArray(meta.lengths) || meta.lengths.length !== expected) throw new Error('prefilter image lists other arrays');
   let at = nl + 1;
   at += (4 - (at % 4)) % 4;
   const arrays = meta.lengths.map((length) => {
@@ -50,21 +60,25 @@ export function decodePrefilter(bytes: Buffer): PrefilterTables {
     return a;
   });
   if (at !== bytes.length) throw new Error('prefilter image has trailing bytes');
-  const byName = new Map(names.map((n, i) => [n, arrays[i] as Int32Array]));
-  const get = (n: (typeof names)[number]): Int32Array => byName.get(n) as Int32Array;
-  const automaton: AutomatonTables = {
-    patternCount: meta.patternCount,
-    classOf: get('classOf'),
-    foldedClassOf: get('foldedClassOf'),
-    nodes: get('nodes'),
-    edges: get('edges'),
-    rows: get('rows'),
-    nextReport: get('nextReport'),
-    outStart: get('outStart'),
-    outIds: get('outIds'),
+  const get = (n: (typeof RULES)[number]): Int32Array => arrays[AUTOMATON.length + RULES.indexOf(n)] as Int32Array;
+  const automatonAt = (patternCount: number, from: number): AutomatonTables => {
+    const at = (k: (typeof AUTOMATON)[number]): Int32Array => arrays[from + AUTOMATON.indexOf(k)] as Int32Array;
+    return {
+      patternCount,
+      classOf: at('classOf'),
+      foldedClassOf: at('foldedClassOf'),
+      nodes: at('nodes'),
+      edges: at('edges'),
+      rows: at('rows'),
+      nextReport: at('nextReport'),
+      outStart: at('outStart'),
+      outIds: at('outIds'),
+    };
   };
   return {
-    automaton,
+    automaton: automatonAt(meta.patternCount, 0),
+    scanFields: meta.scanFields,
+    ...(meta.anywherePatternCount === undefined ? {} : { anywhere: automatonAt(meta.anywherePatternCount, names.length) }),
     keys: meta.keys,
     ruleCount: meta.ruleCount,
     triggerStart: get('triggerStart'),

@@ -7,7 +7,12 @@ import type { LiteralClause } from './literals';
 
 /** Everything a prefilter is made of: the automaton's tables and the rule tables, all typed arrays but the key names. */
 export interface PrefilterTables {
+  /** Every text literal (pattern i is literal id i), searched in the values of `scanFields`. */
   automaton: AutomatonTables;
+  /** The field paths text clauses name: only their values are searched with `automaton`. */
+  scanFields: string[];
+  /** The literals of clauses that may be found anywhere (keywords), their ids as reported, searched in every other value. */
+  anywhere?: AutomatonTables;
   /** Property names field clauses ask for, their ids following the automaton's pattern ids. */
   keys: string[];
   ruleCount: number;
@@ -59,8 +64,17 @@ export function prefilterTables(clausesByRule: readonly LiteralClause[][]): Pref
   triggerStart[ids] = n;
   const triggerRules = new Int32Array(n);
   triggers.forEach((rules, id) => triggerRules.set(rules, triggerStart[id] as number));
+  const scanFields = new Set<string>();
+  const anywhere = new Set<string>();
+  for (const clauses of usable)
+    for (const c of clauses)
+      if (c.kind === 'text')
+        if (c.fields) for (const f of c.fields) scanFields.add(f);
+        else for (const lit of c.literals) anywhere.add(lit);
   return {
     automaton: new AhoCorasick([...textIds.keys()]).tables(),
+    scanFields: [...scanFields].sort(),
+    ...(anywhere.size > 0 ? { anywhere: anywhereAutomaton([...anywhere], textIds) } : {}),
     keys: [...keyIds.keys()],
     ruleCount: clausesByRule.length,
     triggerStart,
@@ -72,8 +86,47 @@ export function prefilterTables(clausesByRule: readonly LiteralClause[][]): Pref
   };
 }
 
+/** An automaton over some literals that reports their ids among all text literals. */
+function anywhereAutomaton(literals: string[], textIds: ReadonlyMap<string, number>): AutomatonTables {
+  const t = new AhoCorasick(literals).tables();
+  return { ...t, outIds: Int32Array.from(t.outIds, (pattern) => textIds.get(literals[pattern] as string) as number) };
+}
+
+/** The field paths to search, as a tree of path segments. */
+class ScanPath {
+  scan = false;
+  readonly children = new Map<string, ScanPath>();
+
+  static of(fields: readonly string[]): ScanPath {
+    const root = new ScanPath();
+    for (const field of fields) {
+      let node = root;
+      for (const part of field.split('.')) {
+        let next = node.children.get(part);
+        if (!next) node.children.set(part, (next = new ScanPath()));
+        node = next;
+      }
+      node.scan = true;
+    }
+    return root;
+  }
+
+  /** Where a property leads: its own name, or a dotted name's segments (the matcher reads `{"a.b": x}` as a.b). */
+  child(key: string): ScanPath | undefined {
+    const direct = this.children.get(key);
+    if (direct !== undefined || key.indexOf('.') < 0) return direct;
+    let node: ScanPath | undefined = this as ScanPath;
+    for (const part of key.split('.')) {
+      node = node.children.get(part);
+      if (!node) return undefined;
+    }
+    return node;
+  }
+}
+
 /**
- * The prefilter of a rule set: one automaton over every text literal, a table of the property
+ * The prefilter of a rule set: one automaton over every text literal, run on the values of the
+ * fields text clauses name (another, over keyword literals, on every other value), a table of the property
  * names field clauses ask for, the rules each literal or name triggers (as their first clause),
  * and each rule's other clauses as ids. Per-event state lives in typed arrays stamped with an
  * event number, so matching allocates nothing here beyond the candidate list it returns (reused
@@ -81,6 +134,9 @@ export function prefilterTables(clausesByRule: readonly LiteralClause[][]): Pref
  */
 export class Prefilter {
   private readonly automaton: AhoCorasick;
+  private readonly paths: ScanPath;
+  private readonly anywhere?: AhoCorasick;
+  private readonly anywhereSeen = new Int32Array(0);
   /** Property name → id (ids after the automaton's pattern ids). */
   private readonly keyIds = new Map<string, number>();
   /** Id → rules whose first clause holds it (CSR: triggerStart, triggerRules). */
@@ -99,6 +155,11 @@ export class Prefilter {
 
   constructor(readonly tables: PrefilterTables) {
     this.automaton = AhoCorasick.fromTables(tables.automaton);
+    this.paths = ScanPath.of(tables.scanFields);
+    if (tables.anywhere) {
+      this.anywhere = AhoCorasick.fromTables(tables.anywhere);
+      this.anywhereSeen = new Int32Array(this.anywhere.nodeCount);
+    }
     const patterns = this.automaton.patternCount;
     tables.keys.forEach((key, i) => this.keyIds.set(key, patterns + i));
     const ids = patterns + tables.keys.length;
@@ -125,6 +186,7 @@ export class Prefilter {
   candidates(event: SigmaEvent): Int32Array {
     if (++this.mark === 0x7fffffff) {
       this.nodeSeen.fill(0);
+      this.anywhereSeen.fill(0);
       this.literalSeen.fill(0);
       this.ruleSeen.fill(0);
       this.mark = 1;
@@ -132,7 +194,7 @@ export class Prefilter {
     const mark = this.mark;
     const found = this.found;
     found.clear();
-    this.searchLeaves(event, mark);
+    this.searchLeaves(event, this.paths, mark);
     const { literalSeen, ruleSeen, triggerStart, triggerRules, rest } = this;
     const ids = found.ids;
     for (let i = 0; i < found.length; i++) literalSeen[ids[i] as number] = mark;
@@ -171,23 +233,35 @@ export class Prefilter {
     return list;
   }
 
-  /** Searches every scalar of the event, lowercased, as its own text, and notes every property name. */
-  private searchLeaves(value: unknown, mark: number): void {
-    if (typeof value === 'string') {
-      if (!this.automaton.search(value, this.nodeSeen, mark, this.found, true)) this.automaton.search(value.toLowerCase(), this.nodeSeen, mark, this.found);
-    } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-      this.automaton.search(String(value), this.nodeSeen, mark, this.found, true);
-    else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) this.searchLeaves(value[i], mark);
-    else if (value !== null && typeof value === 'object')
-      for (const k in value) {
-        if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
-        const id = this.keyIds.get(k);
-        if (id !== undefined && this.literalSeen[id] !== mark) {
-          this.literalSeen[id] = mark;
-          this.found.push(id);
+  /**
+   * Searches every scalar of the event, lowercased, as its own text: with the automaton of every
+   * literal under the fields text clauses name (`at`), else with that of the keyword literals;
+   * and notes every property name.
+   */
+  private searchLeaves(value: unknown, at: ScanPath | undefined, mark: number): void {
+    if (typeof value === 'object') {
+      if (value === null) return;
+      if (Array.isArray(value)) for (let i = 0; i < value.length; i++) this.searchLeaves(value[i], at, mark);
+      else
+        for (const k in value) {
+          if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+          const id = this.keyIds.get(k);
+          if (id !== undefined && this.literalSeen[id] !== mark) {
+            this.literalSeen[id] = mark;
+            this.found.push(id);
+          }
+          this.searchLeaves((value as Record<string, unknown>)[k], at?.child(k), mark);
         }
-        this.searchLeaves((value as Record<string, unknown>)[k], mark);
-      }
+      return;
+    }
+    const scan = at?.scan === true;
+    const automaton = scan ? this.automaton : this.anywhere;
+    if (!automaton) return;
+    const seen = scan ? this.nodeSeen : this.anywhereSeen;
+    if (typeof value === 'string') {
+      if (!automaton.search(value, seen, mark, this.found, true)) automaton.search(value.toLowerCase(), seen, mark, this.found);
+    } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+      automaton.search(String(value), seen, mark, this.found, true);
   }
 }
 
