@@ -1,14 +1,17 @@
 // CitySOC's `citysoc detect` next to rsigma, side by side in one run: the same SigmaHQ Windows
 // rules, the same flat Sysmon events (rsigma's fast path, its `sysmon` pipeline; CitySOC's
 // `windows` pipeline), whole processes pinned to one CPU, rounds alternating which goes first.
-// Prints events/s (wall clock and CPU time), start-up with one event, and the ratios.
+// Prints events/s (wall clock and CPU time), start-up with one event, and the ratios. CitySOC runs
+// twice: through the whole CLI (bin/citysoc.js, which loads the platform) and through the
+// analytics entry alone (analytics/cli/main.ts: the same detect verb without the platform).
 // Installs nothing: rsigma is measured when it is on PATH (cargo install rsigma --version 0.23.0
-// --features rsigma-runtime); CitySOC runs from dist/ (npm run build).
+// --features rsigma-runtime --locked: without --locked a newer dependency wants a newer Rust);
+// CitySOC runs from dist/ (npm run build). Both outputs are compared rule by rule.
 //
 // Usage: npx tsx bench/sigma-vs-rsigma.ts [events, default 100000] [rounds, default 3]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedPath } from '../core/shared-data';
 import { flatSysmonEvents } from './sigma-events';
@@ -24,6 +27,17 @@ interface Run {
   wall: number;
   cpu: number;
   lines: number;
+}
+
+/** Matches per rule id in the last output (CitySOC's `rule_id`, rsigma's `rule_id`). */
+function matchesByRule(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of readFileSync(`${work}/out.jsonl`, 'utf8').split('\n')) {
+    if (!line) continue;
+    const id = String((JSON.parse(line) as { rule_id?: unknown }).rule_id);
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** Runs a shell command pinned to CPU 0; wall time measured here, CPU time of the children from bash's `times`. */
@@ -69,21 +83,18 @@ const lines = flatSysmonEvents(EVENTS);
 writeFileSync(events, `${lines.join('\n')}\n`);
 writeFileSync(one, `${lines[0]}\n`);
 
-const detectOnly = join(work, 'detect-only.js');
-writeFileSync(
-  detectOnly,
-  `require(${JSON.stringify(built)}).runDetect({ rules: [process.argv[2]], pipeline: 'windows', files: [process.argv[3]] }, { out: (s) => process.stdout.write(s + '\\n'), err: () => {} }).then((c) => process.exit(c));\n`,
-);
+const entry = join(work, 'analytics-entry.js');
+writeFileSync(entry, `require(${JSON.stringify(join(ROOT, 'dist/analytics/cli/main.js'))}).main(process.argv).then((c) => { process.exitCode = c; });\n`);
 
 const commands = {
   citysoc: (file: string) => `node ${ROOT}/bin/citysoc.js detect --rules ${RULES} --pipeline windows ${file}`,
-  // The same detection without the CLI's other verbs loaded (what a lazily importing CLI would start with).
-  citysocDetectOnly: (file: string) => `node ${detectOnly} ${RULES} ${file}`,
+  // The same verb through the analytics entry alone.
+  'citysoc-entry': (file: string) => `node ${entry} detect --rules ${RULES} --pipeline windows ${file}`,
   rsigma: (file: string) => `rsigma engine eval -r ${RULES} -p sysmon -e @${file}`,
 };
 
 console.log(
-  `node ${process.version}; ${haveRsigma ? rsigma.stdout.trim() : 'rsigma not on PATH (cargo install rsigma --version 0.23.0 --features rsigma-runtime)'}`,
+  `node ${process.version}; ${haveRsigma ? rsigma.stdout.trim() : 'rsigma not on PATH (cargo install rsigma --version 0.23.0 --features rsigma-runtime --locked)'}`,
 );
 console.log(
   `rules: ${RULES} (${readdirSync(RULES, { recursive: true }).filter((f) => String(f).endsWith('.yml')).length} files); events: ${EVENTS} flat Sysmon lines; ${ROUNDS} rounds; every process pinned to CPU 0`,
@@ -93,35 +104,54 @@ console.log(
 run(commands.citysoc(one));
 if (haveRsigma) run(commands.rsigma(one));
 
-const engines = haveRsigma ? (['citysoc', 'rsigma'] as const) : (['citysoc'] as const);
-const results: Record<string, { stream: Run[]; startup: Run[]; detectOnly: Run[] }> = {};
-for (const e of engines) results[e] = { stream: [], startup: [], detectOnly: [] };
+const engines = haveRsigma ? (['citysoc', 'citysoc-entry', 'rsigma'] as const) : (['citysoc', 'citysoc-entry'] as const);
+const results: Record<string, { stream: Run[]; startup: Run[]; byRule?: Map<string, number> }> = {};
+for (const e of engines) results[e] = { stream: [], startup: [] };
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? engines : [...engines].reverse();
   for (const e of order) {
     results[e]!.stream.push(run(commands[e](events)));
+    results[e]!.byRule ??= matchesByRule();
     results[e]!.startup.push(run(commands[e](one)));
   }
-  results.citysoc!.detectOnly.push(run(commands.citysocDetectOnly(one)));
 }
 
 const rate = (runs: Run[], key: 'wall' | 'cpu'): number => EVENTS / median(runs.map((r) => r[key]));
+const startup = (runs: Run[], key: 'wall' | 'cpu'): number => median(runs.map((r) => r[key]));
 for (const e of engines) {
   const r = results[e]!;
   console.log(
-    `${e.padEnd(8)} ${rate(r.stream, 'wall').toFixed(0).padStart(7)} events/s wall, ${rate(r.stream, 'cpu').toFixed(0).padStart(7)} events/s CPU; ` +
-      `${r.stream[0]!.lines} output lines; start-up with one event ${median(r.startup.map((x) => x.wall)).toFixed(2)} s wall, ${median(r.startup.map((x) => x.cpu)).toFixed(2)} s CPU`,
+    `${e.padEnd(13)} ${rate(r.stream, 'wall').toFixed(0).padStart(7)} events/s wall, ${rate(r.stream, 'cpu').toFixed(0).padStart(7)} events/s CPU ` +
+      `(runs ${r.stream.map((x) => x.wall.toFixed(2)).join(', ')} s wall); ${r.stream[0]!.lines} output lines; ` +
+      `start-up with one event ${startup(r.startup, 'wall').toFixed(2)} s wall, ${startup(r.startup, 'cpu').toFixed(2)} s CPU`,
   );
 }
-const alone = results.citysoc!.detectOnly;
-console.log(
-  `citysoc detection alone (runDetect without the CLI's other imports): start-up ${median(alone.map((x) => x.wall)).toFixed(2)} s wall, ${median(alone.map((x) => x.cpu)).toFixed(2)} s CPU`,
-);
 if (haveRsigma) {
-  const c = results.citysoc!;
   const s = results.rsigma!;
+  for (const e of ['citysoc', 'citysoc-entry'] as const) {
+    const c = results[e]!;
+    console.log(
+      `ratio ${e}/rsigma: throughput ${(rate(c.stream, 'wall') / rate(s.stream, 'wall')).toFixed(2)}x wall, ${(rate(c.stream, 'cpu') / rate(s.stream, 'cpu')).toFixed(2)}x CPU; ` +
+        `start-up ${(startup(s.startup, 'wall') / startup(c.startup, 'wall')).toFixed(2)}x wall, ${(startup(s.startup, 'cpu') / startup(c.startup, 'cpu')).toFixed(2)}x CPU (rsigma time / citysoc time)`,
+    );
+  }
+}
+// Same rules, same events: the same (rule, count) pairs, or the differences named.
+const reference = results.citysoc!.byRule!;
+for (const e of engines.filter((x) => x !== 'citysoc')) {
+  const other = results[e]!.byRule!;
+  const ids = [...new Set([...reference.keys(), ...other.keys()])].sort();
+  const differ = ids.filter((id) => (reference.get(id) ?? 0) !== (other.get(id) ?? 0));
+  const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `ratio citysoc/rsigma: throughput ${(rate(c.stream, 'wall') / rate(s.stream, 'wall')).toFixed(2)}x wall, ${(rate(c.stream, 'cpu') / rate(s.stream, 'cpu')).toFixed(2)}x CPU; ` +
-      `start-up ${(median(s.startup.map((x) => x.wall)) / median(c.startup.map((x) => x.wall))).toFixed(2)}x (rsigma time / citysoc time)`,
+    `matches citysoc ${total(reference)} over ${reference.size} rules, ${e} ${total(other)} over ${other.size} rules: ` +
+      (differ.length === 0
+        ? 'the same count for every rule'
+        : `${differ.length} rules differ: ${differ.map((id) => `${id} ${reference.get(id) ?? 0} vs ${other.get(id) ?? 0}`).join('; ')}`),
   );
 }
+console.log(
+  `load average at the end: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);

@@ -2,7 +2,7 @@
 // of a known source such as Ranger or Windows EVTX JSON) and raw log lines via collectors/parsers.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { detectSource, type ParseContext } from '../../collectors/parsers';
+import type { ParseContext } from '../../collectors/parsers';
 import { normalizeWindowsEvent, windowsShape } from '../../collectors/parsers/windows-event';
 import type { SigmaEvent } from '../sigma/backends/fieldpath';
 
@@ -21,6 +21,13 @@ export interface InputOptions {
   ctx: ParseContext;
   /** Lines no parser could read: reported, never fatal (they are kept raw in the platform). */
   onUnparsed(ref: string, reason: string): void;
+}
+
+let parsers: typeof import('../../collectors/parsers') | undefined;
+/** The log parsers, loaded for the first line that needs one (Windows and ECS input never does). */
+function detectSource(input: Parameters<typeof import('../../collectors/parsers').detectSource>[0]) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (parsers ??= require('../../collectors/parsers') as typeof import('../../collectors/parsers')).detectSource(input);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -7,10 +7,20 @@ import { infoOf, RuleSet } from '../sigma/backends/ruleset';
 import { SigmaError } from '../sigma/errors';
 import { applyFilters } from '../sigma/filters';
 import type { SigmaCorrelationRule, SigmaDocument, SigmaFilter, SigmaRule } from '../sigma/model';
-import { parseSigmaFile, parseSigmaYaml } from '../sigma/parse';
 import { applyPipelines, type ProcessedRule, type ProcessingPipeline } from '../sigma/pipeline';
-import { expandPaths } from '../sigma/validate';
+import { expandPaths } from '../sigma/paths';
+import { decodePrefilter, encodePrefilter } from './prefilter-codec';
 import { sha256, type CompiledRuleCache, type DocEntry, type FileEntry, type RulePack } from './rule-cache';
+
+let parser: typeof import('../sigma/parse') | undefined;
+/**
+ * The Sigma YAML parser, loaded when a file must be parsed: it brings the YAML and schema
+ * libraries, a fifth of a start that the cache otherwise serves without parsing anything.
+ */
+function sigmaParser(): typeof import('../sigma/parse') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (parser ??= require('../sigma/parse') as typeof import('../sigma/parse'));
+}
 
 export interface LoadedContent {
   ruleSet: RuleSet;
@@ -19,8 +29,8 @@ export interface LoadedContent {
   /** Files (or single rules) that could not be loaded, with the reason. */
   rejected: { file: string; reason: string }[];
   files: string[];
-  /** With a cache: files taken from it, and files compiled anew. */
-  cache?: { hits: number; misses: number };
+  /** With a cache: files taken from it, files compiled anew, and whether the prefilter was taken from it or built. */
+  cache?: { hits: number; misses: number; prefilter: 'cached' | 'built' };
 }
 
 export interface LoadOptions {
@@ -41,7 +51,7 @@ export function loadContent(paths: readonly string[], options: LoadOptions = {})
   const docs: { file: string; doc: SigmaDocument }[] = [];
   for (const file of files) {
     try {
-      for (const doc of parseSigmaFile(file).documents) if (!isDisabled(doc, options.disabled)) docs.push({ file, doc });
+      for (const doc of sigmaParser().parseSigmaFile(file).documents) if (!isDisabled(doc, options.disabled)) docs.push({ file, doc });
     } catch (e) {
       if (!(e instanceof SigmaError)) throw e;
       rejected.push({ file, reason: e.message });
@@ -74,7 +84,7 @@ interface FileState {
 
 function parseText(state: FileState): SigmaDocument[] {
   if (state.parsed) return state.parsed;
-  return (state.parsed = parseSigmaYaml(state.text, state.file).documents);
+  return (state.parsed = sigmaParser().parseSigmaYaml(state.text, state.file).documents);
 }
 
 function loadCached(files: string[], options: LoadOptions, cache: CompiledRuleCache): LoadedContent {
@@ -124,8 +134,24 @@ function loadCached(files: string[], options: LoadOptions, cache: CompiledRuleCa
       misses++;
     }
   }
+  const prefilter = usePrefilter(ruleSet, pack, cache);
   pack.save();
-  return { ruleSet, correlations, filters, rejected, files, cache: { hits, misses } };
+  return { ruleSet, correlations, filters, rejected, files, cache: { hits, misses, prefilter } };
+}
+
+/** Gives the rule set the prefilter kept for its clauses, or builds it and keeps it. */
+function usePrefilter(ruleSet: RuleSet, pack: RulePack, cache: CompiledRuleCache): 'cached' | 'built' {
+  const clausesKey = sha256(JSON.stringify(ruleSet.clausesByRule()));
+  const image = pack.prefilter(clausesKey);
+  if (image)
+    try {
+      ruleSet.usePrefilter(decodePrefilter(image));
+      return 'cached';
+    } catch (e) {
+      cache.warn(`the cached prefilter is unusable (${(e as Error).message}); built from the rules instead`);
+    }
+  pack.recordPrefilter(clausesKey, encodePrefilter(ruleSet.prefilterTables()));
+  return 'built';
 }
 
 interface CachedContext {

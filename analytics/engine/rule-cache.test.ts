@@ -13,7 +13,7 @@ import { getPipeline } from '../sigma/pipelines';
 import { CORPUS } from '../sigma/test-support/rules';
 import { expandPaths } from '../sigma/validate';
 import { loadContent, type LoadOptions } from './content';
-import { CompiledRuleCache, compilerId } from './rule-cache';
+import { CompiledRuleCache, citysocVersion, compilerId } from './rule-cache';
 
 const pipelines = [getPipeline('citysoc'), getPipeline('windows')];
 
@@ -90,9 +90,9 @@ describe('compiled-rule cache', () => {
   test('a warm start reads every file from the cache, compiles nothing up front, and selects exactly what the rule files select', () => {
     expect(expected.flat().length).toBeGreaterThan(200);
     const cold = load(s.rules, { cache: s.cache() });
-    expect(cold.cache).toEqual({ hits: 0, misses: reference.files.length });
+    expect(cold.cache).toEqual({ hits: 0, misses: reference.files.length, prefilter: 'built' });
     const warm = load(s.rules, { cache: s.cache() });
-    expect(warm.cache).toEqual({ hits: reference.files.length, misses: 0 });
+    expect(warm.cache).toEqual({ hits: reference.files.length, misses: 0, prefilter: 'cached' });
     expect(warm.ruleSet.size).toBe(reference.ruleSet.size);
     expect(warm.ruleSet.compiledCount).toBe(0);
     expect(warm.rejected).toEqual(reference.rejected);
@@ -111,7 +111,8 @@ describe('compiled-rule cache', () => {
     writeFileSync(file, original.replace('title: SSH Root Login Accepted', 'title: SSH Root Login Accepted (edited)'));
     try {
       const edited = load(s.rules, { cache: s.cache() });
-      expect(edited.cache).toEqual({ hits: reference.files.length - 1, misses: 1 });
+      // A new title leaves every rule's clauses as they were: the prefilter is still the cached one.
+      expect(edited.cache).toEqual({ hits: reference.files.length - 1, misses: 1, prefilter: 'cached' });
       const fresh = load(s.rules);
       expect(matches(edited.ruleSet, events)).toEqual(matches(fresh.ruleSet, events));
       expect(edited.ruleSet.ruleInfos().some((r) => r.title === 'SSH Root Login Accepted (edited)')).toBe(true);
@@ -152,7 +153,16 @@ describe('compiled-rule cache', () => {
     load(s.rules, { cache: s.cache() });
     const p = readPack(s.cacheDir);
     // Every processed tree's values turned into something that matches nothing.
-    writePack(p, p.head, Buffer.from(p.blob.toString('utf8').replace(/"text":"[^"]*"/g, '"text":"zzzz"')));
+    // The prefilter image, after the trees, is left as it is.
+    const treesEnd = (p.head.prefilter as { ref: { offset: number } }).ref.offset;
+    // Same byte lengths, so the prefilter stays where the header says.
+    const trees = Buffer.from(
+      p.blob
+        .subarray(0, treesEnd)
+        .toString('utf8')
+        .replace(/"text":"([^"]*)"/g, (_, text: string) => `"text":"${'z'.repeat(Buffer.byteLength(text))}"`),
+    );
+    writePack(p, p.head, Buffer.concat([trees, p.blob.subarray(treesEnd)]));
     s.warnings.length = 0;
     const again = load(s.rules, { cache: s.cache() });
     expect(again.cache!.misses).toBe(0);
@@ -200,11 +210,82 @@ describe('compiled-rule cache', () => {
     try {
       load(s.rules, { cache: s.cache() });
       const warm = load(s.rules, { cache: s.cache() });
-      expect(warm.cache).toEqual({ hits: reference.files.length + 1, misses: 0 });
+      expect(warm.cache).toEqual({ hits: reference.files.length + 1, misses: 0, prefilter: 'cached' });
       expect(matches(warm.ruleSet, events)).toEqual(matches(load(s.rules).ruleSet, events));
       expect(matches(warm.ruleSet, events)).not.toEqual(expected);
     } finally {
       rmSync(filter);
     }
+  });
+  test('an edit that changes what a rule needs rebuilds the prefilter, which then selects what a fresh load selects', () => {
+    const file = join(s.rules, 'citysoc/ssh/ssh_root_login_success.yml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('user.name: root', 'user.name: toor'));
+    try {
+      load(s.rules, { cache: s.cache() });
+      const edited = load(s.rules, { cache: s.cache() });
+      expect(edited.cache).toEqual({ hits: reference.files.length, misses: 0, prefilter: 'cached' });
+      const fresh = load(s.rules);
+      const toor = { ...events.find((e) => JSON.stringify(e).includes('"root"'))!, user: { name: 'toor' } };
+      expect(matches(edited.ruleSet, [...events, toor])).toEqual(matches(fresh.ruleSet, [...events, toor]));
+      expect(
+        matches(edited.ruleSet, [toor])
+          .flat()
+          .map((m) => m.title),
+      ).toContain('SSH Root Login Accepted');
+    } finally {
+      writeFileSync(file, original);
+    }
+    const back = load(s.rules, { cache: s.cache() });
+    expect(back.cache).toEqual({ hits: reference.files.length - 1, misses: 1, prefilter: 'built' });
+    expect(matches(back.ruleSet, events)).toEqual(expected);
+  });
+
+  test('a pack written by another CitySOC version is not used, even when authentic', () => {
+    load(s.rules, { cache: s.cache() });
+    const p = readPack(s.cacheDir);
+    expect(p.head.version).toBe(citysocVersion());
+    expect(citysocVersion()).toBe((JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version);
+    writePack(p, { ...p.head, version: '0.0.0-other' }, p.blob, readFileSync(join(s.cacheDir, 'cache.key')));
+    s.warnings.length = 0;
+    const again = load(s.rules, { cache: s.cache() });
+    expect(again.cache).toEqual({ hits: 0, misses: reference.files.length, prefilter: 'built' });
+    expect(matches(again.ruleSet, events)).toEqual(expected);
+    // The pack is rewritten for this version.
+    expect(readPack(s.cacheDir).head.version).toBe(citysocVersion());
+  });
+
+  test.each([
+    ['cut short inside its header', (d: Buffer) => d.subarray(0, d.indexOf(0x0a) + 100), /is not a pack of this version/],
+    ['overwritten with garbage', (d: Buffer) => Buffer.alloc(d.length, 0x41), /is not a pack of this version/],
+    ['emptied', () => Buffer.alloc(0), /is not a pack of this version/],
+    ['with a flipped byte in its header', (d: Buffer) => Buffer.from(d.map((b, i) => (i === d.indexOf(0x0a) + 50 ? b ^ 1 : b))), /failed its integrity check/],
+  ])('a pack %s is ignored with a warning, the rules compile from their files, and a good pack replaces it', (_, corrupt, warning) => {
+    load(s.rules, { cache: s.cache() });
+    const p = readPack(s.cacheDir);
+    writeFileSync(p.file, corrupt(readFileSync(p.file)));
+    s.warnings.length = 0;
+    const again = load(s.rules, { cache: s.cache() });
+    expect(s.warnings).toEqual([expect.stringMatching(warning)]);
+    expect(again.cache).toEqual({ hits: 0, misses: reference.files.length, prefilter: 'built' });
+    expect(matches(again.ruleSet, events)).toEqual(expected);
+    s.warnings.length = 0;
+    expect(load(s.rules, { cache: s.cache() }).cache).toEqual({ hits: reference.files.length, misses: 0, prefilter: 'cached' });
+    expect(s.warnings).toEqual([]);
+  });
+
+  test('tampered prefilter bytes are detected: the prefilter is rebuilt from the rules, with a warning, and selects the same rules', () => {
+    load(s.rules, { cache: s.cache() });
+    const p = readPack(s.cacheDir);
+    const ref = (p.head.prefilter as { ref: { offset: number; length: number } }).ref;
+    const blob = Buffer.from(p.blob);
+    // Every rule triggered by nothing: a prefilter that would let no rule through.
+    blob.fill(0, ref.offset + Math.floor(ref.length / 2), ref.offset + ref.length);
+    writePack(p, p.head, blob);
+    s.warnings.length = 0;
+    const again = load(s.rules, { cache: s.cache() });
+    expect(s.warnings).toEqual(['the cached prefilter does not match its recorded hash; built from the rules instead']);
+    expect(again.cache).toEqual({ hits: reference.files.length, misses: 0, prefilter: 'built' });
+    expect(matches(again.ruleSet, events)).toEqual(expected);
   });
 });

@@ -1,15 +1,18 @@
 // The compiled-rule cache: what loading a rule file costs (YAML parsing, schema checks,
 // pipelines, filters, prefilter clauses) kept in one pack file per pipeline configuration, so a
 // start with thousands of rules reads one file instead of compiling them all. The matcher of a
-// rule is still built from its processed tree, when an event first needs it.
+// rule is still built from its processed tree, when an event first needs it. The rule set's
+// prefilter (its automaton) is kept too, keyed by the hash of every rule's clauses.
 //
 // A cache entry is a speed-up, never a source of truth:
-// - it is found by the SHA-256 of the rule file's content, in a pack whose name and header carry
-//   the compiler's identity (a hash of the Sigma compiler's own code) and the pipelines, so an
-//   edited rule, another CitySOC build or other pipelines never meet an old entry;
+// - it is found by the SHA-256 of the rule file's path and content, in a pack named by the
+//   pipelines and headed by the CitySOC version and the compiler's identity (a hash of the Sigma
+//   compiler's own code), so an edited rule, another version or build, or other pipelines never
+//   meet an old entry;
 // - the pack header is authenticated (HMAC-SHA-256 with a random key kept 0600 beside it, or where
-//   `keyFile` says), and each processed tree carries its SHA-256 in that header; a pack that fails
-//   is ignored, a tree that fails is rebuilt from the rule file, and both are reported;
+//   `keyFile` says), and each processed tree and the prefilter carry their SHA-256 in that header;
+//   a pack that fails is ignored, a tree or prefilter that fails is rebuilt from the rules, and
+//   both are reported;
 // - a directory or file owned by another user, or writable by group or others, is not used.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -19,11 +22,26 @@ import type { RuleInfo } from '../sigma/backends/ruleset';
 import type { ProcessedRule, ProcessingPipeline } from '../sigma/pipeline';
 
 /** Bumped when the pack layout changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 let compilerIdentity: string | undefined;
+let productVersion: string | undefined;
+
+/** CitySOC's version: that of the package.json above this file (in a checkout or a built copy). */
+export function citysocVersion(): string {
+  if (productVersion !== undefined) return productVersion;
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'citysoc' && typeof pkg.version === 'string') return (productVersion = pkg.version);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (dirname(dir) === dir) return (productVersion = 'unknown');
+  }
+}
 
 /**
  * The identity of the Sigma compiler that produced an entry: a hash of the source (or built)
@@ -65,10 +83,20 @@ export type FileEntry = { error: string } | { filters: string; docs: DocEntry[] 
  */
 interface Header {
   format: typeof FORMAT;
+  /** The CitySOC version that wrote it: a pack is never trusted across versions. */
+  version: string;
   compiler: string;
   pipelines: string;
   /** Rule file key (path and content hash) → what the file compiled to. */
   files: Record<string, FileEntry>;
+  /** The rule set's prefilter tables (prefilter-codec.ts), for the clauses whose hash is `clauses`. */
+  prefilter?: PrefilterEntry;
+}
+
+/** Where the prefilter image lies in the blob, and the hash of the clauses (all rules, in order) it was built from. */
+export interface PrefilterEntry {
+  clauses: string;
+  ref: TreeRef;
 }
 
 export interface RuleCacheOptions {
@@ -82,16 +110,18 @@ export interface RuleCacheOptions {
 
 /** A pack opened for one pipeline configuration: its entries, and what the next pack will hold. */
 export class RulePack {
-  private readonly next: Record<string, FileEntry> = {};
-  private readonly trees: Buffer[] = [];
-  private treeBytes = 0;
-  private changed = false;
+  /** Files carried over unchanged (their trees copied at save), and files compiled now. */
+  private readonly kept = new Set<string>();
+  private readonly recorded = new Map<string, { entry: FileEntry; trees: ReadonlyMap<number, ProcessedRule> }>();
+  /** The prefilter for the next pack: the one found (kept as it is) or one built now. */
+  private nextPrefilter?: { clauses: string; image: Buffer; sha256: string; found: boolean };
 
   constructor(
     private readonly cache: CompiledRuleCache,
     readonly pipelinesKey: string,
     private readonly entries: Record<string, FileEntry>,
     private readonly blob: Buffer,
+    private readonly prefilterEntry?: PrefilterEntry,
   ) {}
 
   /** The entry of a rule file (by the hash of its path and content), if the pack has one. */
@@ -109,44 +139,82 @@ export class RulePack {
     return JSON.parse(bytes.toString('utf8')) as ProcessedRule;
   }
 
-  /** Carries a file's entry over to the next pack unchanged (its trees copied as they are). */
+  /**
+   * The prefilter image kept for these clauses (their hash), if its bytes still have the hash the
+   * authenticated header gives; kept for the next pack when found.
+   */
+  prefilter(clausesKey: string): Buffer | undefined {
+    const entry = this.prefilterEntry;
+    if (!entry || entry.clauses !== clausesKey) return undefined;
+    const image = this.blob.subarray(entry.ref.offset, entry.ref.offset + entry.ref.length);
+    if (image.length !== entry.ref.length || sha256(image) !== entry.ref.sha256) {
+      this.cache.warn('the cached prefilter does not match its recorded hash; built from the rules instead');
+      return undefined;
+    }
+    this.nextPrefilter = { clauses: clausesKey, image, sha256: entry.ref.sha256, found: true };
+    return image;
+  }
+
+  /** Records the prefilter image built for these clauses. */
+  recordPrefilter(clausesKey: string, image: Buffer): void {
+    this.nextPrefilter = { clauses: clausesKey, image, sha256: sha256(image), found: false };
+  }
+
+  /** Carries a file's entry over to the next pack unchanged. */
   reuse(fileKey: string): void {
-    const entry = this.entries[fileKey] as FileEntry;
-    if ('error' in entry) this.next[fileKey] = entry;
-    else
-      this.next[fileKey] = {
-        ...entry,
-        docs: entry.docs.map((d) =>
-          d.kind === 'rule' && d.tree ? { ...d, tree: this.append(this.blob.subarray(d.tree.offset, d.tree.offset + d.tree.length)) } : d,
-        ),
-      };
+    this.kept.add(fileKey);
   }
 
   /** Records what a file compiled to now; `trees` holds the processed tree of each compiled rule, by document index. */
   record(fileKey: string, entry: FileEntry, trees: ReadonlyMap<number, ProcessedRule> = new Map()): void {
-    this.changed = true;
-    if ('error' in entry) {
-      this.next[fileKey] = entry;
-      return;
-    }
-    const docs = entry.docs.map((d, i): DocEntry => {
-      const tree = trees.get(i);
-      return d.kind === 'rule' && tree ? { ...d, tree: this.append(Buffer.from(JSON.stringify(slim(tree)), 'utf8')) } : d;
-    });
-    this.next[fileKey] = { filters: entry.filters, docs };
+    this.recorded.set(fileKey, { entry, trees });
   }
 
-  private append(bytes: Buffer): TreeRef {
-    const ref = { offset: this.treeBytes, length: bytes.length, sha256: sha256(bytes) };
-    this.trees.push(bytes);
-    this.treeBytes += bytes.length;
-    return ref;
-  }
-
-  /** Writes the pack of what was kept, when anything changed (entries of files no longer loaded are dropped). */
+  /**
+   * Writes the pack of what was kept and recorded when it differs from the one read (entries of
+   * files no longer loaded are dropped). Trees carried over are copied with the hashes the
+   * header already vouches for; only new ones are hashed.
+   */
   save(): void {
-    if (!this.changed && Object.keys(this.next).length === Object.keys(this.entries).length) return;
-    this.cache.write(this.pipelinesKey, this.next, Buffer.concat(this.trees));
+    const unchanged = this.recorded.size === 0 && this.kept.size === Object.keys(this.entries).length && (this.nextPrefilter?.found ?? !this.prefilterEntry);
+    if (unchanged) return;
+    const parts: Buffer[] = [];
+    let size = 0;
+    const append = (bytes: Buffer, hash: string): TreeRef => {
+      const ref = { offset: size, length: bytes.length, sha256: hash };
+      parts.push(bytes);
+      size += bytes.length;
+      return ref;
+    };
+    const files: Record<string, FileEntry> = {};
+    for (const key of this.kept) {
+      const entry = this.entries[key] as FileEntry;
+      files[key] =
+        'error' in entry
+          ? entry
+          : {
+              ...entry,
+              docs: entry.docs.map((d) =>
+                d.kind === 'rule' && d.tree ? { ...d, tree: append(this.blob.subarray(d.tree.offset, d.tree.offset + d.tree.length), d.tree.sha256) } : d,
+              ),
+            };
+    }
+    for (const [key, { entry, trees }] of this.recorded) {
+      if ('error' in entry) {
+        files[key] = entry;
+        continue;
+      }
+      const docs = entry.docs.map((d, i): DocEntry => {
+        const tree = trees.get(i);
+        if (d.kind !== 'rule' || !tree) return d;
+        const bytes = Buffer.from(JSON.stringify(slim(tree)), 'utf8');
+        return { ...d, tree: append(bytes, sha256(bytes)) };
+      });
+      files[key] = { filters: entry.filters, docs };
+    }
+    const p = this.nextPrefilter;
+    const prefilter = p ? { clauses: p.clauses, ref: append(p.image, p.sha256) } : undefined;
+    this.cache.write(this.pipelinesKey, files, Buffer.concat(parts, size), prefilter);
   }
 }
 
@@ -205,15 +273,22 @@ export class CompiledRuleCache {
       return empty;
     }
     const parsed = JSON.parse(head.toString('utf8')) as Header;
-    if (parsed.format !== FORMAT || parsed.compiler !== compilerId() || parsed.pipelines !== pipelinesKey) return empty;
-    return new RulePack(this, pipelinesKey, parsed.files, data.subarray(second + 1));
+    if (parsed.format !== FORMAT || parsed.version !== citysocVersion() || parsed.compiler !== compilerId() || parsed.pipelines !== pipelinesKey) return empty;
+    return new RulePack(this, pipelinesKey, parsed.files, data.subarray(second + 1), parsed.prefilter);
   }
 
   /** Writes a pack atomically (a temporary file renamed over the old one), mode 0600. */
-  write(pipelinesKey: string, files: Record<string, FileEntry>, blob: Buffer): void {
+  write(pipelinesKey: string, files: Record<string, FileEntry>, blob: Buffer, prefilter?: PrefilterEntry): void {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const body: Header = { format: FORMAT, compiler: compilerId(), pipelines: pipelinesKey, files };
+      const body: Header = {
+        format: FORMAT,
+        version: citysocVersion(),
+        compiler: compilerId(),
+        pipelines: pipelinesKey,
+        files,
+        ...(prefilter ? { prefilter } : {}),
+      };
       const json = Buffer.from(JSON.stringify(body), 'utf8');
       const mac = createHmac('sha256', this.secret()).update(json).digest('hex');
       const head = Buffer.concat([Buffer.from(`CITYSOC-RULES ${FORMAT} ${mac}\n`, 'latin1'), json, Buffer.from('\n')]);

@@ -1,11 +1,12 @@
 // Rule validation for CI and the `citysoc rules validate` command: parse every file and compile
 // every detection rule with the JS matcher, classifying each file as ok / unsupported / error.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { JsMatcherBackend } from './backends/js';
 import { SigmaError, SigmaUnsupportedError, type SigmaWarning } from './errors';
+import { expandPaths } from './paths';
 import { parseSigmaFile } from './parse';
 import type { ProcessingPipeline } from './pipeline';
+
+export { expandPaths } from './paths';
 
 export type ValidationResult =
   { file: string; status: 'ok'; documents: number; warnings: SigmaWarning[] } | { file: string; status: 'unsupported' | 'error'; reason: string; code: string };
@@ -34,19 +35,6 @@ function validateFile(file: string, backend: JsMatcherBackend): ValidationResult
     if (e instanceof SigmaError) return { file, status: 'error', reason: e.message, code: e.code };
     return { file, status: 'error', reason: `internal error: ${(e as Error).stack ?? String(e)}`, code: 'internal' };
   }
-}
-
-export function expandPaths(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string): void => {
-    if (statSync(p).isDirectory()) {
-      for (const name of readdirSync(p).sort()) walk(join(p, name));
-    } else if (/\.ya?ml$/i.test(p)) {
-      out.push(p);
-    }
-  };
-  paths.forEach(walk);
-  return out;
 }
 
 export function summarize(results: readonly ValidationResult[]): { total: number; ok: number; unsupported: number; error: number; acceptance: number } {

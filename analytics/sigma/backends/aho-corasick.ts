@@ -11,8 +11,22 @@ const DENSE_FANOUT = 12;
 /** Node record: [transitions, count (or -1: dense row at `transitions`), failure node, report node]. */
 const STRIDE = 4;
 
+/** An automaton's tables: what `tables()` gives and `fromTables` takes back. */
+export interface AutomatonTables {
+  patternCount: number;
+  classOf: Int32Array;
+  foldedClassOf: Int32Array;
+  nodes: Int32Array;
+  edges: Int32Array;
+  rows: Int32Array;
+  nextReport: Int32Array;
+  outStart: Int32Array;
+  outIds: Int32Array;
+}
+
 export class AhoCorasick {
   readonly nodeCount: number;
+  readonly patternCount: number;
   /** Character code → class (0: in no pattern). */
   private readonly classOf: Int32Array;
   /** Character code → class of its lowercase; FOLD_FAILS where that is not one unit on its own. */
@@ -27,6 +41,7 @@ export class AhoCorasick {
   private readonly outIds: Int32Array;
 
   constructor(patterns: readonly string[]) {
+    this.patternCount = patterns.length;
     const classOf = new Int32Array(65536);
     let classes = 1;
     for (const p of patterns)
@@ -141,6 +156,30 @@ export class AhoCorasick {
         nodes[(renumber[oldChild] as number) * STRIDE + 2] = target;
       }
     }
+  }
+
+  /** The tables the automaton runs on (shared, not copied: do not change them). */
+  tables(): AutomatonTables {
+    const { patternCount, classOf, foldedClassOf, nodes, edges, rows, nextReport, outStart, outIds } = this;
+    return { patternCount, classOf, foldedClassOf, nodes, edges, rows, nextReport, outStart, outIds };
+  }
+
+  /** An automaton over tables an earlier one gave; throws if they do not fit together. */
+  static fromTables(t: AutomatonTables): AhoCorasick {
+    const nodeCount = t.nodes.length / STRIDE;
+    const fits =
+      Number.isInteger(nodeCount) &&
+      nodeCount >= 1 &&
+      t.classOf.length === 65536 &&
+      t.foldedClassOf.length === 65536 &&
+      t.nextReport.length === nodeCount &&
+      t.outStart.length === nodeCount + 1 &&
+      t.outIds.length === t.patternCount &&
+      t.outStart[nodeCount] === t.patternCount;
+    if (!fits) throw new Error('automaton tables do not fit together');
+    const a = Object.create(AhoCorasick.prototype) as AhoCorasick;
+    Object.assign(a, { ...t, nodeCount });
+    return a;
   }
 
   /** The node reached from `node` by a character of class `c`, or 0 when the trie has no such edge. */

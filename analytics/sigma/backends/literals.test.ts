@@ -13,21 +13,33 @@ import { toJsRegex } from './regex';
 /** The literal runs regexNeed requires, as sets of alternatives (one set per clause). */
 const needOf = (pattern: string): string[][] => regexNeed(pattern).map((c) => [...c.lits].sort());
 
-/** Every scalar of the event lowercased, and every property name: what clauses are checked against. */
-function contents(event: unknown, texts: string[] = [], keys = new Set<string>()): { texts: string[]; keys: Set<string> } {
-  if (typeof event === 'string') texts.push(event.toLowerCase());
-  else if (typeof event === 'number' || typeof event === 'boolean') texts.push(String(event).toLowerCase());
-  else if (Array.isArray(event)) for (const el of event) contents(el, texts, keys);
+/**
+ * Every scalar of the event lowercased with the field path it is at (keys joined with dots, array
+ * positions left out, as the matcher reads paths), and every property name: what clauses are
+ * checked against.
+ */
+function contents(
+  event: unknown,
+  path = '',
+  texts: { path: string; text: string }[] = [],
+  keys = new Set<string>(),
+): { texts: { path: string; text: string }[]; keys: Set<string> } {
+  if (typeof event === 'string') texts.push({ path, text: event.toLowerCase() });
+  else if (typeof event === 'number' || typeof event === 'boolean') texts.push({ path, text: String(event).toLowerCase() });
+  else if (Array.isArray(event)) for (const el of event) contents(el, path, texts, keys);
   else if (event !== null && typeof event === 'object')
     for (const [k, v] of Object.entries(event)) {
       keys.add(k);
-      contents(v, texts, keys);
+      contents(v, path ? `${path}.${k}` : k, texts, keys);
     }
   return { texts, keys };
 }
 
-function holds(clause: LiteralClause, { texts, keys }: { texts: string[]; keys: Set<string> }): boolean {
-  return clause.kind === 'text' ? clause.literals.some((l) => texts.some((t) => t.includes(l))) : clause.literals.some((k) => keys.has(k));
+/** A text clause holds when a literal is in a value of one of its fields (any field when it names none). */
+function holds(clause: LiteralClause, { texts, keys }: ReturnType<typeof contents>): boolean {
+  if (clause.kind === 'field') return clause.literals.some((k) => keys.has(k));
+  const where = clause.fields;
+  return clause.literals.some((l) => texts.some((t) => (where === undefined || where.includes(t.path)) && t.text.includes(l)));
 }
 
 /** Nested objects turned into flat dotted keys (`{"a.b": 1}`), which the matcher resolves the same way. */
@@ -122,6 +134,12 @@ describe('requiredClauses', () => {
     const text = clauses.filter((c) => c.kind === 'text').map((c) => c.literals.sort());
     expect(text).toEqual(expect.arrayContaining([['\\certutil.exe'], ['urlcache', 'verifyctl']]));
     expect(text.flat()).not.toContain('system');
+    expect(clauses.filter((c) => c.kind === 'text').map((c) => [c.literals.sort(), c.fields])).toEqual(
+      expect.arrayContaining([
+        [['\\certutil.exe'], ['Image']],
+        [['urlcache', 'verifyctl'], ['CommandLine']],
+      ]),
+    );
     const fields = clauses.filter((c) => c.kind === 'field').map((c) => c.literals.sort());
     expect(fields).toEqual(expect.arrayContaining([['Image'], ['CommandLine']]));
     expect(clausesOf(`    selection:\n        Image: null\n    condition: selection`)).toEqual([]);
@@ -133,6 +151,16 @@ describe('requiredClauses', () => {
     const rule = applyPipelines(ruleFrom(`    selection:\n        CommandLine|re: '.*'\n    condition: selection`), [windows]);
     const fields = requiredClauses(rule).filter((c) => c.kind === 'field' && !c.weak);
     expect(fields.map((c) => c.literals.sort())).toEqual([['CommandLine', 'Event.EventData.CommandLine', 'EventData.CommandLine']]);
+  });
+
+  test('text clauses name the fields their literals are in: an OR over two fields names both; a keyword names none', () => {
+    const either = clausesOf(`    a:\n        Image|endswith: '\\evil.exe'\n    b:\n        ParentImage|endswith: '\\bad.exe'\n    condition: a or b`);
+    expect(either.map((c) => [c.kind, c.literals.sort(), c.fields])).toEqual([
+      ['text', ['\\bad.exe', '\\evil.exe'], ['Image', 'ParentImage']],
+      expect.anything(),
+    ]);
+    const keyword = clausesOf(`    keywords:\n        - 'mimikatz'\n    a:\n        Image|endswith: '\\evil.exe'\n    condition: keywords or a`);
+    expect(keyword.filter((c) => c.kind === 'text').map((c) => [c.literals.sort(), c.fields])).toEqual([[['\\evil.exe', 'mimikatz'], undefined]]);
   });
 
   test('numbers require their digits, only when plain decimal', () => {

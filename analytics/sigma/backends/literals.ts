@@ -1,6 +1,6 @@
 // What any event a rule matches must contain, as clauses that must all hold: text clauses (one
-// of the lowercase literals occurs in some scalar of the event) and field clauses (one of the
-// keys names a property somewhere in the event). Lets the RuleSet skip rules cheaply.
+// of the lowercase literals occurs in a scalar of one of the clause's fields, or of any field for
+// keywords) and field clauses (one of the keys names a property somewhere in the event). Lets the RuleSet skip rules cheaply.
 // Soundness is all that matters here: a clause may only be listed if every event the JS matcher
 // accepts satisfies it; listing fewer clauses, or more literals in one, is always safe.
 import type { ConditionNode, FieldCondition, SigmaValue } from '../model';
@@ -12,6 +12,8 @@ export interface LiteralClause {
   kind: 'text' | 'field';
   literals: string[];
   weak: boolean;
+  /** Text clauses: the field paths whose values hold a literal; absent when it may be any (keywords). */
+  fields?: string[];
 }
 
 /** Clauses that all hold; the empty list requires nothing. */
@@ -20,6 +22,8 @@ interface Clause {
   kind: 'text' | 'field';
   lits: Set<string>;
   weak: boolean;
+  /** Text clauses: where the literals are found; null for anywhere. */
+  fields: Set<string> | null;
   /** Higher is more selective (see `make`). */
   score: number;
   /** Identity of the clause, for removing repeats. */
@@ -36,7 +40,7 @@ export function requiredClauses(rule: ProcessedRule): LiteralClause[] {
   const fields = anyOf(rule.detection.conditions.map((c) => nodeNeed(c, rule, fieldNeed)));
   return ranked([...text, ...fields])
     .slice(0, MAX_CLAUSES + 2)
-    .map((c) => ({ kind: c.kind, literals: [...c.lits], weak: c.weak }));
+    .map((c) => ({ kind: c.kind, literals: [...c.lits], weak: c.weak, ...(c.kind === 'text' && c.fields ? { fields: [...c.fields].sort() } : {}) }));
 }
 
 type LeafNeed = (fc: FieldCondition) => Cnf;
@@ -50,7 +54,7 @@ function nodeNeed(node: ConditionNode, rule: ProcessedRule, leaf: LeafNeed): Cnf
       // so their clauses are weak: the clauses of last resort.
       const parts = node.args.map((a) => {
         const cnf = nodeNeed(a, rule, leaf);
-        return a.kind === 'ref' && a.name.startsWith('_pipeline_') ? cnf.map((c) => make(c.kind, c.lits, true)) : cnf;
+        return a.kind === 'ref' && a.name.startsWith('_pipeline_') ? cnf.map((c) => make(c.kind, c.lits, true, c.fields)) : cnf;
       });
       return allOf(parts);
     }
@@ -73,7 +77,9 @@ function identifierNeed(name: string, rule: ProcessedRule, leaf: LeafNeed): Cnf 
 
 function textNeed(fc: FieldCondition): Cnf {
   if (fc.negated || fc.timePart) return [];
-  const perValue = fc.values.map((v) => valueNeed(v, fc.cased));
+  // The values' literals are found in this field's values (a keyword's anywhere).
+  const where = fc.field === null ? null : new Set([fc.field]);
+  const perValue = fc.values.map((v) => valueNeed(v, fc.cased).map((c) => make(c.kind, c.lits, c.weak, where)));
   return fc.linking === 'and' ? allOf(perValue) : anyOf(perValue);
 }
 
@@ -88,10 +94,11 @@ function fieldNeed(fc: FieldCondition): Cnf {
   const required = fc.linking === 'and' ? needs.some((n) => n) : needs.length > 0 && needs.every((n) => n);
   if (!required) return [];
   const parts = fc.field.split('.');
-  return [make('field', new Set(parts.map((_, i) => parts.slice(i).join('.'))), false)];
+  return [make('field', new Set(parts.map((_, i) => parts.slice(i).join('.'))), false, null)];
 }
 
-const clause = (lits: Iterable<string>): Clause => make('text', new Set(lits), false);
+/** A text clause found anywhere; textNeed narrows it to its field. */
+const clause = (lits: Iterable<string>): Clause => make('text', new Set(lits), false, null);
 
 function valueNeed(v: SigmaValue, cased: boolean): Cnf {
   switch (v.type) {
@@ -153,10 +160,16 @@ function anyOf(parts: Cnf[]): Cnf {
 function join(clauses: Clause[]): Clause {
   const lits = new Set<string>();
   for (const c of clauses) for (const s of c.lits) lits.add(s);
+  // Found in any of the joined clauses' fields; anywhere when one of them is.
+  let fields: Set<string> | null = new Set<string>();
+  for (const c of clauses)
+    if (c.fields === null) fields = null;
+    else if (fields) for (const f of c.fields) fields.add(f);
   return make(
     clauses[0]?.kind ?? 'text',
     lits,
     clauses.some((c) => c.weak),
+    clauses[0]?.kind === 'field' ? null : fields,
   );
 }
 
@@ -170,12 +183,13 @@ function ranked(cnf: Cnf): Cnf {
  * rarer; a non-ASCII unit counts six, such characters being rare in events), fewer literals
  * first; a field clause ranks like a text clause of 2.5 ASCII characters.
  */
-function make(kind: Clause['kind'], lits: Set<string>, weak: boolean): Clause {
+function make(kind: Clause['kind'], lits: Set<string>, weak: boolean, fields: Set<string> | null): Clause {
   let shortest = Infinity;
   if (kind === 'text') for (const s of lits) shortest = Math.min(shortest, rarity(s));
   const length = kind === 'field' ? 2.5 : Math.min(shortest, 1000);
   const score = (weak ? 0 : 1e9) + length * 1000 - Math.min(lits.size, 999);
-  return { kind, lits, weak, score, key: `${kind}\u0000${[...lits].sort().join('\u0000')}` };
+  // Keyed by the literals alone: of two clauses with the same literals, either one is enough.
+  return { kind, lits, weak, fields, score, key: `${kind}\u0000${[...lits].sort().join('\u0000')}` };
 }
 
 function rarity(literal: string): number {

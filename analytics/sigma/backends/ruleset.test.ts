@@ -7,7 +7,7 @@ import { parseSigmaFile } from '../parse';
 import { applyPipelines } from '../pipeline';
 import { expandPaths } from '../validate';
 import { getPipeline } from '../pipelines';
-import { CORPUS } from '../test-support/rules';
+import { CORPUS, ruleFrom } from '../test-support/rules';
 import type { SigmaEvent } from './fieldpath';
 import { RuleSet } from './ruleset';
 
@@ -183,5 +183,32 @@ describe('the prefilter (literal and field clauses) never changes what matches',
       expect(indexed.match(e)).toEqual(expected);
     }
     expect(hits).toBeGreaterThan(40);
+  });
+});
+
+describe('the prefilter searches the fields text clauses name, and keywords everywhere', () => {
+  const set = (detection: string): RuleSet => {
+    const s = new RuleSet();
+    s.add(ruleFrom(detection, 'category: test'));
+    return s;
+  };
+
+  test("a rule's literal in a field the rule does not read makes it no candidate; in its field, nested or flat-dotted, it does", () => {
+    const s = set(`    selection:\n        Process.Image|endswith: '\\evil.exe'\n    condition: selection`);
+    const elsewhere = { Process: { Image: 'C:\\good.exe', CommandLine: 'C:\\evil.exe' } };
+    expect(s.candidateCount(elsewhere)).toBe(0);
+    expect(s.match(elsewhere)).toEqual([]);
+    for (const event of [{ Process: { Image: 'C:\\EVIL.exe' } }, { 'Process.Image': 'C:\\evil.exe' }, { Process: [{ Image: ['x', 'C:\\evil.exe'] }] }]) {
+      expect(s.candidateCount(event)).toBe(1);
+      expect(s.match(event).map((m) => m.title)).toEqual(['Test rule']);
+    }
+  });
+
+  test('a keyword literal is found in any field of the event', () => {
+    const s = set(`    keywords:\n        - 'mimikatz'\n    condition: keywords`);
+    const event = { Deep: { Inside: ['nothing', 'ran Mimikatz here'] }, Other: 7 };
+    expect(s.candidateCount(event)).toBe(1);
+    expect(s.match(event).map((m) => m.title)).toEqual(['Test rule']);
+    expect(s.candidateCount({ Deep: { Inside: 'nothing' } })).toBe(0);
   });
 });

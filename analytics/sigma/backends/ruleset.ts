@@ -8,12 +8,11 @@
 import { SigmaError } from '../errors';
 import { applyFilters, filterApplies } from '../filters';
 import type { LogSource, SigmaFilter, SigmaLevel, SigmaRule } from '../model';
-import { parseSigmaFile } from '../parse';
 import type { ProcessedRule, ProcessingPipeline } from '../pipeline';
-import { AhoCorasick, IdList } from './aho-corasick';
 import type { SigmaEvent } from './fieldpath';
 import { beginEvent, JsMatcherBackend, type CompiledRule } from './js';
 import { requiredClauses, type LiteralClause } from './literals';
+import { Prefilter, prefilterTables, type PrefilterTables } from './prefilter';
 import { LogsourceRouter } from './router';
 
 export interface RuleMatch {
@@ -181,7 +180,8 @@ export class RuleSet {
     const parsed: { file: string; rules: SigmaRule[] }[] = [];
     for (const file of files) {
       try {
-        const docs = parseSigmaFile(file).documents;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the YAML parser only loads when files are added this way (see engine/content.ts)
+        const docs = (require('../parse') as typeof import('../parse')).parseSigmaFile(file).documents;
         for (const f of docs) if (f.kind === 'filter') this.filters.push(f);
         parsed.push({ file, rules: docs.filter((d): d is SigmaRule => d.kind === 'rule') });
       } catch (e) {
@@ -236,7 +236,26 @@ export class RuleSet {
   }
 
   private buildIndex(): Prefilter {
-    return new Prefilter(this.entries.map((e) => e.clauses));
+    return new Prefilter(prefilterTables(this.clausesByRule()));
+  }
+
+  /** Every rule's prefilter clauses, in rule order: what the prefilter is built from. */
+  clausesByRule(): LiteralClause[][] {
+    return this.entries.map((e) => e.clauses);
+  }
+
+  /** The prefilter's tables (built now if need be), to keep in a cache. */
+  prefilterTables(): PrefilterTables {
+    return (this.index ??= this.buildIndex()).tables;
+  }
+
+  /**
+   * Uses tables kept from an earlier build over the same clauses (clausesByRule() then equal to
+   * what they were built from) instead of building them; throws if they do not fit this set.
+   */
+  usePrefilter(tables: PrefilterTables): void {
+    if (tables.ruleCount !== this.entries.length) throw new Error(`prefilter tables are for ${tables.ruleCount} rules, not ${this.entries.length}`);
+    this.index = new Prefilter(tables);
   }
 
   private route(ls: LogSource): Uint8Array {
@@ -253,152 +272,6 @@ export class RuleSet {
     }
     return mask;
   }
-}
-
-/**
- * The prefilter of a rule set: one automaton over every text literal, a table of the property
- * names field clauses ask for, the rules each literal or name triggers (as their first clause),
- * and each rule's other clauses as ids. Per-event state lives in typed arrays stamped with an
- * event number, so matching allocates nothing here beyond the candidate list it returns (reused
- * from event to event).
- */
-class Prefilter {
-  private readonly automaton: AhoCorasick;
-  /** Property name → id (ids after the automaton's pattern ids). */
-  private readonly keyIds = new Map<string, number>();
-  /** Id → rules whose first clause holds it (CSR: triggerStart, triggerRules). */
-  private readonly triggerStart: Int32Array;
-  private readonly triggerRules: Int32Array;
-  /** Rule → its other clauses, each a list of ids; undefined when it has none. */
-  private readonly rest: (Int32Array[] | undefined)[];
-  /** Rules with no clause: candidates for every event. */
-  private readonly always: Int32Array;
-  private readonly nodeSeen: Int32Array;
-  private readonly literalSeen: Int32Array;
-  private readonly ruleSeen: Int32Array;
-  private mark = 0;
-  private readonly found = new IdList();
-  private scratch: Int32Array;
-
-  constructor(clausesByRule: readonly LiteralClause[][]) {
-    // An empty literal is in every text; its clause holds trivially.
-    const usable = clausesByRule.map((clauses) => clauses.filter((c) => c.literals.length > 0 && !c.literals.includes('')));
-    const textIds = new Map<string, number>();
-    for (const clauses of usable)
-      for (const c of clauses) if (c.kind === 'text') for (const lit of c.literals) if (!textIds.has(lit)) textIds.set(lit, textIds.size);
-    for (const clauses of usable)
-      for (const c of clauses)
-        if (c.kind === 'field') for (const key of c.literals) if (!this.keyIds.has(key)) this.keyIds.set(key, textIds.size + this.keyIds.size);
-    const ids = textIds.size + this.keyIds.size;
-    const idsOf = (c: LiteralClause): Int32Array => Int32Array.from(c.literals, (lit) => (c.kind === 'text' ? textIds : this.keyIds).get(lit) as number);
-    const triggers: number[][] = [];
-    const always: number[] = [];
-    this.rest = usable.map((clauses, r) => {
-      const [first, ...others] = clauses;
-      if (!first) {
-        always.push(r);
-        return undefined;
-      }
-      for (const id of idsOf(first)) (triggers[id] ??= []).push(r);
-      // Smaller clauses first: cheaper to check, and the likelier to fail.
-      return others.length > 0 ? others.map(idsOf).sort((a, b) => a.length - b.length) : undefined;
-    });
-    this.automaton = new AhoCorasick([...textIds.keys()]);
-    this.triggerStart = new Int32Array(ids + 1);
-    let n = 0;
-    for (let id = 0; id < ids; id++) {
-      this.triggerStart[id] = n;
-      n += triggers[id]?.length ?? 0;
-    }
-    this.triggerStart[ids] = n;
-    this.triggerRules = new Int32Array(n);
-    triggers.forEach((rules, id) => this.triggerRules.set(rules, this.triggerStart[id] as number));
-    this.always = Int32Array.from(always);
-    this.nodeSeen = new Int32Array(this.automaton.nodeCount);
-    this.literalSeen = new Int32Array(ids);
-    this.ruleSeen = new Int32Array(clausesByRule.length);
-    this.scratch = new Int32Array(Math.max(16, always.length * 2));
-  }
-
-  /** Rules whose every clause has a literal in the event, ascending; valid until the next call. */
-  candidates(event: SigmaEvent): Int32Array {
-    if (++this.mark === 0x7fffffff) {
-      this.nodeSeen.fill(0);
-      this.literalSeen.fill(0);
-      this.ruleSeen.fill(0);
-      this.mark = 1;
-    }
-    const mark = this.mark;
-    const found = this.found;
-    found.clear();
-    this.searchLeaves(event, mark);
-    const { literalSeen, ruleSeen, triggerStart, triggerRules, rest } = this;
-    const ids = found.ids;
-    for (let i = 0; i < found.length; i++) literalSeen[ids[i] as number] = mark;
-    let out = this.scratch;
-    out.set(this.always);
-    let count = this.always.length;
-    for (let i = 0; i < found.length; i++) {
-      const id = ids[i] as number;
-      const end = triggerStart[id + 1] as number;
-      for (let k = triggerStart[id] as number; k < end; k++) {
-        const r = triggerRules[k] as number;
-        if (ruleSeen[r] === mark) continue;
-        ruleSeen[r] = mark;
-        const others = rest[r];
-        if (others && !allHold(others, literalSeen, mark)) continue;
-        if (count === out.length) {
-          const grown = new Int32Array(out.length * 2);
-          grown.set(out);
-          out = this.scratch = grown;
-        }
-        out[count++] = r;
-      }
-    }
-    const list = out.subarray(0, count);
-    if (count > 48) return list.sort();
-    // Insertion sort: a few dozen ids, mostly in order already.
-    for (let i = 1; i < count; i++) {
-      const r = list[i] as number;
-      let j = i - 1;
-      while (j >= 0 && (list[j] as number) > r) {
-        list[j + 1] = list[j] as number;
-        j--;
-      }
-      list[j + 1] = r;
-    }
-    return list;
-  }
-
-  /** Searches every scalar of the event, lowercased, as its own text, and notes every property name. */
-  private searchLeaves(value: unknown, mark: number): void {
-    if (typeof value === 'string') {
-      if (!this.automaton.search(value, this.nodeSeen, mark, this.found, true)) this.automaton.search(value.toLowerCase(), this.nodeSeen, mark, this.found);
-    } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-      this.automaton.search(String(value), this.nodeSeen, mark, this.found, true);
-    else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) this.searchLeaves(value[i], mark);
-    else if (value !== null && typeof value === 'object')
-      for (const k in value) {
-        if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
-        const id = this.keyIds.get(k);
-        if (id !== undefined && this.literalSeen[id] !== mark) {
-          this.literalSeen[id] = mark;
-          this.found.push(id);
-        }
-        this.searchLeaves((value as Record<string, unknown>)[k], mark);
-      }
-  }
-}
-
-/** Each clause has a literal marked as found. */
-function allHold(clauses: Int32Array[], literalSeen: Int32Array, mark: number): boolean {
-  for (let c = 0; c < clauses.length; c++) {
-    const clause = clauses[c] as Int32Array;
-    let held = false;
-    for (let k = 0; k < clause.length && !held; k++) held = literalSeen[clause[k] as number] === mark;
-    if (!held) return false;
-  }
-  return true;
 }
 
 function toMatch(c: CompiledRule, event: SigmaEvent): RuleMatch {
