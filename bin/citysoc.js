@@ -3,7 +3,8 @@
 // Runs the compiled CLI; `npm install` builds it (the prepare script), `npm run build` rebuilds it.
 let cli;
 try {
-  cli = require('../dist/server/cli.js');
+  // The analytics verbs start without loading the platform (their start-up is the rule cache's).
+  cli = require(['detect', 'rules'].includes(process.argv[2]) ? '../dist/analytics/cli/main.js' : '../dist/server/cli.js');
 } catch (e) {
   if (e && e.code === 'MODULE_NOT_FOUND') {
     process.stderr.write('citysoc: the compiled CLI is missing; run `npm run build` (npm install does it for you)\n');

@@ -27,9 +27,7 @@ import { runStack } from './stack-command';
 import { auditExport, auditVerify, auditVerifyExport, type ExportCommandOptions } from './audit-command';
 import { openTrail } from './audit-command';
 import { complianceCli } from '../compliance/module';
-import { runDetect } from '../analytics/cli/detect';
-import { runRulesConvert } from '../analytics/cli/rules-convert';
-import { runRulesValidate } from '../analytics/cli/rules-validate';
+import { addAnalyticsCommands } from '../analytics/cli/program';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, notImplemented: 3 } as const;
 
@@ -173,33 +171,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   // The analytics commands write one line per call.
   const lines = { out: (s: string) => io.out(`${s}\n`), err: (s: string) => io.err(`${s}\n`) };
-  program
-    .command('detect')
-    .description('offline detection and correlation → alerts as JSON lines')
-    .requiredOption('--rules <dir>', 'a rule folder or file; repeat for several (--rules a --rules b)', collect, [])
-    .option('--pipeline <name>', 'field mapping pipeline (ecs, windows, citysoc)')
-    .argument('<files...>', 'JSON lines (ECS or raw JSON such as Windows events) or raw log files')
-    .action(async (files: string[], o: { rules: string[]; pipeline?: string }) => {
-      process.exitCode = await runDetect({ rules: o.rules, files, ...(o.pipeline ? { pipeline: o.pipeline } : {}) }, lines);
-    });
-
-  const rules = program.command('rules').description('detection rules');
-  rules
-    .command('validate')
-    .description('report each rule as ok, unsupported (with the reason) or error')
-    .argument('<paths...>')
-    .action(async (paths: string[]) => {
-      process.exitCode = await runRulesValidate(paths, lines);
-    });
-  rules
-    .command('convert')
-    .description('print a rule compiled for a target engine')
-    .addOption(new Option('--target <target>').choices(['es', 'opensearch', 'sqlite', 'flink']).makeOptionMandatory())
-    .option('--pipeline <name>', 'field mapping pipeline')
-    .argument('<path>')
-    .action(async (file: string, o: { target: string; pipeline?: string }) => {
-      process.exitCode = await runRulesConvert({ target: o.target, path: file, ...(o.pipeline ? { pipeline: o.pipeline } : {}) }, lines);
-    });
+  addAnalyticsCommands(program, lines);
 
   const auditCmd = program.command('audit').description('the tamper-evident audit trail');
   auditCmd
