@@ -7,8 +7,7 @@
  */
 import { PLAYBOOK_POLICY_LINES } from '../playbooks/test-support/actors';
 import { APPROVAL_PLAYBOOK, deployApprovalPlaybook, storeAlert } from './test-support/approval-playbook';
-import { adminSession, type Running, signInAs } from './test-support/harness';
-import { startLivePlatform } from './test-support/live-platform';
+import { adminSession, type Running, signInAs, startTestPlatform } from './test-support/harness';
 
 jest.setTimeout(120_000);
 
@@ -83,7 +82,7 @@ describe('the live feed of playbook runs and approvals', () => {
   let admin: string;
   const streams = () => r.platform.service<{ streams: { size: number; sweep(): void } }>('live-playbooks').streams;
   beforeAll(async () => {
-    r = await startLivePlatform({ 'live.recheckSeconds': 3600 });
+    r = await startTestPlatform(undefined, false, { 'playbooks.enabled': true, 'live.recheckSeconds': 3600 });
     admin = await adminSession(r);
     await deployApprovalPlaybook(r, admin);
   });

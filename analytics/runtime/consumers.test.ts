@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { SpoolBus } from '../../adapters/embedded/spool-bus';
 import { SqliteAnalyticsCheckpointStore } from '../../adapters/sqlite/analytics-checkpoint';
-import { createLogger } from '../../core/logging';
+import { createLogger, type Logger } from '../../core/logging';
 import { sourceByName } from '../../collectors/parsers';
 import { loadContent } from '../engine/content';
 import { getPipeline } from '../sigma/pipelines';
@@ -38,23 +38,48 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000): Promi
   }
 };
 
-test('windows are checkpointed when the stream goes quiet, not with every batch; the bus keeps the events until then', async () => {
-  const dir = mkdtempSync(path.join(root, 'quiet-'));
-  const bus = new SpoolBus({ file: path.join(dir, 'spool.db'), pollMs: 20, batchSize: 10, compactEveryMs: 0 });
+/** A detect consumer with embedded correlation over the spool and checkpoint store in `dir`. */
+async function openDetect(
+  dir: string,
+  opts: {
+    log?: Logger;
+    spool?: Partial<ConstructorParameters<typeof SpoolBus>[0]>;
+    wrap?: (bus: SpoolBus) => SpoolBus;
+    consumer?: Partial<Parameters<typeof startDetectConsumer>[0]>;
+  } = {},
+) {
+  const spool = new SpoolBus({ file: path.join(dir, 'spool.db'), pollMs: 20, compactEveryMs: 0, ...opts.spool });
   const checkpoints = new SqliteAnalyticsCheckpointStore(path.join(dir, 'analytics.db'));
   const counters = new AnalyticsCounters();
   const detect = await startDetectConsumer({
-    bus,
-    log: createLogger('silent'),
+    bus: opts.wrap ? opts.wrap(spool) : spool,
+    log: opts.log ?? createLogger('silent'),
     counters,
     content: () => content,
     correlate: true,
     checkpoints,
     engine: 'embedded',
     allowedLatenessMs: 60_000,
-    checkpointEveryMs: 3_600_000,
-    checkpointEveryEvents: 1_000_000,
-    checkpointWhenQuietMs: 1_500,
+    checkpointWhenQuietMs: 200,
+    ...opts.consumer,
+  });
+  return {
+    bus: spool,
+    counters,
+    checkpoints,
+    async close() {
+      await detect.stop();
+      await spool.close();
+      await checkpoints.close();
+    },
+  };
+}
+
+test('windows are checkpointed when the stream goes quiet, not with every batch; the bus keeps the events until then', async () => {
+  const dir = mkdtempSync(path.join(root, 'quiet-'));
+  const { bus, counters, checkpoints, close } = await openDetect(dir, {
+    spool: { batchSize: 10 },
+    consumer: { checkpointEveryMs: 3_600_000, checkpointEveryEvents: 1_000_000, checkpointWhenQuietMs: 1_500 },
   });
   const start = Date.UTC(2026, 10, 20);
   await bus.publish(
@@ -68,9 +93,7 @@ test('windows are checkpointed when the stream goes quiet, not with every batch;
   await until(() => counters.checkpoints === 1);
   expect(await bus.lag('citysoc.events', 'detect')).toBe(0);
   expect(((await checkpoints.load('detect'))?.offsets ?? {})['0']).toBe('100');
-  await detect.stop();
-  await bus.close();
-  await checkpoints.close();
+  await close();
 });
 
 test('an event after every window it belongs to has closed is counted and logged, and the count is not repeated after a restart', async () => {
@@ -85,23 +108,7 @@ test('an event after every window it belongs to has closed is counted and logged
       },
     }),
   );
-  const open = async () => {
-    const bus = new SpoolBus({ file: path.join(dir, 'spool.db'), pollMs: 20, compactEveryMs: 0 });
-    const checkpoints = new SqliteAnalyticsCheckpointStore(path.join(dir, 'analytics.db'));
-    const counters = new AnalyticsCounters();
-    const detect = await startDetectConsumer({
-      bus,
-      log,
-      counters,
-      content: () => content,
-      correlate: true,
-      checkpoints,
-      engine: 'embedded',
-      allowedLatenessMs: 60_000,
-      checkpointWhenQuietMs: 200,
-    });
-    return { bus, checkpoints, counters, detect };
-  };
+  const open = () => openDetect(dir, { log });
   const a = await open();
   const start = Date.UTC(2026, 10, 20);
   // Lateness 60 s; the windows of the rules a failed login feeds span 5 and 10 min: an event 17 min
@@ -114,67 +121,43 @@ test('an event after every window it belongs to has closed is counted and logged
   await until(() => a.counters.checkpoints >= 1);
   expect(a.counters.lateEvents).toBe(1);
   expect(lines.filter((l) => l.includes('after every correlation window')).map((l) => (JSON.parse(l) as { late: number }).late)).toEqual([1]);
-  await a.detect.stop();
-  await a.bus.close();
-  await a.checkpoints.close();
+  await a.close();
 
   const b = await open();
   await b.bus.publish('citysoc.events', [{ key: 'k', value: failed('10.2.0.4', start + 20 * 60_000, 'later') }]);
   await until(() => b.counters.checkpoints >= 1);
   expect(b.counters.lateEvents).toBe(0);
   expect(lines.filter((l) => l.includes('after every correlation window'))).toHaveLength(1);
-  await b.detect.stop();
-  await b.bus.close();
-  await b.checkpoints.close();
+  await b.close();
 });
 
 test('after a restart from a checkpoint whose offsets were never committed, the redelivered events are skipped and committed', async () => {
   const dir = mkdtempSync(path.join(root, 'uncommitted-'));
   const start = Date.UTC(2026, 10, 20);
-  const run = async (commitFails: boolean) => {
-    const spool = new SpoolBus({ file: path.join(dir, 'spool.db'), pollMs: 20, compactEveryMs: 0 });
-    // The first run dies between the checkpoint and the commit: every commit fails.
-    const bus = commitFails
-      ? (new Proxy(spool, {
-          get(target, prop, receiver) {
-            if (prop !== 'subscribe') return Reflect.get(target, prop, receiver) as unknown;
-            return async (...args: Parameters<SpoolBus['subscribe']>) => {
-              const sub = await (target.subscribe as (...a: unknown[]) => Promise<{ stop(): Promise<void> }>)(...args);
-              return { stop: () => sub.stop(), commit: () => Promise.reject(new Error('broker gone')) };
-            };
-          },
-        }) as SpoolBus)
-      : spool;
-    const checkpoints = new SqliteAnalyticsCheckpointStore(path.join(dir, 'analytics.db'));
-    const counters = new AnalyticsCounters();
-    const detect = await startDetectConsumer({
-      bus,
-      log: createLogger('silent'),
-      counters,
-      content: () => content,
-      correlate: true,
-      checkpoints,
-      engine: 'embedded',
-      checkpointWhenQuietMs: 200,
+  // The first run dies between the checkpoint and the commit: every commit fails.
+  const failingCommits = (spool: SpoolBus): SpoolBus =>
+    new Proxy(spool, {
+      get(target, prop, receiver) {
+        if (prop !== 'subscribe') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: Parameters<SpoolBus['subscribe']>) => {
+          const sub = await (target.subscribe as (...a: unknown[]) => Promise<{ stop(): Promise<void> }>)(...args);
+          return { stop: () => sub.stop(), commit: () => Promise.reject(new Error('broker gone')) };
+        };
+      },
     });
-    return { spool, checkpoints, counters, detect };
-  };
+  const run = (commitFails: boolean) => openDetect(dir, commitFails ? { wrap: failingCommits } : {});
   const a = await run(true);
-  await a.spool.publish(
+  await a.bus.publish(
     'citysoc.events',
     Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: failed('10.3.0.1', start + i * 1000, `u-${i}`) })),
   );
   await until(() => a.counters.checkpoints >= 1);
-  expect(await a.spool.lag('citysoc.events', 'detect')).toBe(10);
-  await a.detect.stop();
-  await a.spool.close();
-  await a.checkpoints.close();
+  expect(await a.bus.lag('citysoc.events', 'detect')).toBe(10);
+  await a.close();
 
   const b = await run(false);
-  await until(async () => (await b.spool.lag('citysoc.events', 'detect')) === 0);
+  await until(async () => (await b.bus.lag('citysoc.events', 'detect')) === 0);
   expect(b.counters.skippedRedelivered).toBe(10);
   expect(b.counters.events).toBe(0);
-  await b.detect.stop();
-  await b.spool.close();
-  await b.checkpoints.close();
+  await b.close();
 });

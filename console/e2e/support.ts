@@ -1,6 +1,6 @@
 /**
  * What the console's browser tests stand on: a real platform (embedded profile, temp data dir,
- * port 0, playbooks on, with the live feed of playbook runs and approvals), the console mount in front of it on its own node:http server (the platform does not
+ * port 0, playbooks on), the console mount in front of it on its own node:http server (the platform does not
  * mount modules yet), loghub samples ingested through the gateway, and Debian's Chromium driven
  * by playwright-core with a fresh profile. Every page fails its test on a console error, a page
  * error or a React warning.
@@ -14,8 +14,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { sharedPath } from '../../core/shared-data';
 import { consoleMount } from '../../server/console-module';
 import { indexerDrained } from '../../events/indexer';
-import type { Running } from '../../server/test-support/harness';
-import { startLivePlatform } from '../../server/test-support/live-platform';
+import { type Running, startTestPlatform } from '../../server/test-support/harness';
 
 export const CONSOLE_DIST = path.resolve(__dirname, '../dist');
 export const SCREENSHOTS = path.resolve(__dirname, 'screenshots');
@@ -40,7 +39,7 @@ export interface ConsoleSite {
 
 /** The console mount in front of the platform: API paths are proxied, the rest served by the mount. */
 export async function startConsoleSite(overrides: Record<string, unknown> = {}): Promise<ConsoleSite> {
-  const running = await startLivePlatform(overrides);
+  const running = await startTestPlatform(undefined, false, { 'playbooks.enabled': true, ...overrides });
   const api = new URL(running.platform.url);
   const mount = consoleMount(CONSOLE_DIST);
   if (!mount.built) throw new Error(`the console is not built in ${CONSOLE_DIST}: run npm --prefix console run build`);
