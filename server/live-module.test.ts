@@ -9,71 +9,20 @@ import { readFileSync } from 'node:fs';
 import { sharedPath } from '../core/shared-data';
 import { indexerDrained } from '../events/indexer';
 import { adminSession, type Running, signInAs, startTestPlatform } from './test-support/harness';
+import { subscribeSse, type SseStream, until } from './test-support/sse';
 
 jest.setTimeout(120_000);
 
-interface StreamEvent {
-  readonly event: string;
-  readonly data: {
-    data?: { alertChanged: { created: boolean; alert: Record<string, unknown> & { id: string; department: string | null } } };
-    errors?: { extensions?: { code?: string; limit?: number } }[];
-  } | null;
-}
-
-interface Stream {
-  readonly status: number;
-  readonly contentType: string | null;
-  readonly events: StreamEvent[];
-  /** Resolves when the server ends the stream. */
-  readonly ended: Promise<void>;
-  isEnded(): boolean;
-  close(): void;
-}
-
 const SUBSCRIPTION = `subscription { alertChanged { created alert { id department status count entities { type value } rule { id name } } } }`;
 
-/** Subscribes as GraphQL over SSE (graphql-sse's distinct-connections mode) and collects the events. */
-async function subscribe(url: string, token: string | null, query = SUBSCRIPTION): Promise<Stream> {
-  const ac = new AbortController();
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
-    signal: ac.signal,
-  });
-  const events: StreamEvent[] = [];
-  let over = false;
-  const ended = (async () => {
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: ?(.*)$/m.exec(block)?.[1];
-        if (event) events.push({ event, data: data ? (JSON.parse(data) as StreamEvent['data']) : null });
-      }
-    }
-  })()
-    .catch(() => undefined)
-    .finally(() => void (over = true));
-  return { status: res.status, contentType: res.headers.get('content-type'), events, ended, isEnded: () => over, close: () => ac.abort() };
-}
+type Payload = {
+  data?: { alertChanged: { created: boolean; alert: Record<string, unknown> & { id: string; department: string | null } } };
+  errors?: { extensions?: { code?: string; limit?: number } }[];
+};
+type Stream = SseStream<Payload>;
+const subscribe = (url: string, token: string | null, query = SUBSCRIPTION) => subscribeSse<Payload>(url, token, query);
 
 const alertsOf = (s: Stream) => s.events.flatMap((e) => (e.data?.data ? [e.data.data.alertChanged.alert] : []));
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function openSshLines(): string[] {
   return readFileSync(sharedPath('data/loghub/OpenSSH/OpenSSH_2k.log'), 'utf8')

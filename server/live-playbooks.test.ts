@@ -7,6 +7,7 @@
  */
 import { PLAYBOOK_POLICY_LINES } from '../playbooks/test-support/actors';
 import { APPROVAL_PLAYBOOK, deployApprovalPlaybook, storeAlert } from './test-support/approval-playbook';
+import { subscribeSse, type SseStream, until } from './test-support/sse';
 import { adminSession, type Running, signInAs, startTestPlatform } from './test-support/harness';
 
 jest.setTimeout(120_000);
@@ -15,46 +16,15 @@ interface Change {
   run: { id: string; status: string; department: string | null; trigger: { alertId: string | null } } | null;
   approval: { id: string; runId: string; status: string; department: string | null; answeredBy: string | null } | null;
 }
-interface StreamEvent {
-  readonly event: string;
-  readonly data: { data?: { playbookChanged: Change }; errors?: { extensions?: { code?: string } }[] } | null;
-}
+type Payload = { data?: { playbookChanged: Change }; errors?: { extensions?: { code?: string } }[] };
 
 const SUBSCRIPTION = `subscription { playbookChanged {
   run { id status department trigger { alertId } }
   approval { id runId status department answeredBy }
 } }`;
 
-/** Subscribes as GraphQL over SSE (graphql-sse's distinct-connections mode) and collects the events. */
-async function subscribe(url: string, token: string | null) {
-  const ac = new AbortController();
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: SUBSCRIPTION }),
-    signal: ac.signal,
-  });
-  const events: StreamEvent[] = [];
-  const ended = (async () => {
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: ?(.*)$/m.exec(block)?.[1];
-        if (event) events.push({ event, data: data ? (JSON.parse(data) as StreamEvent['data']) : null });
-      }
-    }
-  })().catch(() => undefined);
-  return { status: res.status, events, ended, close: () => ac.abort() };
-}
-type Stream = Awaited<ReturnType<typeof subscribe>>;
+const subscribe = (url: string, token: string | null) => subscribeSse<Payload>(url, token, SUBSCRIPTION);
+type Stream = SseStream<Payload>;
 
 /** What a stream told, one line per change: `run <alert> <status>` or `approval <alert> <status>`. */
 function told(s: Stream, alertOfRun: Map<string, string>): string[] {
@@ -67,14 +37,6 @@ function told(s: Stream, alertOfRun: Map<string, string>): string[] {
     }
     return [`approval ${alertOfRun.get(c.approval!.runId) ?? c.approval!.runId} ${c.approval!.status}`];
   });
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('the live feed of playbook runs and approvals', () => {
