@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Actor } from '../core/actor';
-import { isCitySocError } from '../core/errors';
+import { type ErrorCode, isCitySocError } from '../core/errors';
 import type { Logger } from '../core/logging';
 import type { HttpMount, RequestContext } from '../core/module';
 import { can } from '../core/roles';
@@ -43,6 +43,27 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * The HTTP status of an error a route let through: what a client (a collector above all) should
+ * do with it — fix the request (4xx), or retry later (503 with Retry-After).
+ */
+const STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  PASSWORD_CHANGE_REQUIRED: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  NOT_IMPLEMENTED: 501,
+  UNAVAILABLE: 503,
+  STORE_FAILURE: 503,
+};
+
+export function errorStatus(code: ErrorCode): number {
+  return STATUS_OF[code] ?? 400;
 }
 
 export function bearer(req: IncomingMessage): string | null {
@@ -121,7 +142,10 @@ export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: Serve
       return send(res, 400, { error: 'INPUT_INVALID', message: 'the request target is not a valid path' });
     }
     route(req, res, url).catch((e: unknown) => {
-      if (isCitySocError(e)) return send(res, e.code === 'INTERNAL' ? 500 : 400, { error: e.code, message: e.message });
+      if (isCitySocError(e)) {
+        const status = errorStatus(e.code);
+        return send(res, status, { error: e.code, message: e.message }, status === 503 ? { 'retry-after': '5' } : {});
+      }
       deps.log.error({ err: e, route: `${req.method} ${url.pathname}` }, 'request failed');
       send(res, 500, { error: 'INTERNAL', message: 'internal error; the server log has the details' });
     });

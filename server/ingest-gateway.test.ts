@@ -490,6 +490,33 @@ describe('finding 7 (issue 9): every item is answered with what was stored, and 
     expect((await g.search('"bulk doc" OR changed')).total).toBe(2);
   });
 
+  it('a store that cannot answer the duplicate check gets 503 with Retry-After, nothing acknowledged; the retry is stored once', async () => {
+    const events = g.platform.ports.events;
+    let failing = true;
+    g.platform.gateway.ledger.useStore({
+      get: (id: string) => (failing ? Promise.reject(new Error('all shards failed\nno_shard_available_action_exception')) : events.get(id)),
+    });
+    try {
+      const body = ecs('evt-unavailable', 'kept for the retry');
+      const refused = await g.post('/ingest/v1/events', body);
+      expect([refused.status, refused.headers.get('retry-after'), refused.json]).toEqual([
+        503,
+        '5',
+        {
+          error: 'UNAVAILABLE',
+          message: 'the duplicate check could not read the event store (all shards failed); nothing was acknowledged, retry',
+        },
+      ]);
+      expect(await events.get('evt-unavailable')).toBeNull();
+      failing = false;
+      const stored = await g.post('/ingest/v1/events', body);
+      expect([stored.status, stored.json.stored, stored.json.repeats]).toEqual([200, 1, 0]);
+      expect((await g.search('event.id:evt-unavailable')).total).toBe(1);
+    } finally {
+      g.platform.gateway.ledger.useStore(events);
+    }
+  });
+
   it('identical lines in one request are each an event, on every route', async () => {
     const line = SSH_OK.replace('49116', '52001');
     const fb = await g.post(

@@ -26,6 +26,8 @@ export interface KafkaBusOptions {
 /** Bytes of messages per produce request, under Kafka's default 1 MiB message.max.bytes with room for headers. */
 const MAX_REQUEST_BYTES = 768 * 1024;
 
+const HEARTBEAT_MS = 1_000;
+
 export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
@@ -106,7 +108,7 @@ export class KafkaBus implements Bus {
     const consumer = this.kafka.consumer({
       groupId: `${this.opts.prefix ?? ''}${group}`,
       sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      heartbeatInterval: HEARTBEAT_MS,
       allowAutoTopicCreation: false,
     });
     const sub = new KafkaSubscription(consumer, name, group, manual, () => this.subs.delete(sub));
@@ -125,6 +127,10 @@ export class KafkaBus implements Bus {
           offset: `${batch.partition}:${m.offset}`,
         }));
         sub.delivered(batch.partition, BigInt(batch.lastOffset()));
+        // kafkajs heartbeats only when asked: a handler that runs longer than the session timeout
+        // (a batch of signals each upserted into the store) would be evicted from the group, its
+        // commit refused, and the same batch handed out again and again. Beat while it runs.
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
         try {
           await handler(delivered);
         } catch (err) {
@@ -133,6 +139,8 @@ export class KafkaBus implements Bus {
           consumer.seek({ topic: name, partition: batch.partition, offset: batch.firstOffset()! });
           await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 1000));
           return;
+        } finally {
+          clearInterval(beat);
         }
         // resolveOffset moves kafkajs's fetch position; commitOffsets makes it durable for the group.
         resolveOffset(batch.lastOffset());

@@ -93,6 +93,33 @@ async function unless<T, F>(status: number, fallback: F, call: () => Promise<T>)
   }
 }
 
+/** A search that met a shard still starting (an index the indexer created a moment ago). */
+function shardStarting(e: unknown): boolean {
+  const m = e as { meta?: { statusCode?: number; body?: unknown } };
+  return m.meta?.statusCode === 503 && JSON.stringify(m.meta.body ?? '').includes('no_shard_available_action_exception');
+}
+
+/**
+ * Runs a search; when it meets a shard that is still starting (a daily index a bulk write created
+ * a moment ago: for a few hundred ms its primary is neither searchable nor counted red), asks again
+ * after a growing pause, about 8 s in all. Still starting after that, it is UNAVAILABLE (a
+ * collector retries), not an internal error. The engines' health API does not help here: a new
+ * index's unassigned primaries count as yellow while it is created.
+ */
+const SHARD_START_PAUSES_MS = [100, 250, 500, 1_000, 2_000, 4_000];
+async function searchWhileShardsStart<T>(index: string, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!shardStarting(e)) throw e;
+      const pause = SHARD_START_PAUSES_MS[attempt];
+      if (pause === undefined) throw new CitySocError('UNAVAILABLE', `${index}: a shard of the search is still starting; retry shortly`);
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}
+
 /** Index names CitySOC makes from a configured prefix must be valid on both engines. */
 export function checkIndexPrefix(prefix: string): void {
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(prefix)) throw new CitySocError('CONFIG_INVALID', `index prefix '${prefix}' must be lower-case letters, digits, - and _`);
@@ -180,7 +207,9 @@ export function elasticsearchApi(c: EngineConnection): EngineApi {
         return true;
       }),
     async search(index, body) {
-      return toSearch((await client.search({ index, ...body, ignore_unavailable: true, allow_no_indices: true })) as never);
+      return searchWhileShardsStart(index, async () =>
+        toSearch((await client.search({ index, ...body, ignore_unavailable: true, allow_no_indices: true })) as never),
+      );
     },
     async putIndexTemplate(name, body) {
       await client.indices.putIndexTemplate({ name, ...body });
@@ -257,8 +286,9 @@ export function openSearchApi(c: EngineConnection): EngineApi {
         return true;
       }),
     async search(index, body) {
-      const r = await client.search({ index, body: body as never, ignore_unavailable: true, allow_no_indices: true });
-      return toSearch(r.body as never);
+      return searchWhileShardsStart(index, async () =>
+        toSearch((await client.search({ index, body: body as never, ignore_unavailable: true, allow_no_indices: true })).body as never),
+      );
     },
     async putIndexTemplate(name, body) {
       await client.indices.putIndexTemplate({ name, body: body as never });

@@ -68,7 +68,17 @@ export function countOutcomes(outcomes: readonly ItemOutcome[]): BatchCounts {
 }
 
 export async function writeBatch(deps: GatewayDeps, results: PipelineResult[], credential: { token: string; collector: string }): Promise<BatchResult> {
-  const decisions = await deps.ledger.decide(results);
+  let decisions: Awaited<ReturnType<GatewayDeps['ledger']['decide']>>;
+  try {
+    decisions = await deps.ledger.decide(results);
+  } catch (err) {
+    // The duplicate check reads the store: a store that cannot answer now is a retry, not a failure of the batch.
+    deps.log.error({ err, count: results.length }, 'the duplicate check could not read the store; the batch was not acknowledged');
+    return {
+      kind: 'unavailable',
+      message: `the duplicate check could not read the event store (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); nothing was acknowledged, retry`,
+    };
+  }
   // The credential is checked again at the moment of the write: admission was before the body.
   const who = deps.authorize(credential.token);
   if (who !== credential.collector) {
