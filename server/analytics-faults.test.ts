@@ -12,10 +12,9 @@ import path from 'node:path';
 import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import { loadConfig } from '../core/config';
 import { IdentityStore } from '../identity/store';
+import { BATCH, bodyOf, post, scenario, TOTAL } from './test-support/brute-force-stream';
 
 const ROOT = path.resolve(__dirname, '..');
-const TOTAL = 20_000;
-const BATCH = 500;
 
 interface Server {
   child: ChildProcess;
@@ -41,39 +40,6 @@ function startServer(dir: string): Promise<Server> {
     child.stderr!.on('data', (c: Buffer) => void (err += c.toString()));
     void exited.then((code) => reject(new Error(`citysoc up exited with ${code} before listening:\n${err}`)));
   });
-}
-
-/**
- * Half a day of sshd failures at one host, one event every 2 s of event time: in every fifth
- * stretch of 200 events one address guesses (a brute force that fires again and again), otherwise
- * 40 addresses fail now and then (below any threshold). Deterministic.
- */
-function scenario(): string[] {
-  const out: string[] = [];
-  const start = Date.UTC(2026, 10, 20, 0, 0, 0);
-  for (let i = 0; i < TOTAL; i++) {
-    const burst = Math.floor(i / 200) % 5 === 0;
-    const ip = burst ? `10.9.66.${Math.floor(i / 1000)}` : `10.9.${(i * 7) % 40}.7`;
-    const t = new Date(start + i * 2000);
-    const stamp = `Nov ${t.getUTCDate()} ${t.toISOString().slice(11, 19)}`;
-    out.push(`${stamp} LabSZ sshd[${1000 + (i % 500)}]: Failed password for root from ${ip} port ${20000 + i} ssh2`);
-  }
-  return out;
-}
-
-const bodyOf = (lines: string[], b: number) =>
-  lines
-    .slice(b * BATCH, (b + 1) * BATCH)
-    .map((log, i) => JSON.stringify({ date: 1_763_596_800 + b * BATCH + i, log }))
-    .join('\n');
-
-async function post(url: string, token: string, body: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/ingest/v1/fluent-bit/citysoc.openssh.cg.LabSZ`, { method: 'POST', body, headers: { authorization: `Bearer ${token}` } });
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 async function idle(url: string, monitor: string): Promise<void> {
