@@ -18,7 +18,7 @@ async function call(url: string, method: string, path: string, body?: unknown): 
 
 /** An index whose only shard cannot start until the filter is lifted. */
 async function heldBack(url: string, index: string): Promise<() => Promise<void>> {
-  await call(url, 'PUT', `/${index}`, {
+  await call(url, 'PUT', `/${index}?wait_for_active_shards=0`, {
     settings: { number_of_shards: 1, number_of_replicas: 0, 'index.routing.allocation.require._name': 'no-such-node' },
   });
   return () => call(url, 'PUT', `/${index}/_settings`, { 'index.routing.allocation.require._name': null });

@@ -96,7 +96,10 @@ async function unless<T, F>(status: number, fallback: F, call: () => Promise<T>)
 /** A search that met a shard still starting (an index the indexer created a moment ago). */
 function shardStarting(e: unknown): boolean {
   const m = e as { meta?: { statusCode?: number; body?: unknown } };
-  return m.meta?.statusCode === 503 && JSON.stringify(m.meta.body ?? '').includes('no_shard_available_action_exception');
+  // Elasticsearch names no_shard_available_action_exception; OpenSearch leaves the root causes
+  // empty. Either way a 503 from the search phase is shards that cannot answer yet.
+  const body = JSON.stringify(m.meta?.body ?? '');
+  return m.meta?.statusCode === 503 && (body.includes('no_shard_available_action_exception') || body.includes('search_phase_execution_exception'));
 }
 
 /**
