@@ -12,7 +12,7 @@ import type { IngestGateway } from '../gateway/gateway';
 import { SourceHealthModel } from './read-model';
 
 export const SourceHealthConfig = z.strictObject({
-  /** Distinct sources given a row of their own; those past it are counted together in one "other" row. */
+  /** Distinct sources given a row of their own; past it the longest silent one's counts move into one "other" row. */
   maxSources: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 export type SourceHealthConfig = z.infer<typeof SourceHealthConfig>;
@@ -47,7 +47,7 @@ const SOURCE_HEALTH_TYPEDEFS = /* GraphQL */ `
     "The source type the pipeline read it as (openssh, hdfs-audit, ...); unknown when none recognised it."
     sourceType: String
     department: String
-    "The row of every source past sourceHealth.maxSources (its key fields are null)."
+    "The sources that gave their rows up to newer ones past sourceHealth.maxSources, the longest silent first (its key fields are null)."
     other: Boolean!
     firstSeen: String!
     lastSeen: String!

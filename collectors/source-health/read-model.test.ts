@@ -82,17 +82,38 @@ describe('the sources read model', () => {
     expect(m.list()[0]).toMatchObject({ eventsPerSecond: 0, events: 180 });
   });
 
-  test('past the bound new sources are counted in one other row, and every row still adds up', () => {
-    const m = new SourceHealthModel(2, clock().now);
-    const batch = ['a', 'b', 'c', 'd', 'a', 'c'].map((h) => ok(h));
-    m.record([...batch, letter('e', 'parse_error')]);
-    const rows = m.list();
-    expect(rows.map((r) => [r.host, r.other, r.events, r.deadLetters])).toEqual([
-      ['a', false, 2, 0],
-      ['b', false, 1, 0],
-      [null, true, 3, 1],
+  test('past the bound the source seen longest ago gives its row up to the newcomer, its counts go to the other row, and every row still adds up', () => {
+    const c = clock();
+    const m = new SourceHealthModel(2, c.now);
+    m.record([ok('a'), ok('b')]);
+    c.advance(1_000);
+    m.record([ok('a')]);
+    c.advance(1_000);
+    m.record([ok('c')]);
+    // a was seen again after b: b is the stalest and goes; c and a keep their rows
+    expect(m.list().map((r) => [r.host, r.other, r.events, r.firstSeen, r.lastSeen])).toEqual([
+      ['c', false, 1, '2026-12-07T08:00:02.000Z', '2026-12-07T08:00:02.000Z'],
+      ['a', false, 2, '2026-12-07T08:00:00.000Z', '2026-12-07T08:00:01.000Z'],
+      [null, true, 1, '2026-12-07T08:00:00.000Z', '2026-12-07T08:00:00.000Z'],
     ]);
-    expect(rows.reduce((n, r) => n + r.events + r.deadLetters, 0)).toBe(7);
+    c.advance(1_000);
+    m.record([letter('d', 'parse_error'), ok('e')]);
+    const rows = m.list();
+    expect(rows.map((r) => [r.host, r.other, r.events, r.deadLetters, r.parseFailures])).toEqual([
+      ['d', false, 0, 1, 1],
+      ['e', false, 1, 0, 0],
+      [null, true, 4, 0, 0],
+    ]);
+    expect(rows[2]!.eventsPerSecond).toBe(Math.round((4 / 60) * 1000) / 1000);
+    expect(rows.reduce((n, r) => n + r.events + r.deadLetters, 0)).toBe(6);
+  });
+
+  test('a flood of invented host names does not keep a real source from a row of its own', () => {
+    const m = new SourceHealthModel(3, clock().now);
+    m.record(Array.from({ length: 1000 }, (_, i) => ok(`invented-${i}`)));
+    m.record([ok('web-01', '城管')]);
+    expect(m.list().find((r) => r.host === 'web-01')).toMatchObject({ other: false, events: 1, department: '城管' });
+    expect(m.list().find((r) => r.other)!.events).toBe(998);
   });
 
   test('names are hostile text: a row keeps at most 256 characters of each', () => {

@@ -3,8 +3,10 @@
  * department, the events and dead letters durably published (fed by the publisher after the
  * durable write, so the counts are exactly what the answers said was stored and dead-lettered),
  * when it was first and last seen, and its events per second over the last minute. In memory
- * and bounded: past `maxSources` distinct sources, new ones are counted in one "other" row, so
- * the rows still add up to every acknowledged item.
+ * and bounded: past `maxSources` distinct sources, the source seen longest ago gives its row up
+ * and its counts go into one "other" row, so the rows still add up to every acknowledged item.
+ * Evicting the stalest (not refusing the newest) matters because host names are the senders'
+ * text: a flood of invented names must not leave a real source without a row of its own.
  */
 import { isPlainObject } from '../../core/doc';
 import type { PipelineResult } from '../pipeline/types';
@@ -101,14 +103,47 @@ export class SourceHealthModel {
     return [...rows, ...(this.other ? [this.other] : [])].map((r) => view(r, now));
   }
 
+  /** The source's row, moved to the end of the map: the map's first row is always the one seen longest ago. */
   private rowOf(key: SourceKey, now: number): Row {
     const id = JSON.stringify([key.collector, key.host, key.sourceType, key.department]);
     const found = this.rows.get(id);
-    if (found) return found;
-    if (this.rows.size >= this.maxSources) return (this.other ??= newRow({ collector: null, host: null, sourceType: null, department: null }, true, now));
+    if (found) {
+      this.rows.delete(id);
+      this.rows.set(id, found);
+      return found;
+    }
+    if (this.rows.size >= this.maxSources) this.evictStalest();
     const row = newRow(key, false, now);
     this.rows.set(id, row);
     return row;
+  }
+
+  private evictStalest(): void {
+    const [id, stale] = this.rows.entries().next().value as [string, Row];
+    this.rows.delete(id);
+    const other = (this.other ??= {
+      ...newRow({ collector: null, host: null, sourceType: null, department: null }, true, stale.firstSeen),
+      lastSeen: stale.lastSeen,
+    });
+    other.firstSeen = Math.min(other.firstSeen, stale.firstSeen);
+    other.lastSeen = Math.max(other.lastSeen, stale.lastSeen);
+    other.events += stale.events;
+    other.deadLetters += stale.deadLetters;
+    other.parseFailures += stale.parseFailures;
+    if (stale.lastDeadLetterAt !== null && (other.lastDeadLetterAt === null || stale.lastDeadLetterAt >= other.lastDeadLetterAt)) {
+      other.lastDeadLetterAt = stale.lastDeadLetterAt;
+      other.lastDeadLetterReason = stale.lastDeadLetterReason;
+    }
+    for (let i = 0; i < RATE_SECONDS; i++) {
+      if (stale.slotSecond[i] === -1) continue;
+      if (other.slotSecond[i] !== stale.slotSecond[i]) {
+        // the slot holds the newer second's count; an older second falls out of the last minute anyway
+        if (other.slotSecond[i]! > stale.slotSecond[i]!) continue;
+        other.slotSecond[i] = stale.slotSecond[i]!;
+        other.perSecond[i] = 0;
+      }
+      other.perSecond[i]! += stale.perSecond[i]!;
+    }
   }
 
   private countSecond(row: Row, now: number): void {
