@@ -20,6 +20,7 @@ import { FlinkCorrelationJobs, type FlinkConnection, flinkFiringSignal } from '.
 import { correlationKey } from './correlation/engine';
 import path from 'node:path';
 import type { Alert } from '../core/alert';
+import { RULE_FIELDS_TYPEDEFS, ruleFieldActions } from './rule-fields';
 
 /** The pipelines CitySOC's rules are read with, on every engine (the citysoc pipeline pins each service's datasets). */
 const PIPELINES = [getPipeline('citysoc')];
@@ -72,6 +73,8 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
       },
     };
     const enabled = ctx.platform.detection.enabled && folders.length > 0;
+    // What the detect stage does to each event before matching; testRule does the same.
+    const prepare = (e: SigmaEvent): SigmaEvent => (departments ? (canonicalDepartment(e as EcsEvent, departments) as SigmaEvent) : e);
     // Rule exceptions made in the platform live here, beside (never inside) the shipped rules.
     const userRules = path.resolve(ctx.platform.detection.userRules ?? path.join(ctx.platform.dataDir, 'user-rules'));
     // Bound once the consumers exist; the repository is created first (the consumers read it).
@@ -99,11 +102,11 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
           ...(runtime.engine === 'embedded' ? { checkpoints: runtime.checkpoints } : {}),
           // Single-event rules always run in CitySOC's own consumers, whatever engine correlates.
           engine: 'embedded',
+          ...(departments ? { prepare } : {}),
           allowedLatenessMs: ctx.config.allowedLatenessSeconds * 1000,
           checkpointEveryMs: ctx.config.checkpointSeconds * 1000,
           checkpointEveryEvents: ctx.config.checkpointEvents,
           maxWindowEntries: ctx.config.maxWindowEntries,
-          ...(departments ? { prepare: (e) => canonicalDepartment(e as EcsEvent, departments) as SigmaEvent } : {}),
         })
       : null;
     const jobs = repository && runtime.engine === 'flink' ? new FlinkCorrelationJobs(runtime.flink, ctx.log, PIPELINES) : null;
@@ -153,6 +156,7 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
       jobs: jobs ? await jobs.status() : [],
     });
     const svc = bind(ctx.door, {
+      ...ruleFieldActions({ repository: () => repository, prepare, maxDepth: ctx.platform.ingest.maxJsonDepth }),
       status: defineAction({ name: 'analytics.status', permission: 'analytics:read', run: async (_ctx, _i: object) => status() }),
       rules: defineAction({ name: 'rules.list', permission: 'rules:read', run: async (_ctx, _i: object) => repository?.list() ?? [] }),
       setRuleEnabled: defineAction({
@@ -180,9 +184,14 @@ export const analyticsModule = defineModule<AnalyticsConfig>({
     return {
       services: { svc, feed, exceptions, flush: async () => (detect ? detect.flush() : 0), status, counters },
       graphql: {
-        typeDefs: ANALYTICS_TYPEDEFS,
+        typeDefs: ANALYTICS_TYPEDEFS + RULE_FIELDS_TYPEDEFS,
         resolvers: {
-          Query: { analyticsStatus: viaService(svc.status, () => ({})), rules: viaService(svc.rules, () => ({})) },
+          Query: {
+            analyticsStatus: viaService(svc.status, () => ({})),
+            rules: viaService(svc.rules, () => ({})),
+            ruleSource: viaService(svc.ruleSource, (a) => ({ id: a.id as string })),
+            testRule: viaService(svc.testRule, (a) => ({ id: a.id as string, event: a.event })),
+          },
           Mutation: { setRuleEnabled: viaService(svc.setRuleEnabled, (a) => ({ id: a.id as string, enabled: a.enabled as boolean })) },
         },
       },

@@ -15,6 +15,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { CitySocModule, HttpMount, PlatformPorts } from '../core/module';
 import { KERNEL } from '../core/module';
 import { alertsModule } from '../alerts/module';
+import { sourceHealthModule } from '../collectors/source-health/module';
 import { ingestModule, INGEST_KERNEL, type IngestKernel } from '../collectors/module';
 import type { IngestGateway } from '../collectors/gateway/gateway';
 import type { SyslogListeners } from '../collectors/gateway/syslog-server';
@@ -49,6 +50,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   identityModule,
   policyModule,
   ingestModule,
+  sourceHealthModule,
   eventsModule,
   alertsModule,
   analyticsModule,

@@ -45,6 +45,9 @@ describe('schema.graphql', () => {
         'input: JSON',
         'output: JSON',
         'context: JSON!',
+        // A rule tried on a pasted event: the event in and as matched are ECS events.
+        'event: JSON',
+        'testRule(id: String!, event: JSON!): RuleTest!',
       ].sort(),
     );
   });

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { CitySocError } from '../../core/errors';
 import { SigmaError } from '../sigma/errors';
 import { parseSigmaYaml } from '../sigma/parse';
+import type { SigmaDocument, SigmaFilter } from '../sigma/model';
 import type { ProcessingPipeline } from '../sigma/pipeline';
 import { loadContent, type LoadedContent, type LoadOptions } from './content';
 import type { CompiledRuleCache } from './rule-cache';
@@ -103,6 +104,19 @@ export class RuleRepository {
       ...(r.source ? { file: r.source } : {}),
     }));
     return [...rules, ...others];
+  }
+
+  /**
+   * One rule, correlation or filter of the folders (disabled ones included) read again from the
+   * file the loader found it in (never a path a caller chose), with the pipelines and the filters
+   * the detect stage applies now: what testing it against an event needs. Undefined when no such
+   * rule is listed or its file no longer holds it.
+   */
+  inspect(ruleId: string): { summary: RuleSummary; doc: SigmaDocument; filters: readonly SigmaFilter[]; pipelines: readonly ProcessingPipeline[] } | undefined {
+    const summary = this.list().find((r) => r.id === ruleId);
+    if (!summary?.file) return undefined;
+    const doc = parseSigmaYaml(readFileSync(summary.file, 'utf8'), summary.file).documents.find((d) => d.kind === summary.kind && (d.id ?? d.title) === ruleId);
+    return doc ? { summary, doc, filters: this.content.filters, pipelines: this.options.pipelines ?? [] } : undefined;
   }
 
   async setEnabled(ruleId: string, enabled: boolean): Promise<void> {

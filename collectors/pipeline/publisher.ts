@@ -25,7 +25,12 @@ function tally(results: readonly PipelineResult[], ok: boolean): Map<string, num
   return m;
 }
 
+/** Told of each batch once the bus has it on disk (what the gateway acknowledges); must not throw. */
+export type PublishedListener = (results: readonly PipelineResult[]) => void;
+
 export class Publisher {
+  private readonly listeners = new Set<PublishedListener>();
+
   constructor(
     private readonly bus: Bus,
     readonly pipeline: Pipeline,
@@ -53,5 +58,12 @@ export class Publisher {
     );
     for (const [source, n] of tally(results, true)) this.observer?.published(source, n);
     for (const [source, n] of tally(results, false)) this.observer?.deadLettered(source, n);
+    for (const l of this.listeners) l(results);
+  }
+
+  /** Follows what is durably published (the sources read model counts it); returns a function that stops it. */
+  onPublished(listener: PublishedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }

@@ -22,6 +22,9 @@ import { ApprovalList } from './views/playbooks/ApprovalList';
 import { PlaybookList } from './views/playbooks/PlaybookList';
 import { RunList } from './views/playbooks/RunList';
 import { RunShow } from './views/playbooks/RunShow';
+import { RuleList } from './views/rules/RuleList';
+import { RuleShow } from './views/rules/RuleShow';
+import { SourcesPage } from './views/sources/SourcesPage';
 import { Icons } from './layout/icons';
 
 // ECharts is loaded only by the pages that draw charts, so the alert queue starts without it.
@@ -52,9 +55,11 @@ export function App() {
       <Resource name="emergencyGrants" list={EmergencyGrantList} create={EmergencyGrantCreate} icon={Icons.grants} />
       <Resource name="isolations" list={IsolationList} create={IsolationCreate} icon={Icons.isolations} />
       <Resource name="events" />
+      <Resource name="rules" list={RuleList} show={RuleShow} icon={Icons.rules} recordRepresentation="title" />
       <CustomRoutes>
         <Route path="/hunt" element={<HuntPage />} />
         <Route path="/audit-verify" element={<AuditVerifyPage />} />
+        <Route path="/sources" element={<SourcesPage />} />
       </CustomRoutes>
       <CustomRoutes noLayout>
         <Route path={CHANGE_PASSWORD_PATH} element={<ChangePasswordPage />} />

@@ -14,6 +14,8 @@ import { isolations } from './isolations';
 import { playbookApprovals, playbookRuns, playbooks } from './playbooks';
 import { policies } from './policies';
 import type { ResourceAdapter } from './resource';
+import { rules } from './rules';
+import { sources } from './sources';
 import { users } from './users';
 
 export const RESOURCES: Readonly<Record<string, ResourceAdapter>> = {
@@ -28,6 +30,8 @@ export const RESOURCES: Readonly<Record<string, ResourceAdapter>> = {
   playbooks,
   playbookRuns,
   playbookApprovals,
+  rules,
+  sources,
 };
 
 function method<K extends keyof ResourceAdapter>(resource: string, name: K): NonNullable<ResourceAdapter[K]> {

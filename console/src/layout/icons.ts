@@ -10,6 +10,8 @@ import MonitorIcon from '@mui/icons-material/Monitor';
 import PeopleIcon from '@mui/icons-material/People';
 import PolicyIcon from '@mui/icons-material/Policy';
 import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
+import RuleIcon from '@mui/icons-material/Rule';
+import SensorsIcon from '@mui/icons-material/Sensors';
 import TravelExploreIcon from '@mui/icons-material/TravelExplore';
 import WarningAmberIcon from '@mui/icons-material/WarningAmber';
 
@@ -28,4 +30,6 @@ export const Icons = {
   runs: PlaylistPlayIcon,
   playbooks: AltRouteIcon,
   overview: AccountTreeIcon,
+  rules: RuleIcon,
+  sources: SensorsIcon,
 };
