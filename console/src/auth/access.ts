@@ -22,6 +22,7 @@ const NEEDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   isolations: { '*': 'accounts_isolate' },
   rules: { '*': 'rules_read', edit: 'rules_manage', toggle: 'rules_manage' },
   analytics: { '*': 'analytics_read' },
+  sources: { '*': 'metrics_read' },
   playbooks: { '*': 'playbooks_read', author: 'playbooks_author' },
   playbookRuns: { '*': 'playbooks_read', replay: 'playbooks_run', run: 'playbooks_run' },
   playbookApprovals: { '*': 'playbooks_read', approve: 'playbooks_approve' },

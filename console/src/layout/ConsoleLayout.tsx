@@ -25,6 +25,10 @@ function ConsoleMenu() {
       <Menu.ResourceItem name="policies" />
       <Menu.ResourceItem name="emergencyGrants" />
       <Menu.ResourceItem name="isolations" />
+      <Menu.ResourceItem name="rules" />
+      <CanAccess resource="sources" action="list">
+        <Menu.Item to="/sources" primaryText={t('citysoc.sources.title')} leftIcon={<Icons.sources />} />
+      </CanAccess>
       <CanAccess resource="screen" action="list">
         <Menu.Item to="/screen" primaryText={t('citysoc.menu.screen')} leftIcon={<Icons.screen />} />
       </CanAccess>
