@@ -1,11 +1,14 @@
 /**
  * The audit trail as an application service: auditors and data owners read it (data owners only
- * the records about their department, through the PDP's row filter) and check its chain.
+ * the records about their department, through the PDP's row filter) and check its chain; those who
+ * read the whole trail export a filtered part of it with its proof (policy/audit/export.ts).
  */
-import { defineAction } from '../core/door';
+import type { TrailSigner } from '../core/audit-crypto';
+import { defineAction, Refusal } from '../core/door';
 import { CitySocError } from '../core/errors';
 import type { AuditLog, AuditQuery } from '../core/ports/audit-log';
 import { and } from '../core/query/ast';
+import { exportTrail, type ExportFilter, toCsv } from './audit/export';
 
 export interface AuditQueryInput {
   readonly actor?: string | null;
@@ -18,7 +21,48 @@ export interface AuditQueryInput {
   readonly afterSeq?: number | null;
 }
 
-export function auditTrailActions(audit: AuditLog) {
+export interface AuditExportInput {
+  readonly actor?: string | null;
+  readonly action?: string | null;
+  readonly resource?: string | null;
+  readonly decision?: AuditQuery['decision'] | null;
+  readonly from?: string | null;
+  readonly to?: string | null;
+  readonly format?: 'json' | 'csv' | null;
+}
+
+export interface AuditExportFile {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly content: string;
+}
+
+export interface AuditExporting {
+  /** Signs the trail's head before the export (so every exported record has its proof) and the export's manifest. */
+  readonly signer: TrailSigner | null;
+  /** The most records one export carries; a filter matching more is refused (narrow it). */
+  readonly maxRecords?: number;
+}
+
+/** An export is answered in one GraphQL response: its records, proofs and checkpoints are held in memory. */
+export const AUDIT_EXPORT_MAX_RECORDS = 5_000;
+
+const DECISIONS: readonly string[] = ['allow', 'deny', 'success', 'failure', 'info'];
+
+const present = <T extends object>(i: T) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null && v !== undefined && v !== ''));
+
+function exportFilter(i: AuditExportInput): ExportFilter {
+  for (const [k, v] of Object.entries(i))
+    if (v !== null && v !== undefined && typeof v !== 'string') throw new CitySocError('INPUT_INVALID', `auditExport: ${k} must be a string`);
+  for (const t of [i.from, i.to]) if (t && Number.isNaN(Date.parse(t))) throw new CitySocError('INPUT_INVALID', `auditExport: '${t}' is not an ISO 8601 time`);
+  if (i.decision && !DECISIONS.includes(i.decision)) throw new CitySocError('INPUT_INVALID', `auditExport: decision must be one of ${DECISIONS.join(', ')}`);
+  if (i.format && i.format !== 'json' && i.format !== 'csv') throw new CitySocError('INPUT_INVALID', 'auditExport: format must be json or csv');
+  const { format: _format, ...filter } = present(i);
+  return filter as ExportFilter;
+}
+
+export function auditTrailActions(audit: AuditLog, exporting: AuditExporting = { signer: null }) {
+  const maxRecords = exporting.maxRecords ?? AUDIT_EXPORT_MAX_RECORDS;
   return {
     query: defineAction({
       name: 'audit.query',
@@ -43,6 +87,49 @@ export function auditTrailActions(audit: AuditLog) {
         const v = await audit.verify();
         ctx.note({ ok: v.ok, checked: v.checked });
         return { ok: v.ok, checked: v.checked, firstBadSeq: v.firstBad?.seq ?? null, problem: v.firstBad?.problem ?? null };
+      },
+    }),
+    exportWithProof: defineAction({
+      name: 'audit.export',
+      permission: 'audit:read',
+      resource: () => 'audit',
+      details: (i: AuditExportInput) => present(i),
+      run: async (ctx, i: AuditExportInput): Promise<AuditExportFile> => {
+        const filter = exportFilter(i);
+        const format = i.format ?? 'json';
+        // The proof covers records exactly as stored: a caller who reads only part of the trail
+        // (a data owner's row filter) or reads it masked cannot be handed records with their proof.
+        const scope = ctx.scope('audit');
+        if (scope.filters.length > 0 || scope.view.restricted)
+          throw new Refusal(
+            'FORBIDDEN',
+            `auditExport: ${ctx.actor.name} reads only part of the audit trail; an export with proof is for those who read all of it (auditors)`,
+            'policy: the audit trail is read through a row filter or masks',
+          );
+        const q = filter as AuditQuery;
+        const matched = (await audit.query({ ...q, size: maxRecords + 1 })).length;
+        if (matched > maxRecords)
+          throw new CitySocError(
+            'LIMIT_EXCEEDED',
+            `auditExport: the filter matches more than ${maxRecords} audit records, the most one export carries; narrow it (actor, action, resource, decision, from/to)`,
+            { limit: maxRecords },
+          );
+        const e = await exportTrail(audit, {
+          signer: exporting.signer,
+          signHead: exporting.signer !== null,
+          clock: () => ctx.now,
+          ...(Object.keys(filter).length ? { filter } : {}),
+        });
+        ctx.note({
+          format,
+          records: e.records.length,
+          checkpoints: e.checkpoints.length,
+          ...(exporting.signer ? { key: exporting.signer.publicKey.fingerprint } : {}),
+        });
+        const stamp = ctx.now.toISOString().replace(/[:.]/g, '-');
+        return format === 'csv'
+          ? { fileName: `citysoc-audit-${stamp}.csv`, contentType: 'text/csv; charset=utf-8', content: toCsv(e) }
+          : { fileName: `citysoc-audit-${stamp}.json`, contentType: 'application/json', content: JSON.stringify(e, null, 1) };
       },
     }),
   };
