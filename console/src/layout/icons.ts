@@ -1,4 +1,6 @@
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
+import AssignmentTurnedInIcon from '@mui/icons-material/AssignmentTurnedIn';
+import PersonSearchIcon from '@mui/icons-material/PersonSearch';
 import AltRouteIcon from '@mui/icons-material/AltRoute';
 import HowToRegIcon from '@mui/icons-material/HowToReg';
 import PlaylistPlayIcon from '@mui/icons-material/PlaylistPlay';
@@ -28,4 +30,6 @@ export const Icons = {
   runs: PlaylistPlayIcon,
   playbooks: AltRouteIcon,
   overview: AccountTreeIcon,
+  entities: PersonSearchIcon,
+  compliance: AssignmentTurnedInIcon,
 };
