@@ -108,6 +108,41 @@ describe('audit export with proof (auditExport)', () => {
     expect(verifyExport(narrowed, trust).ok).toBe(true);
   });
 
+  it('refuses a filter whose few records would make it read more of the trail than the bound to prove them', async () => {
+    // windows of 10 records: li's records lie in all three
+    const windowed = await policyFixture();
+    try {
+      const key = loadOrCreateSigningKey(windowed.dir);
+      const door = new Door({ authorizer: windowed.services.authorizer, audit: windowed.audit, clock: () => windowed.now });
+      const narrow = bind(door, auditTrailActions(windowed.audit, { signer: key, maxProofScan: 25 }));
+      for (let i = 0; i < 30; i++) {
+        windowed.now = new Date(Date.parse('2026-11-20T02:00:00Z') + i * 60_000);
+        await windowed.audit.append({
+          actor: ['li', 'zhang', 'wu'][i % 3]!,
+          actorType: 'user',
+          action: 'events.search',
+          resource: `r${i}`,
+          decision: 'allow',
+          reason: 't',
+        });
+        if (i % 10 === 9) await windowed.audit.checkpoint('manual');
+      }
+      const cps = await windowed.audit.checkpoints();
+      const sizes = cps.map((c) => c.seq - c.from + 1);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(25);
+      await expect(narrow.exportWithProof(shen, { actor: 'li' })).rejects.toMatchObject({
+        code: 'LIMIT_EXCEEDED',
+        message: `auditExport: the 10 matching records are spread over signed windows of ${sizes.reduce((a, b) => a + b, 0)} records, more than the 25 one export reads for its proofs; narrow the time range (from/to)`,
+      });
+      // the first window alone is within the bound, and its proofs verify
+      const e = parseExport((await narrow.exportWithProof(shen, { actor: 'li', to: '2026-11-20T02:09:30Z' })).content);
+      expect(e.records.map((r) => r.resource)).toEqual(['r0', 'r3', 'r6', 'r9']);
+      expect(verifyExport(e, { fingerprints: [key.fingerprint], keys: [] })).toMatchObject({ ok: true, proofsVerified: 4 });
+    } finally {
+      await windowed.close();
+    }
+  });
+
   it('rejects bad input with what is wrong', async () => {
     await expect(svc.exportWithProof(shen, { from: 'yesterday' })).rejects.toMatchObject({
       code: 'INPUT_INVALID',

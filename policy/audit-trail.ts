@@ -3,6 +3,7 @@
  * the records about their department, through the PDP's row filter) and check its chain; those who
  * read the whole trail export a filtered part of it with its proof (policy/audit/export.ts).
  */
+import type { AuditCheckpoint, AuditRecord } from '../core/audit';
 import type { TrailSigner } from '../core/audit-crypto';
 import { defineAction, Refusal } from '../core/door';
 import { CitySocError } from '../core/errors';
@@ -42,10 +43,16 @@ export interface AuditExporting {
   readonly signer: TrailSigner | null;
   /** The most records one export carries; a filter matching more is refused (narrow it). */
   readonly maxRecords?: number;
+  /**
+   * The most records read to build inclusion proofs: each checkpoint window a matched record falls
+   * in is read whole, so a few records scattered over a long trail could otherwise read all of it.
+   */
+  readonly maxProofScan?: number;
 }
 
 /** An export is answered in one GraphQL response: its records, proofs and checkpoints are held in memory. */
 export const AUDIT_EXPORT_MAX_RECORDS = 5_000;
+export const AUDIT_EXPORT_MAX_PROOF_SCAN = 500_000;
 
 const DECISIONS: readonly string[] = ['allow', 'deny', 'success', 'failure', 'info'];
 
@@ -63,6 +70,19 @@ function exportFilter(i: AuditExportInput): ExportFilter {
 
 export function auditTrailActions(audit: AuditLog, exporting: AuditExporting = { signer: null }) {
   const maxRecords = exporting.maxRecords ?? AUDIT_EXPORT_MAX_RECORDS;
+  const maxProofScan = exporting.maxProofScan ?? AUDIT_EXPORT_MAX_PROOF_SCAN;
+  /** How many records the proofs of these records read: the sizes of the signed windows they fall in. */
+  const proofScan = async (rows: readonly AuditRecord[]) => {
+    const byChain = new Map<string, AuditCheckpoint[]>();
+    for (const c of await audit.checkpoints()) byChain.set(c.chain, [...(byChain.get(c.chain) ?? []), c]);
+    const windows = new Map<AuditCheckpoint, number>();
+    for (const r of rows) {
+      const cps = r.chain !== undefined ? (byChain.get(r.chain) ?? []) : [...byChain.values()].flat();
+      const cp = cps.find((c) => c.from <= r.seq && r.seq <= c.seq);
+      if (cp) windows.set(cp, cp.seq - cp.from + 1);
+    }
+    return [...windows.values()].reduce((a, b) => a + b, 0);
+  };
   return {
     query: defineAction({
       name: 'audit.query',
@@ -107,12 +127,19 @@ export function auditTrailActions(audit: AuditLog, exporting: AuditExporting = {
             'policy: the audit trail is read through a row filter or masks',
           );
         const q = filter as AuditQuery;
-        const matched = (await audit.query({ ...q, size: maxRecords + 1 })).length;
-        if (matched > maxRecords)
+        const matched = await audit.query({ ...q, size: maxRecords + 1 });
+        if (matched.length > maxRecords)
           throw new CitySocError(
             'LIMIT_EXCEEDED',
             `auditExport: the filter matches more than ${maxRecords} audit records, the most one export carries; narrow it (actor, action, resource, decision, from/to)`,
             { limit: maxRecords },
+          );
+        const scan = Object.keys(filter).length ? await proofScan(matched) : 0;
+        if (scan > maxProofScan)
+          throw new CitySocError(
+            'LIMIT_EXCEEDED',
+            `auditExport: the ${matched.length} matching records are spread over signed windows of ${scan} records, more than the ${maxProofScan} one export reads for its proofs; narrow the time range (from/to)`,
+            { limit: maxProofScan },
           );
         const e = await exportTrail(audit, {
           signer: exporting.signer,
