@@ -37,6 +37,8 @@ const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 
 function historyOption(e: EntityDetail, seriesName: string, locale: string): EChartsCoreOption {
   return {
+    // Drawn at once: a history of one point is only its symbol, which the entry animation hides at first.
+    animation: false,
     grid: { left: 40, right: 16, top: 16, bottom: 32 },
     xAxis: { type: 'category', data: e.riskHistory.map((p) => formatWhen(p.at, locale)) },
     yAxis: { type: 'value', min: 0, max: 100 },
