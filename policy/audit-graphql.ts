@@ -1,7 +1,7 @@
 /** GraphQL over the audit trail service. */
 import type { Bound } from '../core/door';
 import { type GraphQLContribution, viaService } from '../core/module';
-import type { AuditQueryInput, AuditTrailActions } from './audit-trail';
+import type { AuditExportInput, AuditQueryInput, AuditTrailActions } from './audit-trail';
 
 export const auditTypeDefs = /* GraphQL */ `
   "allow / deny: the door's decision on a call; success / failure: how an allowed call ended; info: what the platform notes."
@@ -40,6 +40,12 @@ export const auditTypeDefs = /* GraphQL */ `
     problem: String
   }
 
+  "The file format of an audit export; both verify offline (citysoc audit verify-export)."
+  enum AuditExportFormat {
+    json
+    csv
+  }
+
   extend type Query {
     "Audit records, oldest first after afterSeq; department data owners see the records about their department."
     auditRecords(
@@ -54,6 +60,16 @@ export const auditTypeDefs = /* GraphQL */ `
     ): [AuditRecord!]!
     "Checks the whole hash chain."
     auditVerify: AuditVerification!
+    "The records the filter matches with their proof (signed checkpoints, inclusion proofs, signed manifest), for those who read the whole trail; refused over 5,000 records."
+    auditExport(
+      actor: String
+      action: String
+      resource: String
+      decision: AuditDecision
+      from: String
+      to: String
+      format: AuditExportFormat = json
+    ): ExportFile!
   }
 `;
 
@@ -64,6 +80,7 @@ export function auditGraphQL(svc: Bound<AuditTrailActions>): GraphQLContribution
       Query: {
         auditRecords: viaService(svc.query, (a) => a as AuditQueryInput),
         auditVerify: viaService(svc.verify, () => ({})),
+        auditExport: viaService(svc.exportWithProof, (a) => a as AuditExportInput),
       },
     },
   };

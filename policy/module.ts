@@ -13,6 +13,7 @@ import { IDENTITY_KERNEL } from '../identity/module';
 import { policyActions } from './actions';
 import { auditGraphQL } from './audit-graphql';
 import { auditTrailActions } from './audit-trail';
+import { auditSigningKey } from './audit/signing-key';
 import { policyGraphQL } from './graphql';
 import type { PolicyServices } from './services';
 
@@ -62,7 +63,7 @@ export const policyModule = defineModule({
         },
       }),
     );
-    const audit = bind(ctx.door, auditTrailActions(ctx.ports.audit));
+    const audit = bind(ctx.door, auditTrailActions(ctx.ports.audit, { signer: auditSigningKey(ctx.platform) }));
     const policyGql = policyGraphQL(svc);
     const auditGql = auditGraphQL(audit);
     const auditDays = ctx.platform.retention.auditDays;

@@ -17,6 +17,9 @@ import { PolicyList } from './views/admin/Policies';
 import { UserCreate, UserList } from './views/admin/Users';
 import { AuditList } from './views/audit/AuditList';
 import { AuditVerifyPage } from './views/audit/AuditVerifyPage';
+import { CompliancePage } from './views/compliance/CompliancePage';
+import { EntityList } from './views/entities/EntityList';
+import { EntityShow } from './views/entities/EntityShow';
 import { HuntPage } from './views/hunt/HuntPage';
 import { ApprovalList } from './views/playbooks/ApprovalList';
 import { PlaybookList } from './views/playbooks/PlaybookList';
@@ -56,10 +59,12 @@ export function App() {
       <Resource name="isolations" list={IsolationList} create={IsolationCreate} icon={Icons.isolations} />
       <Resource name="events" />
       <Resource name="rules" list={RuleList} show={RuleShow} icon={Icons.rules} recordRepresentation="title" />
+      <Resource name="entities" list={EntityList} show={EntityShow} icon={Icons.entities} recordRepresentation={(r) => String(r.key ?? r.id)} />
       <CustomRoutes>
         <Route path="/hunt" element={<HuntPage />} />
         <Route path="/audit-verify" element={<AuditVerifyPage />} />
         <Route path="/sources" element={<SourcesPage />} />
+        <Route path="/compliance" element={<CompliancePage />} />
       </CustomRoutes>
       <CustomRoutes noLayout>
         <Route path={CHANGE_PASSWORD_PATH} element={<ChangePasswordPage />} />

@@ -37,7 +37,9 @@ export interface ExportManifest {
 
 export interface ExportFilter {
   readonly actor?: string;
+  readonly action?: string;
   readonly resource?: string;
+  readonly decision?: AuditRecord['decision'];
   readonly from?: string;
   readonly to?: string;
 }
@@ -122,7 +124,9 @@ export async function exportTrail(audit: AuditLog, opts: ExportOptions = {}): Pr
     proofs = [];
     const q: AuditQuery = {
       ...(opts.filter.actor ? { actor: opts.filter.actor } : {}),
+      ...(opts.filter.action ? { action: opts.filter.action } : {}),
       ...(opts.filter.resource ? { resource: opts.filter.resource } : {}),
+      ...(opts.filter.decision ? { decision: opts.filter.decision } : {}),
       ...(opts.filter.from ? { from: opts.filter.from } : {}),
       ...(opts.filter.to ? { to: opts.filter.to } : {}),
     };

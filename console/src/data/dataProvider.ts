@@ -9,6 +9,7 @@ import { alerts } from './alerts';
 import { apiTokens } from './apiTokens';
 import { audit } from './audit';
 import { emergencyGrants } from './emergencyGrants';
+import { entities } from './entities';
 import { events } from './events';
 import { isolations } from './isolations';
 import { playbookApprovals, playbookRuns, playbooks } from './playbooks';
@@ -32,6 +33,7 @@ export const RESOURCES: Readonly<Record<string, ResourceAdapter>> = {
   playbookApprovals,
   rules,
   sources,
+  entities,
 };
 
 function method<K extends keyof ResourceAdapter>(resource: string, name: K): NonNullable<ResourceAdapter[K]> {

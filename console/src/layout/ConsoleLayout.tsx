@@ -10,6 +10,7 @@ function ConsoleMenu() {
     <Menu>
       <Menu.DashboardItem primaryText={t('citysoc.menu.overview')} />
       <Menu.ResourceItem name="alerts" />
+      <Menu.ResourceItem name="entities" />
       <CanAccess resource="hunt" action="list">
         <Menu.Item to="/hunt" primaryText={t('citysoc.menu.hunt')} leftIcon={<Icons.hunt />} />
       </CanAccess>
@@ -19,6 +20,9 @@ function ConsoleMenu() {
       <Menu.ResourceItem name="audit" />
       <CanAccess resource="audit-verify" action="list">
         <Menu.Item to="/audit-verify" primaryText={t('citysoc.menu.verify')} leftIcon={<Icons.verify />} />
+      </CanAccess>
+      <CanAccess resource="compliance" action="list">
+        <Menu.Item to="/compliance" primaryText={t('citysoc.compliance.menu')} leftIcon={<Icons.compliance />} />
       </CanAccess>
       <Menu.ResourceItem name="users" />
       <Menu.ResourceItem name="apiTokens" />

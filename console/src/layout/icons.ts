@@ -1,4 +1,6 @@
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
+import AssignmentTurnedInIcon from '@mui/icons-material/AssignmentTurnedIn';
+import PersonSearchIcon from '@mui/icons-material/PersonSearch';
 import AltRouteIcon from '@mui/icons-material/AltRoute';
 import HowToRegIcon from '@mui/icons-material/HowToReg';
 import PlaylistPlayIcon from '@mui/icons-material/PlaylistPlay';
@@ -32,4 +34,6 @@ export const Icons = {
   overview: AccountTreeIcon,
   rules: RuleIcon,
   sources: SensorsIcon,
+  entities: PersonSearchIcon,
+  compliance: AssignmentTurnedInIcon,
 };

@@ -22,6 +22,7 @@ import { Fragment, useState } from 'react';
 import { CanAccess, Loading, Show, useGetMany, useNotify, useRecordContext, useRefresh, useTranslate, useUpdate } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { type AlertRecord, type AlertTransition } from '../../data/alerts';
+import { entityPath } from '../../data/entities';
 import { quoteValue } from '../../data/resource';
 import type { EventRecord } from '../../data/events';
 import { SeverityChip, StatusChip } from '../../components/Chips';
@@ -238,7 +239,8 @@ function AlertDetail() {
           {a.entities.map((e) => {
             const field = ENTITY_FIELD[e.type];
             const label = `${t(`citysoc.entity.${e.type}`, { _: e.type })}: ${e.value}`;
-            return field ? (
+            const page = entityPath(e.type, e.value);
+            const chip = field ? (
               <Chip
                 key={`${e.type}:${e.value}`}
                 label={label}
@@ -248,6 +250,17 @@ function AlertDetail() {
               />
             ) : (
               <Chip key={`${e.type}:${e.value}`} label={label} />
+            );
+            // Users, hosts and datasets have an entity page (UEBA risk) beside the hunt link.
+            return page ? (
+              <Fragment key={`${e.type}:${e.value}`}>
+                {chip}
+                <CanAccess resource="entities" action="show">
+                  <Chip size="small" variant="outlined" label={t('citysoc.entities.open')} component={Link} to={page} clickable data-testid="entity-link" />
+                </CanAccess>
+              </Fragment>
+            ) : (
+              chip
             );
           })}
         </Stack>

@@ -1,6 +1,7 @@
 /** The audit trail, newest first: who did what to which resource, the decision and its reason, with the hash chain. */
 import { Box, Typography } from '@mui/material';
 import { DataTable, DateTimeInput, List, SelectInput, TextInput, useRecordContext, useTranslate } from 'react-admin';
+import { AuditListActions } from '../compliance/AuditExportButton';
 import { EnumText } from '../../components/Chips';
 import { WhenField } from '../../components/When';
 import { AUDIT_DECISIONS, type AuditRecord } from '../../data/audit';
@@ -42,7 +43,7 @@ export function AuditList() {
     <DateTimeInput key="to" source="to" label="citysoc.audit.to" parse={(v: string) => (v ? new Date(v).toISOString() : '')} />,
   ];
   return (
-    <List filters={filters} perPage={25} exporter={false} sort={{ field: 'seq', order: 'DESC' }} storeKey="audit.trail">
+    <List filters={filters} actions={<AuditListActions />} perPage={25} exporter={false} sort={{ field: 'seq', order: 'DESC' }} storeKey="audit.trail">
       <DataTable bulkActionButtons={false} expand={<RecordDetails />}>
         <DataTable.NumberCol source="seq" disableSort options={{ useGrouping: false }} />
         <DataTable.Col source="at" disableSort>
