@@ -8,6 +8,7 @@ import type { DataProvider } from 'ra-core';
 import { alerts } from './alerts';
 import { apiTokens } from './apiTokens';
 import { audit } from './audit';
+import { cases } from './cases';
 import { emergencyGrants } from './emergencyGrants';
 import { events } from './events';
 import { isolations } from './isolations';
@@ -28,6 +29,7 @@ export const RESOURCES: Readonly<Record<string, ResourceAdapter>> = {
   playbooks,
   playbookRuns,
   playbookApprovals,
+  cases,
 };
 
 function method<K extends keyof ResourceAdapter>(resource: string, name: K): NonNullable<ResourceAdapter[K]> {
