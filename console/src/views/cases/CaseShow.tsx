@@ -116,9 +116,12 @@ function CaseDetail() {
           <Section title={t('citysoc.cases.merge_suggestions')}>
             <CaseMerge c={c} />
           </Section>
-          <Section title={t('citysoc.cases.export')}>
-            <ExportCase caseId={c.id} />
-          </Section>
+          {/* The evidence carries the audit records that touch the case: exporting it needs the audit trail too. */}
+          <CanAccess resource="cases" action="export">
+            <Section title={t('citysoc.cases.export')}>
+              <ExportCase caseId={c.id} />
+            </Section>
+          </CanAccess>
           <Section title={t('citysoc.cases.timeline')}>
             <CaseTimeline entries={c.timeline} />
           </Section>
