@@ -267,6 +267,11 @@ describe('case management in the console', () => {
     await ga.locator('tbody tr', { hasText: gaCase }).waitFor();
     await settled(ga);
     expect(await ga.locator('tbody tr td.column-id').allInnerTexts()).toEqual([gaCase]);
+    // Its address answers as for a case that does not exist, and nothing of it is shown.
+    await ga.goto(`${site.url}/#/cases/${encodeURIComponent(caseId)}/show`);
+    await ga.getByText('条目不存在').waitFor();
+    expect(await ga.getByTestId('case-summary').count()).toBe(0);
+    expect(await ga.getByText('城管 SSH 暴力破解').count()).toBe(0);
     // The 城管 analyst's list, for contrast, does not hold the 公安 case.
     await cg.goto(`${site.url}/#/cases?filter=${encodeURIComponent(JSON.stringify({ status: [] }))}`);
     await cg.locator('tbody tr', { hasText: caseId }).waitFor();
@@ -274,6 +279,36 @@ describe('case management in the console', () => {
     expect(await cg.locator('tbody tr td.column-id').allInnerTexts()).not.toContain(gaCase);
     expect(ga.problems).toEqual([]);
     await ga.close();
+  });
+
+  it('opens a case by hand from the list with its severity, departments and tags', async () => {
+    await cg.goto(`${site.url}/#/cases`);
+    await cg.getByRole('link', { name: '新建' }).click();
+    await cg.waitForURL(/#\/cases\/create$/);
+    await cg.locator('input[name="title"]').fill('门户网站异常登录');
+    await cg.getByRole('combobox', { name: '严重程度' }).click();
+    await cg.getByRole('option', { name: '高' }).click();
+    await cg.locator('input[name="departments"]').fill('城管');
+    await cg.locator('input[name="tags"]').fill('web，登录');
+    await shot(cg, 'case-create.zh-CN');
+    await cg.getByRole('button', { name: '保存' }).click();
+    await cg.waitForURL(/#\/cases\/CASE-[^/]+\/show$/);
+    const id = decodeURIComponent(/#\/cases\/([^/]+)\/show$/.exec(cg.url())![1]!);
+    await expect(cg.getByTestId('case-id').innerText()).resolves.toBe(id);
+    const stored = await gqlAs<{ case: { title: string; severity: string; departments: string[]; tags: string[]; createdBy: string; tlp: string } }>(
+      site,
+      cgToken,
+      'query($id:ID!){case(id:$id){title severity departments tags createdBy tlp}}',
+      { id },
+    );
+    expect(stored.case).toEqual({
+      title: '门户网站异常登录',
+      severity: 'high',
+      departments: ['城管'],
+      tags: ['web', '登录'],
+      createdBy: 'cg_analyst',
+      tlp: 'amber',
+    });
   });
 
   it('renders the case list and the case page in English with every label translated', async () => {

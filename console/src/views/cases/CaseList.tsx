@@ -54,7 +54,7 @@ export function CaseList() {
       storeKey="cases.list"
       actions={<CaseListActions />}
     >
-      <DataTable rowClick="show">
+      <DataTable rowClick="show" bulkActionButtons={false}>
         <DataTable.Col source="id" disableSort />
         <DataTable.Col source="severity">
           <CaseSeverityField />

@@ -95,7 +95,7 @@ function CaseDetail() {
         </CanAccess>
       </Stack>
       <Grid container spacing={2}>
-        <Grid size={{ xs: 12, lg: 7 }}>
+        <Grid size={{ xs: 12, lg: 8 }}>
           <Section title={t('citysoc.cases.summary')}>
             <Summary c={c} />
           </Section>
@@ -108,8 +108,11 @@ function CaseDetail() {
           <Section title={t('citysoc.cases.alerts')}>
             <CaseAlerts c={c} />
           </Section>
+          <Section title={t('citysoc.cases.timeline')}>
+            <CaseTimeline entries={c.timeline} />
+          </Section>
         </Grid>
-        <Grid size={{ xs: 12, lg: 5 }}>
+        <Grid size={{ xs: 12, lg: 4 }}>
           <Section title={t('citysoc.cases.comments')}>
             <CaseComments c={c} />
           </Section>
@@ -122,9 +125,6 @@ function CaseDetail() {
               <ExportCase caseId={c.id} />
             </Section>
           </CanAccess>
-          <Section title={t('citysoc.cases.timeline')}>
-            <CaseTimeline entries={c.timeline} />
-          </Section>
         </Grid>
       </Grid>
     </Box>

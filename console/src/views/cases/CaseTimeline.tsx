@@ -8,7 +8,20 @@ import type { TimelineEntry } from '../../data/cases';
 
 type Details = Record<string, unknown>;
 
-const str = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : v === undefined || v === null ? '' : String(v));
+/** Long lists (an alert brings hundreds of event ids) show their first items and how many more. */
+const SHOWN = 3;
+
+const str = (v: unknown): string => {
+  if (Array.isArray(v)) return v.length > SHOWN ? `${v.slice(0, SHOWN).map(String).join(', ')} … (+${v.length - SHOWN})` : v.map(String).join(', ');
+  return v === undefined || v === null ? '' : String(v);
+};
+
+/** A changed field's { from, to } as "from → to". */
+function change(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null || !('from' in v || 'to' in v)) return null;
+  const { from, to } = v as { from?: unknown; to?: unknown };
+  return `${str(from) || '—'} → ${str(to) || '—'}`;
+}
 
 /** What an entry changed, in words: the moves and names the users know; other details as key: value. */
 function describe(t: TranslateFunction, e: TimelineEntry): string {
@@ -27,7 +40,7 @@ function describe(t: TranslateFunction, e: TimelineEntry): string {
       return `${str(d.task ?? d.id)} ${str(d.title)}`.trim();
     default:
       return Object.entries(d)
-        .map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null && !Array.isArray(v) ? JSON.stringify(v) : str(v)}`)
+        .map(([k, v]) => `${k}: ${change(v) ?? (typeof v === 'object' && v !== null && !Array.isArray(v) ? JSON.stringify(v) : str(v))}`)
         .join(' · ');
   }
 }
