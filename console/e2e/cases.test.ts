@@ -43,6 +43,7 @@ interface StoredCase {
   status: string;
   resolution: string | null;
   resolutionNote: string | null;
+  assignee: string | null;
   slaColour: string;
   departments: string[];
   alertIds: string[];
@@ -53,7 +54,7 @@ interface StoredCase {
   timeline: { action: string; actor: string; case: string | null }[];
 }
 const CASE =
-  'query($id:ID!){case(id:$id){id status resolution resolutionNote slaColour departments alertIds createdBy mergedFrom tasks{title status} observables{type value} timeline{action actor case}}}';
+  'query($id:ID!){case(id:$id){id status resolution resolutionNote assignee slaColour departments alertIds createdBy mergedFrom tasks{title status} observables{type value} timeline{action actor case}}}';
 
 interface AlertRow {
   id: string;
@@ -155,7 +156,7 @@ describe('case management in the console', () => {
     expect(merged.case).toEqual({ mergedInto: caseId, status: 'closed' });
   });
 
-  it('adds a comment, a task (then done) and an observable, and resolves the case with a resolution', async () => {
+  it('adds a comment, a task (then done) and an observable, assigns the case to a real user, and resolves it with a resolution', async () => {
     await cg.goto(`${site.url}/#/cases/${encodeURIComponent(caseId)}/show`);
     await cg.getByTestId('case-summary').waitFor();
     await cg.locator('textarea[name="comment"]').fill('来源 IP 持续尝试 root 登录');
@@ -174,6 +175,14 @@ describe('case management in the console', () => {
     await cg.getByRole('button', { name: '添加观察项', exact: true }).click();
     await cg.getByTestId('case-observable').filter({ hasText: '203.0.113.7' }).waitFor();
 
+    // Assigning goes to real users only: a name nobody has is refused with the server's reason.
+    await cg.getByRole('button', { name: '分配', exact: true }).click();
+    await cg.getByRole('dialog').locator('input[name="assignee"]').fill('nobody_here');
+    await cg.getByTestId('assign-confirm').click();
+    await cg.getByText('输入有误: case ' + caseId + ' cannot go to nobody_here: there is no user nobody_here').waitFor();
+    await cg.getByRole('dialog').getByRole('button', { name: '分配给我' }).click();
+    await cg.getByTestId('case-summary').getByText('cg_analyst').first().waitFor();
+
     await cg.getByTestId('move-resolved').click();
     const dialog = cg.getByRole('dialog');
     // Resolving needs the resolution: the button waits for it.
@@ -187,12 +196,12 @@ describe('case management in the console', () => {
     await shot(cg, 'case.zh-CN');
 
     const stored = (await gqlAs<{ case: StoredCase }>(site, cgToken, CASE, { id: caseId })).case;
-    expect(stored).toMatchObject({ status: 'resolved', resolution: 'true_positive', resolutionNote: '已封禁来源地址，账号未失陷' });
+    expect(stored).toMatchObject({ status: 'resolved', resolution: 'true_positive', resolutionNote: '已封禁来源地址，账号未失陷', assignee: 'cg_analyst' });
     expect(stored.tasks).toEqual([{ title: '在边界防火墙封禁来源 IP', status: 'done' }]);
     expect(stored.observables).toContainEqual({ type: 'ip', value: '203.0.113.7' });
     // The case's own entries (a merged case's entries come along, marked with its id) end with this test's work.
     const own = stored.timeline.filter((e) => e.case === null);
-    expect(own.map((e) => e.action).slice(-6)).toEqual(['merged_from', 'comment', 'task_added', 'task_updated', 'observable_added', 'status']);
+    expect(own.map((e) => e.action).slice(-7)).toEqual(['merged_from', 'comment', 'task_added', 'task_updated', 'observable_added', 'assigned', 'status']);
     expect(new Set(own.map((e) => e.actor))).toEqual(new Set(['cg_analyst']));
     // The timeline on the page lists the same entries, in the same order.
     const shown = await cg.getByTestId('timeline-entry').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
@@ -223,28 +232,31 @@ describe('case management in the console', () => {
     await expect(admin.getByTestId('export-manifest').innerText()).resolves.toBe(`证据清单哈希 ${evidence.evidence.manifest}`);
     await shot(admin, 'case-export.zh-CN');
 
-    // Opened from the alert, the other case merged in, five changes (comment, task, task done, observable, resolve), one export.
-    const expected: [string, string, number][] = [
-      ['cases.open_from_alert', 'cg_analyst', 1],
-      ['cases.merge', 'cg_analyst', 1],
-      ['cases.change', 'cg_analyst', 5],
-      ['cases.export', 'admin', 1],
+    // Newest first: opened from the alert, the other case merged in, seven change attempts (comment,
+    // task, task done, observable, the refused assignment recorded as a failure, the assignment,
+    // resolving), one export.
+    const allow = (n: number) => new Array<string>(n).fill('allow');
+    const expected: [string, string, string[]][] = [
+      ['cases.open_from_alert', 'cg_analyst', allow(1)],
+      ['cases.merge', 'cg_analyst', allow(1)],
+      ['cases.change', 'cg_analyst', [...allow(2), 'failure', ...allow(4)]],
+      ['cases.export', 'admin', allow(1)],
     ];
     const resource = `case:${caseId}`;
-    for (const [action, actor, count] of expected) {
+    for (const [action, actor, decisions] of expected) {
       const records = await gqlAs<{ auditRecords: { actor: string; decision: string }[] }>(
         site,
         adminToken,
         'query($r:String!,$a:String!){auditRecords(resource:$r,action:$a,size:100){actor decision}}',
         { r: resource, a: action },
       );
-      expect([action, records.auditRecords]).toEqual([action, new Array(count).fill({ actor, decision: 'allow' })]);
+      expect([action, records.auditRecords]).toEqual([action, decisions.map((decision) => ({ actor, decision }))]);
       await admin.goto(`${site.url}/#/audit?filter=${encodeURIComponent(JSON.stringify({ resource, action }))}`);
       await admin.locator('tbody tr td.column-action').first().waitFor();
       await settled(admin);
       // A row's hash chain unfolds in a row of its own: the records are the rows with an action cell.
       const rows = await admin.locator('tbody tr:has(td.column-action)').allInnerTexts();
-      expect([action, rows.length]).toEqual([action, count]);
+      expect([action, rows.length]).toEqual([action, decisions.length]);
       expect(rows.every((r) => r.includes(action) && r.includes(actor) && r.includes(resource))).toBe(true);
     }
     await shot(admin, 'case-audit.zh-CN');
