@@ -10,6 +10,9 @@ import { ConsoleLayout } from './layout/ConsoleLayout';
 import { theme } from './layout/theme';
 import { AlertList } from './views/alerts/AlertList';
 import { AlertShow } from './views/alerts/AlertShow';
+import { CaseCreate } from './views/cases/CaseCreate';
+import { CaseList } from './views/cases/CaseList';
+import { CaseShow } from './views/cases/CaseShow';
 import { ApiTokenCreate, ApiTokenList } from './views/admin/ApiTokens';
 import { EmergencyGrantCreate, EmergencyGrantList } from './views/admin/EmergencyGrants';
 import { IsolationCreate, IsolationList } from './views/admin/Isolations';
@@ -48,6 +51,7 @@ export function App() {
       disableTelemetry
     >
       <Resource name="alerts" list={AlertList} show={AlertShow} icon={Icons.alerts} recordRepresentation={(r) => String(r.rule?.name ?? r.id)} />
+      <Resource name="cases" list={CaseList} show={CaseShow} create={CaseCreate} icon={Icons.cases} recordRepresentation={(r) => String(r.id)} />
       <Resource name="playbookApprovals" list={ApprovalList} icon={Icons.approvals} />
       <Resource name="playbookRuns" list={RunList} show={RunShow} icon={Icons.runs} recordRepresentation={(r) => String(r.playbookName ?? r.id)} />
       <Resource name="playbooks" list={PlaybookList} icon={Icons.playbooks} />

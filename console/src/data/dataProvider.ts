@@ -8,6 +8,7 @@ import type { DataProvider } from 'ra-core';
 import { alerts } from './alerts';
 import { apiTokens } from './apiTokens';
 import { audit } from './audit';
+import { cases } from './cases';
 import { emergencyGrants } from './emergencyGrants';
 import { entities } from './entities';
 import { events } from './events';
@@ -34,6 +35,7 @@ export const RESOURCES: Readonly<Record<string, ResourceAdapter>> = {
   rules,
   sources,
   entities,
+  cases,
 };
 
 function method<K extends keyof ResourceAdapter>(resource: string, name: K): NonNullable<ResourceAdapter[K]> {

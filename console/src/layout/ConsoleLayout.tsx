@@ -10,6 +10,7 @@ function ConsoleMenu() {
     <Menu>
       <Menu.DashboardItem primaryText={t('citysoc.menu.overview')} />
       <Menu.ResourceItem name="alerts" />
+      <Menu.ResourceItem name="cases" />
       <Menu.ResourceItem name="entities" />
       <CanAccess resource="hunt" action="list">
         <Menu.Item to="/hunt" primaryText={t('citysoc.menu.hunt')} leftIcon={<Icons.hunt />} />

@@ -4,6 +4,7 @@ import PersonSearchIcon from '@mui/icons-material/PersonSearch';
 import AltRouteIcon from '@mui/icons-material/AltRoute';
 import HowToRegIcon from '@mui/icons-material/HowToReg';
 import PlaylistPlayIcon from '@mui/icons-material/PlaylistPlay';
+import BusinessCenterIcon from '@mui/icons-material/BusinessCenter';
 import BlockIcon from '@mui/icons-material/Block';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import GppMaybeIcon from '@mui/icons-material/GppMaybe';
@@ -19,6 +20,7 @@ import WarningAmberIcon from '@mui/icons-material/WarningAmber';
 
 export const Icons = {
   alerts: WarningAmberIcon,
+  cases: BusinessCenterIcon,
   hunt: TravelExploreIcon,
   audit: ReceiptLongIcon,
   verify: FactCheckIcon,

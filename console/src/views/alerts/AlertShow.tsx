@@ -29,6 +29,7 @@ import { SeverityChip, StatusChip } from '../../components/Chips';
 import { describeError } from '../../components/errors';
 import { RawEvent } from '../../components/RawEvent';
 import { When } from '../../components/When';
+import { AddToCase } from '../cases/AddToCase';
 import { RuleExceptionDialog } from './RuleExceptionDialog';
 import { RunPlaybookDialog } from './RunPlaybookDialog';
 import { CloseAlertDialog } from './TransitionDialog';
@@ -203,6 +204,7 @@ function AlertDetail() {
         <Transitions alert={a} />
         <ExceptRule alert={a} />
         <RunPlaybook alert={a} />
+        <AddToCase alertId={a.id} alertTitle={a.rule.name} />
       </Stack>
       <Section title={t('citysoc.alerts.summary')}>
         <Table size="small">
