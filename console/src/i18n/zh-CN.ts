@@ -144,7 +144,7 @@ export const zhCN = {
       fields: { title: '标题', kind: '类型', enabled: '状态', file: '文件', id: '规则编号', q: '搜索（标题、编号、文件）' },
     },
     entities: {
-      name: '实体 |||| 风险实体',
+      name: '风险实体',
       fields: {
         key: '实体',
         type: '类型',
