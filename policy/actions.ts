@@ -36,6 +36,15 @@ export const PolicyChangeSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('update'), before: Line, after: Line }),
 ]);
 
+/** Why a policy change is made, as its author tells auditors; longer text belongs in a case. */
+export const MAX_CHANGE_REASON = 500;
+
+function reasonOf(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const r = v.trim();
+  return r.length > 0 && r.length <= MAX_CHANGE_REASON ? r : null;
+}
+
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new CitySocError('INPUT_INVALID', `${what}: ${describeIssues(r.error)}`);
@@ -127,8 +136,12 @@ export function policyActions(deps: PolicyActionDeps) {
     applyChange: defineAction({
       name: 'policy.change',
       permission: 'policy:manage',
-      details: (i: { change: unknown }) => ({ change: i.change }),
-      run: async (ctx, i: { change: unknown }) => {
+      // The reason is kept only when it could be accepted: a refused one is not copied into the trail.
+      details: (i: { change: unknown; reason?: string | null }) => ({ change: i.change, ...(reasonOf(i.reason) ? { reason: reasonOf(i.reason) } : {}) }),
+      run: async (ctx, i: { change: unknown; reason?: string | null }) => {
+        // A blank reason is no reason; anything else must be text the trail can keep.
+        if (i.reason !== undefined && i.reason !== null && (typeof i.reason !== 'string' || i.reason.trim().length > MAX_CHANGE_REASON))
+          throw new CitySocError('INPUT_INVALID', `reason: text of at most ${MAX_CHANGE_REASON} characters`);
         const applied = await policy.policies.apply(parse(PolicyChangeSchema, i.change, 'change') as PolicyChange);
         ctx.setResource(`policy:${applied.ptype}:${applied.id}`);
         ctx.note({ before: applied.before, after: applied.after, version: applied.version });

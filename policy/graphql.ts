@@ -152,8 +152,8 @@ export const policyTypeDefs = /* GraphQL */ `
   extend type Mutation {
     "Which of the sample requests would be decided differently after the change; changes nothing."
     previewPolicyChange(change: PolicyChangeInput!, samples: [DecisionRequestInput!]!): [PolicyFlip!]!
-    "Applies a change; audited with before and after, in force on every replica within moments."
-    applyPolicyChange(change: PolicyChangeInput!): AppliedPolicyChange!
+    "Applies a change; audited with before and after (and the reason, up to 500 characters, when given), in force on every replica within moments."
+    applyPolicyChange(change: PolicyChangeInput!, reason: String): AppliedPolicyChange!
     "Requests time-bound emergency access into a department (code or name)."
     requestEmergencyAccess(reason: String!, department: String!, resource: String, actions: String, durationMinutes: Int!): EmergencyGrant!
     "Approves a request; the requester (any credential of the same person) cannot."
@@ -188,7 +188,7 @@ export function policyGraphQL(svc: Bound<PolicyActions>): GraphQLContribution {
       },
       Mutation: {
         previewPolicyChange: viaService(svc.previewChange, (a) => ({ change: clean(a.change), samples: (a.samples as unknown[]).map(clean) })),
-        applyPolicyChange: viaService(svc.applyChange, (a) => ({ change: clean(a.change) })),
+        applyPolicyChange: viaService(svc.applyChange, (a) => ({ change: clean(a.change), reason: (a.reason as string | null | undefined) ?? null })),
         requestEmergencyAccess: viaService(svc.requestGrant, (a) => ({
           reason: a.reason as string,
           department: a.department as string,
