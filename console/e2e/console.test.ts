@@ -246,7 +246,20 @@ describe('the console in Chromium', () => {
     await page.getByTestId('hunt-row').first().waitFor();
     // The menu offers an analyst no administration.
     const menu = await page.locator('[role="menuitem"]:visible').allInnerTexts();
-    expect(menu.map((m) => m.trim())).toEqual(['总览', '告警', '案件', '风险实体', '威胁狩猎', '待审批', '剧本运行', '剧本', '应急授权', '检测规则', '大屏']);
+    expect(menu.map((m) => m.trim())).toEqual([
+      '总览',
+      '告警',
+      '案件',
+      '风险实体',
+      '威胁狩猎',
+      '待审批',
+      '剧本运行',
+      '剧本',
+      '剧本版本',
+      '应急授权',
+      '检测规则',
+      '大屏',
+    ]);
     expect(page.problems).toEqual([]);
     await page.close();
   });

@@ -24,8 +24,10 @@ import { CompliancePage } from './views/compliance/CompliancePage';
 import { EntityList } from './views/entities/EntityList';
 import { EntityShow } from './views/entities/EntityShow';
 import { HuntPage } from './views/hunt/HuntPage';
+import { PolicyChangesPage } from './views/policy-changes/PolicyChangesPage';
 import { ApprovalList } from './views/playbooks/ApprovalList';
 import { PlaybookList } from './views/playbooks/PlaybookList';
+import { VersionsPage } from './views/playbooks/VersionsPage';
 import { RunList } from './views/playbooks/RunList';
 import { RunShow } from './views/playbooks/RunShow';
 import { RuleList } from './views/rules/RuleList';
@@ -69,6 +71,8 @@ export function App() {
         <Route path="/audit-verify" element={<AuditVerifyPage />} />
         <Route path="/sources" element={<SourcesPage />} />
         <Route path="/compliance" element={<CompliancePage />} />
+        <Route path="/policy-changes" element={<PolicyChangesPage />} />
+        <Route path="/playbook-versions" element={<VersionsPage />} />
       </CustomRoutes>
       <CustomRoutes noLayout>
         <Route path={CHANGE_PASSWORD_PATH} element={<ChangePasswordPage />} />

@@ -189,3 +189,77 @@ export const playbookApprovals: ResourceAdapter = {
     return page((await graphql<{ playbookApprovals: ApprovalRecord[] }>(APPROVALS, { status, limit: NEWEST })).playbookApprovals, params);
   },
 };
+
+/** A node a deploy added, changed or removed. */
+export interface FlowChange {
+  id: string;
+  type: string;
+  name: string | null;
+}
+export interface FlowDiff {
+  added: FlowChange[];
+  changed: FlowChange[];
+  removed: FlowChange[];
+}
+/** One deploy of the playbooks (all tabs together), diffed against the version it was made from. */
+export interface PlaybookVersionRecord {
+  version: number;
+  rev: string;
+  at: string;
+  by: string;
+  person: string;
+  action: 'deploy' | 'rollback' | 'shipped';
+  message: string;
+  basedOn: number;
+  diff: FlowDiff;
+}
+
+const CHANGE_FIELDS = 'id type name';
+const VERSION_FIELDS = `version rev at by person action message basedOn diff { added { ${CHANGE_FIELDS} } changed { ${CHANGE_FIELDS} } removed { ${CHANGE_FIELDS} } }`;
+const VERSIONS = /* GraphQL */ `query PlaybookVersions($limit: Int) { playbookVersions(limit: $limit) { current versions { ${VERSION_FIELDS} } } }`;
+const ROLLBACK = /* GraphQL */ `mutation RollbackPlaybooks($version: Int!) { rollbackPlaybooks(version: $version) { ${VERSION_FIELDS} } }`;
+/** The most versions the console reads (the API's limit is larger; a history page is not an archive). */
+export const VERSIONS_SHOWN = 200;
+
+export async function listPlaybookVersions(): Promise<{ current: number; versions: PlaybookVersionRecord[] }> {
+  return (await graphql<{ playbookVersions: { current: number; versions: PlaybookVersionRecord[] } }>(VERSIONS, { limit: VERSIONS_SHOWN })).playbookVersions;
+}
+
+/** Deploys an earlier version again, as a new version. */
+export async function rollbackPlaybooks(version: number): Promise<PlaybookVersionRecord> {
+  return (await graphql<{ rollbackPlaybooks: PlaybookVersionRecord }>(ROLLBACK, { version })).rollbackPlaybooks;
+}
+
+/**
+ * What changed from version `from` to version `to` (from < to): each version is diffed against
+ * the one before it, so the net change is those diffs composed in order — a node added and later
+ * removed cancels out, one removed and added again counts as changed. `versions` must hold every
+ * version in (from, to]; null when one is missing (beyond the versions read).
+ */
+export function composeDiff(versions: readonly PlaybookVersionRecord[], from: number, to: number): FlowDiff | null {
+  if (from >= to) return { added: [], changed: [], removed: [] };
+  const byVersion = new Map(versions.map((v) => [v.version, v]));
+  const net = new Map<string, { kind: keyof FlowDiff; node: FlowChange }>();
+  for (let n = from + 1; n <= to; n++) {
+    const v = byVersion.get(n);
+    if (!v) return null;
+    for (const node of v.diff.added) {
+      const was = net.get(node.id);
+      net.set(node.id, { kind: was?.kind === 'removed' ? 'changed' : 'added', node });
+    }
+    for (const node of v.diff.changed) {
+      const was = net.get(node.id);
+      net.set(node.id, { kind: was?.kind === 'added' ? 'added' : 'changed', node });
+    }
+    for (const node of v.diff.removed) {
+      const was = net.get(node.id);
+      if (was?.kind === 'added') net.delete(node.id);
+      else net.set(node.id, { kind: 'removed', node });
+    }
+  }
+  const out: FlowDiff = { added: [], changed: [], removed: [] };
+  for (const { kind, node } of net.values()) out[kind].push(node);
+  for (const k of ['added', 'changed', 'removed'] as const)
+    out[k].sort((a, b) => a.type.localeCompare(b.type) || (a.name ?? a.id).localeCompare(b.name ?? b.id));
+  return out;
+}

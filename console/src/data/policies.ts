@@ -65,8 +65,8 @@ const PREVIEW = /* GraphQL */ `
   }
 `;
 const APPLY = /* GraphQL */ `
-  mutation ApplyPolicyChange($change: PolicyChangeInput!) {
-    applyPolicyChange(change: $change) {
+  mutation ApplyPolicyChange($change: PolicyChangeInput!, $reason: String) {
+    applyPolicyChange(change: $change, reason: $reason) {
       ptype
       id
       before
@@ -81,8 +81,9 @@ export async function previewPolicyChange(change: PolicyChange, samples: unknown
   return (await graphql<{ previewPolicyChange: PolicyFlip[] }>(PREVIEW, { change, samples })).previewPolicyChange;
 }
 
-export async function applyPolicyChange(change: PolicyChange): Promise<AppliedPolicyChange> {
-  return (await graphql<{ applyPolicyChange: AppliedPolicyChange }>(APPLY, { change })).applyPolicyChange;
+/** The reason, when given, is kept in the change's audit record for auditors. */
+export async function applyPolicyChange(change: PolicyChange, reason = ''): Promise<AppliedPolicyChange> {
+  return (await graphql<{ applyPolicyChange: AppliedPolicyChange }>(APPLY, { change, ...(reason.trim() ? { reason: reason.trim() } : {}) })).applyPolicyChange;
 }
 
 export const policies: ResourceAdapter = {
@@ -94,3 +95,84 @@ export const policies: ResourceAdapter = {
     return { data, total: data.length };
   },
 };
+
+/**
+ * A policy change as the audit trail keeps it: the door writes one record per applied change
+ * (action policy.change, resource policy:<ptype>:<id>, details before/after/version), so the
+ * history is read from the trail itself — what auditors verify — not from a second log.
+ */
+export interface PolicyChangeRecord {
+  seq: number;
+  at: string;
+  actor: string;
+  /** The person accountable when the actor is a token or a grant. */
+  person: string | null;
+  ptype: string;
+  policyId: string;
+  before: string[] | null;
+  after: string[] | null;
+  version: number | null;
+  reason: string | null;
+}
+
+const CHANGES = /* GraphQL */ `
+  query PolicyChanges($from: String, $to: String, $actor: String, $size: Int) {
+    auditRecords(action: "policy.change", decision: allow, from: $from, to: $to, actor: $actor, size: $size) {
+      seq
+      at
+      actor
+      resource
+      details
+    }
+  }
+`;
+/** The most changes one page reads. */
+export const POLICY_CHANGES_SHOWN = 200;
+
+const strings = (v: unknown): string[] | null => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null);
+
+/** One trail record as a change; the record's resource names the line (policy:<ptype>:<id>). */
+export function policyChangeOf(r: { seq: number; at: string; actor: string; resource: string; details: unknown }): PolicyChangeRecord {
+  const d = (r.details && typeof r.details === 'object' ? r.details : {}) as Record<string, unknown>;
+  const [, ptype = '', ...id] = r.resource.split(':');
+  return {
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    person: typeof d.person === 'string' ? d.person : null,
+    ptype,
+    policyId: id.join(':'),
+    before: strings(d.before),
+    after: strings(d.after),
+    version: typeof d.version === 'number' ? d.version : null,
+    reason: typeof d.reason === 'string' && d.reason ? d.reason : null,
+  };
+}
+
+export async function listPolicyChanges(filter: { from?: string; to?: string; actor?: string }): Promise<PolicyChangeRecord[]> {
+  const vars = Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
+  const rows = (
+    await graphql<{ auditRecords: { seq: number; at: string; actor: string; resource: string; details: unknown }[] }>(CHANGES, {
+      ...vars,
+      size: POLICY_CHANGES_SHOWN,
+    })
+  ).auditRecords;
+  return rows.map(policyChangeOf);
+}
+
+/** A line of a change's diff: removed (-), added (+), or kept; `changed` marks the values that differ from the other side. */
+export interface DiffLine {
+  sign: '-' | '+';
+  ptype: string;
+  values: string[];
+  changed: boolean[];
+}
+
+/** The change as removed and added lines, each value marked where the two sides differ. */
+export function policyDiff(c: Pick<PolicyChangeRecord, 'ptype' | 'before' | 'after'>): DiffLine[] {
+  const mark = (mine: string[], other: string[] | null) => mine.map((v, i) => other === null || other[i] !== v);
+  const out: DiffLine[] = [];
+  if (c.before) out.push({ sign: '-', ptype: c.ptype, values: c.before, changed: mark(c.before, c.after) });
+  if (c.after) out.push({ sign: '+', ptype: c.ptype, values: c.after, changed: mark(c.after, c.before) });
+  return out;
+}

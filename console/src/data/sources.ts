@@ -64,3 +64,26 @@ export const sources: ResourceAdapter = {
     return { data: rows.slice(offset, offset + size), total: rows.length };
   },
 };
+
+/** The collectors' health in a few figures, as the 大屏 shows it. */
+export interface SourcesSummary {
+  sources: number;
+  ok: number;
+  silent: number;
+  failing: number;
+  parseFailures: number;
+  deadLetters: number;
+  /** The newest lastSeen of any source; null when there is none. */
+  lastSeen: string | null;
+}
+
+export function summarizeSources(rows: readonly SourceRecord[], now: number, silentAfterMs: number): SourcesSummary {
+  const s: SourcesSummary = { sources: rows.length, ok: 0, silent: 0, failing: 0, parseFailures: 0, deadLetters: 0, lastSeen: null };
+  for (const r of rows) {
+    s[sourceState(r, now, silentAfterMs)]++;
+    s.parseFailures += r.parseFailures;
+    s.deadLetters += r.deadLetters;
+    if (s.lastSeen === null || Date.parse(r.lastSeen) > Date.parse(s.lastSeen)) s.lastSeen = r.lastSeen;
+  }
+  return s;
+}

@@ -1,3 +1,5 @@
+import DifferenceIcon from '@mui/icons-material/Difference';
+import HistoryIcon from '@mui/icons-material/History';
 import type { ReactNode } from 'react';
 import { CanAccess, Layout, Menu, useTranslate } from 'react-admin';
 import { PasswordChangeGate } from '../auth/PasswordChangeGate';
@@ -18,9 +20,15 @@ function ConsoleMenu() {
       <Menu.ResourceItem name="playbookApprovals" />
       <Menu.ResourceItem name="playbookRuns" />
       <Menu.ResourceItem name="playbooks" />
+      <CanAccess resource="playbook-versions" action="list">
+        <Menu.Item to="/playbook-versions" primaryText={t('citysoc.playbook_versions.menu')} leftIcon={<HistoryIcon />} />
+      </CanAccess>
       <Menu.ResourceItem name="audit" />
       <CanAccess resource="audit-verify" action="list">
         <Menu.Item to="/audit-verify" primaryText={t('citysoc.menu.verify')} leftIcon={<Icons.verify />} />
+      </CanAccess>
+      <CanAccess resource="policy-changes" action="list">
+        <Menu.Item to="/policy-changes" primaryText={t('citysoc.policy_changes.menu')} leftIcon={<DifferenceIcon />} />
       </CanAccess>
       <CanAccess resource="compliance" action="list">
         <Menu.Item to="/compliance" primaryText={t('citysoc.compliance.menu')} leftIcon={<Icons.compliance />} />

@@ -45,6 +45,7 @@ function ChangePanel({ editing, onDone }: { editing: PolicyLine | null; onDone: 
   const [op, setOp] = useState<Op>(editing ? 'update' : 'add');
   const [ptype, setPtype] = useState<Ptype>(editing?.ptype ?? 'p');
   const [values, setValues] = useState(editing ? editing.values.join(', ') : '');
+  const [reason, setReason] = useState('');
   const [samples, setSamples] = useState(JSON.stringify(SAMPLES, null, 1));
   const [flips, setFlips] = useState<PolicyFlip[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -80,7 +81,7 @@ function ChangePanel({ editing, onDone }: { editing: PolicyLine | null; onDone: 
     setBusy(true);
     setError(null);
     try {
-      const applied = await applyPolicyChange(change());
+      const applied = await applyPolicyChange(change(), reason);
       notify('citysoc.policies.applied', { type: 'success', messageArgs: { version: applied.version } });
       onDone();
     } catch (e) {
@@ -128,6 +129,14 @@ function ChangePanel({ editing, onDone }: { editing: PolicyLine | null; onDone: 
             helperText={t('citysoc.policies.values_help')}
           />
         </Stack>
+        <TextField
+          size="small"
+          label={t('citysoc.policy_changes.reason_label')}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          helperText={t('citysoc.policy_changes.reason_help')}
+          slotProps={{ htmlInput: { maxLength: 500, 'data-testid': 'policy-change-reason-input' } }}
+        />
         <TextField
           label={t('citysoc.policies.samples')}
           multiline

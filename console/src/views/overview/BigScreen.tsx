@@ -1,6 +1,7 @@
 /**
  * The 大屏: the overview's figures full-screen on a dark wall display. Alert figures refresh live
- * (the alertChanged feed, at most once a second); event rates, counted per minute, every minute.
+ * (the alertChanged feed, at most once a second); event rates, counted per minute, every minute;
+ * collectors' health (for viewers with metrics:read) every 30 seconds.
  */
 import { Box, Button, Grid, Typography } from '@mui/material';
 import FullscreenIcon from '@mui/icons-material/Fullscreen';
@@ -12,6 +13,7 @@ import { formatWhen } from '../../components/When';
 import { LocaleSwitch } from '../../layout/LocaleSwitch';
 import { PasswordChangeGate } from '../../auth/PasswordChangeGate';
 import { useAlertBursts } from '../live/useLiveRefresh';
+import { CollectorsPanel } from './CollectorsPanel';
 import { useFigures } from './figures';
 import { barOption, eventRateOption, pieOption, severityOption } from './options';
 
@@ -134,6 +136,15 @@ function Screen() {
             </Grid>
           </>
         )}
+        <CollectorsPanel
+          render={(title, body) => (
+            <Grid size={12}>
+              <Panel title={title} testId="screen-collectors">
+                {body}
+              </Panel>
+            </Grid>
+          )}
+        />
       </Grid>
     </Box>
   );

@@ -1,0 +1,92 @@
+/**
+ * The collectors' health on the 大屏: how many sources sent, how many fell silent or fail, parse
+ * failures and dead letters, and when anything was last seen. Only for viewers with metrics:read
+ * (the sources query needs it): for others the panel is not rendered and nothing is asked.
+ */
+import { Box, Typography } from '@mui/material';
+import { type ReactNode, useEffect, useState } from 'react';
+import { useCanAccess, useLocaleState, useTranslate } from 'react-admin';
+import { describeError } from '../../components/errors';
+import { formatWhen } from '../../components/When';
+import { listSources, type SourcesSummary, summarizeSources } from '../../data/sources';
+
+const REFRESH_MS = 30_000;
+/** Silent after the same default the sources view starts with. */
+export const SILENT_AFTER_MS = 15 * 60_000;
+
+function Cell({ label, value, testId, alarm }: { label: string; value: string | number; testId: string; alarm?: boolean }) {
+  return (
+    <Box sx={{ textAlign: 'center', flex: 1 }}>
+      <Typography variant="body2" sx={{ color: '#9ec9ff' }}>
+        {label}
+      </Typography>
+      <Typography variant="h5" component="p" sx={{ color: alarm ? '#ff8a80' : '#fff', fontWeight: 600 }} data-testid={testId}>
+        {value}
+      </Typography>
+    </Box>
+  );
+}
+
+function Figures({ render }: { render: (title: string, body: ReactNode) => ReactNode }) {
+  const t = useTranslate();
+  const [locale] = useLocaleState();
+  const [summary, setSummary] = useState<SourcesSummary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      listSources().then(
+        (rows) => {
+          if (!live) return;
+          setSummary(summarizeSources(rows, Date.now(), SILENT_AFTER_MS));
+          setError(null);
+        },
+        (e: unknown) => live && setError(describeError(t, e)),
+      );
+    void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [t]);
+  const s = summary;
+  return render(
+    t('citysoc.screen_collectors.title'),
+    <>
+      {error && (
+        <Typography variant="body2" sx={{ color: '#ff8a80' }}>
+          {error}
+        </Typography>
+      )}
+      <Box sx={{ display: 'flex', gap: 1 }}>
+        <Cell label={t('citysoc.screen_collectors.sources')} value={s ? s.sources : '…'} testId="collectors-sources" />
+        <Cell label={t('citysoc.screen_collectors.active')} value={s ? s.ok : '…'} testId="collectors-active" />
+        <Cell label={t('citysoc.screen_collectors.silent')} value={s ? s.silent : '…'} testId="collectors-silent" alarm={!!s && s.silent > 0} />
+        <Cell label={t('citysoc.screen_collectors.failing')} value={s ? s.failing : '…'} testId="collectors-failing" alarm={!!s && s.failing > 0} />
+        <Cell
+          label={t('citysoc.screen_collectors.parse_failures')}
+          value={s ? s.parseFailures : '…'}
+          testId="collectors-parse-failures"
+          alarm={!!s && s.parseFailures > 0}
+        />
+        <Cell
+          label={t('citysoc.screen_collectors.dead_letters')}
+          value={s ? s.deadLetters : '…'}
+          testId="collectors-dead-letters"
+          alarm={!!s && s.deadLetters > 0}
+        />
+      </Box>
+      <Typography variant="body2" sx={{ color: '#9ec9ff', mt: 1 }} data-testid="collectors-last-seen">
+        {t('citysoc.screen_collectors.last_seen')}: {s?.lastSeen ? formatWhen(s.lastSeen, locale) : '—'}
+      </Typography>
+    </>,
+  );
+}
+
+/** Renders through `render` (the 大屏's panel frame) only when the viewer may read sources. */
+export function CollectorsPanel({ render }: { render: (title: string, body: ReactNode) => ReactNode }) {
+  const { canAccess, isPending } = useCanAccess({ resource: 'sources', action: 'list' });
+  if (isPending || !canAccess) return null;
+  return <Figures render={render} />;
+}
