@@ -107,6 +107,15 @@ function Screen() {
         <Grid size={3}>
           <Figure label={t('citysoc.overview.alerts_total')} value={f ? f.alertsTotal : '…'} testId="screen-alerts" />
         </Grid>
+        <CollectorsPanel
+          render={(title, body) => (
+            <Grid size={12}>
+              <Panel title={title} testId="screen-collectors">
+                {body}
+              </Panel>
+            </Grid>
+          )}
+        />
         {f && (
           <>
             <Grid size={6}>
@@ -136,15 +145,6 @@ function Screen() {
             </Grid>
           </>
         )}
-        <CollectorsPanel
-          render={(title, body) => (
-            <Grid size={12}>
-              <Panel title={title} testId="screen-collectors">
-                {body}
-              </Panel>
-            </Grid>
-          )}
-        />
       </Grid>
     </Box>
   );

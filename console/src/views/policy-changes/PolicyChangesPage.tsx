@@ -45,9 +45,10 @@ export function PolicyChangesPage() {
       <Card variant="outlined">
         <CardContent>
           <Stack direction="row" spacing={2} sx={{ mb: 2 }} useFlexGap flexWrap="wrap">
-            <TextField size="small" label={t('citysoc.policy_changes.actor')} value={actor} onChange={(e) => setActor(e.target.value)} />
+            <TextField size="small" sx={{ width: 240 }} label={t('citysoc.policy_changes.actor')} value={actor} onChange={(e) => setActor(e.target.value)} />
             <TextField
               size="small"
+              sx={{ width: 240 }}
               type="datetime-local"
               label={t('citysoc.policy_changes.from')}
               value={from}
@@ -56,6 +57,7 @@ export function PolicyChangesPage() {
             />
             <TextField
               size="small"
+              sx={{ width: 240 }}
               type="datetime-local"
               label={t('citysoc.policy_changes.to')}
               value={to}
