@@ -75,6 +75,14 @@ describe('the history views in Chromium', () => {
   beforeAll(async () => {
     site = await startConsoleSite();
     await ingestOpenSsh(site, openSshLines().slice(0, 120), '城管', 'LabSZ');
+    // One line a collector cut in half: a dead letter of its own source, which the 大屏 counts as failing.
+    const collector = (await site.running.platform.identity.issueApiToken('fluent-bit-broken', ['collector'], 'test')).token;
+    const res = await fetch(`${site.running.platform.url}/ingest/v1/fluent-bit/citysoc.openssh._.broken-01?department=${encodeURIComponent('交通')}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${collector}`, 'content-type': 'application/x-ndjson' },
+      body: '{"date": 1700000000, "log": ',
+    });
+    expect(((await res.json()) as { deadLettered: number }).deadLettered).toBe(1);
     adminToken = await adminSession(site.running);
     await signInAs(site.running, adminToken, 'hist_auditor', 'auditor');
     analystToken = await signInAs(site.running, adminToken, 'hist_analyst', 'analyst', '城管');
@@ -221,7 +229,8 @@ describe('the history views in Chromium', () => {
     const sources = (
       await api<{ sources: { lastSeen: string; parseFailures: number; deadLetters: number }[] }>('{sources{lastSeen parseFailures deadLetters}}')
     ).sources;
-    expect(sources.length).toBeGreaterThan(0);
+    expect(sources.length).toBe(2);
+    expect(sources.map((s) => s.deadLetters).sort()).toEqual([0, 1]);
     const admin = await signedIn('admin');
     await admin.goto(`${site.url}/#/screen`);
     const panel = admin.getByTestId('screen-collectors');
@@ -229,8 +238,10 @@ describe('the history views in Chromium', () => {
     await admin.waitForFunction((n) => document.querySelector('[data-testid="collectors-sources"]')?.textContent === String(n), sources.length);
     await expect(admin.getByTestId('collectors-parse-failures').innerText()).resolves.toBe(String(sources.reduce((a, s) => a + s.parseFailures, 0)));
     await expect(admin.getByTestId('collectors-dead-letters').innerText()).resolves.toBe(String(sources.reduce((a, s) => a + s.deadLetters, 0)));
-    // Sent just now: none silent.
+    // Both sent just now: none silent; the broken one fails.
     await expect(admin.getByTestId('collectors-silent').innerText()).resolves.toBe('0');
+    await expect(admin.getByTestId('collectors-failing').innerText()).resolves.toBe('1');
+    await expect(admin.getByTestId('collectors-active').innerText()).resolves.toBe('1');
     await expect(admin.getByTestId('collectors-last-seen').innerText()).resolves.toMatch(/^最近接收事件: \d{4}/);
     await shot(admin, 'screen-collectors.zh-CN');
 
