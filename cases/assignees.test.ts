@@ -36,6 +36,12 @@ describe('who a case or an alert may be assigned to', () => {
     await expect(f.services.cases.update(f.actor('wu'), { id: caseId, change: { kind: 'assign', assignee: 'chen' } })).rejects.toThrow('there is no user chen');
   });
 
+  it('leaves out an isolated account, as assignment refuses it', async () => {
+    await f.policy.services.isolation.isolate('admin', 'chen', 'UEBA: mass export at night');
+    expect(names(await f.services.cases.assignableUsers(f.actor('wu'), { caseId }))).toEqual(['wu', 'zhao', 'admin']);
+    await expect(f.services.cases.update(f.actor('wu'), { id: caseId, change: { kind: 'assign', assignee: 'chen' } })).rejects.toThrow('user chen is isolated');
+  });
+
   it('lists, for an alert, those who may work alerts and see it (not an auditor); narrows by text; keeps to size', async () => {
     expect(names(await f.services.cases.assignableUsers(f.actor('li'), { alertId: 'ga-1' }))).toEqual(['li', 'zhao', 'admin']);
     expect(names(await f.services.cases.assignableUsers(f.actor('wu'), { alertId: 'cg-1', text: 'HE' }))).toEqual(['chen']);
