@@ -3,7 +3,7 @@ import type { Door } from '../core/door';
 import type { AlertStore, AuditLog, EventStore, StateStore } from '../core/ports';
 import type { CaseStore } from '../core/ports/case-store';
 import type { CasesConfig } from './config';
-import type { AuditTrailSource, RuleExceptionRepository, UserLookup } from './ports';
+import type { AuditTrailSource, RuleExceptionRepository, UserDirectory, UserLookup } from './ports';
 
 export interface CasesDeps {
   readonly door: Door;
@@ -15,6 +15,8 @@ export interface CasesDeps {
   /** The audit trail, read for the records that touch a case. */
   readonly audit: AuditLog;
   readonly users: UserLookup;
+  /** The accounts the assignee picker looks through; without it the picker lists nobody. */
+  readonly directory?: UserDirectory;
   readonly rules?: RuleExceptionRepository;
   readonly trail?: AuditTrailSource;
   readonly config: CasesConfig;

@@ -1,7 +1,8 @@
 import { sampleAlert } from '../core/contracts/alert-store.contract';
 import { fixtureEvents } from '../core/contracts/fixtures';
-import { verifyExport } from '../policy/audit/verify-export';
-import { type CaseEvidence, sha256, verifyCaseEvidence } from './evidence';
+import { CSV_COLUMNS } from '../policy/audit/export';
+import { parseExport, verifyExport } from '../policy/audit/verify-export';
+import { type CaseEvidence, readCaseEvidence, sha256, verifyCaseEvidence } from './evidence';
 import { casesFixture, type CasesFixture } from './test-support';
 
 let f: CasesFixture;
@@ -93,12 +94,70 @@ describe('case evidence', () => {
     ]);
   });
 
-  it('is exported only by those who may read the whole trail, and the export itself is audited with its manifest', async () => {
-    await expect(f.services.cases.exportCase(f.actor('wu'), { id: caseId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  it("is exported by the analyst of the case's department with only the records about the case, each proven; another department is refused", async () => {
+    // li's refused look at the case is a record about it, but not one an analyst's export carries
+    await expect(f.services.cases.get(f.actor('li'), { id: caseId })).rejects.toThrow(`no case ${caseId}`);
+    const [probe] = await f.policy.audit.query({ size: 1 });
+    expect([probe!.actor, probe!.resource, probe!.decision]).toEqual(['li', `case:${caseId}`, 'deny']);
+    const file = await f.services.cases.exportCase(f.actor('wu'), { id: caseId });
+    const e = readCaseEvidence(file.content);
+    const v = verifyCaseEvidence(e, f.trust);
+    expect([v.ok, v.problems]).toEqual([true, []]);
+    expect(verifyExport(e, f.trust)).toMatchObject({ ok: true, proofsVerified: e.records.length });
+    // nothing of the rest of the trail: li's queue call between the case's records is not carried
+    expect(e.records.map((r) => r.seq)).toEqual(e.evidence.touching);
+    expect(e.records.some((r) => r.actor === 'li')).toBe(false);
+    expect(e.records.some((r) => r.seq === probe!.seq)).toBe(false);
+    // the auditor's export carries it, with the whole stretch
+    const whole = readCaseEvidence((await exported()).content);
+    expect(whole.records.some((r) => r.seq === probe!.seq)).toBe(true);
+    expect(e.evidence.exportedBy).toBe('wu');
+    expect(v.caseVouchedBy).toBe(e.evidence.touching[e.evidence.touching.length - 1]);
     await expect(f.services.cases.exportCase(f.actor('li'), { id: caseId })).rejects.toThrow(`no case ${caseId}`);
-    const e = await evidence();
-    const [last] = await f.policy.audit.query({ size: 1 });
-    expect([last!.action, last!.actor, last!.resource, last!.details?.manifest]).toEqual(['cases.export', 'shen', `case:${caseId}`, e.evidence.manifest]);
+    const [last, , refused] = await f.policy.audit.query({ size: 3 });
+    expect([last!.action, last!.actor, last!.decision]).toEqual(['cases.export', 'li', 'deny']);
+    expect([refused!.action, refused!.actor, refused!.decision, refused!.details?.manifest, refused!.details?.proof]).toEqual([
+      'cases.export',
+      'wu',
+      'allow',
+      e.evidence.manifest,
+      'records',
+    ]);
+  });
+
+  it("an analyst's export with a modified record or case fails, naming it", async () => {
+    const e = readCaseEvidence((await f.services.cases.exportCase(f.actor('wu'), { id: caseId })).content);
+    const r = e.records.find((x) => x.action === 'alerts.comment')!;
+    (r as { reason: string }).reason = 'nothing to see';
+    expect(verifyCaseEvidence(e, f.trust).problems).toEqual([`audit record ${r.seq} is modified`]);
+    const e2 = readCaseEvidence((await f.services.cases.exportCase(f.actor('wu'), { id: caseId })).content);
+    (e2.evidence.case as { severity: string }).severity = 'low';
+    expect(verifyCaseEvidence(e2, f.trust).problems[0]).toBe(`case ${caseId}: its content does not match its hash`);
+  });
+
+  it('is exported as CSV (the audit CSV with the case in its #proof row) that verifies as the JSON does; a tampered CSV fails', async () => {
+    for (const who of ['shen', 'wu']) {
+      const file = await f.services.cases.exportCase(f.actor(who), { id: caseId, format: 'csv' });
+      expect([file.contentType, file.fileName.endsWith('.csv')]).toEqual(['text/csv; charset=utf-8', true]);
+      expect(file.content.split('\r\n')[0]).toBe(CSV_COLUMNS.join(','));
+      const e = readCaseEvidence(file.content);
+      expect(e.evidence.case.id).toBe(caseId);
+      expect([verifyCaseEvidence(e, f.trust).ok, verifyCaseEvidence(e, f.trust).problems]).toEqual([true, []]);
+      expect(verifyExport(parseExport(file.content), f.trust).ok).toBe(true);
+
+      // a readable column changed: the record no longer agrees with what its hash covers
+      const rows = file.content.split('\r\n');
+      const at = rows.findIndex((l) => l.includes('alerts.comment'));
+      const seq = Number(rows[at]!.split(',')[1]);
+      const forgedRow = [...rows];
+      forgedRow[at] = rows[at]!.replace('alerts.comment', 'alerts.get');
+      expect(verifyCaseEvidence(readCaseEvidence(forgedRow.join('\r\n')), f.trust).problems).toEqual([`audit record ${seq} is modified`]);
+
+      // the case in the #proof row changed
+      const forgedCase = file.content.replace('封禁源地址', '无需处理');
+      expect(forgedCase).not.toBe(file.content);
+      expect(verifyCaseEvidence(readCaseEvidence(forgedCase), f.trust).problems[0]).toBe(`case ${caseId}: its content does not match its hash`);
+    }
   });
 
   it('prints as an HTML report with everything escaped and the verification result', async () => {

@@ -1,7 +1,8 @@
 /**
  * A case's evidence, verifiable offline: the case, its alerts and events, and the stretch of the
  * audit trail from the first record that touches the case to the last (extended to the next
- * signed checkpoint when there is one), with every hash. The file is an audit export
+ * signed checkpoint when there is one), with every hash; for someone who may read the case but
+ * not the whole trail, only the records about the case, each with its inclusion proof. The file is an audit export
  * (policy/audit/export.ts format) with the case under `evidence`, so `citysoc audit verify-export`
  * checks its chain and signatures as they are, and verifyCaseEvidence() checks the rest: each
  * hash, and that the case is the very version the trail's own records vouch for.
@@ -13,13 +14,13 @@ import type { AuditRecord } from '../core/audit';
 import { canonicalJson } from '../core/canonical';
 import type { Case } from '../core/case';
 import { type Doc, getField } from '../core/doc';
-import { type ActionContext, defineAction, Refusal } from '../core/door';
+import { type ActionContext, defineAction } from '../core/door';
 import { CitySocError } from '../core/errors';
 import type { EcsEvent } from '../core/event';
 import type { QueryNode } from '../core/query/ast';
-import type { AuditExport } from '../policy/audit/export';
+import { type AuditExport, toCsv } from '../policy/audit/export';
 import type { TrustAnchor } from '../policy/audit/trust';
-import { type ExportVerification, verifyExport } from '../policy/audit/verify-export';
+import { type ExportVerification, parseExport, verifyExport } from '../policy/audit/verify-export';
 import type { CasesDeps } from './deps';
 import { Id, parseInput } from './input';
 import { alertItem, eventItem, requireCase } from './items';
@@ -54,22 +55,34 @@ function manifestOf(ev: Pick<CaseEvidence['evidence'], 'hashes' | 'touching' | '
 /** Alerts whose audit records an export looks up one by one; beyond this, only case records. */
 const MAX_ALERT_RESOURCES = 200;
 
-async function touchingSeqs(deps: CasesDeps, c: Case): Promise<number[]> {
+/** The audit records that touch the case, the cases merged into it, and these alerts, in sequence order. */
+async function touchingRecords(deps: CasesDeps, c: Case, alertIds: readonly string[]): Promise<AuditRecord[]> {
   const keyword = (field: string, value: string): QueryNode => ({ type: 'keyword', field, value });
   const cases = [c.id, ...c.mergedFrom];
   const nodes: QueryNode[] = [
     ...cases.map((id) => keyword('resource', `case:${id}`)),
     ...cases.map((id) => keyword('details.cases', id)),
-    ...(c.alertIds.length <= MAX_ALERT_RESOURCES ? c.alertIds.map((a) => keyword('resource', `alert:${a}`)) : []),
+    ...(alertIds.length <= MAX_ALERT_RESOURCES ? alertIds.map((a) => keyword('resource', `alert:${a}`)) : []),
   ];
-  const seqs: number[] = [];
+  const out: AuditRecord[] = [];
   let after = 0;
   for (;;) {
     const page = await deps.audit.query({ filter: { type: 'or', children: nodes }, afterSeq: after, size: 10_000 });
-    seqs.push(...page.map((r) => r.seq));
-    if (page.length < 10_000) return seqs;
+    out.push(...page);
+    if (page.length < 10_000) return out;
     after = page[page.length - 1]!.seq;
   }
+}
+
+/**
+ * Whether the caller may read the whole audit trail (an auditor, an administrator): then the export
+ * carries the stretch of the trail from the first record about the case to the last, whole. Anyone
+ * else who may read the case (its department's analyst) gets only the records about the case and
+ * the alerts it carries, each with its inclusion proof: the same proof, none of other departments' records.
+ */
+function readsWholeTrail(ctx: ActionContext): boolean {
+  const d = ctx.decide({ type: 'audit' }, 'read');
+  return d.decision === 'allow' && !d.obligations.rowFilter;
 }
 
 export function evidenceActions(deps: CasesDeps) {
@@ -78,14 +91,7 @@ export function evidenceActions(deps: CasesDeps) {
     const c = await deps.cases.get(id);
     if (!c) throw new CitySocError('NOT_FOUND', `no case ${id}`);
     const decisions = requireCase(ctx, c, 'read');
-    const auditScope = ctx.scope('audit');
-    if (auditScope.filters.length)
-      throw new Refusal(
-        'FORBIDDEN',
-        `a case export carries a stretch of the whole audit trail as its proof, and ${ctx.actor.name} may read only part of it: an auditor or an administrator exports evidence`,
-        'audit row filter',
-        `case:${id}`,
-      );
+    const whole = readsWholeTrail(ctx);
     let kase = c;
     for (const d of decisions) kase = deps.door.authorizer.view(d.obligations.fields).treat(kase as never) as unknown as Case;
 
@@ -106,19 +112,32 @@ export function evidenceActions(deps: CasesDeps) {
       else events.push(deps.door.authorizer.view(d.obligations.fields).treat(e as Doc) as EcsEvent);
     }
 
-    const touching = await touchingSeqs(deps, c);
+    // the records of alerts the export leaves out are left out too; and for one who may not read
+    // the trail, refusals (who else tried to reach the case, from where) are the audit's business
+    const records = (await touchingRecords(deps, c, whole ? c.alertIds : alerts.map((a) => a.id))).filter((r) => whole || r.decision !== 'deny');
+    const touching = records.map((r) => r.seq);
     if (touching.length === 0) throw new CitySocError('CONFLICT', `no audit record touches case ${id} yet on this node's trail`);
     const fromSeq = touching[0]!;
     let toSeq = touching[touching.length - 1]!;
     const limit = deps.config.exportMaxAuditRecords;
-    const signed = await deps.trail.checkpointAtOrAfter(toSeq);
-    if (signed !== null && signed - fromSeq + 1 <= limit) toSeq = signed;
-    if (toSeq - fromSeq + 1 > limit)
-      throw new CitySocError(
-        'LIMIT_EXCEEDED',
-        `case ${id} is touched by audit records ${fromSeq}..${toSeq}: ${toSeq - fromSeq + 1} records, more than the ${limit} an export carries (cases.exportMaxAuditRecords)`,
-      );
-    const trail = await deps.trail.export({ fromSeq, toSeq });
+    let trail: AuditExport;
+    if (whole) {
+      const signed = await deps.trail.checkpointAtOrAfter(toSeq);
+      if (signed !== null && signed - fromSeq + 1 <= limit) toSeq = signed;
+      if (toSeq - fromSeq + 1 > limit)
+        throw new CitySocError(
+          'LIMIT_EXCEEDED',
+          `case ${id} is touched by audit records ${fromSeq}..${toSeq}: ${toSeq - fromSeq + 1} records, more than the ${limit} an export carries (cases.exportMaxAuditRecords)`,
+        );
+      trail = await deps.trail.export({ fromSeq, toSeq });
+    } else {
+      if (records.length > limit)
+        throw new CitySocError(
+          'LIMIT_EXCEEDED',
+          `case ${id} is touched by ${records.length} audit records, more than the ${limit} an export carries (cases.exportMaxAuditRecords)`,
+        );
+      trail = await deps.trail.exportRecords(records);
+    }
     const hashes = {
       case: sha256(kase),
       alerts: Object.fromEntries(alerts.map((a) => [a.id, sha256(a)])),
@@ -126,14 +145,14 @@ export function evidenceActions(deps: CasesDeps) {
     };
     const omitted = { alerts: omittedAlerts, events: omittedEvents };
     const manifest = manifestOf({ hashes, touching, omitted });
-    ctx.note({ manifest, fromSeq, toSeq, caseVersion: kase.version });
+    ctx.note({ manifest, fromSeq, toSeq, caseVersion: kase.version, proof: whole ? 'trail' : 'records' });
     return {
       ...trail,
       evidence: { format: EVIDENCE_FORMAT, exportedBy: ctx.actor.name, case: kase, alerts, events, omitted, touching, hashes, manifest },
     };
   };
 
-  const ExportInput = z.strictObject({ id: Id, format: z.enum(['json', 'html']).default('json') });
+  const ExportInput = z.strictObject({ id: Id, format: z.enum(['json', 'csv', 'html']).default('json') });
   const exportCase = defineAction({
     name: 'cases.export',
     permission: 'cases:read',
@@ -149,6 +168,8 @@ export function evidenceActions(deps: CasesDeps) {
           contentType: 'text/html; charset=utf-8',
           content: evidenceHtml(e, verifyCaseEvidence(e, { fingerprints: deps.trail ? [deps.trail.fingerprint] : [], keys: [] })),
         };
+      // the audit CSV (policy/audit/export.ts): one row per record, the rest (the case, its hashes) in the #proof row
+      if (i.format === 'csv') return { fileName: `${i.id}-${stamp}.csv`, contentType: 'text/csv; charset=utf-8', content: toCsv(e) };
       return { fileName: `${i.id}-${stamp}.json`, contentType: 'application/json', content: JSON.stringify(e, null, 2) };
     },
   });
@@ -170,6 +191,11 @@ function describeAudit(v: ExportVerification): string[] {
   if (v.badCheckpoint) out.push(`the checkpoint at audit record ${v.badCheckpoint.seq} has a ${v.badCheckpoint.problem.replace('_', ' ')}`);
   if (!v.ok && out.length === 0) out.push('the audit part is not a citysoc-audit-export/2');
   return out;
+}
+
+/** Reads a case export file, JSON or CSV (the audit CSV with the case in its #proof row). */
+export function readCaseEvidence(text: string): CaseEvidence {
+  return parseExport(text) as CaseEvidence;
 }
 
 /** Checks a case export offline: the audit part (verify-export.ts), every hash, and the case against the trail. */
@@ -279,7 +305,7 @@ ${ev.omitted.alerts.length + ev.omitted.events.length ? `<p class="none">未包�
 ${field('签名检查点', 'Signed checkpoints', e.checkpoints.map((k) => `${k.seq} @ ${k.at}`).join(', ') || '—')}
 ${field('案件哈希', 'Case SHA-256', ev.hashes.case)}${field('审计担保记录', 'Vouched by audit record', v.caseVouchedBy ?? '—')}
 ${field('清单哈希', 'Manifest SHA-256', ev.manifest)}</table>
-<p class="none">校验 / To verify offline: <code>citysoc audit verify-export &lt;file.json&gt;</code> (audit chain and signatures) and <code>citysoc cases verify-export &lt;file.json&gt;</code> (hashes and the case against the chain).</p>
+<p class="none">校验 / To verify offline: <code>citysoc audit verify-export &lt;file.json|csv&gt;</code> (audit chain and signatures) and <code>citysoc cases verify-export &lt;file.json|csv&gt;</code> (hashes and the case against the chain).</p>
 <pre><code>${esc(e.publicKeys.join('\n'))}</code></pre>
 </body></html>
 `;

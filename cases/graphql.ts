@@ -61,7 +61,15 @@ export const casesTypeDefs = /* GraphQL */ `
   "Formats of a case export."
   enum CaseExportFormat {
     json
+    csv
     html
+  }
+  "Someone a case or an alert may be assigned to."
+  type AssignableUser {
+    "The username (what assignment takes)."
+    username: String!
+    "The name shown beside it, when the identity store keeps one."
+    displayName: String
   }
 
   "What a bulk move did to one alert."
@@ -466,8 +474,10 @@ export const casesTypeDefs = /* GraphQL */ `
     caseKpis(from: String!, to: String!, department: String): CaseKpis!
     "The same KPIs as CSV."
     caseKpisCsv(from: String!, to: String!, department: String): String!
-    "A case's evidence with the audit chain proof (JSON verifiable offline, or a printable HTML report)."
+    "A case's evidence with the audit chain proof (JSON or CSV verifiable offline, or a printable HTML report); whoever may read the case exports it."
     caseExport(id: ID!, format: CaseExportFormat = json): ExportFile!
+    "Enabled users a case or an alert (exactly one of them) may be assigned to: those who may work it and see it; at most size (≤ 50)."
+    assignableUsers(caseId: ID, alertId: ID, text: String, size: Int = 20): [AssignableUser!]!
   }
 
   extend type Mutation {
@@ -569,7 +579,8 @@ export function casesGraphQL(s: CasesServices): GraphQLContribution {
         alertCaseSuggestions: via(s.cases.suggestForAlert, (a: { alertId: string }) => ({ alertId: a.alertId })),
         caseKpis: via(s.cases.kpis, (a: { from: string; to: string; department?: string }) => clean(a)),
         caseKpisCsv: via(s.cases.kpisCsv, (a: { from: string; to: string; department?: string }) => clean(a)),
-        caseExport: via(s.cases.exportCase, (a: { id: string; format?: 'json' | 'html' }) => clean(a)),
+        caseExport: via(s.cases.exportCase, (a: { id: string; format?: 'json' | 'csv' | 'html' }) => clean(a)),
+        assignableUsers: via(s.cases.assignableUsers, (a: { caseId?: string; alertId?: string; text?: string; size?: number }) => clean(a)),
       },
       Mutation: {
         moveAlerts: via(s.alerts.bulkTransition, (a: Args) => clean(a) as never),

@@ -11,13 +11,15 @@ import type { CaseStore } from '../core/ports/case-store';
 import { defineModule, type CitySocModule, KERNEL, type ModuleContext } from '../core/module';
 import type { IdentityKernel } from '../identity/module';
 import { exportTrail } from '../policy/audit/export';
+import { parseExport } from '../policy/audit/verify-export';
 import { auditSigningKey } from '../policy/audit/signing-key';
 import { trustFrom, type TrustAnchor } from '../policy/audit/trust';
 import { type CasesConfig, CasesConfigSchema } from './config';
 import { type CaseEvidence, verifyCaseEvidence } from './evidence';
 import { casesGraphQL } from './graphql';
-import type { AuditTrailSource, RuleExceptionRepository, UserLookup } from './ports';
+import type { AuditTrailSource, RuleExceptionRepository, UserDirectory, UserLookup } from './ports';
 import { createCasesServices } from './service';
+import { exportRecordsWithProofs } from './trail-records';
 
 /** What the module takes from elsewhere when the defaults (the profile's ports, the kernel) do not fit. */
 export interface CasesWiring {
@@ -25,6 +27,8 @@ export interface CasesWiring {
   caseStore?(ctx: ModuleContext<CasesConfig>): CaseStore;
   /** Default: the identity store's enabled users. */
   users?(ctx: ModuleContext<CasesConfig>): UserLookup;
+  /** The accounts the assignee picker lists; default: the identity store's enabled users. */
+  directory?(ctx: ModuleContext<CasesConfig>): UserDirectory;
   /** The rule repository's filter writer; default: the analytics module's (analyticsRules). */
   rules?(ctx: ModuleContext<CasesConfig>): RuleExceptionRepository;
   /** Default: the profile's audit trail, exported with the key its checkpoints are signed with. */
@@ -37,6 +41,11 @@ function identityUsers(ctx: ModuleContext<CasesConfig>): UserLookup {
     const u = identity.store.user(username);
     return u && !u.disabled ? { roles: u.roles, department: u.department } : null;
   };
+}
+
+function identityDirectory(ctx: ModuleContext<CasesConfig>): UserDirectory {
+  const identity = ctx.services.get<IdentityKernel>(KERNEL.identity);
+  return () => identity.store.listUsers().filter((u) => !u.disabled);
 }
 
 /**
@@ -61,6 +70,7 @@ export function profileTrail(ctx: Pick<ModuleContext<unknown>, 'platform' | 'por
   return {
     fingerprint: key.fingerprint,
     export: (range) => exportTrail(audit, { ...range, signer: key, signHead: false, clock: ctx.clock }),
+    exportRecords: (records) => exportRecordsWithProofs(audit, records, { signer: key, clock: ctx.clock }),
     async checkpointAtOrAfter(seq) {
       const found = (await audit.checkpoints({ fromSeq: seq }))[0];
       if (found) return found.seq;
@@ -84,12 +94,14 @@ export function casesModule(w: CasesWiring = {}, dependsOn: readonly string[] = 
         .command('cases')
         .description('cases: offline checks of case evidence')
         .command('verify-export <file>')
-        .description('checks a case export offline: the audit chain and signatures, every hash, and the case against the records that vouch for it')
+        .description(
+          'checks a case export (JSON or CSV) offline: the audit chain and signatures, every hash, and the case against the records that vouch for it',
+        )
         .option('--trusted-key <fingerprint|pem-file>', 'the trusted signing key (repeatable; default audit.trustedKeyFingerprint)', collect)
         .action((file: string, o: { trustedKey?: string[] }) => {
           let e: CaseEvidence;
           try {
-            e = JSON.parse(readFileSync(file, 'utf8')) as CaseEvidence;
+            e = parseExport(readFileSync(file, 'utf8')) as CaseEvidence;
           } catch (err) {
             env.err(`cases verify-export: cannot read ${file}: ${(err as Error).message}\n`);
             process.exitCode = 2;
@@ -135,6 +147,7 @@ export function casesModule(w: CasesWiring = {}, dependsOn: readonly string[] = 
         state: ctx.ports.state,
         audit: ctx.ports.audit,
         users: w.users ? w.users(ctx) : identityUsers(ctx),
+        directory: w.directory ? w.directory(ctx) : identityDirectory(ctx),
         ...(rules ? { rules } : {}),
         ...(trail ? { trail } : {}),
         config: ctx.config,

@@ -6,6 +6,7 @@
 import type { Actor } from '../core/actor';
 import { bind, type CallInfo } from '../core/door';
 import type { Alert } from '../core/alert';
+import { assigneeActions } from './assignees';
 import { caseActions } from './case-actions';
 import type { CasesDeps } from './deps';
 import { evidenceActions } from './evidence';
@@ -34,7 +35,7 @@ export function casesActionSet(deps: CasesDeps) {
       ...alertActions({ store: deps.alerts, authorizer: deps.door.authorizer, users: deps.users, state: deps.state }),
       ...triageActions(deps),
     },
-    cases: { ...caseActions(deps), ...mergeActions(deps), ...kpiActions(deps), ...evidenceActions(deps) },
+    cases: { ...caseActions(deps), ...mergeActions(deps), ...kpiActions(deps), ...evidenceActions(deps), ...assigneeActions(deps) },
   };
 }
 

@@ -19,6 +19,7 @@ import { policyFixture, type PolicyFixture } from '../policy/test-support';
 import { type CasesConfig, DEFAULT_CASES_CONFIG } from './config';
 import type { CasesDeps } from './deps';
 import { createCasesServices, type CasesServices } from './service';
+import { exportRecordsWithProofs } from './trail-records';
 
 export interface CasesFixture {
   /** The trail's signing key, trusted when an export is verified. */
@@ -32,6 +33,8 @@ export interface CasesFixture {
   readonly events: SqliteEventStore;
   readonly rulesDir: string;
   readonly users: Map<string, { roles: Role[]; department?: string }>;
+  /** Users of the table whose accounts are disabled: unknown to assignment and the picker. */
+  readonly disabled: Set<string>;
   /** An actor for a user of the table. */
   actor(name: string): Actor;
   /** Moves the fake clock on. */
@@ -61,6 +64,7 @@ export async function casesFixture(config: CasesConfig = DEFAULT_CASES_CONFIG): 
     ['shen', { roles: ['auditor'] }],
     ['fb', { roles: ['collector'] }],
   ]);
+  const disabled = new Set<string>();
   const deps: CasesDeps = {
     door,
     alerts,
@@ -68,7 +72,8 @@ export async function casesFixture(config: CasesConfig = DEFAULT_CASES_CONFIG): 
     events,
     state,
     audit: policy.audit,
-    users: (u) => users.get(u) ?? null,
+    users: (u) => (disabled.has(u) ? null : (users.get(u) ?? null)),
+    directory: () => [...users].filter(([u]) => !disabled.has(u)).map(([username, u]) => ({ username, ...u })),
     rules: {
       async addFilter(f) {
         const file = path.join(rulesDir, f.fileName);
@@ -79,6 +84,7 @@ export async function casesFixture(config: CasesConfig = DEFAULT_CASES_CONFIG): 
     trail: {
       fingerprint: signingKey.fingerprint,
       export: (range) => exportTrail(policy.audit, { ...range, signer: signingKey, signHead: false, clock }),
+      exportRecords: (records) => exportRecordsWithProofs(policy.audit, records, { signer: signingKey, clock }),
       async checkpointAtOrAfter(seq) {
         const found = (await policy.audit.checkpoints({ fromSeq: seq }))[0];
         return found ? found.seq : ((await policy.audit.checkpoint('manual'))?.seq ?? null);
@@ -97,6 +103,7 @@ export async function casesFixture(config: CasesConfig = DEFAULT_CASES_CONFIG): 
     events,
     rulesDir,
     users,
+    disabled,
     actor(name) {
       const u = users.get(name);
       if (!u) throw new Error(`no test user ${name}`);

@@ -138,6 +138,20 @@ async function getOne(id: string): Promise<AlertRecord> {
   return r.alert;
 }
 
+const ASSIGN = /* GraphQL */ `
+  mutation AssignAlert($id: ID!, $assignee: String) {
+    assignAlert(id: $id, assignee: $assignee) {
+      id
+      assignee
+    }
+  }
+`;
+
+/** Assigns one alert (each its own call, authorized and audited on its own); null: nobody. */
+export async function assignAlert(id: string, assignee: string | null): Promise<void> {
+  await graphql<{ assignAlert: { id: string } }>(ASSIGN, { id, assignee });
+}
+
 async function transition(id: string, t: AlertTransition): Promise<AlertRecord> {
   const r = await graphql<{ transitionAlert: AlertRecord }>(TRANSITION, {
     id,

@@ -26,7 +26,7 @@ export const OBSERVABLE_TYPES = ['ip', 'user', 'host', 'dataset', 'hash'] as con
 export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
 export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber_strict', 'red'] as const;
 export const CASE_SORT_FIELDS = ['createdAt', 'updatedAt', 'severity'] as const;
-export const CASE_EXPORT_FORMATS = ['json', 'html'] as const;
+export const CASE_EXPORT_FORMATS = ['json', 'csv', 'html'] as const;
 export type CaseExportFormat = (typeof CASE_EXPORT_FORMATS)[number];
 
 export interface CaseTask {
@@ -241,6 +241,7 @@ const CHANGES = {
     'to: $to, resolution: $resolution, note: $note, expectedVersion: $expectedVersion',
   ],
   assignCase: ['$assignee: String, $expectedVersion: Int', 'assignee: $assignee, expectedVersion: $expectedVersion'],
+  editCase: ['$edit: CaseEditInput!, $expectedVersion: Int', 'edit: $edit, expectedVersion: $expectedVersion'],
   commentCase: ['$text: String!', 'text: $text'],
   addCaseTask: ['$title: String!, $owner: String, $dueAt: String', 'title: $title, owner: $owner, dueAt: $dueAt'],
   updateCaseTask: ['$taskId: ID!, $update: TaskUpdateInput!', 'taskId: $taskId, update: $update'],

@@ -48,3 +48,27 @@ export const users: ResourceAdapter = {
     return { data: { ...r.createUser.user, id: r.createUser.user.username, oneTimePassword: r.createUser.oneTimePassword } };
   },
 };
+
+/** Someone a case or an alert may be assigned to, as the server lists them. */
+export interface AssignableUser {
+  username: string;
+  displayName: string | null;
+}
+
+const ASSIGNABLE = /* GraphQL */ `
+  query AssignableUsers($caseId: ID, $alertId: ID, $text: String, $size: Int) {
+    assignableUsers(caseId: $caseId, alertId: $alertId, text: $text, size: $size) {
+      username
+      displayName
+    }
+  }
+`;
+
+/**
+ * The users who may work this case or alert and see it (the server's own judgement, the one
+ * assignment makes), matching text; at most 20. Any signed-in analyst may ask, no users:manage needed.
+ */
+export async function assignableUsers(target: { caseId: string } | { alertId: string }, text = ''): Promise<AssignableUser[]> {
+  const vars = { ...target, size: 20, ...(text.trim() ? { text: text.trim() } : {}) };
+  return (await graphql<{ assignableUsers: AssignableUser[] }>(ASSIGNABLE, vars)).assignableUsers;
+}

@@ -531,6 +531,15 @@ export const en = {
       open_new: 'Or open a new case from this alert',
       open_from_alert: 'Open a new case',
       opened: 'Case %{id} opened',
+      // assignee picker, case edit, CSV export, bulk alert assignment
+      picker_help: 'Only users who may work on this and see it are listed',
+      picker_none: 'No matching user may work on this',
+      edit: 'Edit',
+      edit_title: 'Edit the case',
+      edited: 'Case updated',
+      export_csv: 'Export evidence (CSV)',
+      assign_alerts_title: 'Assign %{count} alert(s)',
+      alerts_assigned: '%{count} alert(s) assigned',
       action: {
         created: 'opened',
         status: 'status change',

@@ -520,6 +520,15 @@ export const zhCN = {
       open_new: '或由此告警新建案件',
       open_from_alert: '新建案件',
       opened: '案件 %{id} 已创建',
+      // assignee picker, case edit, CSV export, bulk alert assignment
+      picker_help: '仅列出可处理并可查看此项的用户',
+      picker_none: '没有可处理此项的匹配用户',
+      edit: '编辑',
+      edit_title: '编辑案件',
+      edited: '案件已更新',
+      export_csv: '导出证据（CSV）',
+      assign_alerts_title: '分派 %{count} 条告警',
+      alerts_assigned: '已分派 %{count} 条告警',
       action: {
         created: '创建',
         status: '状态变更',

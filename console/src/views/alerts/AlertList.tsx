@@ -1,45 +1,39 @@
-/** The alert queue: newest work first, filtered by status, severity, rule type, department, text and time; bulk acknowledge and close; live. */
+/** The alert queue: newest work first, filtered by status, severity, rule type, department, text and time; bulk acknowledge, close and assign; live. */
 import { Box, Button } from '@mui/material';
 import CheckIcon from '@mui/icons-material/Check';
 import DoneAllIcon from '@mui/icons-material/DoneAll';
 import { useState } from 'react';
-import {
-  CanAccess,
-  DataTable,
-  DateTimeInput,
-  List,
-  NumberField,
-  SelectArrayInput,
-  TextField,
-  TextInput,
-  useListContext,
-  useNotify,
-  useRefresh,
-  useTranslate,
-  useUnselectAll,
-  useUpdateMany,
-  useRecordContext,
-} from 'react-admin';
+import { CanAccess, NumberField, useListContext, useNotify, useRefresh, useTranslate, useUnselectAll, useUpdateMany, useRecordContext } from 'react-admin';
 import { ALERT_STATUSES, type AlertRecord, type AlertTransition, RULE_TYPES, SEVERITIES } from '../../data/alerts';
 import { describeError } from '../../components/errors';
 import { SeverityField, StatusField } from '../../components/Chips';
-import { WhenField } from '../../components/When';
+import { type ColumnSpec, type FilterSpec, ResourceList } from '../../components/ResourceList';
+import { AssignAlerts } from './AssignAlerts';
 import { CloseAlertDialog } from './TransitionDialog';
 import { useLiveAlerts } from '../live/useLiveRefresh';
 
-function useQueueFilters() {
-  const t = useTranslate();
-  const choices = (values: readonly string[], group: string) => values.map((v) => ({ id: v, name: t(`citysoc.${group}.${v}`) }));
-  return [
-    <SelectArrayInput key="status" source="status" choices={choices(ALERT_STATUSES, 'status')} alwaysOn />,
-    <SelectArrayInput key="severity" source="severity" choices={choices(SEVERITIES, 'severity')} alwaysOn />,
-    <TextInput key="text" source="text" alwaysOn resettable />,
-    <SelectArrayInput key="ruleType" source="ruleType" choices={choices(RULE_TYPES, 'rule_type')} />,
-    <TextInput key="department" source="department" />,
-    <DateTimeInput key="from" source="from" />,
-    <DateTimeInput key="to" source="to" />,
-  ];
-}
+const QUEUE_FILTERS: readonly FilterSpec[] = [
+  { kind: 'choices', source: 'status', values: ALERT_STATUSES, messages: 'citysoc.status', many: true, alwaysOn: true },
+  { kind: 'choices', source: 'severity', values: SEVERITIES, messages: 'citysoc.severity', many: true, alwaysOn: true },
+  { kind: 'text', source: 'text', alwaysOn: true, resettable: true },
+  { kind: 'choices', source: 'ruleType', values: RULE_TYPES, messages: 'citysoc.rule_type', many: true },
+  { kind: 'text', source: 'department' },
+  { kind: 'time', source: 'from' },
+  { kind: 'time', source: 'to' },
+];
+
+const queueColumns = (): readonly ColumnSpec[] => [
+  { label: 'resources.alerts.fields.rule.severity', field: <SeverityField /> },
+  { source: 'rule.name' },
+  { label: 'resources.alerts.fields.rule.type', field: <RuleTypeField /> },
+  { source: 'department' },
+  { label: 'resources.alerts.fields.entities', field: <EntitiesField /> },
+  { source: 'count', show: 'number' },
+  { source: 'risk', field: <NumberField source="risk" options={{ maximumFractionDigits: 0 }} /> },
+  { source: 'lastSeen', show: 'when' },
+  { source: 'status', field: <StatusField /> },
+  { source: 'assignee', show: 'dash' },
+];
 
 function BulkTransitions() {
   const t = useTranslate();
@@ -73,6 +67,7 @@ function BulkTransitions() {
       <Button size="small" startIcon={<DoneAllIcon />} disabled={isPending} onClick={() => setClosing(true)}>
         {t('citysoc.alerts.close')}
       </Button>
+      <AssignAlerts ids={selectedIds} />
       <CloseAlertDialog
         open={closing}
         count={selectedIds.length}
@@ -106,42 +101,14 @@ function RuleTypeField(_: { label?: string }) {
 
 export function AlertList() {
   useLiveAlerts();
-  const filters = useQueueFilters();
   return (
-    <List
-      filters={filters}
+    <ResourceList
+      filters={QUEUE_FILTERS}
       filterDefaultValues={{ status: ['open', 'acknowledged', 'in_progress'] }}
-      perPage={25}
-      exporter={false}
       sort={{ field: '', order: 'DESC' }}
       storeKey="alerts.queue"
-    >
-      <DataTable bulkActionButtons={<BulkTransitions />} rowClick="show">
-        <DataTable.Col label="resources.alerts.fields.rule.severity" disableSort>
-          <SeverityField />
-        </DataTable.Col>
-        <DataTable.Col source="rule.name" disableSort />
-        <DataTable.Col label="resources.alerts.fields.rule.type" disableSort>
-          <RuleTypeField />
-        </DataTable.Col>
-        <DataTable.Col source="department" disableSort />
-        <DataTable.Col label="resources.alerts.fields.entities" disableSort>
-          <EntitiesField />
-        </DataTable.Col>
-        <DataTable.NumberCol source="count" disableSort />
-        <DataTable.Col source="risk" disableSort>
-          <NumberField source="risk" options={{ maximumFractionDigits: 0 }} />
-        </DataTable.Col>
-        <DataTable.Col source="lastSeen" disableSort>
-          <WhenField source="lastSeen" />
-        </DataTable.Col>
-        <DataTable.Col source="status" disableSort>
-          <StatusField />
-        </DataTable.Col>
-        <DataTable.Col source="assignee" disableSort>
-          <TextField source="assignee" emptyText="—" />
-        </DataTable.Col>
-      </DataTable>
-    </List>
+      bulkActions={<BulkTransitions />}
+      columns={queueColumns()}
+    />
   );
 }

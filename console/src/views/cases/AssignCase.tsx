@@ -1,20 +1,19 @@
 /**
- * Assigning a case to a person: the server checks that the user exists, may work cases and may
- * see this one. Administrators pick from the user list; others type the name or take it themselves.
+ * Assigning a case to a person: picked from the users the server lists as able to work this case
+ * and see it (the check assignment makes again), or taken by the person themselves.
  */
-import { Autocomplete, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField } from '@mui/material';
+import { Button, Dialog, DialogActions, DialogContent, DialogTitle } from '@mui/material';
 import { useState } from 'react';
-import { useCanAccess, useGetList, useTranslate } from 'react-admin';
+import { useTranslate } from 'react-admin';
 import { session } from '../../auth/session';
+import { UserPicker } from '../../components/UserPicker';
 import type { CaseRecord } from '../../data/cases';
 import { useCaseChange } from './useCaseChange';
 
 function AssignDialog({ c, onClose }: { c: CaseRecord; onClose: () => void }) {
   const t = useTranslate();
   const { pending, run } = useCaseChange(c.id);
-  const [who, setWho] = useState(c.assignee ?? '');
-  const { canAccess } = useCanAccess({ resource: 'users', action: 'list' });
-  const { data: users } = useGetList('users', { pagination: { page: 1, perPage: 1000 } }, { enabled: canAccess === true });
+  const [who, setWho] = useState<string | null>(c.assignee);
   const me = session.identity()?.name;
   const assign = (assignee: string | null) =>
     void run('assignCase', { assignee: assignee ?? null, expectedVersion: c.version }, 'citysoc.cases.assigned').then((ok) => ok && onClose());
@@ -22,13 +21,7 @@ function AssignDialog({ c, onClose }: { c: CaseRecord; onClose: () => void }) {
     <Dialog open onClose={onClose} fullWidth maxWidth="xs">
       <DialogTitle>{t('citysoc.cases.assign_title')}</DialogTitle>
       <DialogContent sx={{ pt: '8px !important' }}>
-        <Autocomplete
-          freeSolo
-          options={(users ?? []).filter((u) => !u.disabled).map((u) => String(u.id))}
-          inputValue={who}
-          onInputChange={(_, v) => setWho(v)}
-          renderInput={(params) => <TextField {...params} label={t('resources.cases.fields.assignee')} name="assignee" />}
-        />
+        <UserPicker target={{ caseId: c.id }} value={who} onChange={setWho} label={t('resources.cases.fields.assignee')} />
       </DialogContent>
       <DialogActions>
         {c.assignee && (
@@ -42,7 +35,7 @@ function AssignDialog({ c, onClose }: { c: CaseRecord; onClose: () => void }) {
           </Button>
         )}
         <Button onClick={onClose}>{t('ra.action.cancel')}</Button>
-        <Button variant="contained" data-testid="assign-confirm" disabled={pending || who.trim() === ''} onClick={() => assign(who.trim())}>
+        <Button variant="contained" data-testid="assign-confirm" disabled={pending || !who || who === c.assignee} onClick={() => who && assign(who)}>
           {t('citysoc.cases.assign')}
         </Button>
       </DialogActions>

@@ -1,37 +1,33 @@
 /** The case list: filtered by status, severity, SLA colour, assignee, department and text; sorted by time or severity; the SLA colour of each case. */
-import {
-  BooleanInput,
-  CreateButton,
-  DataTable,
-  List,
-  SelectArrayInput,
-  SelectInput,
-  TextField,
-  TextInput,
-  TopToolbar,
-  FilterButton,
-  useTranslate,
-} from 'react-admin';
+import { CreateButton, FilterButton, TopToolbar } from 'react-admin';
 import { SEVERITIES } from '../../data/alerts';
 import { CASE_STATUSES, SLA_COLOURS } from '../../data/cases';
-import { WhenField } from '../../components/When';
+import { type ColumnSpec, type FilterSpec, ResourceList } from '../../components/ResourceList';
 import { CaseSeverityField, CaseStatusField, DepartmentsField } from './CaseChips';
 import { SlaField } from './SlaChip';
 
-function useCaseFilters() {
-  const t = useTranslate();
-  const choices = (values: readonly string[], group: string) => values.map((v) => ({ id: v, name: t(`${group}.${v}`) }));
-  return [
-    <SelectArrayInput key="status" source="status" choices={choices(CASE_STATUSES, 'citysoc.cases.status')} alwaysOn />,
-    <SelectArrayInput key="severity" source="severity" choices={choices(SEVERITIES, 'citysoc.severity')} alwaysOn />,
-    <SelectInput key="slaColour" source="slaColour" choices={choices(SLA_COLOURS, 'citysoc.cases.sla_colour')} alwaysOn />,
-    <TextInput key="text" source="text" alwaysOn resettable />,
-    <TextInput key="assignee" source="assignee" />,
-    <BooleanInput key="unassigned" source="unassigned" />,
-    <TextInput key="department" source="department" />,
-    <TextInput key="tag" source="tag" />,
-  ];
-}
+const CASE_FILTERS: readonly FilterSpec[] = [
+  { kind: 'choices', source: 'status', values: CASE_STATUSES, messages: 'citysoc.cases.status', many: true, alwaysOn: true },
+  { kind: 'choices', source: 'severity', values: SEVERITIES, messages: 'citysoc.severity', many: true, alwaysOn: true },
+  { kind: 'choices', source: 'slaColour', values: SLA_COLOURS, messages: 'citysoc.cases.sla_colour', alwaysOn: true },
+  { kind: 'text', source: 'text', alwaysOn: true, resettable: true },
+  { kind: 'text', source: 'assignee' },
+  { kind: 'flag', source: 'unassigned' },
+  { kind: 'text', source: 'department' },
+  { kind: 'text', source: 'tag' },
+];
+
+const caseColumns = (): readonly ColumnSpec[] => [
+  { source: 'id' },
+  { source: 'severity', field: <CaseSeverityField />, sortable: true },
+  { source: 'title' },
+  { source: 'status', field: <CaseStatusField /> },
+  { source: 'slaColour', field: <SlaField /> },
+  { source: 'assignee', show: 'dash' },
+  { source: 'departments', field: <DepartmentsField /> },
+  { source: 'createdAt', show: 'when', sortable: true },
+  { source: 'updatedAt', show: 'when', sortable: true },
+];
 
 function CaseListActions() {
   return (
@@ -43,42 +39,14 @@ function CaseListActions() {
 }
 
 export function CaseList() {
-  const filters = useCaseFilters();
   return (
-    <List
-      filters={filters}
+    <ResourceList
+      filters={CASE_FILTERS}
       filterDefaultValues={{ status: ['open', 'in_progress'] }}
-      perPage={25}
-      exporter={false}
       sort={{ field: 'updatedAt', order: 'DESC' }}
       storeKey="cases.list"
       actions={<CaseListActions />}
-    >
-      <DataTable rowClick="show" bulkActionButtons={false}>
-        <DataTable.Col source="id" disableSort />
-        <DataTable.Col source="severity">
-          <CaseSeverityField />
-        </DataTable.Col>
-        <DataTable.Col source="title" disableSort />
-        <DataTable.Col source="status" disableSort>
-          <CaseStatusField />
-        </DataTable.Col>
-        <DataTable.Col source="slaColour" disableSort>
-          <SlaField />
-        </DataTable.Col>
-        <DataTable.Col source="assignee" disableSort>
-          <TextField source="assignee" emptyText="—" />
-        </DataTable.Col>
-        <DataTable.Col source="departments" disableSort>
-          <DepartmentsField />
-        </DataTable.Col>
-        <DataTable.Col source="createdAt">
-          <WhenField source="createdAt" />
-        </DataTable.Col>
-        <DataTable.Col source="updatedAt">
-          <WhenField source="updatedAt" />
-        </DataTable.Col>
-      </DataTable>
-    </List>
+      columns={caseColumns()}
+    />
   );
 }

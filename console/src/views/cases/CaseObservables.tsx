@@ -1,8 +1,8 @@
 /** A case's observables (IOCs), each linked to the CitySOC entity of its type; adding and removing them. */
-import { Box, Button, MenuItem, Table, TableBody, TableCell, TableHead, TableRow, TextField } from '@mui/material';
-import { useState } from 'react';
+import { Button, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
 import { CanAccess, useTranslate } from 'react-admin';
 import { Link } from 'react-router-dom';
+import { AddRowForm } from '../../components/AddRowForm';
 import { When } from '../../components/When';
 import { quoteValue } from '../../data/resource';
 import { type CaseRecord, OBSERVABLE_TYPES, type ObservableType } from '../../data/cases';
@@ -14,41 +14,25 @@ const HUNT_FIELD: Partial<Record<ObservableType, string>> = { ip: 'source.ip', u
 function AddObservable({ c }: { c: CaseRecord }) {
   const t = useTranslate();
   const { pending, run } = useCaseChange(c.id);
-  const [type, setType] = useState<ObservableType>('ip');
-  const [value, setValue] = useState('');
   return (
-    <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mt: 1 }}>
-      <TextField
-        select
-        size="small"
-        label={t('citysoc.cases.observable.type')}
-        value={type}
-        onChange={(e) => setType(e.target.value as ObservableType)}
-        name="observableType"
-        sx={{ minWidth: 140 }}
-      >
-        {OBSERVABLE_TYPES.map((o) => (
-          <MenuItem key={o} value={o}>
-            {t(`citysoc.cases.observable_type.${o}`)}
-          </MenuItem>
-        ))}
-      </TextField>
-      <TextField
-        size="small"
-        label={t('citysoc.cases.observable.value')}
-        value={value}
-        onChange={(e) => setValue(e.target.value)}
-        name="observableValue"
-        sx={{ flexGrow: 1 }}
-      />
-      <Button
-        variant="contained"
-        disabled={pending || value.trim() === ''}
-        onClick={() => void run('addCaseObservable', { type, value: value.trim() }, 'citysoc.cases.observable_added').then((ok) => ok && setValue(''))}
-      >
-        {t('citysoc.cases.add_observable')}
-      </Button>
-    </Box>
+    <AddRowForm
+      pending={pending}
+      submit={t('citysoc.cases.add_observable')}
+      fields={[
+        {
+          name: 'observableType',
+          label: t('citysoc.cases.observable.type'),
+          kind: 'select',
+          choices: OBSERVABLE_TYPES.map((o) => ({ value: o, label: t(`citysoc.cases.observable_type.${o}`) })),
+          initial: 'ip',
+          keep: true,
+          required: true,
+          minWidth: 140,
+        },
+        { name: 'observableValue', label: t('citysoc.cases.observable.value'), required: true, grow: true },
+      ]}
+      onAdd={(v) => run('addCaseObservable', { type: v.observableType as ObservableType, value: v.observableValue }, 'citysoc.cases.observable_added')}
+    />
   );
 }
 

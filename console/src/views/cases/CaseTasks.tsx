@@ -1,7 +1,7 @@
 /** A case's tasks: who does what by when; adding one, marking it done, cancelling or reopening it. */
-import { Box, Button, Table, TableBody, TableCell, TableHead, TableRow, TextField } from '@mui/material';
-import { useState } from 'react';
+import { Button, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
 import { CanAccess, useTranslate } from 'react-admin';
+import { AddRowForm } from '../../components/AddRowForm';
 import { When } from '../../components/When';
 import type { CaseRecord, CaseTask } from '../../data/cases';
 import { useCaseChange } from './useCaseChange';
@@ -38,40 +38,17 @@ function TaskActions({ c, task }: { c: CaseRecord; task: CaseTask }) {
 function AddTask({ c }: { c: CaseRecord }) {
   const t = useTranslate();
   const { pending, run } = useCaseChange(c.id);
-  const [title, setTitle] = useState('');
-  const [owner, setOwner] = useState('');
-  const [due, setDue] = useState('');
-  const add = () =>
-    void run('addCaseTask', { title: title.trim(), owner: owner.trim(), dueAt: instant(due) }, 'citysoc.cases.task_added').then((ok) => {
-      if (!ok) return;
-      setTitle('');
-      setOwner('');
-      setDue('');
-    });
   return (
-    <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mt: 1, flexWrap: 'wrap' }}>
-      <TextField
-        size="small"
-        label={t('citysoc.cases.task.title')}
-        value={title}
-        onChange={(e) => setTitle(e.target.value)}
-        name="taskTitle"
-        sx={{ flexGrow: 1 }}
-      />
-      <TextField size="small" label={t('citysoc.cases.task.owner')} value={owner} onChange={(e) => setOwner(e.target.value)} name="taskOwner" />
-      <TextField
-        size="small"
-        type="datetime-local"
-        label={t('citysoc.cases.task.due')}
-        value={due}
-        onChange={(e) => setDue(e.target.value)}
-        name="taskDue"
-        slotProps={{ inputLabel: { shrink: true } }}
-      />
-      <Button variant="contained" disabled={pending || title.trim() === ''} onClick={add}>
-        {t('citysoc.cases.add_task')}
-      </Button>
-    </Box>
+    <AddRowForm
+      pending={pending}
+      submit={t('citysoc.cases.add_task')}
+      fields={[
+        { name: 'taskTitle', label: t('citysoc.cases.task.title'), required: true, grow: true },
+        { name: 'taskOwner', label: t('citysoc.cases.task.owner') },
+        { name: 'taskDue', label: t('citysoc.cases.task.due'), kind: 'datetime' },
+      ]}
+      onAdd={(v) => run('addCaseTask', { title: v.taskTitle, owner: v.taskOwner, dueAt: instant(v.taskDue ?? '') }, 'citysoc.cases.task_added')}
+    />
   );
 }
 

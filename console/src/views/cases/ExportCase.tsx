@@ -62,6 +62,9 @@ export function ExportCase({ caseId }: { caseId: string }) {
         <Button variant="outlined" disabled={pending} onClick={() => void save('json')} data-testid="export-json">
           {t('citysoc.cases.export_json')}
         </Button>
+        <Button variant="outlined" disabled={pending} onClick={() => void save('csv')} data-testid="export-csv">
+          {t('citysoc.cases.export_csv')}
+        </Button>
         <Button variant="outlined" disabled={pending} onClick={() => void save('html')} data-testid="export-html">
           {t('citysoc.cases.export_html')}
         </Button>

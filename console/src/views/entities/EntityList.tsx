@@ -1,7 +1,8 @@
 /** The most at-risk users, hosts and datasets, ranked by the server, filtered by type, level and department. */
 import { Box, Typography } from '@mui/material';
-import { DataTable, List, SelectInput, TextInput, useListContext, useLocaleState, useRecordContext, useTranslate } from 'react-admin';
-import { formatWhen, WhenField } from '../../components/When';
+import { useListContext, useLocaleState, useRecordContext, useTranslate } from 'react-admin';
+import { type ColumnSpec, type FilterSpec, ResourceList } from '../../components/ResourceList';
+import { formatWhen } from '../../components/When';
 import { type EntityRisk, ENTITY_TYPES, RISK_LEVELS } from '../../data/entities';
 import { LevelField, useUebaText } from './RiskLevel';
 
@@ -38,41 +39,30 @@ function AsOf() {
   );
 }
 
+const ENTITY_FILTERS: readonly FilterSpec[] = [
+  { kind: 'choices', source: 'type', values: ENTITY_TYPES, messages: 'citysoc.entity', alwaysOn: true },
+  {
+    kind: 'choices',
+    source: 'level',
+    values: RISK_LEVELS,
+    messages: (l, t) => t('citysoc.entities.level_at_least', { level: t(`citysoc.entities.level.${l}`) }),
+    alwaysOn: true,
+  },
+  { kind: 'text', source: 'department', alwaysOn: true },
+];
+
+const entityColumns = (): readonly ColumnSpec[] => [
+  { source: 'key' },
+  { source: 'type', field: <TypeField /> },
+  { source: 'department' },
+  { source: 'score', field: <ScoreField /> },
+  { source: 'level', field: <LevelField /> },
+  { source: 'inputs', show: 'number' },
+  { source: 'reason', field: <TopReasonField /> },
+  { source: 'at', show: 'when' },
+];
+
 export function EntityList() {
   const t = useTranslate();
-  const filters = [
-    <SelectInput key="type" source="type" alwaysOn choices={ENTITY_TYPES.map((e) => ({ id: e, name: t(`citysoc.entity.${e}`) }))} />,
-    <SelectInput
-      key="level"
-      source="level"
-      alwaysOn
-      choices={RISK_LEVELS.map((l) => ({ id: l, name: t('citysoc.entities.level_at_least', { level: t(`citysoc.entities.level.${l}`) }) }))}
-    />,
-    <TextInput key="department" source="department" alwaysOn />,
-  ];
-  return (
-    <List filters={filters} perPage={25} exporter={false} storeKey="entities.risky" title={t('citysoc.entities.title')}>
-      <AsOf />
-      <DataTable bulkActionButtons={false} rowClick="show">
-        <DataTable.Col source="key" disableSort />
-        <DataTable.Col source="type" disableSort>
-          <TypeField />
-        </DataTable.Col>
-        <DataTable.Col source="department" disableSort />
-        <DataTable.Col source="score" disableSort>
-          <ScoreField />
-        </DataTable.Col>
-        <DataTable.Col source="level" disableSort>
-          <LevelField />
-        </DataTable.Col>
-        <DataTable.NumberCol source="inputs" disableSort />
-        <DataTable.Col source="reason" disableSort>
-          <TopReasonField />
-        </DataTable.Col>
-        <DataTable.Col source="at" disableSort>
-          <WhenField source="at" />
-        </DataTable.Col>
-      </DataTable>
-    </List>
-  );
+  return <ResourceList filters={ENTITY_FILTERS} storeKey="entities.risky" title={t('citysoc.entities.title')} above={<AsOf />} columns={entityColumns()} />;
 }

@@ -1,8 +1,8 @@
 /** Approvals playbook runs wait on (pending ones first of all), answered here with their context; live. */
-import { SelectArrayInput, DataTable, List, TextField, useRecordContext, useTranslate } from 'react-admin';
+import { useRecordContext, useTranslate } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { EnumText } from '../../components/Chips';
-import { WhenField } from '../../components/When';
+import { type ColumnSpec, type FilterSpec, ResourceList } from '../../components/ResourceList';
 import { APPROVAL_STATUSES, type ApprovalRecord } from '../../data/playbooks';
 import { useLivePlaybooks } from '../live/useLiveRefresh';
 import { ApprovalAnswer } from './ApprovalAnswer';
@@ -34,49 +34,33 @@ function AnswerField(_: { label?: string }) {
   return r ? <ApprovalAnswer approval={r} /> : null;
 }
 
+const APPROVAL_FILTERS: readonly FilterSpec[] = [
+  { kind: 'choices', source: 'status', values: APPROVAL_STATUSES, messages: 'citysoc.approval_status', many: true, alwaysOn: true },
+];
+
+const approvalColumns = (): readonly ColumnSpec[] => [
+  { source: 'playbookName', field: <RunField /> },
+  { source: 'question' },
+  { source: 'context', field: <ContextField /> },
+  { source: 'department', show: 'dash' },
+  { source: 'approverRole', field: <RoleField /> },
+  { source: 'createdAt', show: 'when' },
+  { source: 'deadline', show: 'when' },
+  { source: 'status', field: <StatusField /> },
+  { source: 'answeredBy', show: 'dash' },
+  { field: <AnswerField /> },
+];
+
 export function ApprovalList() {
   useLivePlaybooks((c) => c.kind === 'approval');
-  const t = useTranslate();
-  const choices = APPROVAL_STATUSES.map((s) => ({ id: s, name: t(`citysoc.approval_status.${s}`) }));
   return (
-    <List
-      filters={[<SelectArrayInput key="status" source="status" choices={choices} alwaysOn />]}
+    <ResourceList
+      filters={APPROVAL_FILTERS}
       filterDefaultValues={{ status: ['pending'] }}
-      exporter={false}
-      perPage={25}
       storeKey="playbooks.approvals"
       sort={{ field: '', order: 'DESC' }}
-    >
-      <DataTable bulkActionButtons={false} rowClick={false}>
-        <DataTable.Col source="playbookName" disableSort>
-          <RunField />
-        </DataTable.Col>
-        <DataTable.Col source="question" disableSort />
-        <DataTable.Col source="context" disableSort>
-          <ContextField />
-        </DataTable.Col>
-        <DataTable.Col source="department" disableSort>
-          <TextField source="department" emptyText="—" />
-        </DataTable.Col>
-        <DataTable.Col source="approverRole" disableSort>
-          <RoleField />
-        </DataTable.Col>
-        <DataTable.Col source="createdAt" disableSort>
-          <WhenField source="createdAt" />
-        </DataTable.Col>
-        <DataTable.Col source="deadline" disableSort>
-          <WhenField source="deadline" />
-        </DataTable.Col>
-        <DataTable.Col source="status" disableSort>
-          <StatusField />
-        </DataTable.Col>
-        <DataTable.Col source="answeredBy" disableSort>
-          <TextField source="answeredBy" emptyText="—" />
-        </DataTable.Col>
-        <DataTable.Col disableSort>
-          <AnswerField />
-        </DataTable.Col>
-      </DataTable>
-    </List>
+      rowClick={false}
+      columns={approvalColumns()}
+    />
   );
 }

@@ -2,10 +2,10 @@
 import { Button } from '@mui/material';
 import EditIcon from '@mui/icons-material/Edit';
 import { useState } from 'react';
-import { CanAccess, DataTable, List, TopToolbar, useNotify, useRecordContext, useRefresh, useTranslate } from 'react-admin';
+import { CanAccess, TopToolbar, useNotify, useRecordContext, useRefresh, useTranslate } from 'react-admin';
 import { session } from '../../auth/session';
 import { describeError } from '../../components/errors';
-import { WhenField } from '../../components/When';
+import { type ColumnSpec, ResourceList } from '../../components/ResourceList';
 import { type PlaybookRecord, setPlaybookEnabled } from '../../data/playbooks';
 
 function EnabledField(_: { label?: string }) {
@@ -62,36 +62,29 @@ function EditorButton() {
   );
 }
 
+const playbookColumns = (): readonly ColumnSpec[] => [
+  { source: 'name' },
+  { source: 'description' },
+  { source: 'triggers', field: <TriggersField /> },
+  { source: 'nodes', show: 'number' },
+  { source: 'enabled', field: <EnabledField /> },
+  { source: 'enabledBy' },
+  { source: 'enabledAt', show: 'when' },
+  { field: <ToggleButton /> },
+];
+
 export function PlaybookList() {
   return (
-    <List
-      exporter={false}
+    <ResourceList
       pagination={false}
       perPage={1000}
+      rowClick={false}
       actions={
         <TopToolbar>
           <EditorButton />
         </TopToolbar>
       }
-    >
-      <DataTable bulkActionButtons={false} rowClick={false}>
-        <DataTable.Col source="name" disableSort />
-        <DataTable.Col source="description" disableSort />
-        <DataTable.Col source="triggers" disableSort>
-          <TriggersField />
-        </DataTable.Col>
-        <DataTable.NumberCol source="nodes" disableSort />
-        <DataTable.Col source="enabled" disableSort>
-          <EnabledField />
-        </DataTable.Col>
-        <DataTable.Col source="enabledBy" disableSort />
-        <DataTable.Col source="enabledAt" disableSort>
-          <WhenField source="enabledAt" />
-        </DataTable.Col>
-        <DataTable.Col disableSort>
-          <ToggleButton />
-        </DataTable.Col>
-      </DataTable>
-    </List>
+      columns={playbookColumns()}
+    />
   );
 }
