@@ -11,7 +11,7 @@ const NEEDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   alerts: { '*': 'alerts_read', edit: 'alerts_write', transition: 'alerts_write', comment: 'alerts_write', except: 'rules_except' },
   events: { '*': 'events_read' },
   entities: { '*': 'entities_read' },
-  cases: { '*': 'cases_read', create: 'cases_write', edit: 'cases_write', work: 'cases_write', export: 'audit_read' },
+  cases: { '*': 'cases_read', create: 'cases_write', edit: 'cases_write', work: 'cases_write' },
   hunt: { '*': 'events_read' },
   audit: { '*': 'audit_read' },
   'audit-verify': { '*': 'audit_read' },
