@@ -4,45 +4,14 @@
  * an acknowledged batch is stored, and with the client's retries every event is stored once.
  */
 import Database from 'better-sqlite3';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../core/config';
-import { IdentityStore } from '../identity/store';
-import { SqliteStateStore } from '../adapters/sqlite/state-store';
+import { embeddedTokens, killLeftoverProcesses, startCitySoc } from './test-support/citysoc-process';
 
-const ROOT = path.resolve(__dirname, '..');
 const TOTAL = 100_000;
 const BATCH = 1_000;
 const CLIENTS = 4;
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-function startServer(dir: string): Promise<Server> {
-  // node itself with tsx as a loader (not the tsx wrapper, which would survive as the killed parent of the server).
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'test-support/citysoc-main.ts'), 'up', '--data-dir', dir, '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, CITYSOC_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/\S+) /.exec(out);
-      if (m) resolve({ child, url: m[1]!, exited });
-    });
-    child.stderr!.on('data', (c: Buffer) => void (err += c.toString()));
-    void exited.then((code) => reject(new Error(`citysoc up exited with ${code} before listening:\n${err}`)));
-  });
-}
 
 // Recent times: the retention job at start deletes events older than 180 days.
 const NOW_S = Math.floor(Date.now() / 1000);
@@ -95,33 +64,27 @@ function storedSeqs(dir: string): number[] {
 
 describe('kill -9 of the gateway while a client streams 100,000 events', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'citysoc-kill9-'));
-  const children: ChildProcess[] = [];
   afterAll(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    killLeftoverProcesses();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('after restart, every acknowledged event is stored, and with retries each event exactly once', async () => {
-    const config = loadConfig({ env: {}, overrides: { dataDir: dir } });
-    const state = new SqliteStateStore(path.join(dir, 'state.db'));
-    const identity = await IdentityStore.open(state, config.auth);
-    const token = (await identity.issueApiToken('loadgen', ['collector'], 'test')).token;
-    const monitor = (await identity.issueApiToken('prometheus', ['monitor'], 'test')).token;
-    await state.close();
+    const { collector: token, monitor } = await embeddedTokens(dir);
 
     const queue = Array.from({ length: TOTAL / BATCH }, (_, b) => b);
     const acked = new Set<number>();
-    const first = await startServer(dir);
-    children.push(first.child);
+    const first = await startCitySoc(dir);
     // Killed from the client's own acknowledgement callback, so other batches are in flight.
-    await send(first.url, token, queue, acked, (n) => n === 30 && first.child.kill('SIGKILL'));
+    let killed: Promise<void> | undefined;
+    await send(first.url, token, queue, acked, (n) => void (n === 30 && (killed = first.kill())));
+    await killed;
     await first.exited;
     const ackedBeforeKill = new Set(acked);
     expect(ackedBeforeKill.size).toBeGreaterThanOrEqual(30);
     expect(ackedBeforeKill.size).toBeLessThan(TOTAL / BATCH);
 
-    const second = await startServer(dir);
-    children.push(second.child);
+    const second = await startCitySoc(dir);
     await drained(second.url, monitor);
     const afterRestart = new Set(storedSeqs(dir));
     const missing = [...ackedBeforeKill].flatMap((b) => Array.from({ length: BATCH }, (_, i) => b * BATCH + i)).filter((s) => !afterRestart.has(s));
@@ -133,8 +96,7 @@ describe('kill -9 of the gateway while a client streams 100,000 events', () => {
     expect(queue).toEqual([]);
     expect(acked.size).toBe(TOTAL / BATCH);
     await drained(second.url, monitor);
-    second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    expect(await second.stop()).toBe(0);
 
     const seqs = storedSeqs(dir);
     expect(seqs.length).toBe(TOTAL);

@@ -494,7 +494,8 @@ describe('finding 7 (issue 9): every item is answered with what was stored, and 
     const events = g.platform.ports.events;
     let failing = true;
     g.platform.gateway.ledger.useStore({
-      get: (id: string) => (failing ? Promise.reject(new Error('all shards failed\nno_shard_available_action_exception')) : events.get(id)),
+      getMany: (ids: readonly string[]) =>
+        failing ? Promise.reject(new Error('all shards failed\nno_shard_available_action_exception')) : events.getMany(ids),
     });
     try {
       const body = ecs('evt-unavailable', 'kept for the retry');

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { Statement } from 'better-sqlite3';
 import { CitySocError } from '../../core/errors';
-import type { Bus, BusMessage, DeliveredMessage, ManualSubscription, SubscribeOptions, Subscription, Topic } from '../../core/ports/bus';
+import type { BatchHandler, Bus, BusMessage, DeliveredMessage, ManualSubscription, Subscribe, SubscribeOptions, Topic } from '../../core/ports/bus';
 import { type Db, openDatabase } from '../sqlite/database';
 
 import type { Worker } from 'node:worker_threads';
@@ -73,19 +73,12 @@ export class SpoolBus implements Bus {
     this.wake.emit(topic);
   }
 
-  subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription>;
-  subscribe<T>(
+  readonly subscribe: Subscribe = async <T>(
     topic: Topic,
     group: string,
-    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
-    options: SubscribeOptions & { readonly commit: 'manual' },
-  ): Promise<ManualSubscription>;
-  async subscribe<T>(
-    topic: Topic,
-    group: string,
-    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
+    handler: BatchHandler<T>,
     options: SubscribeOptions = {},
-  ): Promise<ManualSubscription> {
+  ): Promise<ManualSubscription> => {
     for (const s of this.subs) {
       if (s.topic === topic && s.group === group) throw new CitySocError('CONFLICT', `group ${group} already consumes ${topic} in this process`);
     }
@@ -103,7 +96,7 @@ export class SpoolBus implements Bus {
     this.subs.add(sub);
     sub.start();
     return sub;
-  }
+  };
 
   async lag(topic: Topic, group: string): Promise<number> {
     const row = this.db

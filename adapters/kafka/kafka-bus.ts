@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { type Admin, type Consumer, Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
 import { CitySocError } from '../../core/errors';
-import type { Bus, BusMessage, DeliveredMessage, ManualSubscription, SubscribeOptions, Subscription, Topic } from '../../core/ports/bus';
+import type { BatchHandler, Bus, BusMessage, DeliveredMessage, ManualSubscription, Subscribe, SubscribeOptions, Topic } from '../../core/ports/bus';
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -90,19 +90,12 @@ export class KafkaBus implements Bus {
     await this.producer.send({ topic: name, acks: -1, messages: chunk });
   }
 
-  subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription>;
-  subscribe<T>(
+  readonly subscribe: Subscribe = async <T>(
     topic: Topic,
     group: string,
-    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
-    options: SubscribeOptions & { readonly commit: 'manual' },
-  ): Promise<ManualSubscription>;
-  async subscribe<T>(
-    topic: Topic,
-    group: string,
-    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
+    handler: BatchHandler<T>,
     options: SubscribeOptions = {},
-  ): Promise<ManualSubscription> {
+  ): Promise<ManualSubscription> => {
     const name = await this.ensureTopic(topic);
     const manual = options.commit === 'manual';
     const consumer = this.kafka.consumer({
@@ -152,7 +145,7 @@ export class KafkaBus implements Bus {
       },
     });
     return sub;
-  }
+  };
 
   async lag(topic: Topic, group: string): Promise<number> {
     const name = await this.ensureTopic(topic);

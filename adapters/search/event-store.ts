@@ -33,6 +33,12 @@ export interface SearchStoreOptions {
   readonly maxAttempts?: number;
 }
 
+/**
+ * Ids per lookup request of getMany: far below both engines' default index.max_terms_count
+ * (65,536) and the indices' result window (10,001), and a request body of tens of kilobytes.
+ */
+const LOOKUP_CHUNK = 1_000;
+
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '.');
 
 export class SearchEventStore implements EventStore {
@@ -103,6 +109,24 @@ export class SearchEventStore implements EventStore {
   async get(id: string): Promise<EcsEvent | null> {
     const r = await this.api.search(this.pattern, { query: { ids: { values: [id] } }, size: 1 });
     return (r.hits[0]?._source as EcsEvent | undefined) ?? null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<EcsEvent[]> {
+    const unique = [...new Set(ids)];
+    const out: EcsEvent[] = [];
+    for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+      const values = unique.slice(i, i + LOOKUP_CHUNK);
+      // One hit per id: an id is unique within a daily index only, so two events of different
+      // days claiming one id (sent to two gateways at once) may both be stored.
+      const r = await this.api.search(this.pattern, {
+        query: { ids: { values } },
+        size: values.length,
+        collapse: { field: 'event.id' },
+        track_total_hits: false,
+      });
+      for (const h of r.hits) out.push(h._source as EcsEvent);
+    }
+    return out;
   }
 
   private query(req: { query?: string; filters?: readonly QueryNode[]; range?: { from?: string; to?: string } }): Dsl {

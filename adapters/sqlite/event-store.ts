@@ -44,6 +44,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(
 `;
 
 /** The embedded profile's event store: one SQLite file, JSON documents, indexed hot fields, FTS5. */
+/** Ids per lookup statement of getMany: a bounded read however large the batch. */
+const LOOKUP_CHUNK = 1_000;
+
 export class SqliteEventStore implements EventStore {
   /** The readers' connection; writes go through the writer thread (event-writer.ts). */
   private readonly db: Db;
@@ -202,6 +205,17 @@ export class SqliteEventStore implements EventStore {
   async get(id: string): Promise<EcsEvent | null> {
     const row = this.db.prepare('SELECT doc FROM events WHERE id = ?').get(id) as { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as EcsEvent) : null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<EcsEvent[]> {
+    // The ids travel as one JSON array parameter: no statement text grows with the batch.
+    const stmt = this.db.prepare('SELECT doc FROM events WHERE id IN (SELECT value FROM json_each(?))');
+    const unique = [...new Set(ids)];
+    const out: EcsEvent[] = [];
+    for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+      for (const row of stmt.all(JSON.stringify(unique.slice(i, i + LOOKUP_CHUNK))) as { doc: string }[]) out.push(JSON.parse(row.doc) as EcsEvent);
+    }
+    return out;
   }
 
   private where(req: { query?: string; filters?: readonly QueryNode[]; range?: { from?: string; to?: string } }): { sql: string; params: unknown[] } {

@@ -27,13 +27,54 @@ describe('the id ledger', () => {
 
   it('ids it no longer remembers are looked up in the store', async () => {
     const stored = new Map<string, EcsEvent>([['old', result('old', 'kept').event]]);
-    const store: StoredEvents = { get: async (id) => stored.get(id) ?? null };
+    const store: StoredEvents = { getMany: async (ids) => ids.flatMap((id) => stored.get(id) ?? []) };
     const ledger = new IdLedger(1000, store);
     expect(await ledger.decide([result('old', 'kept'), result('old', 'tampered'), result('fresh', 'z')])).toEqual([
       { kind: 'repeat' },
       { kind: 'duplicate', of: 'old' },
       { kind: 'new' },
     ]);
+  });
+
+  it('a batch asks the store once for the ids it does not remember, each id once; a conflict asks once more for the derived ids', async () => {
+    const stored = new Map<string, EcsEvent>([['s1', result('s1', 'one').event]]);
+    const asked: string[][] = [];
+    const store: StoredEvents = {
+      getMany: async (ids) => {
+        asked.push([...ids]);
+        return ids.flatMap((id) => stored.get(id) ?? []);
+      },
+    };
+    const ledger = new IdLedger(1000, store);
+    await ledger.decide([result('r1', 'remembered')]);
+    asked.length = 0;
+    const batch = [result('r1', 'remembered'), result('s1', 'one'), result('n1', 'a'), result('n1', 'a'), result('s1', 'other'), result('n2', 'b')];
+    expect(await ledger.decide(batch)).toEqual([
+      { kind: 'repeat' },
+      { kind: 'repeat' },
+      { kind: 'new' },
+      { kind: 'repeat' },
+      { kind: 'duplicate', of: 's1' },
+      { kind: 'new' },
+    ]);
+    expect(asked).toEqual([['s1', 'n1', 'n2'], [batch[4]!.event.event.id]]);
+  });
+
+  it('only the ids asked are decided by the store: an id remembered keeps its own content', async () => {
+    const store: StoredEvents = { getMany: async () => [result('r', 'older').event] };
+    const ledger = new IdLedger(1000);
+    await ledger.decide([result('r', 'x')]);
+    ledger.useStore(store);
+    expect(await ledger.decide([result('r', 'x'), result('n', 'y')])).toEqual([{ kind: 'repeat' }, { kind: 'new' }]);
+  });
+
+  it('a store that cannot answer fails the decision, and nothing is reserved', async () => {
+    let failing = true;
+    const store: StoredEvents = { getMany: async () => (failing ? Promise.reject(new Error('all shards failed')) : []) };
+    const ledger = new IdLedger(1000, store);
+    await expect(ledger.decide([result('u', 'x')])).rejects.toThrow('all shards failed');
+    failing = false;
+    expect(await ledger.decide([result('u', 'x')])).toEqual([{ kind: 'new' }]);
   });
 
   it('a failed publish releases the ids, so the retry is new again', async () => {
@@ -45,7 +86,7 @@ describe('the id ledger', () => {
   });
 
   it('two batches claiming one id at once: exactly one wins', async () => {
-    const slow: StoredEvents = { get: () => new Promise((r) => setTimeout(() => r(null), 20)) };
+    const slow: StoredEvents = { getMany: () => new Promise((r) => setTimeout(() => r([]), 20)) };
     const ledger = new IdLedger(1000, slow);
     const [one, two] = await Promise.all([ledger.decide([result('race', 'p')]), ledger.decide([result('race', 'q')])]);
     expect([one[0]!.kind, two[0]!.kind]).toEqual(['new', 'duplicate']);

@@ -12,12 +12,11 @@
 import { createHash } from 'node:crypto';
 import { isPlainObject } from '../../core/doc';
 import type { EcsEvent } from '../../core/event';
+import type { EventStore } from '../../core/ports/event-store';
 import type { PipelineResult } from './types';
 
-/** The part of the event store the ledger reads. */
-export interface StoredEvents {
-  get(id: string): Promise<EcsEvent | null>;
-}
+/** The part of the event store the ledger reads: one lookup for a batch's ids. */
+export type StoredEvents = Pick<EventStore, 'getMany'>;
 
 export type IdDecision =
   | { readonly kind: 'new' }
@@ -30,8 +29,6 @@ export function contentFingerprint(event: EcsEvent): string {
   const original = typeof event.event.original === 'string' ? event.event.original : JSON.stringify(event);
   return createHash('sha256').update(original).digest('hex').slice(0, 24);
 }
-
-const LOOKUP_CONCURRENCY = 16;
 
 export class IdLedger {
   // Insertion-ordered: the oldest ids are forgotten first.
@@ -128,13 +125,10 @@ export class IdLedger {
     }
     const store = this.stored;
     if (!store || missing.length === 0) return out;
-    const unique = [...new Set(missing)];
-    for (let i = 0; i < unique.length; i += LOOKUP_CONCURRENCY) {
-      const part = unique.slice(i, i + LOOKUP_CONCURRENCY);
-      const found = await Promise.all(part.map((id) => store.get(id)));
-      found.forEach((ev, k) => {
-        if (ev) out.set(part[k]!, contentFingerprint(ev));
-      });
+    const wanted = new Set(missing);
+    for (const ev of await store.getMany([...wanted])) {
+      // Only what was asked for: an answer naming another id must not decide this batch.
+      if (wanted.has(ev.event.id)) out.set(ev.event.id, contentFingerprint(ev));
     }
     return out;
   }

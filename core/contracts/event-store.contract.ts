@@ -311,6 +311,26 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
         expect(r.aggs.u).toEqual({ type: 'cardinality', value: 7 });
       });
 
+      it('getMany returns each stored event among the ids once, leaves absent ids out, across more ids than one lookup takes', async () => {
+        const stored = Array.from({ length: 1_200 }, (_, i) => event(`m${i}`, new Date(Date.UTC(2026, 10, 10, 0, 0, i)).toISOString()));
+        expect(await store.write(stored)).toEqual({ written: 1_200, duplicates: 0, failed: [] });
+        await store.refresh();
+        const asked = [...Array.from({ length: 1_200 }, (_, i) => `m${1_199 - i}`), ...Array.from({ length: 1_300 }, (_, i) => `absent${i}`), 'm0', 'm7'];
+        const found = await store.getMany(asked);
+        expect(sorted(ids(found))).toEqual(sorted(ids(stored)));
+        expect(found.find((e) => e.event.id === 'm7')).toEqual(await store.get('m7'));
+        expect(found.find((e) => e.event.id === 'm7')).toMatchObject({ message: 'event m7' });
+        expect(await store.getMany([])).toEqual([]);
+        expect(await store.getMany(['absent'])).toEqual([]);
+      });
+
+      it('getMany answers an id once even when two days hold it', async () => {
+        await store.write([event('twice', '2026-11-10T00:00:00Z')]);
+        await store.write([event('twice', '2026-11-12T00:00:00Z')]);
+        await store.refresh();
+        expect(ids(await store.getMany(['twice', 'twice']))).toEqual(['twice']);
+      });
+
       it('an empty write is a no-op', async () => {
         expect(await store.write([])).toEqual({ written: 0, duplicates: 0, failed: [] });
       });

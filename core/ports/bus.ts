@@ -39,6 +39,18 @@ export interface ManualSubscription extends Subscription {
   commit(offsets: readonly string[]): Promise<void>;
 }
 
+/** What a group's handler receives: a batch of delivered messages; the batch is done when the promise resolves. */
+export type BatchHandler<T> = (batch: DeliveredMessage<T>[]) => Promise<void>;
+
+/**
+ * Subscribes a group to a topic. Declared once here so that every bus offers the same overloads:
+ * a manual-commit subscription is the only one that can `commit`.
+ */
+export interface Subscribe {
+  <T>(topic: Topic, group: string, handler: BatchHandler<T>): Promise<Subscription>;
+  <T>(topic: Topic, group: string, handler: BatchHandler<T>, options: SubscribeOptions & { readonly commit: 'manual' }): Promise<ManualSubscription>;
+}
+
 /**
  * Contract (core/contracts/bus.contract.ts):
  * - publish resolves only after the messages are durable (spool fsync, Kafka acks=all);
@@ -50,13 +62,7 @@ export interface ManualSubscription extends Subscription {
  */
 export interface Bus {
   publish<T>(topic: Topic, messages: readonly BusMessage<T>[]): Promise<void>;
-  subscribe<T>(topic: Topic, group: string, handler: (batch: DeliveredMessage<T>[]) => Promise<void>): Promise<Subscription>;
-  subscribe<T>(
-    topic: Topic,
-    group: string,
-    handler: (batch: DeliveredMessage<T>[]) => Promise<void>,
-    options: SubscribeOptions & { readonly commit: 'manual' },
-  ): Promise<ManualSubscription>;
+  readonly subscribe: Subscribe;
   /** Messages published but not yet committed by the group. */
   lag(topic: Topic, group: string): Promise<number>;
   close(): Promise<void>;

@@ -85,6 +85,11 @@ export interface WriteResult {
 export interface EventStore {
   write(events: readonly EcsEvent[]): Promise<WriteResult>;
   get(id: string): Promise<EcsEvent | null>;
+  /**
+   * The stored events among `ids` (absent ids are left out; order is not significant), found in
+   * one bounded lookup per chunk of ids rather than one per id: the gateway's duplicate check.
+   */
+  getMany(ids: readonly string[]): Promise<EcsEvent[]>;
   search(req: SearchRequest): Promise<SearchResult>;
   aggregate(req: AggregateRequest): Promise<AggregateResult>;
   refresh(): Promise<void>;

@@ -5,15 +5,36 @@ import { loadConfig } from '../../core/config';
 import { createLogger } from '../../core/logging';
 import { moduleSections, type Platform, startPlatform } from '../platform';
 
-export interface Running {
+export interface GraphqlReply<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string; position?: number } }[];
+}
+
+export type GraphqlClient = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string) => Promise<GraphqlReply<T>>;
+
+/** GraphQL over HTTP against a running platform, the reply as it came (errors included). */
+export function graphqlAt(url: string): GraphqlClient {
+  return async (query, variables, token) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as never;
+  };
+}
+
+/** A platform the admin can sign in to: in this process (startTestPlatform) or another (startCitySoc). */
+export interface SignInTarget {
+  readonly adminPassword: string;
+  readonly gql: GraphqlClient;
+}
+
+export interface Running extends SignInTarget {
   platform: Platform;
   dir: string;
   adminPassword: string;
-  gql<T = Record<string, unknown>>(
-    query: string,
-    variables?: Record<string, unknown>,
-    token?: string,
-  ): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string; position?: number } }[] }>;
+  gql: GraphqlClient;
   stop(): Promise<void>;
 }
 
@@ -39,14 +60,7 @@ export async function startTestPlatform(
     platform,
     dir,
     adminPassword,
-    async gql(query, variables, token) {
-      const res = await fetch(`${platform.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as never;
-    },
+    gql: graphqlAt(platform.url),
     async stop() {
       await platform.close();
       if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -57,11 +71,22 @@ export async function startTestPlatform(
 export const STRONG = 'Correct-Horse-42-battery';
 
 /** Signs in as admin, changes the one-time password, and returns a working session token. */
-export async function adminSession(r: Running): Promise<string> {
+export async function adminSession(r: SignInTarget): Promise<string> {
   const first = await r.gql<{ login: { token: string } }>('mutation($p:String!){login(username:"admin",password:$p){token}}', { p: r.adminPassword });
   await r.gql('mutation($c:String!,$n:String!){changePassword(current:$c,next:$n)}', { c: r.adminPassword, n: STRONG }, first.data!.login.token);
   const second = await r.gql<{ login: { token: string } }>('mutation($p:String!){login(username:"admin",password:$p){token}}', { p: STRONG });
   return second.data!.login.token;
+}
+
+/** Issues an API token as admin (e.g. for a collector or a metrics scraper); refused requests throw with the errors. */
+export async function issueApiToken(r: SignInTarget, admin: string, name: string, roles: readonly string[]): Promise<string> {
+  const res = await r.gql<{ createApiToken: { token: string } }>(
+    'mutation($n:String!,$r:[Role!]!){createApiToken(name:$n,roles:$r){token}}',
+    { n: name, r: roles },
+    admin,
+  );
+  if (!res.data?.createApiToken) throw new Error(`createApiToken ${name}: ${JSON.stringify(res.errors)}`);
+  return res.data.createApiToken.token;
 }
 
 /** Creates a user as admin, signs in with the one-time password, sets STRONG, and returns a working session. */
