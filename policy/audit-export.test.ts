@@ -171,6 +171,10 @@ describe('audit export with proof (auditExport)', () => {
       ['a list for a filter', { resource: ['dataset/d1@城管'] }],
       ['an unknown decision', { decision: 'allow OR 1=1' }],
       ['a time that is not one', { from: '1 OR 1' }],
+      ['a query node of their own', { filter: { type: 'all' } }],
+      ['a query node as text', { filter: 'department:城管' }],
+      ['a sequence cursor', { afterSeq: '0' }],
+      ['a chain', { chain: 'local' }],
     ])('%s is refused with what is wrong', async (_what, filter) => {
       await expect(svc.exportWithProof(wang, filter as never)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
     });

@@ -77,7 +77,12 @@ const DECISIONS: readonly string[] = ['allow', 'deny', 'success', 'failure', 'in
 
 const present = <T extends object>(i: T) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null && v !== undefined && v !== ''));
 
+const EXPORT_INPUTS: readonly string[] = ['actor', 'action', 'resource', 'decision', 'from', 'to', 'format'];
+
 function exportFilter(i: AuditExportInput): ExportFilter {
+  // Only the filter's own keys reach the store's query: a caller's afterSeq, size, chain or query
+  // node would change what is read past the checks below.
+  for (const k of Object.keys(i)) if (!EXPORT_INPUTS.includes(k)) throw new CitySocError('INPUT_INVALID', `auditExport: unknown argument ${k}`);
   for (const [k, v] of Object.entries(i))
     if (v !== null && v !== undefined && typeof v !== 'string') throw new CitySocError('INPUT_INVALID', `auditExport: ${k} must be a string`);
   for (const t of [i.from, i.to]) if (t && Number.isNaN(Date.parse(t))) throw new CitySocError('INPUT_INVALID', `auditExport: '${t}' is not an ISO 8601 time`);
