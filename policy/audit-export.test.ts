@@ -1,7 +1,9 @@
 import type { Actor } from '../core/actor';
 import { bind, Door } from '../core/door';
 import type { Role } from '../core/roles';
-import { auditTrailActions } from './audit-trail';
+import { type ConfigSection, loadConfig } from '../core/config';
+import { AUDIT_EXPORT_CONFIG_KEY, auditTrailActions } from './audit-trail';
+import { policyModule } from './module';
 import { loadOrCreateSigningKey } from './audit/signing-key';
 import { parseExport, verifyExport } from './audit/verify-export';
 import { policyFixture, type PolicyFixture } from './test-support';
@@ -84,16 +86,98 @@ describe('audit export with proof (auditExport)', () => {
     expect(verifyExport(e, { fingerprints: ['sha256:' + '0'.repeat(64)], keys: [] }).ok).toBe(false);
   });
 
-  it('refuses an analyst (no audit:read) and a data owner who reads only their department, each audited as a deny', async () => {
+  it('refuses an analyst (no audit:read), audited as a deny', async () => {
     await expect(svc.exportWithProof(wu, { actor: 'li' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(svc.exportWithProof(wang, { actor: 'li' })).rejects.toMatchObject({
-      code: 'FORBIDDEN',
-      message: 'auditExport: wang reads only part of the audit trail; an export with proof is for those who read all of it (auditors)',
+    expect(await exportedBy()).toEqual([['wu', 'deny']]);
+  });
+
+  describe("a department data owner exports their department's records, as auditRecords shows them", () => {
+    // Besides the 30 records above (no department): 12 records about 公安 and 城管 data, by actors of both.
+    const DEPTS = ['公安', '城管', '公安'];
+    beforeEach(async () => {
+      for (let i = 0; i < 12; i++) {
+        f.now = new Date(Date.parse('2026-11-20T03:00:00Z') + i * 60_000);
+        const department = DEPTS[i % 3]!;
+        await f.audit.append({
+          actor: i % 2 ? 'li' : 'zhang',
+          actorType: 'user',
+          action: i % 4 < 2 ? 'datasets.read' : 'datasets.export',
+          resource: `dataset/d${i}@${department}`,
+          decision: i % 5 === 0 ? 'deny' : 'allow',
+          reason: `secret-of-${department}-${i}`,
+          details: { department },
+        });
+      }
     });
-    expect(await exportedBy()).toEqual([
-      ['wu', 'deny'],
-      ['wang', 'deny'],
-    ]);
+    const seqsOf = (rs: readonly { seq: number }[]) => rs.map((r) => r.seq).sort((a, b) => a - b);
+    const sameAsRecords = async (filter: Parameters<typeof svc.exportWithProof>[1]) => {
+      const e = parseExport((await svc.exportWithProof(wang, filter)).content);
+      const { format: _format, ...q } = filter;
+      const read = await svc.query(wang, { ...q, size: 1000 });
+      expect(seqsOf(e.records)).toEqual(seqsOf(read));
+      for (const r of e.records) expect(r.details).toMatchObject({ department: '公安' });
+      return e;
+    };
+
+    it('exports exactly the records about their department, each with an inclusion proof that verifies offline, audited once', async () => {
+      const file = await svc.exportWithProof(wang, {});
+      const e = parseExport(file.content);
+      // 公安 at i = 0, 2, 3, 5, 6, 8, 9, 11 of the 12, in chain order
+      expect(e.records.map((r) => r.reason)).toEqual([0, 2, 3, 5, 6, 8, 9, 11].map((i) => `secret-of-公安-${i}`));
+      expect(seqsOf(e.records)).toEqual(e.records.map((r) => r.seq));
+      expect(e.proofs).toHaveLength(8);
+      expect(e.scope).toContain('公安');
+      expect(verifyExport(e, trust)).toMatchObject({ ok: true, checked: 8, proofsVerified: 8, unsigned: 0, manifest: 'verified' });
+      // Nothing of another department travels with the proofs: they carry hashes only.
+      expect(file.content).not.toContain('城管');
+      const csv = parseExport((await svc.exportWithProof(wang, { format: 'csv' })).content);
+      expect(verifyExport(csv, trust)).toMatchObject({ ok: true, proofsVerified: 8 });
+      expect(await exportedBy()).toEqual([
+        ['wang', 'allow'],
+        ['wang', 'allow'],
+      ]);
+      expect((await exports())[0]!.details).toMatchObject({ records: 8, scope: expect.stringContaining('公安') });
+    });
+
+    // Each attempt to reach another department's records: the same records as auditRecords, all 公安's.
+    it.each([
+      ['an actor who also works 城管 data', { actor: 'zhang' }],
+      ['a 城管 resource by name', { resource: 'dataset/d1@城管' }],
+      ['an action both departments have', { action: 'datasets.export' }],
+      ['a decision', { decision: 'deny' as const }],
+      ['a time range over both', { from: '2026-11-20T03:00:00Z', to: '2026-11-20T03:07:30Z' }],
+      ['every filter at once', { actor: 'li', action: 'datasets.read', decision: 'allow' as const, from: '2026-11-20T02:00:00Z', to: '2026-11-21T00:00:00Z' }],
+      ['a resource written as SQL', { resource: "x' OR '1'='1" }],
+      ['an actor written as a LIKE pattern', { actor: '%' }],
+      ['the records without a department', { actor: 'wu' }],
+    ])('%s: only their department', async (_what, filter) => {
+      await sameAsRecords(filter);
+    });
+
+    it('the export of a 城管 resource by name is empty, and not an error that would tell it exists', async () => {
+      const e = await sameAsRecords({ resource: 'dataset/d1@城管' });
+      expect(e.records).toEqual([]);
+      expect(verifyExport(e, trust).ok).toBe(true);
+    });
+
+    it('the record limit counts their records only: a filter matching more than the limit in the whole trail is not refused', async () => {
+      // 42 records, 20 the limit: their 8 pass, and the refusal does not tell them how big the trail is
+      const e = await sameAsRecords({});
+      expect(e.records).toHaveLength(8);
+    });
+
+    it.each([
+      ['an object for a filter', { actor: { $ne: 'x' } }],
+      ['a list for a filter', { resource: ['dataset/d1@城管'] }],
+      ['an unknown decision', { decision: 'allow OR 1=1' }],
+      ['a time that is not one', { from: '1 OR 1' }],
+      ['a query node of their own', { filter: { type: 'all' } }],
+      ['a query node as text', { filter: 'department:城管' }],
+      ['a sequence cursor', { afterSeq: '0' }],
+      ['a chain', { chain: 'local' }],
+    ])('%s is refused with what is wrong', async (_what, filter) => {
+      await expect(svc.exportWithProof(wang, filter as never)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    });
   });
 
   it('refuses a filter matching more records than one export carries, and says how to narrow it', async () => {
@@ -153,5 +237,24 @@ describe('audit export with proof (auditExport)', () => {
       message: 'auditExport: format must be json or csv',
     });
     await expect(svc.exportWithProof(shen, { decision: 'maybe' as 'allow' })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+  });
+});
+
+describe('the export bounds are configuration (auditExport section of the policy module)', () => {
+  const load = (raw: Record<string, unknown>) => loadConfig({ sections: [policyModule.config as ConfigSection], env: {}, overrides: raw });
+
+  it('defaults to 5,000 records and 500,000 records read for proofs', () => {
+    expect((load({}) as unknown as Record<string, unknown>)[AUDIT_EXPORT_CONFIG_KEY]).toEqual({ maxRecords: 5000, maxProofScan: 500_000 });
+  });
+
+  it('takes values within the bounds and refuses values past them, naming the key', () => {
+    expect((load({ 'auditExport.maxRecords': 20_000, 'auditExport.maxProofScan': 2_000_000 }) as unknown as Record<string, unknown>).auditExport).toEqual({
+      maxRecords: 20_000,
+      maxProofScan: 2_000_000,
+    });
+    expect(() => load({ 'auditExport.maxRecords': 50_001 })).toThrow(/auditExport\.maxRecords/);
+    expect(() => load({ 'auditExport.maxRecords': 0 })).toThrow(/auditExport\.maxRecords/);
+    expect(() => load({ 'auditExport.maxProofScan': 5_000_001 })).toThrow(/auditExport\.maxProofScan/);
+    expect(() => load({ 'auditExport.maxRecrds': 10 })).toThrow(/auditExport/);
   });
 });

@@ -60,7 +60,7 @@ export const auditTypeDefs = /* GraphQL */ `
     ): [AuditRecord!]!
     "Checks the whole hash chain."
     auditVerify: AuditVerification!
-    "The records the filter matches with their proof (signed checkpoints, inclusion proofs, signed manifest), for those who read the whole trail; refused over 5,000 records."
+    "The records the filter matches with their proof (signed checkpoints, inclusion proofs, signed manifest); department data owners export only the records about their department, as auditRecords shows them. Refused over auditExport.maxRecords (5,000 by default) records."
     auditExport(
       actor: String
       action: String

@@ -1,11 +1,13 @@
 /**
  * The audit trail as an application service: auditors and data owners read it (data owners only
- * the records about their department, through the PDP's row filter) and check its chain; those who
- * read the whole trail export a filtered part of it with its proof (policy/audit/export.ts).
+ * the records about their department, through the PDP's row filter) and check its chain; both
+ * export what they read, filtered, with its proof (policy/audit/export.ts): a data owner's export
+ * is limited by the same row filter as their reads, each record proven on its own.
  */
 import type { AuditCheckpoint, AuditRecord } from '../core/audit';
 import type { TrailSigner } from '../core/audit-crypto';
 import { defineAction, Refusal } from '../core/door';
+import { z } from 'zod';
 import { CitySocError } from '../core/errors';
 import type { AuditLog, AuditQuery } from '../core/ports/audit-log';
 import { and } from '../core/query/ast';
@@ -54,11 +56,33 @@ export interface AuditExporting {
 export const AUDIT_EXPORT_MAX_RECORDS = 5_000;
 export const AUDIT_EXPORT_MAX_PROOF_SCAN = 500_000;
 
+/** The configuration key of the export's bounds (the policy module's section). */
+export const AUDIT_EXPORT_CONFIG_KEY = 'auditExport';
+
+/**
+ * auditExport's bounds. The maxima keep one export within what one response can hold (records with
+ * proofs run to about 2 KB each) and what one request may read from the trail.
+ */
+export const AuditExportConfig = z
+  .strictObject({
+    /** The most records one export carries; a filter matching more is refused (narrow it). */
+    maxRecords: z.coerce.number().int().min(1).max(50_000).default(AUDIT_EXPORT_MAX_RECORDS),
+    /** The most records read to build one export's inclusion proofs (the signed windows its records fall in). */
+    maxProofScan: z.coerce.number().int().min(1_000).max(5_000_000).default(AUDIT_EXPORT_MAX_PROOF_SCAN),
+  })
+  .prefault({});
+export type AuditExportConfig = z.infer<typeof AuditExportConfig>;
+
 const DECISIONS: readonly string[] = ['allow', 'deny', 'success', 'failure', 'info'];
 
 const present = <T extends object>(i: T) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null && v !== undefined && v !== ''));
 
+const EXPORT_INPUTS: readonly string[] = ['actor', 'action', 'resource', 'decision', 'from', 'to', 'format'];
+
 function exportFilter(i: AuditExportInput): ExportFilter {
+  // Only the filter's own keys reach the store's query: a caller's afterSeq, size, chain or query
+  // node would change what is read past the checks below.
+  for (const k of Object.keys(i)) if (!EXPORT_INPUTS.includes(k)) throw new CitySocError('INPUT_INVALID', `auditExport: unknown argument ${k}`);
   for (const [k, v] of Object.entries(i))
     if (v !== null && v !== undefined && typeof v !== 'string') throw new CitySocError('INPUT_INVALID', `auditExport: ${k} must be a string`);
   for (const t of [i.from, i.to]) if (t && Number.isNaN(Date.parse(t))) throw new CitySocError('INPUT_INVALID', `auditExport: '${t}' is not an ISO 8601 time`);
@@ -117,24 +141,30 @@ export function auditTrailActions(audit: AuditLog, exporting: AuditExporting = {
       run: async (ctx, i: AuditExportInput): Promise<AuditExportFile> => {
         const filter = exportFilter(i);
         const format = i.format ?? 'json';
-        // The proof covers records exactly as stored: a caller who reads only part of the trail
-        // (a data owner's row filter) or reads it masked cannot be handed records with their proof.
         const scope = ctx.scope('audit');
-        if (scope.filters.length > 0 || scope.view.restricted)
+        // The proof covers records exactly as stored: a caller who reads the trail masked cannot be
+        // handed records with their proof.
+        if (scope.view.restricted)
           throw new Refusal(
             'FORBIDDEN',
-            `auditExport: ${ctx.actor.name} reads only part of the audit trail; an export with proof is for those who read all of it (auditors)`,
-            'policy: the audit trail is read through a row filter or masks',
+            `auditExport: ${ctx.actor.name} reads the audit trail with masked fields; an export with proof carries records as stored`,
+            'policy: the audit trail is read through masks',
           );
+        // A data owner's row filter limits the export exactly as it limits auditRecords: every read
+        // below (the count, the records) goes through it; only the hashes of the signed windows
+        // are read whole, for the inclusion proofs.
+        const rowFilter = scope.filters.length > 0 ? { node: and(...scope.filters), text: scope.decision.obligations.rowFilter?.query ?? '' } : undefined;
+        if (rowFilter) ctx.note({ scope: rowFilter.text });
         const q = filter as AuditQuery;
-        const matched = await audit.query({ ...q, size: maxRecords + 1 });
+        const matched = await audit.query({ ...q, ...(rowFilter ? { filter: rowFilter.node } : {}), size: maxRecords + 1 });
         if (matched.length > maxRecords)
           throw new CitySocError(
             'LIMIT_EXCEEDED',
             `auditExport: the filter matches more than ${maxRecords} audit records, the most one export carries; narrow it (actor, action, resource, decision, from/to)`,
             { limit: maxRecords },
           );
-        const scan = Object.keys(filter).length ? await proofScan(matched) : 0;
+        const filtered = Object.keys(filter).length > 0 || rowFilter !== undefined;
+        const scan = filtered ? await proofScan(matched) : 0;
         if (scan > maxProofScan)
           throw new CitySocError(
             'LIMIT_EXCEEDED',
@@ -146,6 +176,7 @@ export function auditTrailActions(audit: AuditLog, exporting: AuditExporting = {
           signHead: exporting.signer !== null,
           clock: () => ctx.now,
           ...(Object.keys(filter).length ? { filter } : {}),
+          ...(rowFilter ? { scope: rowFilter } : {}),
         });
         ctx.note({
           format,

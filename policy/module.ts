@@ -12,7 +12,7 @@ import type { IdentityKernel } from '../identity/module';
 import { IDENTITY_KERNEL } from '../identity/module';
 import { policyActions } from './actions';
 import { auditGraphQL } from './audit-graphql';
-import { auditTrailActions } from './audit-trail';
+import { AUDIT_EXPORT_CONFIG_KEY, AuditExportConfig, auditTrailActions } from './audit-trail';
 import { auditSigningKey } from './audit/signing-key';
 import { policyGraphQL } from './graphql';
 import type { PolicyServices } from './services';
@@ -49,6 +49,7 @@ const STATUS: Record<string, number> = {
 export const policyModule = defineModule({
   name: 'policy',
   dependsOn: [POLICY_KERNEL, IDENTITY_KERNEL],
+  config: { key: AUDIT_EXPORT_CONFIG_KEY, schema: AuditExportConfig },
   async start(ctx) {
     const policy = ctx.services.get<PolicyServices>(POLICY_KERNEL);
     const identity = ctx.services.get<IdentityKernel>(IDENTITY_KERNEL);
@@ -63,7 +64,7 @@ export const policyModule = defineModule({
         },
       }),
     );
-    const audit = bind(ctx.door, auditTrailActions(ctx.ports.audit, { signer: auditSigningKey(ctx.platform) }));
+    const audit = bind(ctx.door, auditTrailActions(ctx.ports.audit, { signer: auditSigningKey(ctx.platform), ...ctx.config }));
     const policyGql = policyGraphQL(svc);
     const auditGql = auditGraphQL(audit);
     const auditDays = ctx.platform.retention.auditDays;

@@ -137,26 +137,60 @@ export interface ExportCommandOptions {
   readonly fromSeq?: number;
   readonly toSeq?: number;
   readonly actor?: string;
+  readonly action?: string;
   readonly resource?: string;
+  readonly decision?: string;
   readonly from?: string;
   readonly to?: string;
 }
 
+const DECISIONS = ['allow', 'deny', 'success', 'failure', 'info'] as const;
+
+/**
+ * The filter of `audit export`, the same as GraphQL auditExport's (each record then carries its
+ * inclusion proof). A value the command cannot use is refused naming the option, never ignored:
+ * an export silently wider than asked would hand out records nobody meant to.
+ */
+export function exportCommandFilter(opts: ExportCommandOptions): ExportFilter | undefined {
+  const texts = { actor: opts.actor, action: opts.action, resource: opts.resource, decision: opts.decision, from: opts.from, to: opts.to };
+  for (const [k, v] of Object.entries(texts))
+    if (v !== undefined && (typeof v !== 'string' || v.trim() === '')) throw new CitySocError('INPUT_INVALID', `--${k}: needs a value`);
+  for (const [k, t] of [
+    ['from', opts.from],
+    ['to', opts.to],
+  ] as const)
+    if (t !== undefined && Number.isNaN(Date.parse(t))) throw new CitySocError('INPUT_INVALID', `--${k}: ${t} is not a time (ISO 8601)`);
+  if (opts.decision !== undefined && !(DECISIONS as readonly string[]).includes(opts.decision))
+    throw new CitySocError('INPUT_INVALID', `--decision: ${opts.decision} is not one of ${DECISIONS.join(', ')}`);
+  for (const [k, n] of [
+    ['from-seq', opts.fromSeq],
+    ['to-seq', opts.toSeq],
+  ] as const)
+    if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) throw new CitySocError('INPUT_INVALID', `--${k}: expected a record number (1 or more)`);
+  const filter: ExportFilter = {
+    ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
+    ...(opts.action !== undefined ? { action: opts.action } : {}),
+    ...(opts.resource !== undefined ? { resource: opts.resource } : {}),
+    ...(opts.decision !== undefined ? { decision: opts.decision as ExportFilter['decision'] } : {}),
+    ...(opts.from !== undefined ? { from: opts.from } : {}),
+    ...(opts.to !== undefined ? { to: opts.to } : {}),
+  };
+  if (Object.keys(filter).length === 0) return undefined;
+  // A filtered export selects by its filter alone; a range beside it would be ignored.
+  if (opts.fromSeq !== undefined || opts.toSeq !== undefined)
+    throw new CitySocError(
+      'INPUT_INVALID',
+      '--from-seq/--to-seq: export a range of records or filter them (--actor, --action, --resource, --decision, --from, --to), not both',
+    );
+  return filter;
+}
+
 export async function auditExport(config: Config, opts: ExportCommandOptions, io: Io): Promise<number> {
+  // Checked before the trail is opened: a bad option touches nothing.
+  const filter = exportCommandFilter(opts);
   const signer = signerOf(config);
   const log = openTrail(config, config.profile === 'embedded' ? signer : null);
   try {
-    for (const t of [opts.from, opts.to])
-      if (t !== undefined && Number.isNaN(Date.parse(t))) throw new CitySocError('INPUT_INVALID', `--from/--to: ${t} is not a time (ISO 8601)`);
-    const filter: ExportFilter | undefined =
-      opts.actor || opts.resource || opts.from || opts.to
-        ? {
-            ...(opts.actor ? { actor: opts.actor } : {}),
-            ...(opts.resource ? { resource: opts.resource } : {}),
-            ...(opts.from ? { from: opts.from } : {}),
-            ...(opts.to ? { to: opts.to } : {}),
-          }
-        : undefined;
     const e = await exportTrail(log, {
       signer,
       // In the cluster the replicas sign their own chains; the export only signs its manifest.

@@ -192,7 +192,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--from-seq <n>', 'first record', (v) => Number(v))
     .option('--to-seq <n>', 'last record', (v) => Number(v))
     .option('--actor <name>', 'only this actor (with inclusion proofs)')
+    .option('--action <action>', 'only this action, e.g. events.search (with inclusion proofs)')
     .option('--resource <resource>', 'only this resource (with inclusion proofs)')
+    .option('--decision <decision>', 'only this decision: allow, deny, success, failure or info (with inclusion proofs)')
     .option('--from <time>', 'records at or after this time (ISO 8601)')
     .option('--to <time>', 'records before this time (ISO 8601)')
     .action(async (o: ExportCommandOptions, cmd: Command) => {

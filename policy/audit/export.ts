@@ -13,6 +13,7 @@ import { merklePath } from '../../core/audit-chain';
 import { type AuditSuite, digest, SUITE_ALGORITHMS, type TrailSigner } from '../../core/audit-crypto';
 import { canonicalJson } from '../../core/canonical';
 import type { AuditLog, AuditQuery } from '../../core/ports/audit-log';
+import type { QueryNode } from '../../core/query/ast';
 
 export const EXPORT_FORMAT = 'citysoc-audit-export/2';
 
@@ -50,6 +51,8 @@ export interface AuditExport {
   readonly suite: AuditSuite;
   readonly algorithms: { readonly hash: string; readonly signature: string; readonly merkle: string };
   readonly filter?: ExportFilter;
+  /** The reader's row filter the export was limited to (a department data owner's), as text; absent: the whole trail was readable. */
+  readonly scope?: string;
   readonly records: AuditRecord[];
   /** For a filtered export: proofs[i] proves records[i]. */
   readonly proofs?: InclusionProof[];
@@ -90,6 +93,11 @@ export interface ExportOptions {
   readonly fromSeq?: number;
   readonly toSeq?: number;
   readonly filter?: ExportFilter;
+  /**
+   * The reader's row filter (core/authz scope): only records it matches are exported, each with
+   * its inclusion proof, as for a filtered export (an empty filter with a scope is one too).
+   */
+  readonly scope?: { readonly node: QueryNode; readonly text: string };
   /** Signs the manifest (and, unless signHead is false, the trail's head first, so every exported record is covered). */
   readonly signer?: TrailSigner | null;
   readonly signHead?: boolean;
@@ -106,7 +114,8 @@ export async function exportTrail(audit: AuditLog, opts: ExportOptions = {}): Pr
   for await (const scan of audit.scan()) chainNames.add(scan.chain);
   const all = await audit.checkpoints();
   let proofs: InclusionProof[] | undefined;
-  if (!opts.filter) {
+  const filter = opts.filter ?? (opts.scope ? {} : undefined);
+  if (!filter) {
     const from = (opts.fromSeq ?? 1) - 1;
     const to = opts.toSeq ?? Number.MAX_SAFE_INTEGER;
     for (const chain of chainNames) {
@@ -123,12 +132,13 @@ export async function exportTrail(audit: AuditLog, opts: ExportOptions = {}): Pr
   } else {
     proofs = [];
     const q: AuditQuery = {
-      ...(opts.filter.actor ? { actor: opts.filter.actor } : {}),
-      ...(opts.filter.action ? { action: opts.filter.action } : {}),
-      ...(opts.filter.resource ? { resource: opts.filter.resource } : {}),
-      ...(opts.filter.decision ? { decision: opts.filter.decision } : {}),
-      ...(opts.filter.from ? { from: opts.filter.from } : {}),
-      ...(opts.filter.to ? { to: opts.filter.to } : {}),
+      ...(filter.actor ? { actor: filter.actor } : {}),
+      ...(filter.action ? { action: filter.action } : {}),
+      ...(filter.resource ? { resource: filter.resource } : {}),
+      ...(filter.decision ? { decision: filter.decision } : {}),
+      ...(filter.from ? { from: filter.from } : {}),
+      ...(filter.to ? { to: filter.to } : {}),
+      ...(opts.scope ? { filter: opts.scope.node } : {}),
     };
     const windows = new Map<string, string[]>();
     const used = new Set<AuditCheckpoint>();
@@ -170,7 +180,8 @@ export async function exportTrail(audit: AuditLog, opts: ExportOptions = {}): Pr
     exportedAt,
     suite,
     algorithms: algorithmsOf(suite),
-    ...(opts.filter ? { filter: opts.filter } : {}),
+    ...(filter ? { filter } : {}),
+    ...(opts.scope ? { scope: opts.scope.text } : {}),
     records,
     ...(proofs ? { proofs } : {}),
     checkpoints,
