@@ -10,7 +10,7 @@
  * standard encodings (PKCS#8 and SPKI PEM, curve OID 1.2.156.10197.1.301) so OpenSSL or GmSSL can
  * check them offline.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, hash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { sm2 } from 'sm-crypto-v2';
 import { CitySocError } from './errors';
 
@@ -39,8 +39,10 @@ export function digest(suite: AuditSuite, ...parts: (string | Uint8Array)[]): Bu
 }
 
 /** A record's chain hash: H(prevHash ‖ canonical JSON of the record without its hash), hex. */
+// The one-shot hash skips the Hash object's allocation and stream state: the audit writer calls
+// this once per record, and the object cost was about half the hashing time per record.
 export function chainHash(suite: AuditSuite, prevHash: string, json: string): string {
-  return createHash(DIGEST[suite]).update(prevHash).update(json).digest('hex');
+  return hash(DIGEST[suite], prevHash + json, 'hex');
 }
 
 // DER prefixes of an SM2 key (id-ecPublicKey with the SM2 curve): the key bytes follow them.
