@@ -100,6 +100,12 @@ console.log(
   `rules: ${RULES} (${readdirSync(RULES, { recursive: true }).filter((f) => String(f).endsWith('.yml')).length} files); events: ${EVENTS} flat Sysmon lines; ${ROUNDS} rounds; every process pinned to CPU 0`,
 );
 
+console.log(
+  `load average at the start: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} (the machine is shared: the side-by-side ratios are what compare)`,
+);
+
 // Warm-up: fills the compiled-rule cache and the page cache for both.
 run(commands.citysoc(one));
 if (haveRsigma) run(commands.rsigma(one));

@@ -10,7 +10,7 @@ import { CompiledRuleCache } from '../engine/rule-cache';
 import { SigmaError } from '../sigma/errors';
 import type { ProcessingPipeline } from '../sigma/pipeline';
 import { getPipeline } from '../sigma/pipelines';
-import { readEvents } from './event-input';
+import { readEvents, type InputEvent } from './event-input';
 import { EXIT, type CommandIo } from './io';
 
 export interface DetectOptions {
@@ -98,11 +98,15 @@ export async function runDetect(opts: DetectOptions, io: CommandIo): Promise<num
   const ctx = { defaultYear: new Date().getUTCFullYear(), receivedAt: new Date() };
   for (const file of opts.files) {
     try {
-      for await (const { event, ref } of readEvents(file, { keepRawJson: opts.pipeline === 'windows', ctx, onUnparsed: () => unparsed++ })) {
-        events++;
-        for (const d of detector.detect(event)) {
-          io.out(JSON.stringify(detectionLine(d, ref)));
-          alerts++;
+      for await (const batch of readEvents(file, { keepRawJson: opts.pipeline === 'windows', ctx, onUnparsed: () => unparsed++ })) {
+        for (let i = 0; i < batch.length; i++) {
+          const { event, ref } = batch[i] as InputEvent;
+          events++;
+          const detections = detector.detect(event);
+          for (let k = 0; k < detections.length; k++) {
+            io.out(JSON.stringify(detectionLine(detections[k] as Detection, ref)));
+            alerts++;
+          }
         }
       }
     } catch (e) {

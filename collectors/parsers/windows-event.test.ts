@@ -183,4 +183,61 @@ describe('windows-event', () => {
       error: expect.stringMatching(/^(invalid event XML|missing or invalid System.TimeCreated)/),
     });
   });
+
+  describe('flat records, read without per-field regexes or intermediate objects', () => {
+    const flat = (extra: object) => ({ EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws-1', ...extra });
+    const read = (record: object) => {
+      const out = normalizeWindowsEvent(record as Record<string, unknown>, CTX);
+      if (!out.ok) throw new Error(out.error);
+      return out.record;
+    };
+
+    test('the System element holds exactly the parts the record has, in the XML order, absent and empty parts left out', () => {
+      const r = read(flat({ TimeCreated: '2026-03-01T08:00:00.148Z', Provider_Name: '', Level: null, ProcessID: 4, Image: 'C:\\a.exe' }));
+      expect(r['@timestamp']).toBe('2026-03-01T08:00:00.148Z');
+      expect(r.Event.System).toEqual({
+        EventID: 1,
+        TimeCreated: { SystemTime: '2026-03-01T08:00:00.148Z' },
+        Execution: { ProcessID: 4 },
+        Channel: 'Microsoft-Windows-Sysmon/Operational',
+        Computer: 'ws-1',
+      });
+      expect(Object.keys(r.Event.System)).toEqual(['EventID', 'TimeCreated', 'Execution', 'Channel', 'Computer']);
+      expect(r.Event.EventData).toEqual({ Image: 'C:\\a.exe' });
+    });
+
+    test('scalar values become text as before: numbers and booleans as String() writes them, null dropped', () => {
+      const r = read(flat({ TimeCreated: '2026-03-01T08:00:00.000Z', ProcessId: 4012, Initiated: true, Big: 1e21, Gone: null, List: ['a', 7] }));
+      expect(r.Event.EventData).toEqual({ ProcessId: '4012', Initiated: 'true', Big: '1e+21', List: ['a', '7'] });
+    });
+
+    test('names lose every kind of whitespace, ASCII or not; other punctuation stays', () => {
+      const r = read(
+        flat({ TimeCreated: '2026-03-01T08:00:00.000Z', 'Threat Name': 'x', 'Tab\tName': 'y', 'Wide\u3000Name': 'z', 'Dash-Name': 'w', Ünïcode: 'v' }),
+      );
+      expect(Object.keys(r.Event.EventData)).toEqual(['ThreatName', 'TabName', 'WideName', 'Dash-Name', 'Ünïcode']);
+    });
+
+    test('EventData names that are Object.prototype members are kept as data, not taken for System parts', () => {
+      const r = read(flat({ TimeCreated: '2026-03-01T08:00:00.000Z', toString: 'a', constructor: 'b', hasOwnProperty: 'c' }));
+      expect(r.Event.EventData).toEqual({ toString: 'a', constructor: 'b', hasOwnProperty: 'c' });
+      expect(r.Event.System.EventID).toBe(1);
+    });
+
+    test('times: canonical UTC is kept as it is, other forms are converted, impossible instants are rejected', () => {
+      const time = (t: string) => {
+        const out = normalizeWindowsEvent(flat({ TimeCreated: t }), CTX);
+        return out.ok ? out.record['@timestamp'] : out.error;
+      };
+      expect(time('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
+      expect(time('2024-03-01T02:03:04.5678901Z')).toBe('2024-03-01T02:03:04.567Z');
+      expect(time('2024-03-01 10:03:04.567 +08:00')).toBe('2024-03-01T10:03:04.567+08:00');
+      expect(time('2024-03-01T02:03:60.000Z')).toBe('2024-03-01T02:03:60.000Z');
+      expect(time('2023-02-29T00:00:00.000Z')).toMatch(/^missing or invalid System.TimeCreated/);
+      expect(time('2024-03-01T24:00:00.000Z')).toMatch(/^missing or invalid System.TimeCreated/);
+      // Year 0 is a leap year to Date.parse but not to the calendar isoFromAny checks days with.
+      expect(time('0000-02-29T00:00:00.000Z')).toMatch(/^missing or invalid System.TimeCreated/);
+      expect(time('0999-03-01T00:00:00.000Z')).toBe('0999-03-01T00:00:00.000Z');
+    });
+  });
 });

@@ -117,12 +117,21 @@ function texts(node: unknown): string[] {
 }
 
 const EVENT_DATA_VALUE = (v: unknown): EventDataValue | undefined => {
+  // Scalars (nearly every value of flat records) without the list texts() builds.
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   const all = texts(v);
   return all.length === 0 ? undefined : Array.isArray(v) ? all : (all[0] as string);
 };
 
-/** EventData names as rules spell them: no spaces. */
-const fieldName = (name: string): string => name.replace(/\s+/g, '');
+/** EventData names as rules spell them: no spaces. Names of letters, digits and `_` (nearly all) are returned as they are, unscanned by the regex. */
+function fieldName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) return name.replace(/\s+/g, '');
+  }
+  return name;
+}
 
 /** Unnamed items kept both as `Data` (a list) and as `param1..N`. */
 function addUnnamed(out: Record<string, EventDataValue>, values: string[]): void {
@@ -188,16 +197,38 @@ function readUserData(node: unknown, out: Record<string, EventDataValue>): void 
   for (const [k, v] of Object.entries(fields)) if (out[k] === undefined) out[k] = v;
 }
 
-function compact(doc: Doc): Doc {
-  const out: Doc = {};
-  for (const [k, v] of Object.entries(doc)) {
-    if (v === undefined || v === null || v === '') continue;
-    if (isObject(v)) {
-      const inner = compact(v);
-      if (Object.keys(inner).length > 0) out[k] = inner;
-    } else out[k] = v;
+/** Whether a System value is kept: absent, null and empty values are left out. */
+const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+/** Sets `key` when the value is present. */
+function put(out: Doc, key: string, v: unknown): void {
+  if (present(v)) out[key] = v;
+}
+
+/** Sets `key` to an element of one or two attributes, those present; the element is left out when none is. */
+function putElement(out: Doc, key: string, a: string, av: unknown, b?: string, bv?: unknown): void {
+  const ap = present(av);
+  const bp = b !== undefined && present(bv);
+  if (!ap && !bp) return;
+  const element: Doc = {};
+  if (ap) element[a] = av;
+  if (bp) element[b] = bv;
+  out[key] = element;
+}
+
+const CANONICAL_UTC = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * The event's time as ISO 8601. A time already in the canonical UTC form that isoFromAny writes
+ * (as converters and flat records mostly give it) is its own answer when it is a real instant;
+ * years before 1000 take the general path, whose calendar differs there.
+ */
+function eventIso(time: string, ctx: ParseContext): string | undefined {
+  if (time.length === 24 && CANONICAL_UTC.test(time)) {
+    const t = Date.parse(time);
+    if (Number.isFinite(t) && new Date(t).toISOString() === time) return time;
   }
-  return out;
+  return isoFromAny(time.replace(/ ([+-]\d{2}:?\d{2})$/, '$1'), ctx);
 }
 
 /** Event ids and other counters as numbers when they are plain integers, as in the XML schema. */
@@ -230,25 +261,25 @@ function assemble(p: SystemParts, data: Record<string, EventDataValue>, message:
   const eventId = num(p.eventId);
   if (eventId === undefined) return { ok: false, error: 'Windows event without EventID' };
   const time = content(p.time);
-  const ts = time === undefined ? undefined : isoFromAny(time.replace(/ ([+-]\d{2}:?\d{2})$/, '$1'), ctx);
+  const ts = time === undefined ? undefined : eventIso(time, ctx);
   if (!ts) return { ok: false, error: `missing or invalid System.TimeCreated ${JSON.stringify(p.time)}` };
-  const System = compact({
-    Provider: { Name: content(p.provider), Guid: content(p.providerGuid) },
-    EventID: eventId,
-    Qualifiers: num(p.qualifiers),
-    Version: num(p.version),
-    Level: num(p.level),
-    Task: num(p.task),
-    Opcode: num(p.opcode),
-    Keywords: Array.isArray(p.keywords) ? texts(p.keywords) : content(p.keywords),
-    TimeCreated: { SystemTime: time },
-    EventRecordID: num(p.recordId),
-    Correlation: { ActivityID: content(p.activityId) },
-    Execution: { ProcessID: num(p.processId), ThreadID: num(p.threadId) },
-    Channel: content(p.channel),
-    Computer: content(p.computer),
-    Security: { UserID: content(p.userId) },
-  });
+  // Built in place, in the XML's order, leaving out what is absent or empty.
+  const System: Doc = {};
+  putElement(System, 'Provider', 'Name', content(p.provider), 'Guid', content(p.providerGuid));
+  put(System, 'EventID', eventId);
+  if (p.qualifiers !== undefined) put(System, 'Qualifiers', num(p.qualifiers));
+  if (p.version !== undefined) put(System, 'Version', num(p.version));
+  if (p.level !== undefined) put(System, 'Level', num(p.level));
+  if (p.task !== undefined) put(System, 'Task', num(p.task));
+  if (p.opcode !== undefined) put(System, 'Opcode', num(p.opcode));
+  if (p.keywords !== undefined) put(System, 'Keywords', Array.isArray(p.keywords) ? texts(p.keywords) : content(p.keywords));
+  putElement(System, 'TimeCreated', 'SystemTime', time);
+  if (p.recordId !== undefined) put(System, 'EventRecordID', num(p.recordId));
+  if (p.activityId !== undefined) putElement(System, 'Correlation', 'ActivityID', content(p.activityId));
+  if (p.processId !== undefined || p.threadId !== undefined) putElement(System, 'Execution', 'ProcessID', num(p.processId), 'ThreadID', num(p.threadId));
+  put(System, 'Channel', content(p.channel));
+  put(System, 'Computer', content(p.computer));
+  if (p.userId !== undefined) putElement(System, 'Security', 'UserID', content(p.userId));
   const text = content(message);
   return { ok: true, record: { '@timestamp': ts, Event: { System, EventData: data, ...(text ? { RenderingInfo: { Message: text } } : {}) } } };
 }
@@ -398,8 +429,11 @@ function fromFlat(r: Doc, ctx: ParseContext): NormalizeOutcome {
   const parts: SystemParts = { eventId: undefined, time: undefined };
   const data: Record<string, EventDataValue> = {};
   const nxlog = r.SourceModuleType === 'im_msvistalog' || r.EventReceivedTime !== undefined;
-  for (const [key, value] of Object.entries(r)) {
-    const part = FLAT_SYSTEM[key];
+  const keys = Object.keys(r);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const value = r[key];
+    const part = Object.prototype.hasOwnProperty.call(FLAT_SYSTEM, key) ? FLAT_SYSTEM[key] : undefined;
     if (part === null || (nxlog && NXLOG_META.has(key))) continue;
     if (part !== undefined) {
       if (parts[part] === undefined) (parts as unknown as Record<string, unknown>)[part] = value;
@@ -427,7 +461,12 @@ export function windowsShape(r: Doc): 'xml-json' | 'xml-text' | 'winlogbeat' | '
 /** Any Windows record (or event XML text) into the internal shape. */
 export function normalizeWindowsEvent(input: Doc | string, ctx: ParseContext): NormalizeOutcome {
   if (typeof input === 'string') return fromXmlText(input, undefined, ctx);
-  switch (windowsShape(input)) {
+  return normalizeWindowsShape(input, windowsShape(input), ctx);
+}
+
+/** A record whose shape windowsShape already told, into the internal shape (so a caller that asked does not ask again). */
+export function normalizeWindowsShape(input: Doc, shape: ReturnType<typeof windowsShape>, ctx: ParseContext): NormalizeOutcome {
+  switch (shape) {
     case 'xml-json':
       return fromXmlJson(isObject(input.Event) ? input.Event : input, input.message ?? input.Message, ctx);
     case 'xml-text':
