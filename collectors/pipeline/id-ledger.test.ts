@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EcsEvent } from '../../core/event';
 import { IdLedger, type StoredEvents } from './id-ledger';
 import type { PipelineResult } from './types';
@@ -96,5 +97,22 @@ describe('the id ledger', () => {
     const ledger = new IdLedger(2);
     await ledger.decide([result('1', 'a'), result('2', 'b'), result('3', 'c')]);
     expect(await ledger.decide([result('1', 'a'), result('3', 'c')])).toEqual([{ kind: 'new' }, { kind: 'repeat' }]);
+  });
+});
+
+describe('the id ledger under attack', () => {
+  const derived = (id: string, original: string) => `${id}~${createHash('sha256').update(original).digest('hex').slice(0, 16)}`;
+
+  it('a sender who takes the derived id first with other content does not make a later, different duplicate vanish as a repeat', async () => {
+    const ledger = new IdLedger(1000);
+    await ledger.decide([result('a', 'x')]);
+    // the hostile sender knows the content that will claim 'a' next and takes its derived id with content of its own
+    expect(await ledger.decide([result(derived('a', 'the real second event'), 'decoy')])).toEqual([{ kind: 'new' }]);
+    const real = result('a', 'the real second event');
+    const [decision] = await ledger.decide([real]);
+    // the real event differs from everything stored: it must be stored (not answered as a repeat and dropped)
+    expect(decision).not.toEqual({ kind: 'repeat' });
+    expect(decision).toMatchObject({ kind: 'duplicate', of: 'a' });
+    expect(real.event.event.id).not.toBe(derived('a', 'the real second event'));
   });
 });
