@@ -9,7 +9,7 @@
  * Ids are looked up in this batch, in the ids this gateway published recently (not yet indexed
  * perhaps), then in the event store.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isPlainObject } from '../../core/doc';
 import type { EcsEvent } from '../../core/event';
 import type { EventStore } from '../../core/ports/event-store';
@@ -82,13 +82,17 @@ export class IdLedger {
       const newIds = conflicts.map((i) => `${results[i]!.event.event.id}~${fps[i]!.slice(0, 16)}`);
       const knownNew = await this.lookup(newIds);
       conflicts.forEach((i, k) => {
-        const newId = newIds[k]!;
+        let newId = newIds[k]!;
         const fp = fps[i]!;
         const seen = batch.get(newId) ?? knownNew.get(newId);
-        if (seen !== undefined) {
+        if (seen === fp) {
           decisions[i] = { kind: 'repeat' };
           return;
         }
+        // The derived id is taken by other content: anyone who knows what will be sent can take it
+        // first, so a further derived id could be taken too; a random one cannot, and the event is
+        // kept (a retry of it is then kept once more, flagged alike, rather than lost).
+        if (seen !== undefined) newId = `${newId}~${randomBytes(8).toString('hex')}`;
         batch.set(newId, fp);
         const ev = results[i]!.event;
         ev.event.id = newId;
