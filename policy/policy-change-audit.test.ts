@@ -62,4 +62,15 @@ describe('a policy change through the door', () => {
     expect(f.services.policies.getById('p', 'history-read')).toBeUndefined();
     expect((await changes()).map((r) => [r.actor, r.decision])).toEqual([['qian.auditor', 'deny']]);
   });
+  it('keeps no unbounded copy of a refused change in the trail: the audited input is bounded as the reason is', async () => {
+    const huge = 'x'.repeat(1_000_000);
+    await expect(svc.applyChange(admin, { change: { op: 'add', line: { ptype: 'p', values: [huge, ...BEFORE.slice(1)] }, junk: huge } })).rejects.toMatchObject(
+      {
+        code: 'INPUT_INVALID',
+      },
+    );
+    const [row] = await changes();
+    expect(row!.decision).toBe('failure');
+    expect(JSON.stringify(row!.details).length).toBeLessThan(64 * 1024);
+  });
 });
