@@ -168,3 +168,27 @@ describe('case evidence', () => {
     expect(html).toContain('封禁源地址');
   });
 });
+
+describe("an analyst's case export under attack", () => {
+  it("carries no record of another department's failed attempt on the case (a bad input is a failure, not a deny)", async () => {
+    // li (公安) may not read the case; a malformed call naming it fails before the PDP judges it
+    await expect(f.services.cases.exportCase(f.actor('li'), { id: caseId, format: 'pdf' as 'json' })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    const [probe] = await f.policy.audit.query({ size: 1 });
+    expect([probe!.actor, probe!.resource, probe!.decision]).toEqual(['li', `case:${caseId}`, 'failure']);
+    const e = readCaseEvidence((await f.services.cases.exportCase(f.actor('wu'), { id: caseId })).content);
+    expect(e.records.filter((r) => r.actor === 'li').map((r) => [r.action, r.decision, r.sourceIp ?? null])).toEqual([]);
+    expect(verifyCaseEvidence(e, f.trust).ok).toBe(true);
+  });
+
+  it('escapes spreadsheet formulas in every CSV cell and the CSV still verifies', async () => {
+    await f.services.cases.update(f.actor('wu'), { id: caseId, change: { kind: 'add_task', title: '=HYPERLINK("http://x","y")' } });
+    await f.services.alerts.comment(f.actor('wu'), { id: 'cg-1', comment: '@SUM(1+1)\r\n=cmd|" /C calc"!A0' });
+    const file = await f.services.cases.exportCase(f.actor('wu'), { id: caseId, format: 'csv' });
+    // no cell (unquoted or quoted) begins with = + - @
+    const cells = file.content.match(/(?:^|,)("(?:[^"]|"")*"|[^,\r\n]*)/gm) ?? [];
+    const starts = cells.map((c) => c.replace(/^,/, '').replace(/^"/, '')).filter((c) => /^[=+\-@]/.test(c));
+    expect(starts).toEqual([]);
+    const e = readCaseEvidence(file.content);
+    expect([verifyCaseEvidence(e, f.trust).ok, verifyCaseEvidence(e, f.trust).problems]).toEqual([true, []]);
+  });
+});
