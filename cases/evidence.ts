@@ -113,8 +113,12 @@ export function evidenceActions(deps: CasesDeps) {
     }
 
     // the records of alerts the export leaves out are left out too; and for one who may not read
-    // the trail, refusals (who else tried to reach the case, from where) are the audit's business
-    const records = (await touchingRecords(deps, c, whole ? c.alertIds : alerts.map((a) => a.id))).filter((r) => whole || r.decision !== 'deny');
+    // the trail, refusals and failures (who else tried to reach the case, from where) are the
+    // audit's business: a call with bad input fails before anyone judges whether its caller may
+    // read the case, so a failure naming the case may come from another department
+    const records = (await touchingRecords(deps, c, whole ? c.alertIds : alerts.map((a) => a.id))).filter(
+      (r) => whole || (r.decision !== 'deny' && r.decision !== 'failure'),
+    );
     const touching = records.map((r) => r.seq);
     if (touching.length === 0) throw new CitySocError('CONFLICT', `no audit record touches case ${id} yet on this node's trail`);
     const fromSeq = touching[0]!;
