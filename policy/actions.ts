@@ -39,6 +39,14 @@ export const PolicyChangeSchema = z.discriminatedUnion('op', [
 /** Why a policy change is made, as its author tells auditors; longer text belongs in a case. */
 export const MAX_CHANGE_REASON = 500;
 
+/** The most of a change's input (as JSON) the trail keeps: the input is recorded before it is checked. */
+export const MAX_AUDITED_CHANGE = 32 * 1024;
+
+function auditedChange(v: unknown): unknown {
+  const text = JSON.stringify(v) ?? '';
+  return text.length <= MAX_AUDITED_CHANGE ? v : { inputTooLarge: text.length };
+}
+
 function reasonOf(v: unknown): string | null {
   if (typeof v !== 'string') return null;
   const r = v.trim();
@@ -137,7 +145,10 @@ export function policyActions(deps: PolicyActionDeps) {
       name: 'policy.change',
       permission: 'policy:manage',
       // The reason is kept only when it could be accepted: a refused one is not copied into the trail.
-      details: (i: { change: unknown; reason?: string | null }) => ({ change: i.change, ...(reasonOf(i.reason) ? { reason: reasonOf(i.reason) } : {}) }),
+      details: (i: { change: unknown; reason?: string | null }) => ({
+        change: auditedChange(i.change),
+        ...(reasonOf(i.reason) ? { reason: reasonOf(i.reason) } : {}),
+      }),
       run: async (ctx, i: { change: unknown; reason?: string | null }) => {
         // A blank reason is no reason; anything else must be text the trail can keep.
         if (i.reason !== undefined && i.reason !== null && (typeof i.reason !== 'string' || i.reason.trim().length > MAX_CHANGE_REASON))
