@@ -77,6 +77,27 @@ const DECISIONS: readonly string[] = ['allow', 'deny', 'success', 'failure', 'in
 
 const present = <T extends object>(i: T) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null && v !== undefined && v !== ''));
 
+/** The longest filter value a query or export takes: names, actions and times are far shorter. */
+export const AUDIT_FILTER_MAX = 1024;
+
+/**
+ * The input as the trail keeps it: recorded before it is checked, so a value past the bound is kept
+ * as its length only (one call must not write a megabyte into the trail).
+ */
+const audited = (i: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(i).map(([k, v]) => {
+      const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
+      return [k, text.length <= AUDIT_FILTER_MAX ? v : { tooLong: text.length }];
+    }),
+  );
+
+function checkLengths(i: object, what: string): void {
+  for (const [k, v] of Object.entries(i))
+    if (typeof v === 'string' && v.length > AUDIT_FILTER_MAX)
+      throw new CitySocError('INPUT_INVALID', `${what}: ${k} is ${v.length} characters, more than the ${AUDIT_FILTER_MAX} a filter takes`);
+}
+
 const EXPORT_INPUTS: readonly string[] = ['actor', 'action', 'resource', 'decision', 'from', 'to', 'format'];
 
 function exportFilter(i: AuditExportInput): ExportFilter {
@@ -85,6 +106,7 @@ function exportFilter(i: AuditExportInput): ExportFilter {
   for (const k of Object.keys(i)) if (!EXPORT_INPUTS.includes(k)) throw new CitySocError('INPUT_INVALID', `auditExport: unknown argument ${k}`);
   for (const [k, v] of Object.entries(i))
     if (v !== null && v !== undefined && typeof v !== 'string') throw new CitySocError('INPUT_INVALID', `auditExport: ${k} must be a string`);
+  checkLengths(i, 'auditExport');
   for (const t of [i.from, i.to]) if (t && Number.isNaN(Date.parse(t))) throw new CitySocError('INPUT_INVALID', `auditExport: '${t}' is not an ISO 8601 time`);
   if (i.decision && !DECISIONS.includes(i.decision)) throw new CitySocError('INPUT_INVALID', `auditExport: decision must be one of ${DECISIONS.join(', ')}`);
   if (i.format && i.format !== 'json' && i.format !== 'csv') throw new CitySocError('INPUT_INVALID', 'auditExport: format must be json or csv');
@@ -111,8 +133,9 @@ export function auditTrailActions(audit: AuditLog, exporting: AuditExporting = {
     query: defineAction({
       name: 'audit.query',
       permission: 'audit:read',
-      details: (i: AuditQueryInput) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null && v !== undefined)),
+      details: (i: AuditQueryInput) => audited(Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null && v !== undefined))),
       run: async (ctx, i: AuditQueryInput) => {
+        checkLengths(i, 'auditRecords');
         const q = Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null && v !== undefined)) as AuditQuery;
         for (const t of [q.from, q.to])
           if (t !== undefined && Number.isNaN(Date.parse(t))) throw new CitySocError('INPUT_INVALID', `'${t}' is not an ISO 8601 time`);
@@ -137,7 +160,7 @@ export function auditTrailActions(audit: AuditLog, exporting: AuditExporting = {
       name: 'audit.export',
       permission: 'audit:read',
       resource: () => 'audit',
-      details: (i: AuditExportInput) => present(i),
+      details: (i: AuditExportInput) => audited(present(i)),
       run: async (ctx, i: AuditExportInput): Promise<AuditExportFile> => {
         const filter = exportFilter(i);
         const format = i.format ?? 'json';
