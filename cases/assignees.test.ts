@@ -62,3 +62,26 @@ describe('who a case or an alert may be assigned to', () => {
     await expect(f.services.cases.assignableUsers(f.actor('fb'), { caseId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });
+
+describe('the assignee picker under attack', () => {
+  it('a megabyte of text or of case id is refused, and the trail keeps no megabyte of it', async () => {
+    const huge = 'x'.repeat(1_000_000);
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { caseId, text: huge })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { caseId: huge })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    const rows = await trail();
+    expect(rows.map((r) => [r.action, r.decision])).toEqual([
+      ['cases.assignable_users', 'failure'],
+      ['cases.assignable_users', 'failure'],
+    ]);
+    for (const r of rows) expect(JSON.stringify(r).length).toBeLessThan(64 * 1024);
+  });
+
+  it("another department's analyst learns nothing of a case they may not read: absent and not-theirs answer alike", async () => {
+    const theirs = await f.services.cases.assignableUsers(f.actor('li'), { caseId }).catch((e: Error & { code?: string }) => [e.code, e.message]);
+    const absent = await f.services.cases.assignableUsers(f.actor('li'), { caseId: 'case-nope' }).catch((e: Error & { code?: string }) => [e.code, e.message]);
+    expect(theirs).toEqual(['NOT_FOUND', `no case ${caseId}`]);
+    expect(absent).toEqual(['NOT_FOUND', 'no case case-nope']);
+    const alert = await f.services.cases.assignableUsers(f.actor('li'), { alertId: 'cg-1' }).catch((e: Error & { code?: string }) => [e.code, e.message]);
+    expect(alert).toEqual(['NOT_FOUND', 'no alert cg-1']);
+  });
+});
