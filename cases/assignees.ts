@@ -13,12 +13,15 @@ import type { CasesDeps } from './deps';
 import { Id, parseInput } from './input';
 import { alertItem, caseItems, requireCase, userMayWork } from './items';
 
+const MAX_ID = 256;
+const MAX_TEXT = 128;
+
 const AssignableInput = z
   .strictObject({
     caseId: Id.optional(),
     alertId: Id.optional(),
     /** Case-insensitive substring of the username or display name. */
-    text: z.string().trim().max(128).optional(),
+    text: z.string().trim().max(MAX_TEXT).optional(),
     size: z.number().int().min(1).max(50).default(20),
   })
   .refine((i) => (i.caseId === undefined) !== (i.alertId === undefined), 'name exactly one of caseId and alertId');
@@ -36,8 +39,12 @@ export function assigneeActions(deps: CasesDeps) {
   const assignableUsers = defineAction({
     name: 'cases.assignable_users',
     permission: 'cases:read',
-    resource: (i: AssignableInput) => (i.caseId ? `case:${i.caseId}` : `alert:${i.alertId}`),
-    details: (i) => (i.text ? { text: i.text } : {}),
+    // the input is recorded before it is checked: what is past its bounds is kept as its length only
+    resource: (i: AssignableInput) => {
+      const id = String(i.caseId ?? i.alertId);
+      return `${i.caseId ? 'case' : 'alert'}:${id.length <= MAX_ID ? id : `(${id.length} characters)`}`;
+    },
+    details: (i) => (typeof i.text === 'string' && i.text ? (i.text.length <= MAX_TEXT ? { text: i.text } : { textLength: i.text.length }) : {}),
     run: async (ctx, raw: AssignableInput): Promise<AssignableUser[]> => {
       const i = parseInput(AssignableInput, raw, 'cases.assignable_users');
       let items: StoredItem[];
