@@ -16,6 +16,7 @@ import type {
   SortKey,
   WriteResult,
 } from '../../core/ports/event-store';
+import { checkEventIds } from '../../core/ports/event-store';
 import { prepareEvent } from '../../core/prepare';
 import type { QueryNode } from '../../core/query/ast';
 import { DAY_MS, intervalMs } from '../../core/query/dates';
@@ -112,6 +113,7 @@ export class SearchEventStore implements EventStore {
   }
 
   async getMany(ids: readonly string[]): Promise<EcsEvent[]> {
+    checkEventIds(ids);
     const unique = [...new Set(ids)];
     const out: EcsEvent[] = [];
     for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {

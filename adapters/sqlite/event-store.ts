@@ -13,6 +13,7 @@ import type {
   SortKey,
   WriteResult,
 } from '../../core/ports/event-store';
+import { checkEventIds } from '../../core/ports/event-store';
 import { prepareEvent } from '../../core/prepare';
 import type { QueryNode } from '../../core/query/ast';
 import { DAY_MS, intervalMs } from '../../core/query/dates';
@@ -208,6 +209,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async getMany(ids: readonly string[]): Promise<EcsEvent[]> {
+    checkEventIds(ids);
     // The ids travel as one JSON array parameter: no statement text grows with the batch.
     const stmt = this.db.prepare('SELECT doc FROM events WHERE id IN (SELECT value FROM json_each(?))');
     const unique = [...new Set(ids)];

@@ -1,3 +1,4 @@
+import { CitySocError } from '../errors';
 import type { EcsEvent } from '../event';
 import type { QueryNode } from '../query/ast';
 
@@ -96,4 +97,14 @@ export interface EventStore {
   enforceRetention(now: Date, retentionDays: number): Promise<{ deleted: number }>;
   health(): Promise<{ ok: boolean; detail?: string }>;
   close(): Promise<void>;
+}
+
+/**
+ * getMany's ids are strings: a list or an object would travel as its JSON text and find the event
+ * whose id is that text, so anything else is refused, naming where it is.
+ */
+export function checkEventIds(ids: readonly unknown[]): asserts ids is readonly string[] {
+  const bad = ids.findIndex((id) => typeof id !== 'string');
+  if (bad >= 0)
+    throw new CitySocError('INPUT_INVALID', `getMany: ids[${bad}] is a ${ids[bad] === null ? 'null' : typeof ids[bad]}, not an event id (a string)`);
 }
