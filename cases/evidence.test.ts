@@ -170,6 +170,27 @@ describe('case evidence', () => {
 });
 
 describe("an analyst's case export under attack", () => {
+  it("masks personal data in an analyst's export in every form (JSON, CSV, HTML), the raw line included", async () => {
+    const phone = '13912345678';
+    const [base] = fixtureEvents().filter((x) => x.event?.id === 'e01');
+    await f.events.write([
+      {
+        ...base!,
+        event: { ...base!.event, id: 'pii-1', original: `login ok user=张三 phone=${phone}` },
+        message: `login ok user=张三 phone=${phone}`,
+        citysoc: { ...(base!.citysoc ?? {}), person: { phone, name: '张三' } },
+      } as never,
+    ]);
+    await f.services.cases.linkEvents(f.actor('wu'), { id: caseId, eventIds: ['pii-1'] });
+    const e = readCaseEvidence((await f.services.cases.exportCase(f.actor('wu'), { id: caseId })).content);
+    // the event travels, masked (not left out)
+    expect(e.evidence.events.map((x) => x.event?.id)).toContain('pii-1');
+    expect(JSON.stringify(e.evidence.events)).toContain('phone=139****5678');
+    for (const format of ['json', 'csv', 'html'] as const) {
+      const file = await f.services.cases.exportCase(f.actor('wu'), { id: caseId, format });
+      expect([format, file.content.includes(phone), file.content.includes('张三')]).toEqual([format, false, false]);
+    }
+  });
   it("carries no record of another department's failed attempt on the case (a bad input is a failure, not a deny)", async () => {
     // li (公安) may not read the case; a malformed call naming it fails before the PDP judges it
     await expect(f.services.cases.exportCase(f.actor('li'), { id: caseId, format: 'pdf' as 'json' })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
