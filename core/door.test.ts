@@ -53,6 +53,25 @@ describe('the door every action goes through', () => {
     },
   });
 
+  it('keeps a hostile input short in the trail: a resource or details past their bounds are kept as their sizes', async () => {
+    const huge = 'x'.repeat(1_000_000);
+    const echo = defineAction({
+      name: 'things.echo',
+      permission: 'events:read',
+      resource: (i: { id: string; q: string }) => `thing:${i.id}`,
+      details: (i: { id: string; q: string }) => ({ q: i.q }),
+      run: async (_ctx, i: { id: string; q: string }) => {
+        if (i.q.length > 100) throw new CitySocError('INPUT_INVALID', 'q: at most 100 characters');
+        return i.id;
+      },
+    });
+    await expect(door.perform(analyst, echo, { id: huge, q: huge })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    await door.perform(analyst, echo, { id: 'a', q: 'short' });
+    const [ok, bad] = await audit.query({ action: 'things.echo', size: 2 });
+    expect([bad!.decision, bad!.resource, bad!.details]).toEqual(['failure', 'thing:xxxxxxxxxxxxxxxx… (1000006 characters)', { inputTooLarge: 1000008 }]);
+    expect([ok!.decision, ok!.resource, ok!.details]).toEqual(['allow', 'thing:a', { q: 'short' }]);
+  });
+
   it('refuses the unauthenticated and writes one deny record', async () => {
     await expect(door.perform(null, read, { id: 'a' }, { sourceIp: '1.2.3.4' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     const recs = (await audit.query({})).sort((a, b) => a.seq - b.seq);
