@@ -154,8 +154,8 @@ export class Door {
     this.performed.set(action.name, (this.performed.get(action.name) ?? 0) + 1);
     const now = this.clock();
     const sourceIp = actor?.sourceIp ?? info.sourceIp;
-    let resource = safe(() => action.resource?.(input)) ?? '';
-    const details: Record<string, unknown> = { ...(safe(() => action.details?.(input)) ?? {}) };
+    let resource = boundedResource(safe(() => action.resource?.(input)) ?? '');
+    const details: Record<string, unknown> = boundedDetails(safe(() => action.details?.(input)) ?? {});
     const notes: Note[] = [];
     const departments = new Set<string>();
     const record = async (decision: AuditDecision, reason: string, extra: { resource?: string } = {}) => {
@@ -334,6 +334,22 @@ function anonymousContext(
     setResource,
     identify,
   };
+}
+
+/**
+ * The resource and details are taken from the input before the action checks it: a hostile input
+ * past these bounds is kept as its size, so one call cannot write megabytes into the trail.
+ */
+const AUDITED_RESOURCE_MAX = 1024;
+const AUDITED_DETAILS_MAX = 32 * 1024;
+
+function boundedResource(r: string): string {
+  return r.length <= AUDITED_RESOURCE_MAX ? r : `${r.slice(0, 22)}… (${r.length} characters)`;
+}
+
+function boundedDetails(d: Record<string, unknown>): Record<string, unknown> {
+  const size = safe(() => JSON.stringify(d).length) ?? Infinity;
+  return size <= AUDITED_DETAILS_MAX ? { ...d } : { inputTooLarge: size };
 }
 
 function safe<T>(f: () => T): T | undefined {
