@@ -36,10 +36,10 @@ describe('SQLite event store: getMany with hostile ids', () => {
 
   it('non-strings are refused with where they are, and the store still answers', async () => {
     const odd = [null, 1, 0, true, {}, ['plain'], { id: 'plain' }] as unknown as string[];
-    await expect(store.getMany(odd)).rejects.toMatchObject({ code: 'INPUT_INVALID', message: 'getMany: ids[0] is a null, not an event id (a string)' });
+    await expect(store.getMany(odd)).rejects.toMatchObject({ code: 'INPUT_INVALID', message: 'getMany: ids[0] is null, not an event id (a string)' });
     await expect(store.getMany(['plain', ['plain']] as unknown as string[])).rejects.toMatchObject({
       code: 'INPUT_INVALID',
-      message: 'getMany: ids[1] is a object, not an event id (a string)',
+      message: 'getMany: ids[1] is a list, not an event id (a string)',
     });
     expect(ids(await store.getMany(['plain']))).toEqual(['plain']);
   });

@@ -106,5 +106,8 @@ export interface EventStore {
 export function checkEventIds(ids: readonly unknown[]): asserts ids is readonly string[] {
   const bad = ids.findIndex((id) => typeof id !== 'string');
   if (bad >= 0)
-    throw new CitySocError('INPUT_INVALID', `getMany: ids[${bad}] is a ${ids[bad] === null ? 'null' : typeof ids[bad]}, not an event id (a string)`);
+    throw new CitySocError(
+      'INPUT_INVALID',
+      `getMany: ids[${bad}] is ${ids[bad] === null ? 'null' : Array.isArray(ids[bad]) ? 'a list' : `of type ${typeof ids[bad]}`}, not an event id (a string)`,
+    );
 }
