@@ -120,6 +120,22 @@ describe('the door every action goes through', () => {
     });
   });
 
+  it("an input's empty department does not hide the record from the department the action touched", async () => {
+    const scoped = defineAction({
+      name: 'things.scoped',
+      permission: 'events:read',
+      details: (i: { id: string; department?: string }) => ({ department: i.department ?? null }),
+      run: async (ctx, i: { id: string; department?: string }) => {
+        ctx.item({ kind: 'thing', id: i.id, doc: {}, resource: { type: 'events', department: '城管' } });
+        return i.id;
+      },
+    });
+    await door.perform(analyst, scoped, { id: 'a' });
+    await door.perform(analyst, scoped, { id: 'b', department: '公安' });
+    const recs = (await audit.query({ action: 'things.scoped' })).sort((a, b) => a.seq - b.seq);
+    expect(recs.map((r) => r.details.department)).toEqual(['城管', '公安']);
+  });
+
   it("another department's item is answered exactly as an absent one, and the refusal is audited as a deny", async () => {
     const absent = defineAction({
       name: 'things.read',

@@ -176,7 +176,9 @@ export class Door {
           ...(actor?.run ? { run: actor.run } : {}),
           ...(notes.length ? { authz: notes } : {}),
           ...(grantId ? { grantId } : {}),
-          ...(department !== undefined && details.department === undefined ? { department } : {}),
+          // an input's empty department (null: "all departments") must not hide the record from the
+          // data owner of the one department the action touched
+          ...(department !== undefined && (details.department === undefined || details.department === null) ? { department } : {}),
         },
       });
     };
