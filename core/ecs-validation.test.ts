@@ -71,6 +71,12 @@ const HOSTILE: unknown[] = [
   'ab',
   '\uD800',
   '😀',
+  // Either side of the event id's limit, in units and in code points.
+  'i'.repeat(128),
+  'i'.repeat(129),
+  '好'.repeat(128),
+  '😀'.repeat(64),
+  '😀'.repeat(65),
   'a'.repeat(32_766),
   'a'.repeat(32_767),
   '😀'.repeat(16_383),
@@ -194,6 +200,15 @@ describe('the compiled ECS event check', () => {
     const out = validateEcsEvent(JSON.parse('{"@timestamp":"2026-11-20T08:00:00Z","event":{"id":"abc"},"__proto__":{"polluted":true}}'));
     expect(out.success && Object.getPrototypeOf(out.data)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses an event id over 128 UTF-16 units, which could reach the 512 bytes the search engines refuse', () => {
+    const at = (id: string) => validateEcsEvent({ '@timestamp': '2026-11-20T08:00:00Z', event: { id } });
+    expect(at('好'.repeat(128)).success).toBe(true);
+    const over = at('好'.repeat(129));
+    expect(over.success).toBe(false);
+    expect(describeIssues(over.error!)).toMatch(/^event\.id: .*128/);
+    expect(Buffer.byteLength('好'.repeat(128) + '~0123456789abcdef')).toBeLessThanOrEqual(512);
   });
 
   it('keeps present-but-undefined optional fields and refuses a missing @timestamp or event.id like zod', () => {

@@ -10,7 +10,7 @@
  */
 import type { ZodError } from 'zod';
 import { type Doc } from './doc';
-import { CLASSIFICATIONS, DATA_ACTIONS, EcsEvent, EVENT_KINDS, EVENT_OUTCOMES } from './event';
+import { CLASSIFICATIONS, DATA_ACTIONS, EcsEvent, EVENT_KINDS, EVENT_OUTCOMES, MAX_EVENT_ID } from './event';
 
 /** A field's check: true only when zod certainly accepts the value. */
 type Check = (v: unknown) => boolean;
@@ -34,7 +34,7 @@ const MAX_KEYWORD = 32_766;
 // Only lengths in UTF-16 units that zod reads the same way: it counts code points beyond the
 // maximum and for one-unit texts under min(1); those go to zod.
 const isKeyword: Check = (v) => typeof v === 'string' && v.length <= MAX_KEYWORD;
-const isNonEmptyKeyword: Check = (v) => typeof v === 'string' && v.length >= 2 && v.length <= MAX_KEYWORD;
+const isEventId: Check = (v) => typeof v === 'string' && v.length >= 2 && v.length <= MAX_EVENT_ID;
 const isText: Check = (v) => typeof v === 'string';
 const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const isInt: Check = (v) => Number.isSafeInteger(v);
@@ -58,7 +58,7 @@ export const ECS_SHAPE: Shape = shape([
     key: 'event',
     required: true,
     object: shape([
-      { key: 'id', required: true, check: isNonEmptyKeyword },
+      { key: 'id', required: true, check: isEventId },
       { key: 'kind', check: oneOf(EVENT_KINDS) },
       { key: 'category', array: 'or-keyword' },
       { key: 'type', array: 'or-keyword' },

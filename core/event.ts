@@ -16,6 +16,13 @@ export type DataAction = z.infer<typeof DataAction>;
 const Timestamp = z.iso.datetime({ offset: true });
 const Keyword = z.string().max(32_766);
 const Keywords = z.union([Keyword, z.array(Keyword)]);
+/**
+ * An event id a collector may give. The search engines refuse document ids over 512 bytes; 128
+ * UTF-16 units are at most 384 bytes, which leaves room for the suffix a conflicting duplicate
+ * gets (collectors/pipeline/id-ledger.ts) and keeps every id a store is sent within the limit.
+ */
+export const MAX_EVENT_ID = 128;
+const EventId = z.string().min(1).max(MAX_EVENT_ID);
 
 export const EVENT_KINDS = ['alert', 'enrichment', 'event', 'metric', 'state', 'pipeline_error', 'signal'] as const;
 export const EVENT_OUTCOMES = ['success', 'failure', 'unknown'] as const;
@@ -36,7 +43,7 @@ export const EcsEvent = z.looseObject({
   message: z.string().optional(),
   tags: z.array(Keyword).optional(),
   event: z.looseObject({
-    id: Keyword.min(1),
+    id: EventId,
     kind: z.enum(EVENT_KINDS).optional(),
     category: Keywords.optional(),
     type: Keywords.optional(),

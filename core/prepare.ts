@@ -7,6 +7,9 @@ import type { EcsEvent } from './event';
 import { FIELDS } from './fields';
 import { canonicalIp } from './query/ip';
 
+/** What Elasticsearch and OpenSearch accept as a document id; every store holds to the same limit. */
+const MAX_ID_BYTES = 512;
+
 const IP_FIELDS = Object.entries(FIELDS)
   .filter(([, s]) => s.type === 'ip')
   .map(([f]) => f);
@@ -21,6 +24,9 @@ export function prepareEvent(input: Doc): Prepared {
   const doc = unflatten(input);
   const id = getField(doc, 'event.id');
   if (typeof id !== 'string' || id === '') return { ok: false, id: '', reason: 'event.id: missing; every stored event needs an id' };
+  // Up to 170 UTF-16 units can never exceed 510 bytes, so only a longer id is measured.
+  if (id.length > 170 && Buffer.byteLength(id) > MAX_ID_BYTES)
+    return { ok: false, id: id.slice(0, 64), reason: `event.id: ${Buffer.byteLength(id)} bytes; a stored event's id is at most ${MAX_ID_BYTES} bytes` };
   const t = doc['@timestamp'];
   const ts = typeof t === 'string' ? Date.parse(t) : NaN;
   if (Number.isNaN(ts)) return { ok: false, id, reason: `@timestamp: ${JSON.stringify(t)} is not an ISO 8601 date` };

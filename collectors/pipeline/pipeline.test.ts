@@ -47,6 +47,21 @@ describe('the ingest pipeline', () => {
     });
   });
 
+  it('keeps an input whose given id is over 128 characters as a dead letter that says so', () => {
+    const p = new Pipeline({ timeZone: 'UTC' });
+    const long = p.process({ kind: 'line', line: SSH }, { collector: 'fb-01', receivedAt: AT, id: 'x'.repeat(129) });
+    expect(long).toMatchObject({
+      ok: false,
+      source: 'openssh',
+      error: 'event.id: the id given has 129 characters; at most 128 (the search engines refuse longer document ids)',
+      event: { event: { id: expect.stringMatching(/^dl-[0-9a-f]{32}$/), original: SSH }, citysoc: { dead_letter: true } },
+    });
+    expect(p.process({ kind: 'line', line: SSH }, { collector: 'fb-01', receivedAt: AT, id: 'x'.repeat(128) })).toMatchObject({
+      ok: true,
+      event: { event: { id: 'x'.repeat(128) } },
+    });
+  });
+
   it("a Dec line received in January is last year's", () => {
     const r = new Pipeline({ timeZone: 'UTC' }).process(
       { kind: 'line', line: SSH.replace('Nov 20', 'Dec 31') },

@@ -6,7 +6,7 @@
 import { jsonRecord } from '../parsers/json-input';
 import { isPlainObject } from '../../core/doc';
 import { validateEcsEvent } from '../../core/ecs-validation';
-import { describeIssues, type EcsEvent } from '../../core/event';
+import { describeIssues, type EcsEvent, MAX_EVENT_ID } from '../../core/event';
 import type { Enricher } from '../enrich/enricher';
 import { detectSource, sourceByName, SOURCES } from '../parsers';
 import type { LogSource, ParseContext, ParseOutcome, RawInput } from '../parsers/source';
@@ -97,6 +97,8 @@ export class Pipeline {
     this.observer.received(sourceName);
     const failed = (error: string): PipelineResult => this.failure(raw, hint, receivedAt, sourceName, error, original);
     if (!chosen.source) return failed(chosen.error);
+    if (hint.id !== undefined && hint.id.length > MAX_EVENT_ID)
+      return failed(`event.id: the id given has ${hint.id.length} characters; at most ${MAX_EVENT_ID} (the search engines refuse longer document ids)`);
 
     const outcome = this.parse(chosen.source, input, hint, receivedAt);
     if (!outcome.ok) return failed(outcome.error);

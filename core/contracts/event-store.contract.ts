@@ -296,6 +296,15 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
         expect(await allIds(store, {})).toEqual(['ok1']);
       });
 
+      it('an id over the 512 bytes the search engines take is refused by name, in every store alike', async () => {
+        const long = '好'.repeat(171);
+        const r = await store.write([event('ok2', '2026-11-10T00:00:00Z'), event(long, '2026-11-10T00:00:01Z')]);
+        expect(r.written).toBe(1);
+        expect(r.failed).toEqual([{ id: long.slice(0, 64), reason: "event.id: 513 bytes; a stored event's id is at most 512 bytes" }]);
+        await store.refresh();
+        expect(await allIds(store, {})).toEqual(['ok2']);
+      });
+
       it('concurrent writers with overlapping batches store each event exactly once', async () => {
         const all = Array.from({ length: 400 }, (_, i) =>
           event(`c${i}`, new Date(Date.UTC(2026, 10, 10, 0, 0, i)).toISOString(), { user: { name: `u${i % 7}` } }),
