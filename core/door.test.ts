@@ -133,7 +133,28 @@ describe('the door every action goes through', () => {
     await door.perform(analyst, scoped, { id: 'a' });
     await door.perform(analyst, scoped, { id: 'b', department: '公安' });
     const recs = (await audit.query({ action: 'things.scoped' })).sort((a, b) => a.seq - b.seq);
-    expect(recs.map((r) => r.details.department)).toEqual(['城管', '公安']);
+    expect(recs.map((r) => r.details?.department)).toEqual(['城管', '公安']);
+  });
+
+  it("an action across two departments is read by each one's data owner through the audit row filter", async () => {
+    const both = defineAction({
+      name: 'things.both',
+      permission: 'events:read',
+      run: async (ctx, i: { ids: [string, string] }) => {
+        ctx.item({ kind: 'thing', id: i.ids[0], doc: {}, resource: { type: 'events', department: '城管' } });
+        ctx.item({ kind: 'thing', id: i.ids[1], doc: {}, resource: { type: 'events', department: '公安' } });
+        return i.ids.length;
+      },
+    });
+    // A city-wide analyst (no department of their own) under a grant: every department is allowed.
+    await door.perform({ ...analyst, name: 'zhao', person: 'zhao', department: undefined }, both, { ids: ['a', 'b'] });
+    const [rec] = await audit.query({ action: 'things.both' });
+    expect(rec!.details?.department).toEqual(['公安', '城管']);
+    const ownedBy = (department: string) =>
+      audit.query({ action: 'things.both', filter: { type: 'keyword', field: 'details.department', value: department } });
+    expect((await ownedBy('城管')).map((r) => r.seq)).toEqual([rec!.seq]);
+    expect((await ownedBy('公安')).map((r) => r.seq)).toEqual([rec!.seq]);
+    expect(await ownedBy('水务')).toEqual([]);
   });
 
   it("another department's item is answered exactly as an absent one, and the refusal is audited as a deny", async () => {

@@ -2,6 +2,7 @@
 // detection rules with filters folded in, and the correlation rules over them. With a
 // compiled-rule cache, files whose path and content it knows are neither parsed nor compiled:
 // their rules join the RuleSet prepared, and compile when an event first needs them.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { infoOf, RuleSet } from '../sigma/backends/ruleset';
 import { SigmaError } from '../sigma/errors';
@@ -72,10 +73,11 @@ export function loadContent(paths: readonly string[], options: LoadOptions = {})
   return { ruleSet, correlations, filters, rejected, files };
 }
 
-/** One rule file as read: its text and key, and either its pack entry or its parse. */
+/** One rule file as read: its bytes and key, and either its pack entry or its parse. */
 interface FileState {
   file: string;
-  text: string;
+  /** The file's bytes: decoded only when the file must be parsed (a cache hit never is). */
+  bytes: Buffer;
   key: string;
   cached?: FileEntry;
   parsed?: SigmaDocument[];
@@ -84,16 +86,16 @@ interface FileState {
 
 function parseText(state: FileState): SigmaDocument[] {
   if (state.parsed) return state.parsed;
-  return (state.parsed = sigmaParser().parseSigmaYaml(state.text, state.file).documents);
+  return (state.parsed = sigmaParser().parseSigmaYaml(state.bytes.toString('utf8'), state.file).documents);
 }
 
 function loadCached(files: string[], options: LoadOptions, cache: CompiledRuleCache): LoadedContent {
   const pipelines = options.pipelines ?? [];
   const pack = cache.open(pipelines);
   const states: FileState[] = files.map((file) => {
-    const text = readFileSync(file, 'utf8');
-    const key = sha256(`${file}\u0000${text}`);
-    const state: FileState = { file, text, key };
+    const bytes = readFileSync(file);
+    const key = createHash('sha256').update(`${file}\u0000`).update(bytes).digest('hex');
+    const state: FileState = { file, bytes, key };
     const cached = pack.lookup(key);
     if (cached) state.cached = cached;
     else
@@ -134,15 +136,20 @@ function loadCached(files: string[], options: LoadOptions, cache: CompiledRuleCa
       misses++;
     }
   }
-  const prefilter = usePrefilter(ruleSet, pack, cache);
+  // The rule set's clauses follow from what went into it (the pack already stands for the
+  // compiler and pipelines): its files' keys in order, the filters and the rules left out. Finding
+  // the prefilter by those spares serializing and hashing every clause on an unchanged start.
+  const inputsKey = sha256(JSON.stringify([filtersKey, [...(options.disabled ?? [])].sort(), states.map((s) => s.key)]));
+  const prefilter = usePrefilter(ruleSet, pack, cache, inputsKey);
   pack.save();
   return { ruleSet, correlations, filters, rejected, files, cache: { hits, misses, prefilter } };
 }
 
-/** Gives the rule set the prefilter kept for its clauses, or builds it and keeps it. */
-function usePrefilter(ruleSet: RuleSet, pack: RulePack, cache: CompiledRuleCache): 'cached' | 'built' {
-  const clausesKey = sha256(JSON.stringify(ruleSet.clausesByRule()));
-  const image = pack.prefilter(clausesKey);
+/** Gives the rule set the prefilter kept for its inputs or its clauses, or builds it and keeps it. */
+function usePrefilter(ruleSet: RuleSet, pack: RulePack, cache: CompiledRuleCache, inputsKey: string): 'cached' | 'built' {
+  let clausesKey: string | undefined;
+  const clauses = (): string => (clausesKey ??= sha256(JSON.stringify(ruleSet.clausesByRule())));
+  const image = pack.prefilter(inputsKey, clauses);
   if (image)
     try {
       ruleSet.usePrefilter(decodePrefilter(image));
@@ -150,7 +157,7 @@ function usePrefilter(ruleSet: RuleSet, pack: RulePack, cache: CompiledRuleCache
     } catch (e) {
       cache.warn(`the cached prefilter is unusable (${(e as Error).message}); built from the rules instead`);
     }
-  pack.recordPrefilter(clausesKey, encodePrefilter(ruleSet.prefilterTables()));
+  pack.recordPrefilter(inputsKey, clauses(), encodePrefilter(ruleSet.prefilterTables()));
   return 'built';
 }
 

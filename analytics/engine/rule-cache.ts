@@ -2,7 +2,9 @@
 // pipelines, filters, prefilter clauses) kept in one pack file per pipeline configuration, so a
 // start with thousands of rules reads one file instead of compiling them all. The matcher of a
 // rule is still built from its processed tree, when an event first needs it. The rule set's
-// prefilter (its automaton) is kept too, keyed by the hash of every rule's clauses.
+// prefilter (its automaton) is kept too, found by the hash of what the rule set was built from
+// (its files' keys in order, the filters, the rules left out) or, when that changed, by the hash
+// of every rule's clauses (an edit that leaves them as they were keeps the automaton).
 //
 // A cache entry is a speed-up, never a source of truth:
 // - it is found by the SHA-256 of the rule file's path and content, in a pack named by the
@@ -93,9 +95,10 @@ interface Header {
   prefilter?: PrefilterEntry;
 }
 
-/** Where the prefilter image lies in the blob, and the hash of the clauses (all rules, in order) it was built from. */
+/** Where the prefilter image lies in the blob, the hash of the clauses (all rules, in order) it was built from, and of the rule set's inputs (content.ts). */
 export interface PrefilterEntry {
   clauses: string;
+  inputs?: string;
   ref: TreeRef;
 }
 
@@ -114,7 +117,7 @@ export class RulePack {
   private readonly kept = new Set<string>();
   private readonly recorded = new Map<string, { entry: FileEntry; trees: ReadonlyMap<number, ProcessedRule> }>();
   /** The prefilter for the next pack: the one found (kept as it is) or one built now. */
-  private nextPrefilter?: { clauses: string; image: Buffer; sha256: string; found: boolean };
+  private nextPrefilter?: { clauses: string; inputs: string; image: Buffer; sha256: string; found: boolean };
 
   constructor(
     private readonly cache: CompiledRuleCache,
@@ -140,24 +143,27 @@ export class RulePack {
   }
 
   /**
-   * The prefilter image kept for these clauses (their hash), if its bytes still have the hash the
-   * authenticated header gives; kept for the next pack when found.
+   * The prefilter image kept for these inputs or, failing that, for these clauses (their hashes;
+   * the clauses' is computed only then), if its bytes still have the hash the authenticated header
+   * gives; kept for the next pack when found.
    */
-  prefilter(clausesKey: string): Buffer | undefined {
+  prefilter(inputsKey: string, clausesKey: () => string): Buffer | undefined {
     const entry = this.prefilterEntry;
-    if (!entry || entry.clauses !== clausesKey) return undefined;
+    if (!entry) return undefined;
+    const sameInputs = entry.inputs === inputsKey;
+    if (!sameInputs && entry.clauses !== clausesKey()) return undefined;
     const image = this.blob.subarray(entry.ref.offset, entry.ref.offset + entry.ref.length);
     if (image.length !== entry.ref.length || sha256(image) !== entry.ref.sha256) {
       this.cache.warn('the cached prefilter does not match its recorded hash; built from the rules instead');
       return undefined;
     }
-    this.nextPrefilter = { clauses: clausesKey, image, sha256: entry.ref.sha256, found: true };
+    this.nextPrefilter = { clauses: entry.clauses, inputs: inputsKey, image, sha256: entry.ref.sha256, found: sameInputs };
     return image;
   }
 
-  /** Records the prefilter image built for these clauses. */
-  recordPrefilter(clausesKey: string, image: Buffer): void {
-    this.nextPrefilter = { clauses: clausesKey, image, sha256: sha256(image), found: false };
+  /** Records the prefilter image built for these inputs and clauses. */
+  recordPrefilter(inputsKey: string, clausesKey: string, image: Buffer): void {
+    this.nextPrefilter = { clauses: clausesKey, inputs: inputsKey, image, sha256: sha256(image), found: false };
   }
 
   /** Carries a file's entry over to the next pack unchanged. */
@@ -213,7 +219,7 @@ export class RulePack {
       files[key] = { filters: entry.filters, docs };
     }
     const p = this.nextPrefilter;
-    const prefilter = p ? { clauses: p.clauses, ref: append(p.image, p.sha256) } : undefined;
+    const prefilter = p ? { clauses: p.clauses, inputs: p.inputs, ref: append(p.image, p.sha256) } : undefined;
     this.cache.write(this.pipelinesKey, files, Buffer.concat(parts, size), prefilter);
   }
 }
