@@ -150,8 +150,7 @@ describe('the door every action goes through', () => {
     await door.perform({ ...analyst, name: 'zhao', person: 'zhao', department: undefined }, both, { ids: ['a', 'b'] });
     const [rec] = await audit.query({ action: 'things.both' });
     expect(rec!.details?.department).toEqual(['公安', '城管']);
-    const ownedBy = (department: string) =>
-      audit.query({ action: 'things.both', filter: { type: 'keyword', field: 'details.department', value: department } });
+    const ownedBy = (department: string) => audit.query({ action: 'things.both', filter: { type: 'keyword', field: 'details.department', value: department } });
     expect((await ownedBy('城管')).map((r) => r.seq)).toEqual([rec!.seq]);
     expect((await ownedBy('公安')).map((r) => r.seq)).toEqual([rec!.seq]);
     expect(await ownedBy('水务')).toEqual([]);

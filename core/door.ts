@@ -161,7 +161,9 @@ export class Door {
     const record = async (decision: AuditDecision, reason: string, extra: { resource?: string } = {}) => {
       if (!actor && decision === 'deny' && this.opts.anonymousAudit && !this.opts.anonymousAudit.admit(sourceIp, now)) return;
       const grantId = notes.find((n) => n.grantId)?.grantId;
-      const department = departments.size === 1 ? [...departments][0] : undefined;
+      // Each department the action touched: its data owner reads the record (the audit row filter
+      // matches any one of a list), so an action across two departments is seen by both owners.
+      const department = departments.size === 0 ? undefined : departments.size === 1 ? [...departments][0] : [...departments].sort();
       await this.opts.audit.append({
         actor: actor?.name ?? 'anonymous',
         actorType: actor ? actor.kind : 'anonymous',
@@ -177,7 +179,7 @@ export class Door {
           ...(notes.length ? { authz: notes } : {}),
           ...(grantId ? { grantId } : {}),
           // an input's empty department (null: "all departments") must not hide the record from the
-          // data owner of the one department the action touched
+          // data owners of the departments the action touched
           ...(department !== undefined && (details.department === undefined || details.department === null) ? { department } : {}),
         },
       });

@@ -110,7 +110,7 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
 
     it('a row filter over the record restricts the query', async () => {
       const { log } = await harness.open();
-      const rec = (actor: string, department?: string) =>
+      const rec = (actor: string, department?: string | string[]) =>
         log.append({
           actor,
           actorType: 'user',
@@ -123,9 +123,13 @@ export function describeAuditLogContract(name: string, harness: AuditHarness): v
       await rec('alice', '城管');
       await rec('bob', '公安');
       await rec('carol');
+      // An action across two departments names both: each owner's filter finds it.
+      await rec('dave', ['公安', '城管']);
       const own: QueryNode = { type: 'keyword', field: 'details.department', value: '城管' };
-      expect((await log.query({ filter: own })).map((r) => r.actor)).toEqual(['alice']);
-      const notPolice: QueryNode = { type: 'not', child: { type: 'keyword', field: 'details.department', value: '公安' } };
+      expect((await log.query({ filter: own })).map((r) => r.actor)).toEqual(['dave', 'alice']);
+      const police: QueryNode = { type: 'keyword', field: 'details.department', value: '公安' };
+      expect((await log.query({ filter: police })).map((r) => r.actor)).toEqual(['dave', 'bob']);
+      const notPolice: QueryNode = { type: 'not', child: police };
       expect((await log.query({ filter: notPolice })).map((r) => r.actor)).toEqual(['carol', 'alice']);
       expect((await log.query({ filter: { type: 'keyword', field: 'actor', value: 'bob' }, decision: 'deny' })).map((r) => r.seq)).toEqual([2]);
       await log.close();
