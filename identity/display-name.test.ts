@@ -1,10 +1,15 @@
 import path from 'node:path';
+import { graphql } from 'graphql';
+import { createSchema } from 'graphql-yoga';
 import { SqliteStateStore } from '../adapters/sqlite/state-store';
 import type { Actor } from '../core/actor';
 import type { AuditRecord } from '../core/audit';
 import { bind, Door } from '../core/door';
 import { policyFixture, type PolicyFixture } from '../policy/test-support';
+import type { RequestContext } from '../core/module';
+import { PERMISSIONS, permissionName, ROLES } from '../core/roles';
 import { DepartmentCatalogue } from './departments';
+import { identityGraphQL } from './graphql';
 import { identityActions } from './service';
 import { IdentityStore } from './store';
 
@@ -139,5 +144,27 @@ describe('a user’s display name', () => {
     const analyst: Actor = { kind: 'user', name: 'wu', roles: ['analyst'], department: '城管', person: 'wu' };
     await expect(svc.updateUser(analyst, { username: 'zhangwei', displayName: '冒名' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(store.user('zhangwei')?.displayName).toBeNull();
+  });
+});
+
+describe('the display name over GraphQL', () => {
+  it('is set by createUser, left alone when updateUser does not name it, and cleared by an explicit null', async () => {
+    const base = `type Query\ntype Mutation\nenum Role { ${ROLES.join(' ')} }\nenum Permission { ${PERMISSIONS.map(permissionName).join(' ')} }`;
+    const contribution = identityGraphQL(svc);
+    const schema = createSchema({ typeDefs: [base, contribution.typeDefs], resolvers: [contribution.resolvers as never] });
+    const contextValue: RequestContext = { actor: ADMIN, token: null, sourceIp: '10.0.0.9' };
+    const run = async (source: string) => {
+      const r = await graphql({ schema, source, contextValue });
+      return r.errors ? r.errors.map((e) => e.message) : r.data;
+    };
+    expect(await run('mutation { createUser(username: "zhangwei", roles: [analyst], displayName: "张伟") { user { displayName } } }')).toEqual({
+      createUser: { user: { displayName: '张伟' } },
+    });
+    expect(await run('mutation { updateUser(username: "zhangwei", disabled: false) { displayName } }')).toEqual({ updateUser: { displayName: '张伟' } });
+    expect(await run('mutation { updateUser(username: "zhangwei", displayName: null) { displayName } }')).toEqual({ updateUser: { displayName: null } });
+    expect(await run(`mutation { updateUser(username: "zhangwei", displayName: "${'a'.repeat(65)}") { displayName } }`)).toEqual([
+      'displayName is 65 characters long: at most 64 are allowed (after trimming)',
+    ]);
+    expect(await run('{ users { username displayName } }')).toEqual({ users: [{ username: 'zhangwei', displayName: null }] });
   });
 });
