@@ -56,10 +56,104 @@ describe('who a case or an alert may be assigned to', () => {
       ['cases.assignable_users', 'li', 'deny'],
       ['cases.assignable_users', 'wu', 'deny'],
     ]);
-    await expect(f.services.cases.assignableUsers(f.actor('wu'), { caseId, alertId: 'cg-1' })).rejects.toThrow('name exactly one of caseId and alertId');
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { caseId, alertId: 'cg-1' })).rejects.toThrow(
+      'name exactly one of caseId, alertId and alertIds',
+    );
     await expect(f.services.cases.assignableUsers(f.actor('wu'), {})).rejects.toMatchObject({ code: 'INPUT_INVALID' });
     await expect(f.services.cases.assignableUsers(f.actor('wu'), { caseId, size: 51 })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
     await expect(f.services.cases.assignableUsers(f.actor('fb'), { caseId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('display names in the picker', () => {
+  it('answers the display name the directory keeps and matches text against it, case-insensitively', async () => {
+    f.users.set('chen', { ...f.users.get('chen')!, displayName: '陈静 Chen Jing' });
+    const users = await f.services.cases.assignableUsers(f.actor('wu'), { caseId });
+    expect(users.slice(0, 2)).toEqual([
+      { username: 'wu', displayName: null },
+      { username: 'chen', displayName: '陈静 Chen Jing' },
+    ]);
+    expect(await f.services.cases.assignableUsers(f.actor('wu'), { caseId, text: '陈静' })).toEqual([{ username: 'chen', displayName: '陈静 Chen Jing' }]);
+    expect(names(await f.services.cases.assignableUsers(f.actor('wu'), { alertId: 'cg-1', text: 'jing' }))).toEqual(['chen']);
+  });
+});
+
+describe('who every one of several alerts may be assigned to', () => {
+  beforeEach(async () => {
+    await f.alerts.upsert(sampleAlert('cg-2', { dedupKey: 'k3', department: '城管' }), 0);
+    before = (await f.policy.audit.query({ size: 1 }))[0]!.seq;
+  });
+
+  it('lists those who may work every listed alert, in one call audited once', async () => {
+    expect(names(await f.services.cases.assignableUsers(f.actor('wu'), { alertIds: ['cg-1', 'cg-2'] }))).toEqual(['wu', 'chen', 'zhao', 'admin']);
+    // across two departments only those who see both remain
+    expect(names(await f.services.cases.assignableUsers(f.actor('zhao'), { alertIds: ['cg-1', 'ga-1'] }))).toEqual(['zhao', 'admin']);
+    expect(names(await f.services.cases.assignableUsers(f.actor('zhao'), { alertIds: ['cg-1', 'ga-1'], text: 'ZH' }))).toEqual(['zhao']);
+    const rows = await trail();
+    expect(rows.map((r) => [r.action, r.actor, r.decision, r.resource, r.details?.alertIds, r.details?.listed])).toEqual([
+      ['cases.assignable_users', 'wu', 'allow', 'alerts:2', ['cg-1', 'cg-2'], 4],
+      ['cases.assignable_users', 'zhao', 'allow', 'alerts:2', ['cg-1', 'ga-1'], 2],
+      ['cases.assignable_users', 'zhao', 'allow', 'alerts:2', ['cg-1', 'ga-1'], 1],
+    ]);
+  });
+
+  it('answers for a list of one alert as for that alert, and an id named twice counts once', async () => {
+    expect(await f.services.cases.assignableUsers(f.actor('li'), { alertIds: ['ga-1', 'ga-1'] })).toEqual(
+      await f.services.cases.assignableUsers(f.actor('li'), { alertId: 'ga-1' }),
+    );
+  });
+
+  it('refuses 51 alerts, an empty list, and a list named with caseId or alertId, saying what is wrong', async () => {
+    const ids = Array.from({ length: 51 }, (_, n) => `cg-${n}`);
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { alertIds: ids })).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      message: expect.stringContaining('at most 50 alerts may be named at once'),
+    });
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { alertIds: ids.slice(0, 50).map(() => 'cg-1') })).resolves.toHaveLength(4);
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { alertIds: [] })).rejects.toThrow('name at least one alert');
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { alertIds: ['cg-1'], alertId: 'cg-1' })).rejects.toThrow(
+      'name exactly one of caseId, alertId and alertIds',
+    );
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { alertIds: ['cg-1'], caseId })).rejects.toThrow(
+      'name exactly one of caseId, alertId and alertIds',
+    );
+    const rows = await trail();
+    expect(rows.map((r) => [r.decision, r.resource, r.details?.alertIdsCount])).toEqual([
+      ['failure', 'alerts:51', 51],
+      ['allow', 'alerts:50', undefined],
+      ['failure', 'alerts:0', undefined],
+      ['failure', 'alerts:1', undefined],
+      ['failure', 'alerts:1', undefined],
+    ]);
+  });
+
+  it('answers an alert of another department exactly as an absent one, wherever it is in the list, and lists nobody', async () => {
+    const answer = (ids: string[]) =>
+      f.services.cases.assignableUsers(f.actor('wu'), { alertIds: ids }).then(
+        (users) => ['listed', users],
+        (e: Error & { code?: string }) => [e.code, e.message],
+      );
+    expect(await answer(['cg-1', 'ga-1'])).toEqual(['NOT_FOUND', 'no alert ga-1']);
+    expect(await answer(['ga-1', 'cg-1'])).toEqual(['NOT_FOUND', 'no alert ga-1']);
+    expect(await answer(['cg-1', 'nope'])).toEqual(['NOT_FOUND', 'no alert nope']);
+    const rows = await trail();
+    expect(rows.map((r) => [r.action, r.decision])).toEqual([
+      ['cases.assignable_users', 'deny'],
+      ['cases.assignable_users', 'deny'],
+      ['cases.assignable_users', 'failure'],
+    ]);
+  });
+
+  it('keeps a huge list or huge ids out of the trail: their count only', async () => {
+    const huge = Array.from({ length: 10_000 }, (_, n) => `id-${n}`);
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { alertIds: huge })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    await expect(f.services.cases.assignableUsers(f.actor('wu'), { alertIds: ['x'.repeat(100_000)] })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    const rows = await trail();
+    expect(rows.map((r) => [r.decision, r.resource, r.details?.alertIdsCount])).toEqual([
+      ['failure', 'alerts:10000', 10_000],
+      ['failure', 'alerts:1', 1],
+    ]);
+    for (const r of rows) expect(JSON.stringify(r).length).toBeLessThan(4096);
   });
 });
 

@@ -137,3 +137,23 @@ describe('the cases GraphQL contribution', () => {
     expect((csv.data.caseKpisCsv as unknown as string).split('\r\n')[1]).toBe('alerts.total,,2026-10-01T00:00:00.000Z,2026-12-01T00:00:00.000Z,,2');
   });
 });
+
+describe('assignableUsers over GraphQL', () => {
+  it('takes a list of alerts and answers display names; 51 alerts are refused with the limit named', async () => {
+    f.users.set('zhao', { ...f.users.get('zhao')!, displayName: '赵敏' });
+    const q = 'query($ids:[ID!]){ assignableUsers(alertIds: $ids) { username displayName } }';
+    expect(await run('zhao', q, { ids: ['cg-1', 'ga-1'] })).toEqual({
+      data: {
+        assignableUsers: [
+          { username: 'zhao', displayName: '赵敏' },
+          { username: 'admin', displayName: null },
+        ],
+      },
+      errors: undefined,
+    });
+    const refused = await run('zhao', q, { ids: Array.from({ length: 51 }, () => 'cg-1') });
+    expect(refused.errors).toEqual([expect.stringMatching(/^INPUT_INVALID: .*at most 50 alerts may be named at once/)]);
+    // an alert of another department reads as absent
+    expect((await run('wu', q, { ids: ['cg-1', 'ga-1'] })).errors).toEqual(['NOT_FOUND: no alert ga-1']);
+  });
+});

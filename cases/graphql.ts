@@ -476,8 +476,8 @@ export const casesTypeDefs = /* GraphQL */ `
     caseKpisCsv(from: String!, to: String!, department: String): String!
     "A case's evidence with the audit chain proof (JSON or CSV verifiable offline, or a printable HTML report); whoever may read the case exports it."
     caseExport(id: ID!, format: CaseExportFormat = json): ExportFile!
-    "Enabled users a case or an alert (exactly one of them) may be assigned to: those who may work it and see it; at most size (≤ 50)."
-    assignableUsers(caseId: ID, alertId: ID, text: String, size: Int = 20): [AssignableUser!]!
+    "Enabled users a case, an alert or every one of a list of alerts (exactly one of caseId, alertId and alertIds, at most 50 alerts) may be assigned to: those who may work it and see it; at most size (≤ 50). text matches the username or the display name."
+    assignableUsers(caseId: ID, alertId: ID, alertIds: [ID!], text: String, size: Int = 20): [AssignableUser!]!
   }
 
   extend type Mutation {
@@ -580,7 +580,9 @@ export function casesGraphQL(s: CasesServices): GraphQLContribution {
         caseKpis: via(s.cases.kpis, (a: { from: string; to: string; department?: string }) => clean(a)),
         caseKpisCsv: via(s.cases.kpisCsv, (a: { from: string; to: string; department?: string }) => clean(a)),
         caseExport: via(s.cases.exportCase, (a: { id: string; format?: 'json' | 'csv' | 'html' }) => clean(a)),
-        assignableUsers: via(s.cases.assignableUsers, (a: { caseId?: string; alertId?: string; text?: string; size?: number }) => clean(a)),
+        assignableUsers: via(s.cases.assignableUsers, (a: { caseId?: string; alertId?: string; alertIds?: string[]; text?: string; size?: number }) =>
+          clean(a),
+        ),
       },
       Mutation: {
         moveAlerts: via(s.alerts.bulkTransition, (a: Args) => clean(a) as never),

@@ -5,11 +5,13 @@ import { SqliteCaseStore } from '../adapters/sqlite/case-store';
 import { sampleAlert } from '../core/contracts/alert-store.contract';
 import { loadConfig } from '../core/config';
 import { createLogger } from '../core/logging';
-import type { CliEnv, ModuleContext, PlatformPorts } from '../core/module';
+import { type CliEnv, KERNEL, type ModuleContext, type PlatformPorts } from '../core/module';
 import type { Bus } from '../core/ports/bus';
 import { type CasesConfig, CasesConfigSchema } from './config';
 import type { CaseEvidence } from './evidence';
 import { casesModule } from './module';
+import { DepartmentCatalogue } from '../identity/departments';
+import { IdentityStore } from '../identity/store';
 import type { CasesServices } from './service';
 import { casesFixture, type CasesFixture } from './test-support';
 
@@ -67,6 +69,29 @@ describe('the cases module', () => {
     expect(started.graphql!.typeDefs).toContain('extend type Query');
     await started.stop!();
     await expect(store.get(c.id)).rejects.toThrow();
+  });
+
+  it('lists the identity store’s display names in the assignee picker and finds people by them', async () => {
+    const identity = await IdentityStore.open(f.deps.state, { sessionTtlMinutes: 60, maxFailedLogins: 5, lockoutMinutes: 15 });
+    await identity.createUser('wu', ['analyst'], '城管', undefined, { displayName: '吴磊' });
+    await identity.createUser('chen', ['analyst'], '城管', undefined, { displayName: '陈静' });
+    await identity.createUser('zhou', ['analyst'], '城管');
+    await identity.createUser('li', ['analyst'], '公安', undefined, { displayName: '李娜' });
+    const kernel = { store: identity, departments: await DepartmentCatalogue.open(f.deps.state) };
+    const started = await casesModule().start({
+      ...context(CasesConfigSchema.parse({})),
+      services: { get: <T>(k: string) => (k === KERNEL.identity ? kernel : undefined) as T, has: (k: string) => k === KERNEL.identity },
+    });
+    const services = started.services as CasesServices;
+    await f.alerts.upsert(sampleAlert('cg-1', { dedupKey: 'k1', department: '城管' }), 0);
+    expect(await services.cases.assignableUsers(f.actor('wu'), { alertId: 'cg-1' })).toEqual([
+      { username: 'chen', displayName: '陈静' },
+      { username: 'wu', displayName: '吴磊' },
+      { username: 'zhou', displayName: null },
+    ]);
+    expect(await services.cases.assignableUsers(f.actor('wu'), { alertId: 'cg-1', text: '陈' })).toEqual([{ username: 'chen', displayName: '陈静' }]);
+    // 李娜 is of 公安: her name finds nobody for a 城管 alert
+    expect(await services.cases.assignableUsers(f.actor('wu'), { alertId: 'cg-1', text: '李娜' })).toEqual([]);
   });
 
   it('verifies a case export from the command line: exit 0 when intact, 1 naming the record when not', async () => {

@@ -45,7 +45,11 @@ function identityUsers(ctx: ModuleContext<CasesConfig>): UserLookup {
 
 function identityDirectory(ctx: ModuleContext<CasesConfig>): UserDirectory {
   const identity = ctx.services.get<IdentityKernel>(KERNEL.identity);
-  return () => identity.store.listUsers().filter((u) => !u.disabled);
+  return () =>
+    identity.store
+      .listUsers()
+      .filter((u) => !u.disabled)
+      .map((u) => ({ username: u.username, displayName: u.displayName, roles: u.roles, department: u.department }));
 }
 
 /**

@@ -32,7 +32,7 @@ export interface CasesFixture {
   readonly cases: SqliteCaseStore;
   readonly events: SqliteEventStore;
   readonly rulesDir: string;
-  readonly users: Map<string, { roles: Role[]; department?: string }>;
+  readonly users: Map<string, { roles: Role[]; department?: string; displayName?: string }>;
   /** Users of the table whose accounts are disabled: unknown to assignment and the picker. */
   readonly disabled: Set<string>;
   /** An actor for a user of the table. */
@@ -55,7 +55,7 @@ export async function casesFixture(config: CasesConfig = DEFAULT_CASES_CONFIG): 
   const signingKey = loadOrCreateSigningKey(dir);
   const rulesDir = path.join(dir, 'rules');
   mkdirSync(rulesDir, { recursive: true });
-  const users = new Map<string, { roles: Role[]; department?: string }>([
+  const users = new Map<string, { roles: Role[]; department?: string; displayName?: string }>([
     ['wu', { roles: ['analyst'], department: '城管' }],
     ['chen', { roles: ['analyst'], department: '城管' }],
     ['li', { roles: ['analyst'], department: '公安' }],

@@ -9,6 +9,8 @@ export const identityTypeDefs = /* GraphQL */ `
   type User {
     "Unique sign-in name."
     username: String!
+    "The name people know them by (张伟), shown beside the username; null when none is kept."
+    displayName: String
     roles: [Role!]!
     "Display name of the department the user belongs to; null for the city SOC's platform roles."
     department: String
@@ -88,10 +90,10 @@ export const identityTypeDefs = /* GraphQL */ `
     logout: Boolean!
     "Changes the caller's password (at least 12 characters, three character classes); ends every session of the caller."
     changePassword(current: String!, next: String!): Boolean!
-    "Creates a user with a one-time password. department: code or name from the catalogue."
-    createUser(username: String!, roles: [Role!]!, department: String): NewUser!
-    "Changes roles, department (null removes it) or the disabled flag; disabling ends the user's sessions."
-    updateUser(username: String!, roles: [Role!], department: String, disabled: Boolean): User!
+    "Creates a user with a one-time password. department: code or name from the catalogue. displayName: 1-64 printable characters."
+    createUser(username: String!, roles: [Role!]!, department: String, displayName: String): NewUser!
+    "Changes roles, department (null removes it), display name (null or blank removes it; 1-64 printable characters) or the disabled flag; disabling ends the user's sessions."
+    updateUser(username: String!, roles: [Role!], department: String, displayName: String, disabled: Boolean): User!
     "Renames an account; its sessions end, its tokens keep working."
     renameUser(username: String!, to: String!): User!
     "A new one-time password; every session of the user ends and a lock is lifted."
@@ -124,11 +126,13 @@ export function identityGraphQL(svc: Bound<IdentityActions>): GraphQLContributio
           username: a.username as string,
           roles: a.roles as string[],
           department: (a.department as string | null | undefined) ?? null,
+          displayName: (a.displayName as string | null | undefined) ?? null,
         })),
         updateUser: viaService(svc.updateUser, (a) => ({
           username: a.username as string,
           ...(a.roles !== undefined ? { roles: a.roles as string[] | null } : {}),
           ...('department' in a ? { department: a.department as string | null } : {}),
+          ...('displayName' in a ? { displayName: a.displayName as string | null } : {}),
           ...(a.disabled !== undefined ? { disabled: a.disabled as boolean | null } : {}),
         })),
         renameUser: viaService(svc.renameUser, (a) => ({ username: a.username as string, to: a.to as string })),

@@ -10,6 +10,7 @@ import { CitySocError } from '../core/errors';
 import { describeIssues } from '../core/event';
 import { permissionsOf, ROLES, type Role } from '../core/roles';
 import type { Department, DepartmentCatalogue } from './departments';
+import { DISPLAY_NAME_MAX } from './display-name';
 import type { IdentityStore } from './store';
 
 export interface IdentityDeps {
@@ -41,11 +42,14 @@ interface CreateUserInput {
   readonly username: string;
   readonly roles: readonly string[];
   readonly department?: string | null;
+  readonly displayName?: string | null;
 }
 interface UpdateUserInput {
   readonly username: string;
   readonly roles?: readonly string[] | null;
   readonly department?: string | null;
+  /** null or blank removes it; absent leaves it. */
+  readonly displayName?: string | null;
   readonly disabled?: boolean | null;
 }
 interface RenameInput {
@@ -56,6 +60,13 @@ interface TokenInput {
   readonly name: string;
   readonly roles: readonly string[];
   readonly expiresInDays?: number | null;
+}
+
+/** The display name as the audit record keeps it: the text when within bounds, its length otherwise (the store refuses it). */
+function auditedDisplayName(v: unknown): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (typeof v === 'string' && v.length > DISPLAY_NAME_MAX * 2) return { displayNameLength: v.length };
+  return { displayName: v };
 }
 
 export function identityActions(d: IdentityDeps) {
@@ -116,10 +127,10 @@ export function identityActions(d: IdentityDeps) {
       name: 'users.create',
       permission: 'users:manage',
       resource: (i: CreateUserInput) => `user:${i.username}`,
-      details: (i: CreateUserInput) => ({ roles: i.roles, department: i.department ?? null }),
+      details: (i: CreateUserInput) => ({ roles: i.roles, department: i.department ?? null, ...auditedDisplayName(i.displayName) }),
       run: async (_ctx, i: CreateUserInput) => {
         const roles = parse(RoleList, i.roles, 'roles');
-        const { password } = await store.createUser(i.username, roles, dept(i.department, 'department'));
+        const { password } = await store.createUser(i.username, roles, dept(i.department, 'department'), undefined, { displayName: i.displayName ?? null });
         return { user: store.user(i.username)!, oneTimePassword: password };
       },
     }),
@@ -127,12 +138,13 @@ export function identityActions(d: IdentityDeps) {
       name: 'users.update',
       permission: 'users:manage',
       resource: (i: UpdateUserInput) => `user:${i.username}`,
-      details: (i: UpdateUserInput) => ({ roles: i.roles, department: i.department, disabled: i.disabled }),
+      details: (i: UpdateUserInput) => ({ roles: i.roles, department: i.department, disabled: i.disabled, ...auditedDisplayName(i.displayName) }),
       run: async (ctx, i: UpdateUserInput) => {
         if (i.username === ctx.actor.name && i.disabled) throw new CitySocError('INPUT_INVALID', 'an account cannot disable itself');
         return store.updateUser(i.username, {
           ...(i.roles ? { roles: parse(RoleList, i.roles, 'roles') } : {}),
           ...(i.department !== undefined ? { department: dept(i.department, 'department') } : {}),
+          ...(i.displayName !== undefined ? { displayName: i.displayName } : {}),
           ...(i.disabled !== undefined && i.disabled !== null ? { disabled: i.disabled } : {}),
         });
       },

@@ -18,10 +18,13 @@ import type { Actor } from '../core/actor';
 import { CitySocError } from '../core/errors';
 import type { StateStore } from '../core/ports/state-store';
 import { isRole, ROLES, type Role } from '../core/roles';
+import { checkDisplayName } from './display-name';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords';
 
 export interface UserView {
   readonly username: string;
+  /** The name people know them by (张伟), null when none is kept. */
+  readonly displayName: string | null;
   readonly roles: Role[];
   readonly department: string | null;
   readonly mustChangePassword: boolean;
@@ -47,6 +50,8 @@ export type LoginResult = { ok: true; token: string; expiresAt: string; actor: A
 
 interface UserDoc {
   readonly username: string;
+  /** Absent in documents written before display names were kept. */
+  readonly displayName?: string;
   readonly passwordHash: string;
   readonly roles: Role[];
   readonly department: string | null;
@@ -191,14 +196,22 @@ export class IdentityStore {
     return { username: 'admin', password };
   }
 
-  async createUser(username: string, roles: readonly string[], department: string | null, oneTimePassword?: string): Promise<{ password: string }> {
+  async createUser(
+    username: string,
+    roles: readonly string[],
+    department: string | null,
+    oneTimePassword?: string,
+    profile: { readonly displayName?: string | null } = {},
+  ): Promise<{ password: string }> {
     if (!USERNAME.test(username))
       throw new CitySocError('INPUT_INVALID', `username '${username}' is not valid: 2-64 characters, letters, digits, . _ -, starting with a letter or digit`);
     const checked = checkRoles(roles);
+    const displayName = checkDisplayName(profile.displayName);
     if (checked.includes('department_admin') && !department) throw new CitySocError('INPUT_INVALID', 'a department_admin needs a department');
     const password = oneTimePassword ?? generatePassword();
     const user: UserDoc = {
       username,
+      ...(displayName !== null ? { displayName } : {}),
       passwordHash: await hashPassword(password),
       roles: checked,
       department,
@@ -224,6 +237,7 @@ export class IdentityStore {
     const now = this.clock().getTime();
     return {
       username: u.username,
+      displayName: u.displayName ?? null,
       roles: [...u.roles],
       department: u.department,
       mustChangePassword: u.mustChangePassword,
@@ -237,13 +251,18 @@ export class IdentityStore {
     return [...this.users.values()].sort((a, b) => (a.username < b.username ? -1 : 1)).map((u) => this.view(u));
   }
 
-  /** Changes roles, department or the disabled flag; disabling ends the user's sessions at once. */
-  async updateUser(username: string, change: { roles?: readonly string[]; department?: string | null; disabled?: boolean }): Promise<UserView> {
+  /** Changes roles, department, display name (null or blank removes it) or the disabled flag; disabling ends the user's sessions at once. */
+  async updateUser(
+    username: string,
+    change: { roles?: readonly string[]; department?: string | null; displayName?: string | null; disabled?: boolean },
+  ): Promise<UserView> {
     const u = this.userOrThrow(username);
     const roles = change.roles ? checkRoles(change.roles) : u.roles;
     const department = change.department !== undefined ? change.department : u.department;
     if (roles.includes('department_admin') && !department) throw new CitySocError('INPUT_INVALID', 'a department_admin needs a department');
-    const next: UserDoc = { ...u, roles, department, disabled: change.disabled ?? u.disabled };
+    const displayName = change.displayName !== undefined ? checkDisplayName(change.displayName) : (u.displayName ?? null);
+    const { displayName: _old, ...rest } = u;
+    const next: UserDoc = { ...rest, ...(displayName !== null ? { displayName } : {}), roles, department, disabled: change.disabled ?? u.disabled };
     await this.saveUser(next);
     if (next.disabled && !u.disabled) await this.revokeSessions(username);
     else await this.announce();

@@ -260,21 +260,67 @@ describe('case management in the console', () => {
     expect(refused.errors![0]!.extensions!.code).toBe('NOT_FOUND');
   });
 
-  it('assigns alerts selected in the queue to a user picked from those who may see them, each alert in its own audited call', async () => {
+  it('assigns alerts selected in the queue to a user picked by display name from those who may see them all (one question per keystroke pause), each alert in its own audited call', async () => {
+    // The administrator names cg_analyst 张伟 on the users page; another 城管 analyst's display name is markup, which must stay text.
+    const MARKUP = '<img src=x onerror="window.__pwned=1">';
+    await signInAs(site.running, adminToken, 'cg_markup', 'analyst', '城管');
+    const admin = (await browser.page()) as TrackedPage;
+    await signIn(admin, site, 'admin', STRONG);
+    await admin.waitForURL(/#\/$/);
+    const editName = async (username: string, displayName: string) => {
+      await admin.goto(`${site.url}/#/users/${username}`);
+      const input = admin.locator('input[name="displayName"]');
+      await input.waitFor();
+      await settled(admin);
+      await input.fill(displayName);
+      await admin.getByRole('button', { name: '保存', exact: true }).click();
+    };
+    await editName('cg_markup', '张'.repeat(65));
+    await admin.getByText('displayName is 65 characters long: at most 64 are allowed (after trimming)', { exact: false }).waitFor();
+    await editName('cg_markup', MARKUP);
+    await admin.waitForURL(/#\/users$/);
+    await editName('cg_analyst', '  张伟 ');
+    await admin.waitForURL(/#\/users$/);
+    await admin.locator('tbody tr', { hasText: 'cg_analyst' }).getByText('张伟', { exact: true }).waitFor();
+    await admin.locator('tbody tr', { hasText: 'cg_markup' }).getByText(MARKUP, { exact: true }).waitFor();
+    await shot(admin, 'users-display-names.zh-CN');
+    expect(admin.problems).toEqual([]);
+    await admin.close();
+
+    const asked: Record<string, unknown>[] = [];
+    const noteAsked = (req: { postData(): string | null }) => {
+      const body = req.postData();
+      if (body?.includes('assignableUsers')) asked.push((JSON.parse(body) as { variables: Record<string, unknown> }).variables);
+    };
     await cg.goto(`${site.url}/#/alerts`);
     const rows = cg.locator('tbody tr');
     await rows.first().waitFor();
     await settled(cg);
     await rows.nth(0).locator('input[type="checkbox"]').check();
     await rows.nth(1).locator('input[type="checkbox"]').check();
+    cg.on('request', noteAsked);
     await cg.getByTestId('assign-alerts').click();
     const picker = cg.getByRole('dialog').locator('input[name="assignee"]');
     await picker.fill('ga_');
     await cg.getByText('没有可处理此项的匹配用户').waitFor();
-    await picker.fill('cg_');
-    await cg.getByRole('option', { name: 'cg_analyst', exact: true }).click();
+    await picker.fill('onerror');
+    await cg.getByRole('option', { name: `${MARKUP} (cg_markup)`, exact: true }).waitFor();
+    expect(await cg.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await picker.fill('张伟');
+    await cg.getByRole('option', { name: '张伟 (cg_analyst)', exact: true }).click();
     await cg.getByTestId('assign-alerts-confirm').click();
     await cg.getByText('已分派 2 条告警').waitFor();
+    cg.off('request', noteAsked);
+
+    // Every question named both alerts at once; each was one audited call.
+    expect(asked.length).toBeGreaterThanOrEqual(3);
+    expect(asked.every((v) => Array.isArray(v.alertIds) && v.alertIds.length === 2 && v.alertId === undefined)).toBe(true);
+    const asks = await gqlAs<{ auditRecords: { actor: string; decision: string }[] }>(
+      site,
+      adminToken,
+      '{auditRecords(action:"cases.assignable_users",resource:"alerts:2",size:100){actor decision}}',
+    );
+    expect(asks.auditRecords).toEqual(new Array(asked.length).fill({ actor: 'cg_analyst', decision: 'allow' }));
     const assigned = await gqlAs<{ alerts: { alerts: { id: string; assignee: string | null }[] } }>(
       site,
       cgToken,

@@ -17,7 +17,7 @@ import { ApiTokenCreate, ApiTokenList } from './views/admin/ApiTokens';
 import { EmergencyGrantCreate, EmergencyGrantList } from './views/admin/EmergencyGrants';
 import { IsolationCreate, IsolationList } from './views/admin/Isolations';
 import { PolicyList } from './views/admin/Policies';
-import { UserCreate, UserList } from './views/admin/Users';
+import { UserCreate, UserEdit, UserList } from './views/admin/Users';
 import { AuditList } from './views/audit/AuditList';
 import { AuditVerifyPage } from './views/audit/AuditVerifyPage';
 import { CompliancePage } from './views/compliance/CompliancePage';
@@ -58,7 +58,7 @@ export function App() {
       <Resource name="playbookRuns" list={RunList} show={RunShow} icon={Icons.runs} recordRepresentation={(r) => String(r.playbookName ?? r.id)} />
       <Resource name="playbooks" list={PlaybookList} icon={Icons.playbooks} />
       <Resource name="audit" list={AuditList} icon={Icons.audit} />
-      <Resource name="users" list={UserList} create={UserCreate} icon={Icons.users} />
+      <Resource name="users" list={UserList} create={UserCreate} edit={UserEdit} icon={Icons.users} recordRepresentation="username" />
       <Resource name="apiTokens" list={ApiTokenList} create={ApiTokenCreate} icon={Icons.tokens} />
       <Resource name="policies" list={PolicyList} icon={Icons.policies} />
       <Resource name="emergencyGrants" list={EmergencyGrantList} create={EmergencyGrantCreate} icon={Icons.grants} />

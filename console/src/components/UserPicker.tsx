@@ -1,24 +1,22 @@
 /**
  * The assignee picker: an autocomplete over the users the server says may work the item(s) and
  * see them (assignableUsers, the judgement assignment itself makes), asked again as the person
- * types. For several alerts, only the users listed for every one of them are offered. Only a
- * name picked from the list is taken.
+ * types (one question per pause in typing). For several alerts the server answers, in one call,
+ * only the users who may work every one of them. Only a name picked from the list is taken; a
+ * display name is shown as text beside the username ("张伟 (zhangwei)").
  */
 import { Autocomplete, TextField } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useTranslate } from 'react-admin';
-import { type AssignableUser, assignableUsers } from '../data/users';
+import { type AssignableUser, assignableUsers, MAX_ASSIGNABLE_ALERTS } from '../data/users';
 
 export type PickerTarget = { caseId: string } | { alertIds: readonly string[] };
 
-/** Alerts asked about at most for one list (the queue's page size). */
-const MAX_ALERTS = 25;
-
 async function candidates(target: PickerTarget, text: string): Promise<AssignableUser[]> {
   if ('caseId' in target) return assignableUsers({ caseId: target.caseId }, text);
-  const lists = await Promise.all(target.alertIds.slice(0, MAX_ALERTS).map((alertId) => assignableUsers({ alertId }, text)));
-  const [first = [], ...rest] = lists;
-  return first.filter((u) => rest.every((l) => l.some((x) => x.username === u.username)));
+  // more alerts than one question may name: nobody is offered rather than someone who may not see the rest
+  if (target.alertIds.length === 0 || target.alertIds.length > MAX_ASSIGNABLE_ALERTS) return [];
+  return assignableUsers({ alertIds: target.alertIds }, text);
 }
 
 export function UserPicker({

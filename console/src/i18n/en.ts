@@ -276,7 +276,11 @@ export const en = {
       broken: 'The chain is BROKEN at record %{seq} (%{problem}); %{checked} records checked.',
       problem: { modified: 'modified', missing: 'missing', reordered: 'reordered', broken_link: 'broken link', unknown: 'unknown problem' },
     },
-    users: { one_time_password: 'One-time password of the new user' },
+    users: {
+      one_time_password: 'One-time password of the new user',
+      display_name: 'Display name',
+      display_name_help: 'The name colleagues pick this person by (e.g. Zhang Wei); at most 64 characters, blank removes it',
+    },
     tokens: {
       issued: 'The new API token',
       revoke: 'Revoke',

@@ -267,7 +267,11 @@ export const zhCN = {
       broken: '审计链在第 %{seq} 条记录处断裂（%{problem}）；已校验 %{checked} 条记录。',
       problem: { modified: '被修改', missing: '缺失', reordered: '顺序被打乱', broken_link: '链接断裂', unknown: '未知问题' },
     },
-    users: { one_time_password: '新用户的一次性密码' },
+    users: {
+      one_time_password: '新用户的一次性密码',
+      display_name: '显示名称',
+      display_name_help: '同事按此名称挑选（如 张伟）；最多 64 个字符，留空则清除',
+    },
     tokens: {
       issued: '新的 API 令牌',
       revoke: '吊销',
