@@ -8,37 +8,26 @@
  * screenshots in zh-CN and English in e2e/screenshots.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { readCaseEvidence } from '../../cases/evidence';
 import { adminSession, signInAs, STRONG } from '../../server/test-support/harness';
-import { type Browser, type ConsoleSite, ingestOpenSsh, launchBrowser, openSshLines, SCREENSHOTS, signIn, startConsoleSite } from './support';
+import {
+  type Browser,
+  CJK,
+  type ConsoleSite,
+  gqlAs,
+  ingestOpenSsh,
+  launchBrowser,
+  openSshLines,
+  settled,
+  shot,
+  signIn,
+  startConsoleSite,
+  type TrackedPage,
+} from './support';
 
 // A browser against a real platform: minutes, not the unit tests' seconds.
 jest.setTimeout(180_000);
-
-type TrackedPage = Page & { problems: string[] };
-
-const CJK = /[\u4e00-\u9fff]/;
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Waits until no request is in flight, no loading indicator shows and React has painted. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
-  await page.waitForFunction(() => document.querySelectorAll('[role="progressbar"]').length === 0, undefined, { timeout: 30_000 });
-  await page.waitForTimeout(300);
-}
-
-async function gqlAs<T>(site: ConsoleSite, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const r = await site.running.gql<T>(query, variables, token);
-  if (r.errors) throw new Error(JSON.stringify(r.errors));
-  return r.data!;
-}
 
 interface StoredCase {
   id: string;
@@ -119,13 +108,13 @@ describe('case management in the console', () => {
     await cg.goto(`${site.url}/#/cases?filter=${encodeURIComponent(JSON.stringify({ status: ['open', 'in_progress'] }))}`);
     const row = cg.locator('tbody tr', { hasText: caseId });
     await row.waitFor();
-    await settled(cg);
+    await settled(cg, { idleMs: 10_000 });
     expect(await row.getByTestId('sla-chip').getAttribute('data-colour')).toBe(stored.slaColour);
     await expect(row.getByTestId('sla-chip').innerText()).resolves.toBe('正常');
     await expect(row.locator('td.column-title').innerText()).resolves.toBe('城管 SSH 暴力破解');
     const total = (await gqlAs<{ cases: { total: number } }>(site, cgToken, '{cases(filter:{status:[open,in_progress]}){total}}')).cases.total;
     await cg.getByText(`共 ${total} 条`).waitFor();
-    await shot(cg, 'cases.zh-CN');
+    await shot(cg, 'cases.zh-CN', { fullPage: true });
     // Filtered by another SLA colour, the list leaves it out, as the API does.
     const red = (await gqlAs<{ cases: { total: number } }>(site, cgToken, '{cases(filter:{slaColour:red}){total}}')).cases.total;
     expect(red).toBe(0);
@@ -208,8 +197,8 @@ describe('case management in the console', () => {
     await dialog.locator('textarea[name="note"]').fill('已封禁来源地址，账号未失陷');
     await dialog.getByTestId('move-confirm').click();
     await cg.locator('[data-testid="case-status"][data-status="resolved"]').first().waitFor();
-    await settled(cg);
-    await shot(cg, 'case.zh-CN');
+    await settled(cg, { idleMs: 10_000 });
+    await shot(cg, 'case.zh-CN', { fullPage: true });
 
     const stored = (await gqlAs<{ case: StoredCase }>(site, cgToken, CASE, { id: caseId })).case;
     expect(stored).toMatchObject({ status: 'resolved', resolution: 'true_positive', resolutionNote: '已封禁来源地址，账号未失陷', assignee: 'cg_analyst' });
@@ -295,7 +284,7 @@ describe('case management in the console', () => {
     await cg.goto(`${site.url}/#/alerts`);
     const rows = cg.locator('tbody tr');
     await rows.first().waitFor();
-    await settled(cg);
+    await settled(cg, { idleMs: 10_000 });
     await rows.nth(0).locator('input[type="checkbox"]').check();
     await rows.nth(1).locator('input[type="checkbox"]').check();
     cg.on('request', noteAsked);
@@ -353,7 +342,7 @@ describe('case management in the console', () => {
     const evidence = JSON.parse(bytes.toString('utf8')) as { evidence: { case: { id: string; status: string }; manifest: string } };
     expect(evidence.evidence.case).toMatchObject({ id: caseId, status: 'resolved' });
     await expect(admin.getByTestId('export-manifest').innerText()).resolves.toBe(`证据清单哈希 ${evidence.evidence.manifest}`);
-    await shot(admin, 'case-export.zh-CN');
+    await shot(admin, 'case-export.zh-CN', { fullPage: true });
 
     // Newest first: opened from the alert, the other case merged in, seven changes (comment, task,
     // task done, observable, the assignment, the edit, resolving), the analyst's two exports, the
@@ -376,13 +365,13 @@ describe('case management in the console', () => {
       expect([action, records.auditRecords]).toEqual([action, decisions]);
       await admin.goto(`${site.url}/#/audit?filter=${encodeURIComponent(JSON.stringify({ resource, action }))}`);
       await admin.locator('tbody tr td.column-action').first().waitFor();
-      await settled(admin);
+      await settled(admin, { idleMs: 10_000 });
       // A row's hash chain unfolds in a row of its own: the records are the rows with an action cell.
       const rows = await admin.locator('tbody tr:has(td.column-action)').allInnerTexts();
       expect([action, rows.length]).toEqual([action, decisions.length]);
       expect(rows.every((r) => r.includes(action) && decisions.some((d) => r.includes(d.actor)) && r.includes(resource))).toBe(true);
     }
-    await shot(admin, 'case-audit.zh-CN');
+    await shot(admin, 'case-audit.zh-CN', { fullPage: true });
     expect(admin.problems).toEqual([]);
     await admin.close();
   });
@@ -400,7 +389,7 @@ describe('case management in the console', () => {
     await ga.waitForURL(/#\/$/);
     await ga.goto(`${site.url}/#/cases?filter=${encodeURIComponent(JSON.stringify({ status: [] }))}`);
     await ga.locator('tbody tr', { hasText: gaCase }).waitFor();
-    await settled(ga);
+    await settled(ga, { idleMs: 10_000 });
     expect(await ga.locator('tbody tr td.column-id').allInnerTexts()).toEqual([gaCase]);
     // Its address answers as for a case that does not exist, and nothing of it is shown.
     await ga.goto(`${site.url}/#/cases/${encodeURIComponent(caseId)}/show`);
@@ -410,7 +399,7 @@ describe('case management in the console', () => {
     // The 城管 analyst's list, for contrast, does not hold the 公安 case.
     await cg.goto(`${site.url}/#/cases?filter=${encodeURIComponent(JSON.stringify({ status: [] }))}`);
     await cg.locator('tbody tr', { hasText: caseId }).waitFor();
-    await settled(cg);
+    await settled(cg, { idleMs: 10_000 });
     expect(await cg.locator('tbody tr td.column-id').allInnerTexts()).not.toContain(gaCase);
     expect(ga.problems).toEqual([]);
     await ga.close();
@@ -425,7 +414,7 @@ describe('case management in the console', () => {
     await cg.getByRole('option', { name: '高' }).click();
     await cg.locator('input[name="departments"]').fill('城管');
     await cg.locator('input[name="tags"]').fill('web，登录');
-    await shot(cg, 'case-create.zh-CN');
+    await shot(cg, 'case-create.zh-CN', { fullPage: true });
     await cg.getByRole('button', { name: '保存' }).click();
     await cg.waitForURL(/#\/cases\/CASE-[^/]+\/show$/);
     const id = decodeURIComponent(/#\/cases\/([^/]+)\/show$/.exec(cg.url())![1]!);
@@ -452,7 +441,7 @@ describe('case management in the console', () => {
     await cg.getByRole('button', { name: '简体中文' }).click();
     await cg.getByRole('menuitem', { name: 'English' }).click();
     await cg.getByRole('button', { name: 'English' }).waitFor();
-    await settled(cg);
+    await settled(cg, { idleMs: 10_000 });
     const labels = await cg.evaluate(() =>
       [
         ...document.querySelectorAll(
@@ -464,12 +453,12 @@ describe('case management in the console', () => {
     );
     expect(labels.length).toBeGreaterThan(20);
     expect(labels.filter((l) => CJK.test(l))).toEqual([]);
-    await shot(cg, 'case.en');
+    await shot(cg, 'case.en', { fullPage: true });
     await cg.goto(`${site.url}/#/cases?filter=${encodeURIComponent(JSON.stringify({ status: [] }))}`);
     await cg.locator('tbody tr', { hasText: caseId }).waitFor();
-    await settled(cg);
+    await settled(cg, { idleMs: 10_000 });
     expect((await cg.locator('thead th').allInnerTexts()).filter((l) => CJK.test(l))).toEqual([]);
-    await shot(cg, 'cases.en');
+    await shot(cg, 'cases.en', { fullPage: true });
     await cg.getByRole('button', { name: 'English' }).click();
     await cg.getByRole('menuitem', { name: '简体中文' }).click();
     await cg.getByRole('button', { name: '简体中文' }).waitFor();

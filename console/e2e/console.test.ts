@@ -7,24 +7,29 @@
  * refreshed live, the auditor's chain verification, and every main view in both languages without
  * a console error (screenshots in e2e/screenshots).
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { deployApprovalPlaybook, storeAlert } from '../../server/test-support/approval-playbook';
 import { signInAs, STRONG } from '../../server/test-support/harness';
-import { type Browser, type ConsoleSite, ingestOpenSsh, launchBrowser, openSshLines, SCREENSHOTS, signIn, startConsoleSite } from './support';
+import {
+  type Browser,
+  CJK,
+  type ConsoleSite,
+  gqlAs,
+  ingestOpenSsh,
+  launchBrowser,
+  openSshLines,
+  shot,
+  signIn,
+  startConsoleSite,
+  type TrackedPage,
+  visibleLabels,
+} from './support';
 
 // A browser against a real platform: minutes, not the unit tests' seconds.
 jest.setTimeout(180_000);
 
-type TrackedPage = Page & { problems: string[] };
-
-const CJK = /[\u4e00-\u9fff]/;
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
-}
+/** The labels the layout shows: menu entries, column headers, buttons, form labels and the page title. */
+const LABELS = '[role="menuitem"], th, button, header h6, label';
 
 /**
  * Waits until no request is in flight and React has painted. Pages with the live alert feed hold
@@ -38,23 +43,6 @@ async function settled(page: Page): Promise<void> {
     .catch(() => false);
   if (!idle) await page.waitForFunction(() => document.querySelectorAll('[role="progressbar"]').length === 0, undefined, { timeout: 30_000 });
   await page.waitForTimeout(idle ? 300 : 800);
-}
-
-async function gqlAs<T>(site: ConsoleSite, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const r = await site.running.gql<T>(query, variables, token);
-  if (r.errors) throw new Error(JSON.stringify(r.errors));
-  return r.data!;
-}
-
-/** The labels the layout shows: menu entries, column headers, buttons and the page title. */
-async function visibleLabels(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const texts = [...document.querySelectorAll('[role="menuitem"], th, button, header h6, label')]
-      .filter((el) => (el as HTMLElement).offsetParent !== null)
-      .map((el) => (el as HTMLElement).innerText.trim())
-      .filter((t) => t !== '' && !/^[\d\s/:.,-]+$/.test(t));
-    return [...new Set(texts)];
-  });
 }
 
 describe('the console in Chromium', () => {
@@ -511,13 +499,13 @@ describe('the console in Chromium', () => {
     await admin.goto(`${site.url}/#/alerts`);
     await admin.locator('tbody tr').first().waitFor();
     await settled(admin);
-    const zh = await visibleLabels(admin);
+    const zh = await visibleLabels(admin, LABELS);
     expect(zh.length).toBeGreaterThan(15);
     await admin.getByRole('button', { name: '简体中文' }).click();
     await admin.getByRole('menuitem', { name: 'English' }).click();
     await admin.getByRole('button', { name: 'English' }).waitFor();
     await settled(admin);
-    const en = await visibleLabels(admin);
+    const en = await visibleLabels(admin, LABELS);
     expect(en.filter((t) => CJK.test(t))).toEqual([]);
     // Every label changed; what stayed is data: the signed-in user's name in the app bar.
     expect(zh.filter((t) => en.includes(t))).toEqual(['admin']);
@@ -533,6 +521,6 @@ describe('the console in Chromium', () => {
     await admin.getByRole('menuitem', { name: '简体中文' }).click();
     await admin.getByRole('button', { name: '简体中文' }).waitFor();
     await settled(admin);
-    expect(await visibleLabels(admin)).toEqual(zh);
+    expect(await visibleLabels(admin, LABELS)).toEqual(zh);
   });
 });

@@ -5,19 +5,17 @@
  * 等保 2.0 evidence report and its download, and the auditor's export of a filtered trail whose
  * downloaded file verifies offline — in zh-CN and in English, without a console error.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Download, Page } from 'playwright-core';
+import type { Download } from 'playwright-core';
 import { auditSigningKey } from '../../policy/audit/signing-key';
 import { parseExport, verifyExport } from '../../policy/audit/verify-export';
 import { auditVerifyExport } from '../../server/audit-command';
 import { adminSession, signInAs, STRONG } from '../../server/test-support/harness';
-import { type Browser, type ConsoleSite, launchBrowser, SCREENSHOTS, signIn, startConsoleSite } from './support';
+import { type Browser, type ConsoleSite, gqlAs, launchBrowser, settled, shot, signIn, startConsoleSite, type TrackedPage } from './support';
 
 jest.setTimeout(180_000);
-
-type TrackedPage = Page & { problems: string[] };
 
 /** Short baselines and dormancy, so a few hours of activity make a baseline and a few days of silence an anomaly. */
 const UEBA = { 'ueba.latenessMinutes': 0, 'ueba.baseline.window': 8, 'ueba.baseline.minObservations': 5, 'ueba.dormancy.days': 3 };
@@ -45,17 +43,6 @@ interface Risky {
   riskyEntities: { total: number; entities: { key: string; score: number; contributions: { summary: { zh: string; en: string } }[] }[] };
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
-  await page.waitForFunction(() => document.querySelectorAll('[role="progressbar"]').length === 0, undefined, { timeout: 30_000 });
-  await page.waitForTimeout(300);
-}
-
 describe('the entity, compliance and audit-export views in Chromium', () => {
   let site: ConsoleSite;
   let browser: Browser;
@@ -67,11 +54,7 @@ describe('the entity, compliance and audit-export views in Chromium', () => {
   let admin: TrackedPage;
   let auditor: TrackedPage;
 
-  const gql = async <T>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const r = await site.running.gql<T>(query, variables, token);
-    if (r.errors) throw new Error(JSON.stringify(r.errors));
-    return r.data!;
-  };
+  const gql = <T>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> => gqlAs<T>(site, token, query, variables);
   const page = async () => {
     const p = await browser.page();
     pages.push(p);
@@ -116,7 +99,7 @@ describe('the entity, compliance and audit-export views in Chromium', () => {
     await admin.waitForURL(/#\/$/);
     await admin.goto(`${site.url}/#/entities`);
     await admin.locator('tbody tr').first().waitFor();
-    await settled(admin);
+    await settled(admin, { idleMs: 10_000 });
     const keys = await admin.locator('tbody tr td:first-child').allInnerTexts();
     expect(keys).toEqual(all.entities.map((e) => e.key));
     const scores = (await admin.getByTestId('entity-score').allInnerTexts()).map(Number);
@@ -128,7 +111,7 @@ describe('the entity, compliance and audit-export views in Chromium', () => {
     // The type filter keeps users only.
     await admin.goto(`${site.url}/#/entities?filter=${encodeURIComponent(JSON.stringify({ type: 'user' }))}`);
     await admin.locator('tbody tr').first().waitFor();
-    await settled(admin);
+    await settled(admin, { idleMs: 10_000 });
     expect(await admin.locator('tbody tr td:first-child').allInnerTexts()).toEqual(risky.entities.map((e) => e.key));
   });
 
@@ -161,7 +144,7 @@ describe('the entity, compliance and audit-export views in Chromium', () => {
     expect(await admin.getByTestId('anomaly').count()).toBe(d.anomalies.length);
     expect(await admin.getByTestId('baseline').locator('tbody tr').count()).toBe(d.baseline.length);
     await admin.getByTestId('risk-history-chart').locator('canvas').first().waitFor();
-    await settled(admin);
+    await settled(admin, { idleMs: 10_000 });
     await shot(admin, 'entity.zh-CN');
   });
 
@@ -192,7 +175,7 @@ describe('the entity, compliance and audit-export views in Chromium', () => {
     await auditor.waitForURL(/#\/$/);
     await auditor.goto(`${site.url}/#/compliance`);
     await auditor.getByTestId('compliance-item').first().waitFor();
-    await settled(auditor);
+    await settled(auditor, { idleMs: 10_000 });
     expect(await auditor.getByTestId('compliance-item').locator('td:first-child').allInnerTexts()).toEqual(items.map((i) => i.id));
     const statuses = await auditor
       .getByTestId('compliance-item')
@@ -221,7 +204,7 @@ describe('the entity, compliance and audit-export views in Chromium', () => {
     await auditor.locator('tbody tr').first().waitFor();
     await auditor.locator('input[name="actor"]').fill('admin');
     await auditor.waitForURL(/actor/);
-    await settled(auditor);
+    await settled(auditor, { idleMs: 10_000 });
     const before = (await gql<{ auditRecords: { seq: number }[] }>(auditorToken, '{auditRecords(actor:"admin",size:10000){seq}}')).auditRecords.length;
     expect(before).toBeGreaterThan(5);
     await admin.close();
@@ -263,24 +246,24 @@ describe('the entity, compliance and audit-export views in Chromium', () => {
     await auditor.getByRole('button', { name: '简体中文' }).click();
     await auditor.getByRole('menuitem', { name: 'English' }).click();
     await auditor.getByRole('button', { name: 'English' }).waitFor();
-    await settled(auditor);
+    await settled(auditor, { idleMs: 10_000 });
     await auditor.getByRole('button', { name: 'Export with proof (JSON)' }).waitFor();
     await shot(auditor, 'audit-export.en');
     await auditor.goto(`${site.url}/#/compliance`);
     await auditor.getByTestId('compliance-item').first().waitFor();
     await auditor.getByText('MLPS 2.0 (GB/T 22239-2019) level 3 evidence report').waitFor();
-    await settled(auditor);
+    await settled(auditor, { idleMs: 10_000 });
     await shot(auditor, 'compliance.en');
     await auditor.goto(`${site.url}/#/entities`);
     await auditor.locator('tbody tr').first().waitFor();
     await auditor.getByText(risky.entities[0]!.contributions[0]!.summary.en).first().waitFor();
-    await settled(auditor);
+    await settled(auditor, { idleMs: 10_000 });
     await shot(auditor, 'entities.en');
     await auditor.locator('tbody tr').first().click();
     await auditor.getByTestId('contribution').first().waitFor();
     await auditor.getByRole('heading', { name: 'Risk contributions' }).waitFor();
     await auditor.getByTestId('risk-history-chart').locator('canvas').first().waitFor();
-    await settled(auditor);
+    await settled(auditor, { idleMs: 10_000 });
     await shot(auditor, 'entity.en');
   });
 });

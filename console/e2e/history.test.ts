@@ -6,32 +6,29 @@
  * 大屏's collectors panel for a viewer with metrics:read, absent (and never asked for) for one
  * without. Screenshots in e2e/screenshots, no console errors.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { adminSession, signInAs, STRONG } from '../../server/test-support/harness';
-import { type Browser, type ConsoleSite, ingestOpenSsh, launchBrowser, openSshLines, SCREENSHOTS, signIn, startConsoleSite } from './support';
+import {
+  type Browser,
+  type ConsoleSite,
+  gqlAs,
+  ingestOpenSsh,
+  launchBrowser,
+  openSshLines,
+  settled,
+  shot,
+  signIn,
+  startConsoleSite,
+  type TrackedPage,
+} from './support';
 
 jest.setTimeout(180_000);
 
-type TrackedPage = Page & { problems: string[] };
 type Flows = { rev: string; flows: { id: string; type: string; z?: string; name?: string }[] };
 
 const BEFORE = ['history-read', 'analyst', '*', 'dataset/*', 'read', 'classification<=公开', 'allow'];
 const AFTER = ['history-read', 'analyst', '*', 'dataset/*', 'read', 'classification<=内部', 'allow'];
 const REASON = '工单 2026-118: 分析员需要读取内部数据集';
 const CHANGE = 'mutation($c:PolicyChangeInput!,$r:String){applyPolicyChange(change:$c,reason:$r){version}}';
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
-  await page.waitForFunction(() => document.querySelectorAll('[role="progressbar"]').length === 0, undefined, { timeout: 30_000 });
-  await page.waitForTimeout(300);
-}
 
 describe('the history views in Chromium', () => {
   let site: ConsoleSite;
@@ -40,11 +37,7 @@ describe('the history views in Chromium', () => {
   let analystToken: string;
   const pages: TrackedPage[] = [];
 
-  const api = async <T>(query: string, variables: Record<string, unknown> = {}, token = adminToken): Promise<T> => {
-    const r = await site.running.gql<T>(query, variables, token);
-    if (r.errors) throw new Error(JSON.stringify(r.errors));
-    return r.data!;
-  };
+  const api = <T>(query: string, variables: Record<string, unknown> = {}, token = adminToken): Promise<T> => gqlAs<T>(site, token, query, variables);
   const editor = (p: string, init: RequestInit = {}) =>
     fetch(`${site.running.platform.url}/playbooks/editor${p}`, {
       ...init,

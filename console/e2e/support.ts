@@ -5,7 +5,7 @@
  * by playwright-core with a fresh profile. Every page fails its test on a console error, a page
  * error or a React warning.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -97,10 +97,13 @@ export function openSshLines(): string[] {
     .filter((l) => l.trim() !== '');
 }
 
+/** A tab that records every console error, page error and React warning in `problems`. */
+export type TrackedPage = Page & { problems: string[] };
+
 export interface Browser {
   readonly context: BrowserContext;
   /** A new tab (its own sessionStorage: its own sign-in) that records every console error. */
-  page(): Promise<Page & { problems: string[] }>;
+  page(): Promise<TrackedPage>;
   close(): Promise<void>;
 }
 
@@ -121,7 +124,7 @@ export async function launchBrowser(locale = 'zh-CN'): Promise<Browser> {
   return {
     context,
     async page() {
-      const page = (await context.newPage()) as Page & { problems: string[] };
+      const page = (await context.newPage()) as TrackedPage;
       page.problems = [];
       page.on('console', (m) => {
         const text = m.text();
@@ -143,4 +146,41 @@ export async function signIn(page: Page, site: ConsoleSite, username: string, pa
   await page.locator('input[name="username"]').fill(username);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
+}
+
+/** A GraphQL request as the token's user through the platform: its data, or a throw with its errors. */
+export async function gqlAs<T>(site: ConsoleSite, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const r = await site.running.gql<T>(query, variables, token);
+  if (r.errors) throw new Error(JSON.stringify(r.errors));
+  return r.data!;
+}
+
+/** Chinese characters: a page in zh-CN shows them where an untranslated one would show English. */
+export const CJK = /[\u4e00-\u9fff]/;
+
+/** A screenshot in e2e/screenshots named `name`: the viewport, or the whole page with `fullPage`. */
+export async function shot(page: Page, name: string, { fullPage = false }: { fullPage?: boolean } = {}): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+/**
+ * Waits until no request is in flight (for at most `idleMs`: a page may hold a stream open), no
+ * loading indicator shows and React has painted.
+ */
+export async function settled(page: Page, { idleMs = 5_000 }: { idleMs?: number } = {}): Promise<void> {
+  await page.waitForLoadState('networkidle', { timeout: idleMs }).catch(() => undefined);
+  await page.waitForFunction(() => document.querySelectorAll('[role="progressbar"]').length === 0, undefined, { timeout: 30_000 });
+  await page.waitForTimeout(300);
+}
+
+/** The visible texts of the elements `selector` finds (labels, headers, buttons), each once, bare numbers and times left out. */
+export async function visibleLabels(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const texts = [...document.querySelectorAll(sel)]
+      .filter((el) => (el as HTMLElement).offsetParent !== null)
+      .map((el) => (el as HTMLElement).innerText.trim())
+      .filter((t) => t !== '' && !/^[\d\s/:.,-]+$/.test(t));
+    return [...new Set(texts)];
+  }, selector);
 }

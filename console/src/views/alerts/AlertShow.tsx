@@ -2,8 +2,6 @@
 import {
   Box,
   Button,
-  Card,
-  CardContent,
   Chip,
   Collapse,
   Divider,
@@ -28,6 +26,7 @@ import type { EventRecord } from '../../data/events';
 import { SeverityChip, StatusChip } from '../../components/Chips';
 import { describeError } from '../../components/errors';
 import { RawEvent } from '../../components/RawEvent';
+import { Section } from '../../components/Section';
 import { When } from '../../components/When';
 import { AddToCase } from '../cases/AddToCase';
 import { RuleExceptionDialog } from './RuleExceptionDialog';
@@ -173,19 +172,6 @@ function MatchedEvents({ ids }: { ids: string[] }) {
         </TableBody>
       </Table>
     </>
-  );
-}
-
-function Section({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <Card variant="outlined" sx={{ mb: 2 }}>
-      <CardContent>
-        <Typography variant="subtitle1" component="h2" gutterBottom>
-          {title}
-        </Typography>
-        {children}
-      </CardContent>
-    </Card>
   );
 }
 

@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { useNotify, useTranslate } from 'react-admin';
 import { useNavigate } from 'react-router-dom';
 import { describeError } from '../../components/errors';
+import { useChange } from '../../components/useChange';
 import type { AlertRecord } from '../../data/alerts';
 import { listPlaybooks, type PlaybookRecord, runPlaybook } from '../../data/playbooks';
 
@@ -18,7 +19,7 @@ export function RunPlaybookDialog({ alert, onClose }: { alert: AlertRecord; onCl
   const [choices, setChoices] = useState<PlaybookRecord[] | null>(null);
   const [chosen, setChosen] = useState('');
   const [dryRun, setDryRun] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const change = useChange({ refresh: false });
   useEffect(() => {
     let live = true;
     listPlaybooks().then(
@@ -27,19 +28,13 @@ export function RunPlaybookDialog({ alert, onClose }: { alert: AlertRecord; onCl
     );
     return () => void (live = false);
   }, [notify, t]);
-  const run = async () => {
-    setBusy(true);
-    try {
+  const run = () =>
+    change.run(async () => {
       const ids = await runPlaybook(chosen, alert.id, dryRun);
-      notify('citysoc.playbooks.started', { type: 'success', messageArgs: { smart_count: ids.length } });
       onClose();
       if (ids.length === 1) navigate(`/playbookRuns/${encodeURIComponent(ids[0]!)}/show`);
-    } catch (e) {
-      notify(describeError(t, e), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+      return { message: 'citysoc.playbooks.started', args: { smart_count: ids.length } };
+    });
   return (
     <Dialog open onClose={onClose} fullWidth maxWidth="sm">
       <DialogTitle>{t('citysoc.playbooks.run_title')}</DialogTitle>
@@ -64,7 +59,7 @@ export function RunPlaybookDialog({ alert, onClose }: { alert: AlertRecord; onCl
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>{t('ra.action.cancel')}</Button>
-        <Button variant="contained" disabled={busy || !chosen} onClick={() => void run()} data-testid="run-playbook-confirm">
+        <Button variant="contained" disabled={change.busy || !chosen} onClick={() => void run()} data-testid="run-playbook-confirm">
           {t('citysoc.playbooks.run')}
         </Button>
       </DialogActions>

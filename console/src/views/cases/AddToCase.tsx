@@ -18,33 +18,27 @@ import {
   Typography,
 } from '@mui/material';
 import { useState } from 'react';
-import { CanAccess, useNotify, useTranslate } from 'react-admin';
+import { CanAccess, useTranslate } from 'react-admin';
 import { useNavigate } from 'react-router-dom';
 import { describeError } from '../../components/errors';
+import { useChange } from '../../components/useChange';
 import { alertCaseSuggestions, changeCase, openCaseFromAlert } from '../../data/cases';
 import { CaseStatusChip } from './CaseChips';
 import { useAnswer } from './useAnswer';
 
 function AddToCaseDialog({ alertId, alertTitle, onClose }: { alertId: string; alertTitle: string; onClose: () => void }) {
   const t = useTranslate();
-  const notify = useNotify();
   const navigate = useNavigate();
   const [title, setTitle] = useState(alertTitle);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useChange({ refresh: false });
   const { data: suggestions, error } = useAnswer(alertId, () => alertCaseSuggestions(alertId));
-  const go = async (work: () => Promise<{ id: string }>, done: string) => {
-    setBusy(true);
-    try {
+  const go = (work: () => Promise<{ id: string }>, done: string) =>
+    run(async () => {
       const c = await work();
-      notify(done, { type: 'success', messageArgs: { id: c.id } });
       onClose();
       navigate(`/cases/${encodeURIComponent(c.id)}/show`);
-    } catch (e) {
-      notify(describeError(t, e), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+      return { message: done, args: { id: c.id } };
+    });
   const linkable = (suggestions ?? []).filter((s) => !s.case.alertIds.includes(alertId));
   return (
     <Dialog open onClose={onClose} fullWidth maxWidth="md">

@@ -21,7 +21,7 @@ import { CaseTimeline } from './CaseTimeline';
 import { EditCase } from './EditCase';
 import { ExportCase } from './ExportCase';
 import { MoveCase } from './MoveCase';
-import { Section } from './Section';
+import { Section } from '../../components/Section';
 import { SlaChip } from './SlaChip';
 
 const caseLink = (id: string) => (

@@ -3,11 +3,12 @@
  * CitySOC can evidence with met / partial / gap, the evidence found and what is missing, and the
  * report as a file (HTML, PDF, JSON). What the platform cannot evidence is shown as a gap.
  */
-import { Alert, Box, Button, Card, CardContent, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import { useEffect, useState } from 'react';
 import { Title, useAuthenticated, useTranslate } from 'react-admin';
 import { describeError } from '../../components/errors';
+import { TimeRangeFields } from '../../components/TimeRangeFields';
 import { When } from '../../components/When';
 import {
   type ComplianceReport,
@@ -86,27 +87,14 @@ export function CompliancePage() {
             {t('citysoc.compliance.explain')}
           </Typography>
           <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
-            <TextField
+            <TimeRangeFields
               type="date"
-              size="small"
-              fullWidth={false}
-              sx={{ width: 200 }}
-              name="from"
-              label={t('citysoc.compliance.from')}
-              value={from}
-              onChange={(e) => setFrom(e.target.value)}
-              slotProps={{ inputLabel: { shrink: true } }}
-            />
-            <TextField
-              type="date"
-              size="small"
-              fullWidth={false}
-              sx={{ width: 200 }}
-              name="to"
-              label={t('citysoc.compliance.to')}
-              value={to}
-              onChange={(e) => setTo(e.target.value)}
-              slotProps={{ inputLabel: { shrink: true } }}
+              from={from}
+              to={to}
+              onFrom={setFrom}
+              onTo={setTo}
+              labels={{ from: 'citysoc.compliance.from', to: 'citysoc.compliance.to' }}
+              width={200}
             />
             <Button variant="contained" onClick={() => void generate()} disabled={busy} data-testid="compliance-generate">
               {t('citysoc.compliance.generate')}

@@ -2,27 +2,14 @@
  * One entity: its risk now and over time, what it is made of (contributions), the anomalies behind
  * it with their explanations, the behaviour baseline and, for a user, the peers it is compared with.
  */
-import { Box, Card, CardContent, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { Box, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import type { EChartsCoreOption } from 'echarts/core';
-import type { ReactNode } from 'react';
 import { Loading, Show, useLocaleState, useRecordContext, useTranslate } from 'react-admin';
 import { LazyChart } from '../../components/charts/LazyChart';
+import { Section } from '../../components/Section';
 import { formatWhen, When } from '../../components/When';
 import type { EntityDetail } from '../../data/entities';
 import { LevelChip, useUebaText } from './RiskLevel';
-
-function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
-  return (
-    <Card variant="outlined" sx={{ mb: 2 }} data-testid={testId}>
-      <CardContent>
-        <Typography variant="subtitle1" component="h2" gutterBottom>
-          {title}
-        </Typography>
-        {children}
-      </CardContent>
-    </Card>
-  );
-}
 
 function Empty() {
   const t = useTranslate();

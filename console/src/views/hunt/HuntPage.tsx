@@ -30,6 +30,7 @@ import { useSearchParams } from 'react-router-dom';
 import { LazyChart } from '../../components/charts/LazyChart';
 import { describeError } from '../../components/errors';
 import { RawEvent } from '../../components/RawEvent';
+import { TimeRangeFields } from '../../components/TimeRangeFields';
 import { formatWhen, When } from '../../components/When';
 import { aggregateEvents, type AggResult, type EventRecord, searchEvents } from '../../data/events';
 import { type ApiError, isApiError } from '../../data/graphql';
@@ -226,26 +227,13 @@ export function HuntPage() {
           ))}
         </TextField>
         {preset === 'custom' && (
-          <>
-            <TextField
-              size="small"
-              type="datetime-local"
-              name="from"
-              label={t('citysoc.hunt.from')}
-              value={custom.from ?? ''}
-              onChange={(e) => update({ from: e.target.value })}
-              slotProps={{ inputLabel: { shrink: true } }}
-            />
-            <TextField
-              size="small"
-              type="datetime-local"
-              name="to"
-              label={t('citysoc.hunt.to')}
-              value={custom.to ?? ''}
-              onChange={(e) => update({ to: e.target.value })}
-              slotProps={{ inputLabel: { shrink: true } }}
-            />
-          </>
+          <TimeRangeFields
+            from={custom.from ?? ''}
+            to={custom.to ?? ''}
+            onFrom={(from) => update({ from })}
+            onTo={(to) => update({ to })}
+            labels={{ from: 'citysoc.hunt.from', to: 'citysoc.hunt.to' }}
+          />
         )}
         <Button type="submit" variant="contained" startIcon={<SearchIcon />} sx={{ flexShrink: 0, whiteSpace: 'nowrap', height: 40 }}>
           {t('ra.action.search')}

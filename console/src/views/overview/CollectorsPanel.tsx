@@ -4,11 +4,12 @@
  * (the sources query needs it): for others the panel is not rendered and nothing is asked.
  */
 import { Box, Typography } from '@mui/material';
-import { type ReactNode, useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useCanAccess, useLocaleState, useTranslate } from 'react-admin';
 import { describeError } from '../../components/errors';
 import { formatWhen } from '../../components/When';
-import { listSources, type SourcesSummary, summarizeSources } from '../../data/sources';
+import { listSources, summarizeSources } from '../../data/sources';
+import { usePolling } from '../live/usePolling';
 
 const REFRESH_MS = 30_000;
 /** Silent after the same default the sources view starts with. */
@@ -30,33 +31,14 @@ function Cell({ label, value, testId, alarm }: { label: string; value: string | 
 function Figures({ render }: { render: (title: string, body: ReactNode) => ReactNode }) {
   const t = useTranslate();
   const [locale] = useLocaleState();
-  const [summary, setSummary] = useState<SourcesSummary | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      listSources().then(
-        (rows) => {
-          if (!live) return;
-          setSummary(summarizeSources(rows, Date.now(), SILENT_AFTER_MS));
-          setError(null);
-        },
-        (e: unknown) => live && setError(describeError(t, e)),
-      );
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [t]);
-  const s = summary;
+  // The summary is taken when the answer comes: a source's silence is measured from then.
+  const { data: s, error } = usePolling(async () => summarizeSources(await listSources(), Date.now(), SILENT_AFTER_MS), REFRESH_MS);
   return render(
     t('citysoc.screen_collectors.title'),
     <>
-      {error && (
+      {error !== null && (
         <Typography variant="body2" sx={{ color: '#ff8a80' }}>
-          {error}
+          {describeError(t, error)}
         </Typography>
       )}
       <Box sx={{ display: 'flex', gap: 1 }}>

@@ -6,21 +6,9 @@ import { Title, useCanAccess, useLocaleState, useTranslate } from 'react-admin';
 import { Link } from 'react-router-dom';
 import Chart from '../../components/charts/Chart';
 import { describeError } from '../../components/errors';
+import { Section } from '../../components/Section';
 import { useFigures } from './figures';
 import { barOption, eventRateOption, pieOption, severityOption } from './options';
-
-function Panel({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
-  return (
-    <Card variant="outlined" sx={{ height: '100%' }} data-testid={testId}>
-      <CardContent>
-        <Typography variant="subtitle1" component="h2" gutterBottom>
-          {title}
-        </Typography>
-        {children}
-      </CardContent>
-    </Card>
-  );
-}
 
 function Figure({ label, value, testId }: { label: string; value: ReactNode; testId: string }) {
   return (
@@ -76,24 +64,24 @@ export default function Overview() {
         {f && (
           <>
             <Grid size={{ xs: 12, md: 6 }}>
-              <Panel title={t('citysoc.overview.events_per_second')} testId="chart-eps">
+              <Section fill title={t('citysoc.overview.events_per_second')} testId="chart-eps">
                 <Chart option={eventRateOption(f, t, locale)} />
-              </Panel>
+              </Section>
             </Grid>
             <Grid size={{ xs: 12, md: 6 }}>
-              <Panel title={t('citysoc.overview.alerts_by_severity')} testId="chart-severity">
+              <Section fill title={t('citysoc.overview.alerts_by_severity')} testId="chart-severity">
                 <Chart option={severityOption(f, t, locale)} />
-              </Panel>
+              </Section>
             </Grid>
             <Grid size={{ xs: 12, md: 6 }}>
-              <Panel title={t('citysoc.overview.top_rules')} testId="chart-rules">
+              <Section fill title={t('citysoc.overview.top_rules')} testId="chart-rules">
                 <Chart option={barOption(f.topRules, t('citysoc.overview.alerts'))} />
-              </Panel>
+              </Section>
             </Grid>
             <Grid size={{ xs: 12, md: 6 }}>
-              <Panel title={t('citysoc.overview.alerts_by_department')} testId="chart-departments">
+              <Section fill title={t('citysoc.overview.alerts_by_department')} testId="chart-departments">
                 <Chart option={pieOption(f.alertsByDepartment, t('citysoc.overview.alerts'))} />
-              </Panel>
+              </Section>
             </Grid>
           </>
         )}

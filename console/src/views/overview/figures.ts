@@ -3,11 +3,11 @@
  * rates from eventAggregations, alert figures from the alert list (the API has no alert
  * aggregations yet, so the newest 1,000 alerts are counted here).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphql } from '../../data/graphql';
 import { aggregateEvents } from '../../data/events';
 import { intervalFor } from '../hunt/timeRange';
 import { SEVERITIES } from '../../data/alerts';
+import { usePolling } from '../live/usePolling';
 
 const ALERT_SAMPLE = 1000;
 
@@ -134,30 +134,6 @@ export async function fetchFigures(now = new Date()): Promise<SocFigures> {
  * from the live alert feed); the last good figures stay on screen while a refresh fails.
  */
 export function useFigures(refreshMs: number, enabled = true): { figures: SocFigures | null; error: unknown; reload: () => void } {
-  const [figures, setFigures] = useState<SocFigures | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const loader = useRef<(() => void) | null>(null);
-  useEffect(() => {
-    if (!enabled) return;
-    let live = true;
-    const load = () =>
-      void fetchFigures().then(
-        (f) => {
-          if (!live) return;
-          setFigures(f);
-          setError(null);
-        },
-        (e: unknown) => live && setError(e),
-      );
-    loader.current = load;
-    load();
-    const timer = setInterval(load, refreshMs);
-    return () => {
-      live = false;
-      loader.current = null;
-      clearInterval(timer);
-    };
-  }, [refreshMs, enabled]);
-  const reload = useCallback(() => loader.current?.(), []);
-  return { figures, error, reload };
+  const { data, error, reload } = usePolling(() => fetchFigures(), refreshMs, enabled);
+  return { figures: data, error, reload };
 }

@@ -5,33 +5,25 @@
  */
 import { Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField } from '@mui/material';
 import { useState } from 'react';
-import { useCanAccess, useNotify, useRefresh, useTranslate } from 'react-admin';
-import { describeError } from '../../components/errors';
+import { useCanAccess, useTranslate } from 'react-admin';
+import { useChange } from '../../components/useChange';
 import { answerApproval, type ApprovalRecord } from '../../data/playbooks';
 
 export function ApprovalAnswer({ approval }: { approval: ApprovalRecord }) {
   const t = useTranslate();
-  const notify = useNotify();
-  const refresh = useRefresh();
   const { canAccess } = useCanAccess({ resource: 'playbookApprovals', action: 'approve' });
   const [asking, setAsking] = useState<'approve' | 'reject' | null>(null);
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useChange();
   if (approval.status !== 'pending' || !canAccess) return null;
   const send = async () => {
     if (!asking) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       await answerApproval(approval.id, asking, comment.trim() || undefined);
-      notify(asking === 'approve' ? 'citysoc.playbooks.approved' : 'citysoc.playbooks.rejected', { type: 'success' });
       setAsking(null);
       setComment('');
-      refresh();
-    } catch (e) {
-      notify(describeError(t, e), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
+      return { message: asking === 'approve' ? 'citysoc.playbooks.approved' : 'citysoc.playbooks.rejected' };
+    });
   };
   return (
     <>

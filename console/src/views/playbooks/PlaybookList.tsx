@@ -1,11 +1,10 @@
 /** The deployed playbooks: turn one on or off (its runs are then accountable to you), and open the editor with your session. */
 import { Button } from '@mui/material';
 import EditIcon from '@mui/icons-material/Edit';
-import { useState } from 'react';
-import { CanAccess, TopToolbar, useNotify, useRecordContext, useRefresh, useTranslate } from 'react-admin';
+import { CanAccess, TopToolbar, useRecordContext, useTranslate } from 'react-admin';
 import { session } from '../../auth/session';
-import { describeError } from '../../components/errors';
 import { type ColumnSpec, ResourceList } from '../../components/ResourceList';
+import { useChange } from '../../components/useChange';
 import { type PlaybookRecord, setPlaybookEnabled } from '../../data/playbooks';
 
 function EnabledField(_: { label?: string }) {
@@ -22,21 +21,12 @@ function TriggersField(_: { label?: string }) {
 function ToggleButton() {
   const r = useRecordContext<PlaybookRecord>();
   const t = useTranslate();
-  const notify = useNotify();
-  const refresh = useRefresh();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useChange();
   if (!r) return null;
-  const toggle = async () => {
-    setBusy(true);
-    try {
+  const toggle = () =>
+    run(async () => {
       await setPlaybookEnabled(r.id, !r.enabled);
-      refresh();
-    } catch (e) {
-      notify(describeError(t, e), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <CanAccess resource="playbooks" action="author">
       <Button size="small" variant="outlined" disabled={busy} onClick={() => void toggle()}>

@@ -2,10 +2,10 @@
 import { Box, Button, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import ReplayIcon from '@mui/icons-material/Replay';
 import { Fragment, useState } from 'react';
-import { CanAccess, Show, useNotify, useRecordContext, useRefresh, useTranslate } from 'react-admin';
+import { CanAccess, Show, useRecordContext, useTranslate } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { EnumText } from '../../components/Chips';
-import { describeError } from '../../components/errors';
+import { useChange } from '../../components/useChange';
 import { When } from '../../components/When';
 import { replayRun, type RunDetail, type StepRecord } from '../../data/playbooks';
 import { useLivePlaybooks } from '../live/useLiveRefresh';
@@ -56,25 +56,16 @@ function StepRow({ step }: { step: StepRecord }) {
 
 function ReplayButton({ run }: { run: RunDetail }) {
   const t = useTranslate();
-  const notify = useNotify();
-  const refresh = useRefresh();
-  const [busy, setBusy] = useState(false);
+  const change = useChange();
   if (run.status !== 'failed' && run.status !== 'stalled') return null;
-  const replay = async () => {
-    setBusy(true);
-    try {
+  const replay = () =>
+    change.run(async () => {
       const steps = await replayRun(run.id);
-      notify('citysoc.playbooks.replayed', { type: 'success', messageArgs: { smart_count: steps.length } });
-      refresh();
-    } catch (e) {
-      notify(describeError(t, e), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+      return { message: 'citysoc.playbooks.replayed', args: { smart_count: steps.length } };
+    });
   return (
     <CanAccess resource="playbookRuns" action="replay">
-      <Button size="small" variant="outlined" startIcon={<ReplayIcon />} disabled={busy} onClick={() => void replay()}>
+      <Button size="small" variant="outlined" startIcon={<ReplayIcon />} disabled={change.busy} onClick={() => void replay()}>
         {t('citysoc.playbooks.replay')}
       </Button>
     </CanAccess>

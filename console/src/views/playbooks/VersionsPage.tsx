@@ -21,8 +21,9 @@ import {
   Typography,
 } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
-import { Confirm, Title, useAuthenticated, useCanAccess, useNotify, useTranslate } from 'react-admin';
+import { Confirm, Title, useAuthenticated, useCanAccess, useTranslate } from 'react-admin';
 import { describeError } from '../../components/errors';
+import { useChange } from '../../components/useChange';
 import { When } from '../../components/When';
 import { composeDiff, listPlaybookVersions, type PlaybookVersionRecord, rollbackPlaybooks } from '../../data/playbooks';
 import { VersionDiff } from './VersionDiff';
@@ -67,12 +68,11 @@ function Counts({ v }: { v: PlaybookVersionRecord }) {
 export function VersionsPage() {
   useAuthenticated();
   const t = useTranslate();
-  const notify = useNotify();
   const { data, error, reload } = useVersions();
   const { canAccess: mayRollback } = useCanAccess({ resource: 'playbooks', action: 'author' });
   const [pair, setPair] = useState<{ from: number; to: number } | null>(null);
   const [rollbackTo, setRollbackTo] = useState<PlaybookVersionRecord | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useChange({ refresh: false });
   const versions = data?.versions ?? [];
   const newest = versions[0];
   const shown = pair ?? (newest ? { from: newest.basedOn, to: newest.version } : null);
@@ -81,18 +81,14 @@ export function VersionsPage() {
 
   const rollback = async () => {
     if (!rollbackTo) return;
-    setBusy(true);
-    try {
+    // The page reloads the versions itself (react-admin's refresh does not know of them).
+    await run(async () => {
       const v = await rollbackPlaybooks(rollbackTo.version);
-      notify('citysoc.playbook_versions.rolled_back', { type: 'success', messageArgs: { version: rollbackTo.version, made: v.version } });
       setPair(null);
       reload();
-    } catch (e) {
-      notify(describeError(t, e), { type: 'error' });
-    } finally {
-      setBusy(false);
-      setRollbackTo(null);
-    }
+      return { message: 'citysoc.playbook_versions.rolled_back', args: { version: rollbackTo.version, made: v.version } };
+    });
+    setRollbackTo(null);
   };
 
   return (

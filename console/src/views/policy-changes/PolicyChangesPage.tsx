@@ -7,6 +7,7 @@ import { Alert, Box, Card, CardContent, Chip, Stack, Table, TableBody, TableCell
 import { useEffect, useState } from 'react';
 import { Title, useAuthenticated, useTranslate } from 'react-admin';
 import { describeError } from '../../components/errors';
+import { TimeRangeFields } from '../../components/TimeRangeFields';
 import { When } from '../../components/When';
 import { listPolicyChanges, POLICY_CHANGES_SHOWN, type PolicyChangeRecord } from '../../data/policies';
 import { PolicyDiff } from './PolicyDiff';
@@ -46,23 +47,13 @@ export function PolicyChangesPage() {
         <CardContent>
           <Stack direction="row" spacing={2} sx={{ mb: 2 }} useFlexGap flexWrap="wrap">
             <TextField size="small" sx={{ width: 240 }} label={t('citysoc.policy_changes.actor')} value={actor} onChange={(e) => setActor(e.target.value)} />
-            <TextField
-              size="small"
-              sx={{ width: 240 }}
-              type="datetime-local"
-              label={t('citysoc.policy_changes.from')}
-              value={from}
-              onChange={(e) => setFrom(e.target.value)}
-              slotProps={{ inputLabel: { shrink: true } }}
-            />
-            <TextField
-              size="small"
-              sx={{ width: 240 }}
-              type="datetime-local"
-              label={t('citysoc.policy_changes.to')}
-              value={to}
-              onChange={(e) => setTo(e.target.value)}
-              slotProps={{ inputLabel: { shrink: true } }}
+            <TimeRangeFields
+              from={from}
+              to={to}
+              onFrom={setFrom}
+              onTo={setTo}
+              labels={{ from: 'citysoc.policy_changes.from', to: 'citysoc.policy_changes.to' }}
+              width={240}
             />
           </Stack>
           <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>

@@ -1,29 +1,19 @@
 /** Turns a rule on or off (rules:manage); the running consumers follow at once. */
 import { Button } from '@mui/material';
-import { useState } from 'react';
-import { CanAccess, useNotify, useRecordContext, useRefresh, useTranslate } from 'react-admin';
-import { describeError } from '../../components/errors';
+import { CanAccess, useRecordContext, useTranslate } from 'react-admin';
+import { useChange } from '../../components/useChange';
 import { type RuleRecord, setRuleEnabled } from '../../data/rules';
 
 export function RuleToggle(_: { label?: string | false }) {
   const r = useRecordContext<RuleRecord>();
   const t = useTranslate();
-  const notify = useNotify();
-  const refresh = useRefresh();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useChange();
   if (!r) return null;
-  const toggle = async () => {
-    setBusy(true);
-    try {
+  const toggle = () =>
+    run(async () => {
       const now = await setRuleEnabled(r.id, !r.enabled);
-      notify(now.enabled ? 'citysoc.rules.enabled_now' : 'citysoc.rules.disabled_now', { type: 'success', messageArgs: { title: now.title } });
-      refresh();
-    } catch (e) {
-      notify(describeError(t, e), { type: 'error' });
-    } finally {
-      setBusy(false);
-    }
-  };
+      return { message: now.enabled ? 'citysoc.rules.enabled_now' : 'citysoc.rules.disabled_now', args: { title: now.title } };
+    });
   return (
     <CanAccess resource="rules" action="toggle">
       <Button

@@ -5,35 +5,22 @@
  * time; the table reads the API again every 10 seconds.
  */
 import { Alert, Box, Card, CardContent, Chip, MenuItem, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Title, useAuthenticated, useTranslate } from 'react-admin';
 import { describeError } from '../../components/errors';
 import { When } from '../../components/When';
 import { listSources, type SourceRecord, type SourceState, sourceState } from '../../data/sources';
+import { usePolling } from '../live/usePolling';
 
 const REFRESH_MS = 10_000;
 const SILENT_AFTER_MINUTES = [5, 15, 60, 24 * 60] as const;
 const STATE_COLOR: Record<SourceState, 'success' | 'warning' | 'error'> = { ok: 'success', silent: 'warning', failing: 'error' };
 const ROW_BACKGROUND: Record<SourceState, string | undefined> = { ok: undefined, silent: 'rgba(237, 108, 2, 0.12)', failing: 'rgba(211, 47, 47, 0.12)' };
 
-function useSources(): { rows: SourceRecord[] | null; error: string | null; now: number } {
-  const t = useTranslate();
-  const [state, setState] = useState<{ rows: SourceRecord[] | null; error: string | null; now: number }>({ rows: null, error: null, now: Date.now() });
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      listSources().then(
-        (rows) => live && setState({ rows, error: null, now: Date.now() }),
-        (e: unknown) => live && setState((s) => ({ ...s, error: describeError(t, e) })),
-      );
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [t]);
-  return state;
+/** The sources, with the time of their answer: a source's silence is measured from then. */
+function useSources(): { rows: SourceRecord[] | null; error: unknown; now: number } {
+  const { data, error } = usePolling(async () => ({ rows: await listSources(), now: Date.now() }), REFRESH_MS);
+  return { rows: data?.rows ?? null, error, now: data?.now ?? 0 };
 }
 
 function Name({ value, other }: { value: string | null; other: boolean }) {
@@ -78,7 +65,7 @@ export function SourcesPage() {
           <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
             {t('citysoc.sources.explain')}
           </Typography>
-          {error && <Alert severity="error">{error}</Alert>}
+          {error !== null && <Alert severity="error">{describeError(t, error)}</Alert>}
           {rows && rows.length === 0 && <Alert severity="info">{t('citysoc.sources.empty')}</Alert>}
           {shown.length > 0 && (
             <Table size="small" data-testid="sources-table">
