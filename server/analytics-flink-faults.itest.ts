@@ -8,12 +8,11 @@
  * repeats carry the ids of the first ones, so each brute-force alert must end with exactly the
  * reference's count and event ids: nothing lost, nothing counted twice.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sharedPath } from '../core/shared-data';
 import { FlinkRestClient } from '../analytics/flink';
 import { stackUp } from '../stack';
-import { makeContext, runningPid } from '../stack/process';
 import { adminSession, clusterOverrides, type Running, startTestPlatform } from './test-support/harness';
 
 jest.setTimeout(900_000);
@@ -29,6 +28,28 @@ type AlertView = { rule: { id: string }; entities: { type: string; value: string
 type Outcome = Record<string, { count: number; eventIds: string[] }>;
 
 const sleep = (ms: number) => new Promise((x) => setTimeout(x, ms));
+
+const ROOT_MARK = '-Dcitysoc.stack.root=';
+/**
+ * The TaskManager the stack runs and the checkout whose stack started it (the engines may have
+ * been started from another checkout, and are then reused as they are): found by the markers the
+ * stack puts on its daemons' command lines. It is started again from that same checkout.
+ */
+function stackTaskManager(): { pid: number; root: string } | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!args.includes('-Dcitysoc.stack=flink-taskmanager')) continue;
+    const root = args.find((a) => a.startsWith(ROOT_MARK))?.slice(ROOT_MARK.length);
+    if (root) return { pid: Number(entry), root };
+  }
+  return undefined;
+}
 
 async function json<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -86,6 +107,8 @@ describe('correlation on Flink when its TaskManager is killed', () => {
     part.map((log, i) => JSON.stringify({ date: 1_700_000_000 + b * half + i, log })).join('\n'),
   );
   const running: Running[] = [];
+  /** The checkout whose stack runs Flink (see stackTaskManager). */
+  let stackRoot = ROOT;
 
   const start = async (tag: string): Promise<{ r: Running; admin: string; send: (b: number) => Promise<void> }> => {
     const r = await startTestPlatform(undefined, false, {
@@ -135,7 +158,7 @@ describe('correlation on Flink when its TaskManager is killed', () => {
         await rest.cancelJob(j.jid).catch(() => undefined);
     for (const r of running) await r.stop().catch(() => undefined);
     // Whatever happened above, the TaskManager runs again for the tests after this one.
-    await stackUp({ root: ROOT, only: ['flink'] });
+    await stackUp({ root: stackRoot, only: ['flink'] });
   });
 
   it('ends with exactly the alerts of an undisturbed run: no firing lost, none counted twice', async () => {
@@ -161,10 +184,10 @@ describe('correlation on Flink when its TaskManager is killed', () => {
     await untilCheckpointAfter(job, before);
     await untilCheckpointAfter(job, before + 1);
 
-    const ctx = makeContext(ROOT);
-    const tm = runningPid(ctx, 'flink-taskmanager');
+    const tm = stackTaskManager();
     expect(tm).toBeDefined();
-    process.kill(tm!, 'SIGKILL');
+    stackRoot = tm!.root;
+    process.kill(tm!.pid, 'SIGKILL');
     // Events keep arriving while no TaskManager runs: Kafka holds them for the job.
     await hit.send(1);
     const gone = Date.now() + 120_000;
@@ -172,7 +195,7 @@ describe('correlation on Flink when its TaskManager is killed', () => {
     expect((await json<{ taskmanagers: number }>(`${REST}/overview`)).taskmanagers).toBe(0);
     expect(['RESTARTING', 'RUNNING', 'CREATED']).toContain((await rest.job(job)).state);
 
-    const up = await stackUp({ root: ROOT, only: ['flink'] });
+    const up = await stackUp({ root: stackRoot, only: ['flink'] });
     expect(up.every((s) => s.healthy)).toBe(true);
     await rest.waitForState(job, ['RUNNING'], { timeoutMs: 180_000 });
     const restored = await json<{ latest: { restored: { id: number } | null } }>(`${REST}/jobs/${job}/checkpoints`);
