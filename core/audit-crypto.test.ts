@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -105,6 +106,26 @@ describe('trail keys', () => {
 });
 
 describe('Merkle inclusion proofs (RFC 9162 tree hashing)', () => {
+  it.each([
+    ['international', 'sha256'],
+    ['sm', 'sm3'],
+  ] as const)(
+    '%s: the root of three leaves is H(1 ‖ H(1 ‖ H(0 ‖ l0) ‖ H(0 ‖ l1)) ‖ H(0 ‖ l2)), and digest() of several parts hashes them joined',
+    (suite, alg) => {
+      const h = (...parts: Buffer[]) => {
+        const x = createHash(alg);
+        for (const p of parts) x.update(p);
+        return x.digest();
+      };
+      const leaves = ['a', 'b', 'c'].map((s) => h(Buffer.from(s)).toString('hex'));
+      const leaf = (hex: string) => h(Buffer.from([0]), Buffer.from(hex, 'hex'));
+      const expected = h(Buffer.from([1]), h(Buffer.from([1]), leaf(leaves[0]!), leaf(leaves[1]!)), leaf(leaves[2]!));
+      expect(merkleRoot(suite, leaves)).toBe(expected.toString('hex'));
+      expect(merkleRoot(suite, [])).toBe(h().toString('hex'));
+      expect(digest(suite, 'ab', Buffer.from('c'), new Uint8Array([0x64])).toString('hex')).toBe(h(Buffer.from('abcd')).toString('hex'));
+    },
+  );
+
   it.each(['international', 'sm'] as const)('%s: every leaf of trees of 1..20 leaves proves to the root, and to no other position', (suite) => {
     for (let n = 1; n <= 20; n++) {
       const leaves = Array.from({ length: n }, (_, i) => digest(suite, `r${i}`).toString('hex'));
