@@ -26,6 +26,12 @@ const N = arg('records', 10_000_000);
 const SQLITE_N = arg('sqlite', 1_000_000);
 const EVERY = 1000;
 
+/** Progress on stderr (the figures go to stdout): each tenth of a phase. */
+function progress(phase: string, done: number, total: number): void {
+  const step = Math.max(1, Math.floor(total / 10));
+  if (done % step === 0 || done === total) process.stderr.write(`  ${phase}: ${done.toLocaleString('en')} of ${total.toLocaleString('en')}\n`);
+}
+
 function record(seq: number, prevHash: string): Omit<AuditRecord, 'hash'> {
   return {
     seq,
@@ -52,6 +58,7 @@ function generate(suite: AuditSuite, n: number) {
     const r = record(seq, prev);
     prev = sealRecord(r, suite).hash;
     window.push(prev);
+    progress(`${suite}: building the chain`, seq, n);
     if (seq % EVERY === 0) {
       checkpoints.push(
         signCheckpoint(signer, {
@@ -87,6 +94,7 @@ function generatedTrail(suite: AuditSuite, n: number, checkpoints: AuditCheckpoi
           const r = record(seq, prev);
           const { hash } = sealRecord(r, suite);
           prev = hash;
+          progress(`${suite}: verifying`, seq, n);
           yield { ...r, hash };
         }
       }
@@ -131,6 +139,7 @@ async function main(): Promise<void> {
         batch.push(log.append(input));
       }
       await Promise.all(batch);
+      progress(`${suite}: writing the SQLite trail`, Math.min(SQLITE_N, i + BATCH), SQLITE_N);
     }
     const wrote = Number(process.hrtime.bigint() - t) / 1e9;
     const trust = resolveTrust({ fingerprints: [signer.publicKey.fingerprint], keys: [] }, await log.publicKeys());
