@@ -65,6 +65,21 @@ export function checkHistogramSpan(firstKey: number, lastKey: number, step: numb
     );
 }
 
+/**
+ * Whether the request's own time range already bounds an @timestamp histogram within the bucket
+ * limit: both ends given and few enough buckets between them. The store can then skip reading the
+ * matches' first and last time to check the span (a pass over every match); `now` must be the one
+ * the request's filter was resolved with.
+ */
+export function rangeBoundsHistogram(range: { from?: string; to?: string } | undefined, step: number, now: Date, max = MAX_BUCKETS): boolean {
+  if (!range?.from || !range.to) return false;
+  const lo = resolveDate(range.from, now, 'range.from');
+  const hi = resolveDate(range.to, now, 'range.to');
+  if (hi <= lo) return true; // nothing can match
+  // Keys of the first and last bucket an event in [lo, hi) can fall in.
+  return Math.floor((Math.floor((hi - 1) / step) * step - Math.floor(lo / step) * step) / step) + 1 <= max;
+}
+
 /** Refuses a sort key or aggregation field that is not a well-formed field name. */
 export function checkFieldName(field: string, where: string): void {
   const problem = fieldNameProblem(field);

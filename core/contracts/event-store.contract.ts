@@ -229,6 +229,21 @@ export function describeEventStoreContract(name: string, harness: StoreHarness):
         });
       });
 
+      it('a time range around the matches changes neither the buckets nor the span check of a histogram', async () => {
+        const range = { from: '2026-10-31T00:00:00Z', to: '2026-11-03T00:00:00Z' };
+        const r = await store.aggregate({ query: 'event.action:http_request', range, aggs: { h: { type: 'date_histogram', interval: '1h' } } });
+        const buckets = (r.aggs.h as { buckets: { key: number; count: number }[] }).buckets;
+        expect(r.total).toBe(7);
+        expect(buckets).toHaveLength(34);
+        expect(buckets[0]).toEqual({ key: Date.parse('2026-11-01T01:00:00Z'), count: 6 });
+        // Three days of seconds are too many buckets for the range to bound; the matches' own span is too.
+        await expectError(
+          store.aggregate({ query: 'event.action:http_request', range, aggs: { h: { type: 'date_histogram', interval: '1s' } } }),
+          'LIMIT_EXCEEDED',
+          /^date_histogram: 120001 buckets of 1 s between 2026-11-01T01:10:00\.000Z and 2026-11-02T10:30:00\.000Z exceed the limit of 10000;/,
+        );
+      });
+
       it('an hourly histogram lists the empty hours between its first and last bucket', async () => {
         const r = await store.aggregate({ query: 'event.action:http_request', aggs: { h: { type: 'date_histogram', interval: '1h' } } });
         const buckets = (r.aggs.h as { buckets: { key: number; count: number }[] }).buckets;
