@@ -147,6 +147,15 @@ async function timedPost(p: Platform, token: string, lines: string[]): Promise<{
 
 const sample = (alertAt: number, t: { sent: number; acked: number }): Sample => ({ fromSend: alertAt - t.sent, fromAck: alertAt - t.acked });
 
+/** Events whose time is past the window's end plus the lateness, on every partition: the window starting at `at` closes. */
+function windowClosers(at: number, s: number): string[] {
+  const close = at + 300_000 + LATENESS_S * 1000 + 1_000;
+  return Array.from(
+    { length: 64 },
+    (_, k) => `${stamp(close)} web-${s}-${k} sshd[3]: Accepted publickey for app from 10.9.${s & 255}.${k} port ${6000 + k} ssh2`,
+  );
+}
+
 async function latency(): Promise<{ single: Sample[]; correlation: Sample[] }> {
   const { p, token, dir } = await platform(true);
   const feed = p.service<{ feed: AlertFeed }>('analytics').feed;
@@ -162,46 +171,29 @@ async function latency(): Promise<{ single: Sample[]; correlation: Sample[] }> {
   const single: Sample[] = [];
   const correlation: Sample[] = [];
   if (CLUSTER) await flinkJobRunning();
-  // Cluster: each sample has a 5-minute tumbling window of its own, aligned as Flink aligns them.
+  // Cluster: each sample has a 5-minute tumbling window of its own, aligned as Flink aligns them,
+  // its events a second or two into it.
   const t0 = CLUSTER ? Math.floor((Date.now() - 30 * 86_400_000) / 300_000) * 300_000 : Date.now() - 3_600_000;
+  const spacing = CLUSTER ? 600_000 : 1_000;
+  const lead = CLUSTER ? 1_000 : 0;
   for (let s = 0; s < SAMPLES; s++) {
-    if (CLUSTER) {
-      const at = t0 + s * 600_000;
-      const ip = `203.0.${s >> 8}.${s & 255}`;
-      const seen = wait((a) => a.entities.some((e) => e.value === ip) && a.rule.type === 'sigma');
-      const t = await timedPost(p, token, [`${stamp(at + 1_000)} gw-${s} sshd[1]: Accepted password for root from ${ip} port 4000 ssh2`]);
-      single.push(sample(await seen, t));
-      const guess = `198.51.${s >> 8}.${s & 255}`;
-      const fired = wait((a) => a.rule.type === 'correlation' && a.entities.some((e) => e.value === guess));
-      await post(
-        p,
-        token,
-        Array.from({ length: 10 }, (_, k) => `${stamp(at + 2_000 + k * 10)} gw-${s} sshd[2]: Failed password for root from ${guess} port ${5000 + k} ssh2`),
-      );
-      // Event time past the window's end plus the lateness on every partition: the window closes.
-      const close = at + 300_000 + LATENESS_S * 1000 + 1_000;
-      const closers = Array.from(
-        { length: 64 },
-        (_, k) => `${stamp(close)} web-${s}-${k} sshd[3]: Accepted publickey for app from 10.9.${s & 255}.${k} port ${6000 + k} ssh2`,
-      );
-      const closed = await timedPost(p, token, closers);
-      correlation.push(sample(await fired, closed));
-      continue;
-    }
+    const at = t0 + s * spacing;
     // single-event: a root login accepted from outside
     const ip = `203.0.${s >> 8}.${s & 255}`;
     const seen = wait((a) => a.entities.some((e) => e.value === ip) && a.rule.type === 'sigma');
-    const t = await timedPost(p, token, [`${stamp(t0 + s * 1000)} gw-${s} sshd[1]: Accepted password for root from ${ip} port 4000 ssh2`]);
+    const t = await timedPost(p, token, [`${stamp(at + lead)} gw-${s} sshd[1]: Accepted password for root from ${ip} port 4000 ssh2`]);
     single.push(sample(await seen, t));
     // correlation: ten failures from one address within the 5-minute window
     const guess = `198.51.${s >> 8}.${s & 255}`;
     const fired = wait((a) => a.rule.type === 'correlation' && a.entities.some((e) => e.value === guess));
     const burst = Array.from(
       { length: 10 },
-      (_, k) => `${stamp(t0 + s * 1000 + k * 10)} gw-${s} sshd[2]: Failed password for root from ${guess} port ${5000 + k} ssh2`,
+      (_, k) => `${stamp(at + 2 * lead + k * 10)} gw-${s} sshd[2]: Failed password for root from ${guess} port ${5000 + k} ssh2`,
     );
-    const sentBurst = await timedPost(p, token, burst);
-    correlation.push(sample(await fired, sentBurst));
+    // Embedded: the 10th failure fires it. Cluster: the window fires when events past its end close it.
+    if (CLUSTER) await post(p, token, burst);
+    const timed = await timedPost(p, token, CLUSTER ? windowClosers(at, s) : burst);
+    correlation.push(sample(await fired, timed));
   }
   await p.close();
   await cancelBenchJobs();

@@ -8,11 +8,12 @@
  * repeats carry the ids of the first ones, so each brute-force alert must end with exactly the
  * reference's count and event ids: nothing lost, nothing counted twice.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sharedPath } from '../core/shared-data';
 import { FlinkRestClient } from '../analytics/flink';
 import { stackUp } from '../stack';
+import { findDaemon } from '../stack/process';
 import { adminSession, clusterOverrides, type Running, startTestPlatform } from './test-support/harness';
 
 jest.setTimeout(900_000);
@@ -28,28 +29,6 @@ type AlertView = { rule: { id: string }; entities: { type: string; value: string
 type Outcome = Record<string, { count: number; eventIds: string[] }>;
 
 const sleep = (ms: number) => new Promise((x) => setTimeout(x, ms));
-
-const ROOT_MARK = '-Dcitysoc.stack.root=';
-/**
- * The TaskManager the stack runs and the checkout whose stack started it (the engines may have
- * been started from another checkout, and are then reused as they are): found by the markers the
- * stack puts on its daemons' command lines. It is started again from that same checkout.
- */
-function stackTaskManager(): { pid: number; root: string } | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    if (!args.includes('-Dcitysoc.stack=flink-taskmanager')) continue;
-    const root = args.find((a) => a.startsWith(ROOT_MARK))?.slice(ROOT_MARK.length);
-    if (root) return { pid: Number(entry), root };
-  }
-  return undefined;
-}
 
 async function json<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -107,7 +86,7 @@ describe('correlation on Flink when its TaskManager is killed', () => {
     part.map((log, i) => JSON.stringify({ date: 1_700_000_000 + b * half + i, log })).join('\n'),
   );
   const running: Running[] = [];
-  /** The checkout whose stack runs Flink (see stackTaskManager). */
+  /** The checkout whose stack runs Flink: the engines may have been started from another, and are then reused as they are. */
   let stackRoot = ROOT;
 
   const start = async (tag: string): Promise<{ r: Running; admin: string; send: (b: number) => Promise<void> }> => {
@@ -184,7 +163,7 @@ describe('correlation on Flink when its TaskManager is killed', () => {
     await untilCheckpointAfter(job, before);
     await untilCheckpointAfter(job, before + 1);
 
-    const tm = stackTaskManager();
+    const tm = findDaemon('flink-taskmanager');
     expect(tm).toBeDefined();
     stackRoot = tm!.root;
     process.kill(tm!.pid, 'SIGKILL');

@@ -226,13 +226,16 @@ export function logFile(ctx: StackContext, name: string): string {
   return path.join(ctx.logDir, `${name}.log`);
 }
 
+const NAME_MARK = '-Dcitysoc.stack=';
+const ROOT_MARK = '-Dcitysoc.stack.root=';
+
 /**
  * Put into every JVM command line: a pid from a stale pid file is only trusted if the process
  * still carries them, and stopDaemon can find our processes even when a pid file is lost.
  * The root makes two checkouts on one machine tell their daemons apart.
  */
 export function markers(ctx: StackContext, name: string): string[] {
-  return [`-Dcitysoc.stack=${name}`, `-Dcitysoc.stack.root=${ctx.root}`];
+  return [`${NAME_MARK}${name}`, `${ROOT_MARK}${ctx.root}`];
 }
 
 function isAlive(pid: number): boolean {
@@ -244,25 +247,52 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function cmdlineHasAll(pid: number, needles: string[]): boolean {
+/** A process's arguments, or undefined when it cannot be read (gone, or no /proc). */
+function commandLine(pid: number): string[] | undefined {
   try {
-    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return needles.every((n) => args.includes(n));
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
-    // Without /proc (macOS) the liveness check has to do.
-    return process.platform !== 'linux';
+    return undefined;
   }
+}
+
+function cmdlineHasAll(pid: number, needles: string[]): boolean {
+  const args = commandLine(pid);
+  // Without /proc (macOS) the liveness check has to do.
+  if (args === undefined) return process.platform !== 'linux';
+  return needles.every((n) => args.includes(n));
+}
+
+/** Every other process of the machine (Linux only). */
+function otherPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
 }
 
 /** Our daemons of this name found by their command-line markers (Linux only). */
 function pidsByMarkers(ctx: StackContext, name: string): number[] {
   if (process.platform !== 'linux') return [];
   const wanted = markers(ctx, name);
-  return fs
-    .readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .filter((pid) => pid !== process.pid && cmdlineHasAll(pid, wanted));
+  return otherPids().filter((pid) => cmdlineHasAll(pid, wanted));
+}
+
+/**
+ * A running stack daemon of this name, whichever checkout started it, with that checkout's root
+ * (its root marker): the engines one checkout starts are reused by the others, and a daemon is
+ * started again from its own checkout. Linux only.
+ */
+export function findDaemon(name: string): { pid: number; root: string } | undefined {
+  if (process.platform !== 'linux') return undefined;
+  for (const pid of otherPids()) {
+    const args = commandLine(pid);
+    if (!args?.includes(`${NAME_MARK}${name}`)) continue;
+    const root = args.find((a) => a.startsWith(ROOT_MARK))?.slice(ROOT_MARK.length);
+    if (root) return { pid, root };
+  }
+  return undefined;
 }
 
 /** The pid of our running daemon, or undefined (and a stale pid file is removed). */

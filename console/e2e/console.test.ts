@@ -171,6 +171,26 @@ describe('the console in Chromium', () => {
     await admin.locator('tbody tr').first().waitFor();
   });
 
+  it('shows only the alerts of one rule or of one entity when a link filters the queue so', async () => {
+    const sample = (
+      await gqlAs<{ alerts: { alerts: { rule: { id: string }; entities: { type: string; value: string }[] }[] } }>(
+        site,
+        adminToken,
+        '{alerts(filter:{department:"公安"},size:1){alerts{rule{id} entities{type value}}}}',
+      )
+    ).alerts.alerts[0]!;
+    const all = (await gqlAs<{ alerts: { total: number } }>(site, adminToken, '{alerts(size:1){total}}')).alerts.total;
+    for (const filter of [{ ruleId: sample.rule.id }, { entity: sample.entities[0]! }]) {
+      const api = await gqlAs<{ alerts: { total: number } }>(site, adminToken, 'query($f:AlertQueueFilter){alerts(filter:$f,size:1){total}}', { f: filter });
+      expect(api.alerts.total).toBeGreaterThan(0);
+      expect(api.alerts.total).toBeLessThan(all);
+      await admin.goto(`${site.url}/#/alerts?filter=${encodeURIComponent(JSON.stringify({ status: [], ...filter }))}`);
+      await admin.getByText(`共 ${api.alerts.total} 条`).waitFor();
+    }
+    await admin.goto(`${site.url}/#/alerts?filter=${encodeURIComponent(JSON.stringify({ status: ['open', 'acknowledged', 'in_progress'] }))}`);
+    await admin.locator('tbody tr').first().waitFor();
+  });
+
   it('acknowledges and closes an alert with a resolution, and the audit trail view shows both moves', async () => {
     // An alert of a Sigma rule whose matched events the admin may read: the month's UEBA alerts
     // may lead the queue, and the events behind its Hive alerts are classified above what the

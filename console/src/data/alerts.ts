@@ -115,18 +115,36 @@ function instant(v: unknown): string | undefined {
   return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
 }
 
-/** The queue's filter form as the API's AlertQueueFilter: only values the API knows, empty fields left out. */
+/** The kinds of entity an alert names (the API's EntityInput types). */
+export const ALERT_ENTITY_TYPES = ['user', 'host', 'ip', 'dataset', 'process', 'file'] as const;
+
+/** An entity of the filter (`{type, value}`, as a link carries it) when its type is one the API knows and it has a value. */
+function entityOf(v: unknown): { type: string; value: string } | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { type, value } = v as Record<string, unknown>;
+  if (!(ALERT_ENTITY_TYPES as readonly unknown[]).includes(type) || !present(value)) return undefined;
+  return { type: type as string, value: value.trim() };
+}
+
+/**
+ * The queue's filter form (or a link's filter) as the API's AlertQueueFilter: only values the API
+ * knows, empty fields left out. Unassigned, which the API will not combine with an assignee, wins.
+ */
 export function queueFilter(f: Record<string, unknown>): Record<string, unknown> {
   const status = statuses(f);
   const severity = oneOf(f.severity, SEVERITIES);
   const ruleType = oneOf(f.ruleType, RULE_TYPES);
+  const entity = entityOf(f.entity);
   const from = instant(f.from);
   const to = instant(f.to);
   return {
     ...(status ? { status } : {}),
     ...(severity ? { severity } : {}),
+    ...(present(f.ruleId) ? { ruleId: f.ruleId.trim() } : {}),
     ...(ruleType ? { ruleType } : {}),
     ...(present(f.department) ? { department: f.department.trim() } : {}),
+    ...(entity ? { entity } : {}),
+    ...(f.unassigned === true ? { unassigned: true } : present(f.assignee) ? { assignee: f.assignee.trim() } : {}),
     ...(present(f.text) ? { text: f.text.trim() } : {}),
     ...(from || to ? { timeField: 'lastSeen', ...(from ? { from } : {}), ...(to ? { to } : {}) } : {}),
   };

@@ -20,6 +20,8 @@ export const en = {
         text: 'Search (rule, entity, tag, assignee)',
         from: 'Last seen from',
         to: 'Last seen before',
+        ruleId: 'Rule id',
+        unassigned: 'Unassigned only',
       },
     },
     cases: {

@@ -20,6 +20,8 @@ export const zhCN = {
         text: '搜索（规则、实体、标签、处理人）',
         from: '最近发生起',
         to: '最近发生止',
+        ruleId: '规则编号',
+        unassigned: '仅未分配',
       },
     },
     cases: {

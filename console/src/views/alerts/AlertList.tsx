@@ -1,4 +1,4 @@
-/** The alert queue: newest work first, filtered by status, severity, rule type, department, text and time; bulk acknowledge, close and assign; live. */
+/** The alert queue: newest work first, filtered by status, severity, rule, rule type, department, assignee, text and time; bulk acknowledge, close and assign; live. */
 import { Box, Button } from '@mui/material';
 import CheckIcon from '@mui/icons-material/Check';
 import DoneAllIcon from '@mui/icons-material/DoneAll';
@@ -16,8 +16,11 @@ const QUEUE_FILTERS: readonly FilterSpec[] = [
   { kind: 'choices', source: 'status', values: ALERT_STATUSES, messages: 'citysoc.status', many: true, alwaysOn: true },
   { kind: 'choices', source: 'severity', values: SEVERITIES, messages: 'citysoc.severity', many: true, alwaysOn: true },
   { kind: 'text', source: 'text', alwaysOn: true, resettable: true },
+  { kind: 'text', source: 'ruleId' },
   { kind: 'choices', source: 'ruleType', values: RULE_TYPES, messages: 'citysoc.rule_type', many: true },
   { kind: 'text', source: 'department' },
+  { kind: 'text', source: 'assignee' },
+  { kind: 'flag', source: 'unassigned' },
   { kind: 'time', source: 'from' },
   { kind: 'time', source: 'to' },
 ];
