@@ -45,6 +45,7 @@ export async function openPorts(config: Config, log: Logger): Promise<Ports> {
     const bus = new SpoolBus({
       file: path.join(dir, 'spool.db'),
       onError: (err, ctx) => log.error({ err, ...ctx }, 'bus consumer failed; the batch will be delivered again'),
+      onCompactionError: (err) => log.warn({ err }, 'spool compaction failed; the next round tries again'),
     });
     return {
       events: new SqliteEventStore(path.join(dir, 'events.db')),

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeBusContract } from '../../core/contracts/bus.contract';
+import { type Db, openDatabase } from '../sqlite/database';
 import { SpoolBus } from './spool-bus';
 
 const root = mkdtempSync(path.join(tmpdir(), 'citysoc-bus-'));
@@ -32,6 +33,38 @@ describe('spool housekeeping', () => {
     expect(bus.compact()).toBe(0);
     expect(bus.spoolBytes()).toBe(before);
     await bus.close();
+  });
+
+  it("the timer's compaction neither waits for a held write lock nor throws; another failure is reported, and the next round compacts", async () => {
+    const file = path.join(root, 'compact-locked.db');
+    const errors: unknown[] = [];
+    const bus = new SpoolBus({ file, pollMs: 20, compactEveryMs: 0, onCompactionError: (e) => errors.push(e) });
+    const seen: number[] = [];
+    const sub = await bus.subscribe<number>('citysoc.events', 'only', async (b) => void seen.push(...b.map((m) => m.value)));
+    await bus.publish(
+      'citysoc.events',
+      [1, 2].map((v) => ({ key: 'k', value: v })),
+    );
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await sub.stop();
+    // Another connection holds the write lock, as a long batch write does.
+    const other = openDatabase(file);
+    other.prepare('BEGIN IMMEDIATE').run();
+    expect(bus.compactIfFree()).toBeNull();
+    expect(errors).toEqual([]);
+    other.prepare('ROLLBACK').run();
+    expect(bus.compactIfFree()).toBe(2);
+    // The connection's own busy timeout is as it was.
+    expect((bus as unknown as { db: Db }).db.pragma('busy_timeout', { simple: true })).toBe(10000);
+    // A failure other than the lock is reported, not thrown.
+    other.exec('ALTER TABLE messages RENAME TO gone');
+    expect(bus.compactIfFree()).toBeNull();
+    expect(errors).toHaveLength(1);
+    expect(String((errors[0] as Error).message)).toMatch(/no such table: messages/);
+    other.exec('ALTER TABLE gone RENAME TO messages');
+    other.close();
+    await bus.close();
+    expect(bus.compactIfFree()).toBeNull();
   });
 
   it('compaction drops what every group has committed, and the spool shrinks', async () => {

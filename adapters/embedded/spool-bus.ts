@@ -41,6 +41,8 @@ export interface SpoolBusOptions {
   /** How often messages every group has committed are dropped from the spool; 0 turns it off. */
   readonly compactEveryMs?: number;
   readonly onError?: (err: unknown, ctx: { topic: Topic; group: string }) => void;
+  /** A compaction round failed for another reason than the write lock being held (the next round tries again). */
+  readonly onCompactionError?: (err: unknown) => void;
 }
 
 export class SpoolBus implements Bus {
@@ -61,7 +63,7 @@ export class SpoolBus implements Bus {
     this.wake.setMaxListeners(0);
     // Without compaction the spool only grows, and its size is the gateway's backpressure signal.
     const every = opts.compactEveryMs ?? 5_000;
-    this.compactTimer = every > 0 ? setInterval(() => this.compact(), every) : null;
+    this.compactTimer = every > 0 ? setInterval(() => this.compactIfFree(), every) : null;
     this.compactTimer?.unref();
   }
 
@@ -152,6 +154,26 @@ export class SpoolBus implements Bus {
     const exited = new Promise((r) => worker.once('exit', r));
     await this.request({ type: 'close' }).catch(() => undefined);
     await exited;
+  }
+
+  /**
+   * The timer's compaction: it runs on the thread that serves requests, so it never waits for the
+   * write lock (a large batch being written holds it for a while) and never throws out of the
+   * timer, which would end the process. A round skipped is made up by the next; another failure is
+   * reported.
+   */
+  compactIfFree(): number | null {
+    if (this.closed) return null;
+    const waited = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return this.compact();
+    } catch (e) {
+      if ((e as { code?: unknown })?.code !== 'SQLITE_BUSY') this.opts.onCompactionError?.(e);
+      return null;
+    } finally {
+      this.db.pragma(`busy_timeout = ${waited}`);
+    }
   }
 
   /** Drops messages every known group has committed. */
