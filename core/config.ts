@@ -152,6 +152,13 @@ export const ConfigSchema = z.strictObject({
       /** Deepest nesting of objects and arrays in an ingested JSON record; deeper records are dead letters. */
       maxJsonDepth: z.coerce.number().int().min(8).max(1000).default(64),
       /**
+       * Most records (lines, documents) one ingest request may carry; a request with more is refused
+       * whole (413) before any is processed. Each record, even a one-byte invalid line, becomes a
+       * stored event or dead letter: the byte limit alone would let one request of 10 MiB become
+       * five million of them.
+       */
+      maxItemsPerRequest: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+      /**
        * Event ids the gateway remembers having published, to answer repeats and same-id conflicts
        * before the indexer has stored them (older ids are looked up in the event store).
        */

@@ -457,6 +457,38 @@ describe('finding 6 (issue 9): one bad record never fails its batch', () => {
   });
 });
 
+describe('a request carries at most ingest.maxItemsPerRequest records, on every route', () => {
+  let g: IngestPlatform;
+  beforeAll(async () => {
+    g = await startIngestPlatform({ 'ingest.maxItemsPerRequest': 5 });
+  });
+  afterAll(async () => g.stop());
+
+  const lines = (n: number) => Array.from({ length: n }, () => '1').join('\n');
+  const refusal = 'request carries more than 5 records (ingest.maxItemsPerRequest); send at most 5 per request';
+
+  it('one more than the limit is refused whole with 413 before any is processed; blank lines do not count; nothing is stored', async () => {
+    expect(await g.post('/ingest/v1/events', lines(6))).toMatchObject({ status: 413, json: { error: 'TOO_MANY_ITEMS', message: refusal } });
+    expect(await g.post('/ingest/v1/events', `[${lines(6).split('\n').join(',')}]`)).toMatchObject({
+      status: 413,
+      json: { error: 'TOO_MANY_ITEMS', message: refusal },
+    });
+    const fb = JSON.stringify(Array.from({ length: 6 }, (_, i) => ({ date: 1, log: `x${i}` })));
+    expect(await g.post('/ingest/v1/fluent-bit/citysoc.openssh', fb)).toMatchObject({ status: 413, json: { error: 'TOO_MANY_ITEMS', message: refusal } });
+    const bulk = Array.from({ length: 6 }, (_, i) => `{"create":{}}\n{"message":"m${i}"}`).join('\n') + '\n';
+    const es = await g.post('/_bulk', bulk);
+    expect(es.status).toBe(413);
+    expect(es.json.error).toMatchObject({
+      type: 'content_too_long_exception',
+      reason: 'request carries more than 5 documents (ingest.maxItemsPerRequest); send at most 5 per request',
+    });
+    // Exactly the limit, with blank lines between, is taken: five dead letters, and they are all the store holds.
+    const ok = await g.post('/ingest/v1/events', `\n${lines(5).split('\n').join('\n\n')}\n\n`);
+    expect(ok).toMatchObject({ status: 200, json: { received: 5, stored: 0, deadLettered: 5 } });
+    expect((await g.search('')).total).toBe(5);
+  });
+});
+
 describe('finding 7 (issue 9): every item is answered with what was stored, and the counts add up', () => {
   let g: IngestPlatform;
   beforeAll(async () => {
@@ -476,6 +508,23 @@ describe('finding 7 (issue 9): every item is answered with what was stored, and 
     expect(await g.platform.ports.events.get('evt-1')).toMatchObject({ message: 'first' });
     expect((await g.search('citysoc.duplicate_of:evt-1')).events).toEqual([
       expect.objectContaining({ message: 'second, different', event: expect.objectContaining({ id: other.json.duplicatesOf[0].id }) }),
+    ]);
+  });
+
+  it("another collector cannot pre-claim an event: the same id and line sent first by it leaves the real sender's event stored, flagged, and searchable", async () => {
+    const attacker = (await g.platform.identity.issueApiToken('col-attacker', ['collector'], 'test')).token;
+    const line = JSON.stringify({ '@timestamp': '2026-11-20T10:00:00Z', event: { id: 'predicted-1' }, message: 'the real line' });
+    const claimed = await g.post('/ingest/v1/events', line, { authorization: `Bearer ${attacker}` });
+    expect(claimed.json).toMatchObject({ stored: 1, repeats: 0 });
+    const real = await g.post('/ingest/v1/events', line);
+    expect(real.json).toMatchObject({ received: 1, stored: 1, duplicates: 1, repeats: 0 });
+    expect(real.json.duplicatesOf).toEqual([{ line: 1, id: expect.stringMatching(/^predicted-1~[0-9a-f]{16}$/), of: 'predicted-1' }]);
+    // The real sender's retry is a repeat of its own event; both copies are there, each naming its sender.
+    expect((await g.post('/ingest/v1/events', line)).json).toMatchObject({ stored: 0, repeats: 1 });
+    const found = (await g.search('"the real line"')).events.map((e) => [e.event.id, (e.citysoc as { collector: string }).collector]);
+    expect(found.sort()).toEqual([
+      ['predicted-1', 'token:col-attacker'],
+      [real.json.duplicatesOf[0].id, 'token:fluent-bit-01'],
     ]);
   });
 

@@ -22,6 +22,8 @@ export interface GatewayDeps {
   readonly maxRequestBytes: number;
   /** Deepest nesting of a JSON record (ingest.maxJsonDepth). */
   readonly maxJsonDepth: number;
+  /** Most records one request may carry (ingest.maxItemsPerRequest). */
+  readonly maxItemsPerRequest: number;
   readonly spoolMaxBytes: number;
   readonly backlogBytes: () => number;
 }
@@ -45,6 +47,23 @@ export function refuse(res: ServerResponse, style: Style, status: number, code: 
       'illegal_argument_exception';
     sendJson(res, status, { error: { root_cause: [{ type, reason: message }], type, reason: message }, status }, { ...ES_HEADERS, ...headers });
   } else sendJson(res, status, { error: code, message }, headers);
+}
+
+/**
+ * Refuses a request that carries more records than one may (`count` may stop at the first past the
+ * limit); true when it did. Nothing of such a request is processed or stored: the collector splits it.
+ */
+export function refusedTooMany(deps: GatewayDeps, res: ServerResponse, style: Style, count: number, unit: string): boolean {
+  if (count <= deps.maxItemsPerRequest) return false;
+  deps.metrics.refused('too_large');
+  refuse(
+    res,
+    style,
+    413,
+    'TOO_MANY_ITEMS',
+    `request carries more than ${deps.maxItemsPerRequest} ${unit} (ingest.maxItemsPerRequest); send at most ${deps.maxItemsPerRequest} per request`,
+  );
+  return true;
 }
 
 /** Returns admit(): the admitted collector and body, or undefined when the request was already answered. */

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deadLetterEvent } from '../pipeline/dead-letter';
 import { namedSource } from '../pipeline/pipeline';
 import type { PipelineResult } from '../pipeline/types';
-import { type Admit, ES_HEADERS, type GatewayDeps, refuse } from './admission';
+import { type Admit, ES_HEADERS, type GatewayDeps, refuse, refusedTooMany } from './admission';
 import { type ItemOutcome, writeBatch } from './batch';
 import { type BulkItem, parseBulk } from './bulk';
 import { sendJson } from './http-io';
@@ -29,6 +29,7 @@ export async function bulkRoute(
   const receivedAt = new Date();
   const tag = tagOfRequest(req, url, undefined);
   const items = parseBulk(got.body, pathIndex, tag, got.collector, receivedAt, deps.maxJsonDepth);
+  if (refusedTooMany(deps, res, 'es', items.length, 'documents')) return;
   const source = namedSource(tag.source);
   const results: PipelineResult[] = items.map((it) =>
     it.kind === 'doc'

@@ -12,7 +12,7 @@ import { sourceByName } from '../parsers';
 import { deadLetterEvent } from '../pipeline/dead-letter';
 import { depthProblem, splitJsonArray } from '../pipeline/json-depth';
 import type { InputHint, PipelineInput, PipelineResult } from '../pipeline/types';
-import { type Admit, type GatewayDeps, refuse } from './admission';
+import { type Admit, type GatewayDeps, refuse, refusedTooMany } from './admission';
 import { writeBatch } from './batch';
 import { sendJson } from './http-io';
 
@@ -27,7 +27,20 @@ interface Item {
 const ANSWER_ERRORS = 100;
 const REASON_CHARS = 500;
 
-function items(body: string, maxDepth: number): Item[] {
+/** Non-blank lines of the body, counted up to the first past `limit` (without splitting the body). */
+function linesUpTo(body: string, limit: number): number {
+  let n = 0;
+  for (let start = 0; start < body.length && n <= limit;) {
+    const end = body.indexOf('\n', start);
+    const stop = end < 0 ? body.length : end;
+    if (body.slice(start, stop).trim() !== '') n++;
+    start = stop + 1;
+  }
+  return n;
+}
+
+/** The body's records, or their count when there are more than `maxItems` (none is parsed then). */
+function items(body: string, maxDepth: number, maxItems: number): Item[] | { tooMany: number } {
   const one = (raw: string, line: number): Item => {
     let value: unknown;
     try {
@@ -42,8 +55,11 @@ function items(body: string, maxDepth: number): Item[] {
   if (body.trimStart().startsWith('[')) {
     const parts = splitJsonArray(body);
     if (parts === undefined) return [{ line: 1, raw: body, error: 'body is not one JSON array: unbalanced brackets or text after it' }];
+    if (parts.length > maxItems) return { tooMany: parts.length };
     return parts.map((raw, i) => one(raw, i + 1));
   }
+  const lines = linesUpTo(body, maxItems);
+  if (lines > maxItems) return { tooMany: lines };
   return body.split('\n').flatMap((raw, i) => (raw.trim() === '' ? [] : [one(raw, i + 1)]));
 }
 
@@ -75,7 +91,11 @@ export async function eventsRoute(deps: GatewayDeps, admit: Admit, req: Incoming
   const got = await admit(req, res, 'citysoc');
   if (!got) return;
   const receivedAt = new Date();
-  const list = items(got.body, deps.maxJsonDepth);
+  const list = items(got.body, deps.maxJsonDepth, deps.maxItemsPerRequest);
+  if (!Array.isArray(list)) {
+    refusedTooMany(deps, res, 'citysoc', list.tooMany, 'records');
+    return;
+  }
   const results: PipelineResult[] = list.map((item) => {
     const position = `line:${item.line}`;
     if (item.record) {

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deadLetterEvent } from '../pipeline/dead-letter';
 import { namedSource } from '../pipeline/pipeline';
 import type { PipelineResult } from '../pipeline/types';
-import { type Admit, type GatewayDeps, refuse } from './admission';
+import { type Admit, type GatewayDeps, refuse, refusedTooMany } from './admission';
 import { writeBatch } from './batch';
 import { decodeFluentBit } from './fluent-bit';
 import { sendJson } from './http-io';
@@ -36,6 +36,7 @@ export async function fluentBitRoute(
   const receivedAt = new Date();
   const tag = tagOfRequest(req, url, pathTag);
   const records = decodeFluentBit(got.body, tag, got.collector, receivedAt, deps.maxJsonDepth);
+  if (refusedTooMany(deps, res, 'citysoc', records.length, 'records')) return;
   const named = namedSource(tag.source);
   const results: PipelineResult[] = records.map((r) =>
     r.input

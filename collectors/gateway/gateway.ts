@@ -67,6 +67,7 @@ export function createIngestGateway(o: GatewayOptions): IngestGateway {
     publisher,
     ledger,
     maxJsonDepth: o.config.ingest.maxJsonDepth,
+    maxItemsPerRequest: o.config.ingest.maxItemsPerRequest,
     metrics,
     log: o.log,
     authorize: o.authorize,

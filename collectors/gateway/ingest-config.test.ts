@@ -7,6 +7,7 @@ describe('the ingest configuration', () => {
       maxRequestBytes: 10 * 1024 * 1024,
       spoolMaxBytes: 1024 * 1024 * 1024,
       maxJsonDepth: 64,
+      maxItemsPerRequest: 20_000,
       recentIds: 200_000,
       syslog: { host: '127.0.0.1', maxMessageBytes: 65536, idleTimeoutSeconds: 300, maxConnections: 1000 },
       enrichment: {},
