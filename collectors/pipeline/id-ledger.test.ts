@@ -101,7 +101,37 @@ describe('the id ledger', () => {
 });
 
 describe('the id ledger under attack', () => {
-  const derived = (id: string, original: string) => `${id}~${createHash('sha256').update(original).digest('hex').slice(0, 16)}`;
+  // The fingerprint covers the sender (citysoc.collector, none here) and the content.
+  const derived = (id: string, original: string) => `${id}~${createHash('sha256').update('0:\n').update(original).digest('hex').slice(0, 16)}`;
+  const from = (collector: string, r: PipelineResult): PipelineResult => ({ ...r, event: { ...r.event, citysoc: { collector } } });
+
+  it("another collector sending a line first does not make the real sender's event a repeat: it is stored, flagged, and its retry is a repeat", async () => {
+    const stored = new Map<string, EcsEvent>();
+    const store: StoredEvents = { getMany: async (ids) => ids.flatMap((id) => stored.get(id) ?? []) };
+    // A predictable id (derived from collector, source, position and line) pre-claimed by another collector.
+    const line = 'Failed password for root from 10.1.2.3 port 22 ssh2';
+    const hostile = from('token:col-attacker', result('predicted-id', line));
+    expect(await new IdLedger(1000, store).decide([hostile])).toEqual([{ kind: 'new' }]);
+    stored.set('predicted-id', hostile.event);
+    // A fresh ledger (the id only in the store) and a ledger that remembers it decide alike.
+    const remembering = new IdLedger(1000);
+    await remembering.decide([from('token:col-attacker', result('predicted-id', line))]);
+    for (const ledger of [new IdLedger(1000, store), remembering]) {
+      const real = from('token:col-ga', result('predicted-id', line));
+      expect(await ledger.decide([real])).toEqual([{ kind: 'duplicate', of: 'predicted-id' }]);
+      expect(real.event.event.id).toMatch(/^predicted-id~[0-9a-f]{16}$/);
+      expect(real.event.citysoc).toEqual({ collector: 'token:col-ga', duplicate_of: 'predicted-id' });
+      expect(await ledger.decide([from('token:col-ga', result('predicted-id', line))])).toEqual([{ kind: 'repeat' }]);
+      // The same collector sending it again is still a repeat of its own.
+      expect(await ledger.decide([from('token:col-attacker', result('predicted-id', line))])).toEqual([{ kind: 'repeat' }]);
+    }
+  });
+
+  it('a collector name and a line cannot be cut differently into the same fingerprint', async () => {
+    const ledger = new IdLedger(1000);
+    expect(await ledger.decide([from('ab', result('x', 'c'))])).toEqual([{ kind: 'new' }]);
+    expect(await ledger.decide([from('a', result('x', 'bc'))])).toEqual([{ kind: 'duplicate', of: 'x' }]);
+  });
 
   it('a sender who takes the derived id first with other content does not make a later, different duplicate vanish as a repeat', async () => {
     const ledger = new IdLedger(1000);

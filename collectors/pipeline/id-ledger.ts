@@ -1,8 +1,11 @@
 /**
  * What happens to an event whose id is already taken, decided before the batch is acknowledged,
  * so that every item's answer says what was stored:
- * - same id, same content (event.original): an idempotent repeat (a retried batch); nothing new
- *   is published and the item is answered as a repeat;
+ * - same id, same content (event.original) from the same collector: an idempotent repeat (a
+ *   retried batch); nothing new is published and the item is answered as a repeat. The sender is
+ *   part of it: ids derived from a line are predictable, and another collector sending that line
+ *   first (under another department, another time) must not make the real one a repeat that is
+ *   never stored;
  * - same id, different content: a second, different event that claims the first one's id (a
  *   sender's bug, or tampering). It is stored under a new id derived from its content and flagged
  *   `citysoc.duplicate_of: <the id it claimed>`: evidence is never dropped.
@@ -24,10 +27,12 @@ export type IdDecision =
   /** Published under `event.event.id` (new), flagged as a duplicate of `of`. */
   | { readonly kind: 'duplicate'; readonly of: string };
 
-/** The content an id stands for: a hash of what was sent. */
+/** The content an id stands for: a hash of what was sent and of who sent it (citysoc.collector, the authenticated sender). */
 export function contentFingerprint(event: EcsEvent): string {
   const original = typeof event.event.original === 'string' ? event.event.original : JSON.stringify(event);
-  return createHash('sha256').update(original).digest('hex').slice(0, 24);
+  const collector = isPlainObject(event.citysoc) && typeof event.citysoc.collector === 'string' ? event.citysoc.collector : '';
+  // Length-prefixed: no collector name and line can be cut differently into the same bytes.
+  return createHash('sha256').update(`${collector.length}:${collector}\n`).update(original).digest('hex').slice(0, 24);
 }
 
 export class IdLedger {
