@@ -81,7 +81,9 @@ describe('the case store change feed', () => {
     const wu = f.actor('wu');
     const a = await w.services.cases.create(wu, { title: 't', severity: 'low', departments: ['城管'] });
     const b = await w.services.cases.create(wu, { title: 'u', severity: 'low', departments: ['城管'] });
-    expect(await code(w.services.cases.update(wu, { id: a.id, change: { kind: 'comment', text: 'x' } }))).toBe('INTERNAL: internal error; the server log has the details');
+    expect(await code(w.services.cases.update(wu, { id: a.id, change: { kind: 'comment', text: 'x' } }))).toBe(
+      'INTERNAL: internal error; the server log has the details',
+    );
     expect(await code(w.services.cases.merge(wu, { survivorId: a.id, mergedId: b.id }))).toBe('INTERNAL: internal error; the server log has the details');
     const real = watched();
     expect(await code(real.services.cases.update(wu, { id: a.id, change: { kind: 'comment', text: 'x' }, expectedVersion: 7 }))).toBe(
@@ -93,7 +95,7 @@ describe('the case store change feed', () => {
     expect((await f.cases.get(a.id))!.version).toBe(1);
   });
 
-  it("a listener that throws fails neither the write nor the listeners after it; its fault is reported", async () => {
+  it('a listener that throws fails neither the write nor the listeners after it; its fault is reported', async () => {
     const w = watched();
     const after: string[] = [];
     w.changes.on(() => {
