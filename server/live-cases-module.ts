@@ -21,7 +21,7 @@ import { caseItems } from '../cases/items';
 import type { CasesModuleServices } from '../cases/module';
 import { LiveStreams, type LiveServices, readable, stillHolds, type SubscribeInput } from './live-module';
 
-/** What a subscriber receives. */
+/** What a subscriber receives, and the departments it is judged by (not sent). */
 export interface CaseChangeNotice {
   readonly id: string;
   readonly version: number;
@@ -29,6 +29,20 @@ export interface CaseChangeNotice {
   readonly kind: StoredCaseChange['kind'];
   readonly actions: readonly string[];
   readonly mergedInto: string | null;
+  readonly departments: readonly string[];
+}
+
+/** Only what is told and judged is queued for slow readers, not the whole case with its timeline. */
+function noticeOf(c: StoredCaseChange): CaseChangeNotice {
+  return {
+    id: c.case.id,
+    version: c.case.version,
+    status: c.case.status,
+    kind: c.kind,
+    actions: c.actions,
+    mergedInto: c.case.mergedInto ?? null,
+    departments: c.case.departments,
+  };
 }
 
 export const liveCasesModule = defineModule({
@@ -39,8 +53,8 @@ export const liveCasesModule = defineModule({
     const { limits } = ctx.services.get<LiveServices>('live-alerts');
     const identity = ctx.services.get<IdentityKernel>(KERNEL.identity);
     const authorizer = ctx.door.authorizer;
-    const streams = new LiveStreams<StoredCaseChange>('case', limits, ctx.clock, ctx.log);
-    const unlisten = cases.changes.on((c) => streams.publish(c));
+    const streams = new LiveStreams<CaseChangeNotice>('case', limits, ctx.clock, ctx.log);
+    const unlisten = cases.changes.on((c) => streams.publish(noticeOf(c)));
     const svc = bind(ctx.door, {
       subscribe: defineAction({
         name: 'cases.live',
@@ -59,9 +73,9 @@ export const liveCasesModule = defineModule({
             { authenticate: () => (token ? identity.store.authenticate(token, sourceIp) : null), authorizer, sourceIp },
             own,
           );
-          const admit = (c: StoredCaseChange) => {
+          const admit = (c: CaseChangeNotice) => {
             const now = ctx.clock();
-            return caseItems(c.case).every((item) => readable(authorizer, actor, sourceIp, item, now)) ? c : null;
+            return caseItems(c).every((item) => readable(authorizer, actor, sourceIp, item, now)) ? c : null;
           };
           return streams.open(actor, admit, holds);
         },
@@ -75,14 +89,7 @@ export const liveCasesModule = defineModule({
           Subscription: {
             caseChanged: {
               subscribe: viaService(svc.subscribe, (_a, who) => ({ token: who.token })),
-              resolve: (c: StoredCaseChange): CaseChangeNotice => ({
-                id: c.case.id,
-                version: c.case.version,
-                status: c.case.status,
-                kind: c.kind,
-                actions: c.actions,
-                mergedInto: c.case.mergedInto ?? null,
-              }),
+              resolve: (c: CaseChangeNotice) => c,
             },
           },
         },
