@@ -15,10 +15,11 @@ import { parseExport } from '../policy/audit/verify-export';
 import { auditSigningKey } from '../policy/audit/signing-key';
 import { trustFrom, type TrustAnchor } from '../policy/audit/trust';
 import { type CasesConfig, CasesConfigSchema } from './config';
+import { type CaseChanges, watchCaseStore } from './case-changes';
 import { type CaseEvidence, verifyCaseEvidence } from './evidence';
 import { casesGraphQL } from './graphql';
 import type { AuditTrailSource, RuleExceptionRepository, UserDirectory, UserLookup } from './ports';
-import { createCasesServices } from './service';
+import { type CasesServices, createCasesServices } from './service';
 import { exportRecordsWithProofs } from './trail-records';
 
 /** What the module takes from elsewhere when the defaults (the profile's ports, the kernel) do not fit. */
@@ -83,6 +84,9 @@ export function profileTrail(ctx: Pick<ModuleContext<unknown>, 'platform' | 'por
   };
 }
 
+/** What the module hands to others: the bound actions, and every case change as it is stored (the live feed follows it). */
+export type CasesModuleServices = CasesServices & { readonly changes: CaseChanges };
+
 /** The module that keeps the rule repository (analytics/module.ts). */
 const ANALYTICS = 'analytics';
 
@@ -140,7 +144,7 @@ export function casesModule(w: CasesWiring = {}, dependsOn: readonly string[] = 
     },
     async start(ctx) {
       const own = w.caseStore?.(ctx);
-      const cases = own ?? ctx.ports.cases;
+      const { store: cases, changes } = watchCaseStore(own ?? ctx.ports.cases, (err) => ctx.log.error({ err }, 'a listener of case changes failed'));
       const rules = w.rules ? w.rules(ctx) : analyticsRules(ctx);
       const trail = w.trail ? w.trail(ctx) : profileTrail(ctx);
       const services = createCasesServices({
@@ -157,7 +161,7 @@ export function casesModule(w: CasesWiring = {}, dependsOn: readonly string[] = 
         config: ctx.config,
       });
       return {
-        services,
+        services: { ...services, changes } satisfies CasesModuleServices,
         graphql: casesGraphQL(services),
         ...(own ? { stop: () => own.close() } : {}),
       };

@@ -17,7 +17,7 @@ import type { Actor } from '../core/actor';
 import type { Alert } from '../core/alert';
 import type { Authorizer, Decision, ResourceRef } from '../core/authz';
 import type { Doc } from '../core/doc';
-import { bind, defineAction, type Scope } from '../core/door';
+import { bind, defineAction, type Scope, type StoredItem } from '../core/door';
 import { CitySocError } from '../core/errors';
 import type { Logger } from '../core/logging';
 import { defineModule, KERNEL, viaService } from '../core/module';
@@ -54,7 +54,7 @@ interface Subscriber<C> {
 }
 
 /**
- * The open streams of one kind of change on this process (alerts, playbook runs), with their
+ * The open streams of one kind of change on this process (alerts, playbook runs, cases), with their
  * limits: a change is offered to every subscriber, each admitting only what its decision lets it
  * see, and a subscriber whose credential or decision no longer holds is let go.
  */
@@ -223,7 +223,21 @@ export function stillHolds(
   };
 }
 
-/** What the live module hands to the modules after it (the playbooks' live feed shares its limits). */
+/**
+ * Whether `actor` may read the item now, as the door's `visible` judges a row of a list: the live
+ * feeds of stored things (playbook runs, cases) judge each change per subscriber with it.
+ */
+export function readable(authorizer: Authorizer, actor: Actor, sourceIp: string | undefined, item: StoredItem, now: Date): boolean {
+  const d = authorizer.decide({
+    subject: { user: actor.name, roles: actor.roles, ...(actor.department ? { department: actor.department } : {}) },
+    resource: item.resource,
+    action: 'read',
+    context: { time: now, zone: authorizer.zoneOf(sourceIp), ...(sourceIp ? { ip: sourceIp } : {}) },
+  });
+  return d.decision === 'allow' && (!d.obligations.rowFilter || evaluate(d.obligations.rowFilter.node, item.doc));
+}
+
+/** What the live module hands to the modules after it (the playbooks' and the cases' live feeds share its limits). */
 export interface LiveServices {
   readonly live: LiveAlerts;
   readonly limits: LiveConfig;

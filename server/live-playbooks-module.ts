@@ -10,17 +10,15 @@
  * `alertChanged`'s does (credential, roles, isolation, policy decision), with the live module's
  * limits, counted apart from the alert streams.
  */
-import type { Actor } from '../core/actor';
-import type { Authorizer, ResourceRef } from '../core/authz';
+import type { ResourceRef } from '../core/authz';
 import { bind, defineAction, type StoredItem } from '../core/door';
 import { defineModule, KERNEL, viaService } from '../core/module';
-import { evaluate } from '../core/query/evaluate';
 import type { IdentityKernel } from '../identity/module';
 import type { Playbooks } from '../playbooks/playbooks';
 import type { RunChange } from '../playbooks/runs/run-changes';
 import type { ApprovalRecord, RunRecord } from '../playbooks/runs/model';
 import { approvalItem, runItem } from '../playbooks/services';
-import { LiveStreams, type LiveServices, stillHolds, type SubscribeInput } from './live-module';
+import { LiveStreams, type LiveServices, readable, stillHolds, type SubscribeInput } from './live-module';
 
 /** What a subscriber receives: the run or the approval just stored (the other is null). */
 export interface PlaybookChange {
@@ -29,17 +27,6 @@ export interface PlaybookChange {
 }
 
 const itemOf = (c: RunChange): StoredItem => (c.kind === 'run' ? runItem(c.run) : approvalItem(c.approval));
-
-/** Whether `actor` may read the item now, as the door's `visible` judges a row of a list. */
-export function readable(authorizer: Authorizer, actor: Actor, sourceIp: string | undefined, item: StoredItem, now: Date): boolean {
-  const d = authorizer.decide({
-    subject: { user: actor.name, roles: actor.roles, ...(actor.department ? { department: actor.department } : {}) },
-    resource: item.resource,
-    action: 'read',
-    context: { time: now, zone: authorizer.zoneOf(sourceIp), ...(sourceIp ? { ip: sourceIp } : {}) },
-  });
-  return d.decision === 'allow' && (!d.obligations.rowFilter || evaluate(d.obligations.rowFilter.node, item.doc));
-}
 
 export const livePlaybooksModule = defineModule({
   name: 'live-playbooks',

@@ -26,6 +26,7 @@ import type { IdentityStore } from '../identity/store';
 import { policyModule } from '../policy/module';
 import { consoleModule } from './console-module';
 import { liveAlertsModule } from './live-module';
+import { liveCasesModule } from './live-cases-module';
 import { livePlaybooksModule } from './live-playbooks-module';
 import { complianceModule } from '../compliance/module';
 import { playbooksModule, type SourceBlocks } from '../playbooks/module';
@@ -60,6 +61,7 @@ export const MODULES: readonly CitySocModule<unknown>[] = [
   CASES_MODULE,
   playbooksModule(),
   livePlaybooksModule,
+  liveCasesModule,
 ] as CitySocModule<unknown>[];
 
 /** The modules' configuration sections, for loadConfig. */

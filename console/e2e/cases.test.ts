@@ -435,6 +435,34 @@ describe('case management in the console', () => {
     });
   });
 
+  it("shows another analyst's new case in the list and their task, comment and status move on the case page without a reload", async () => {
+    const peer = await signInAs(site.running, adminToken, 'cg_peer', 'analyst', '城管');
+    await cg.goto(`${site.url}/#/cases?filter=${encodeURIComponent(JSON.stringify({ status: [] }))}`);
+    await cg.locator('tbody tr', { hasText: caseId }).waitFor();
+    await settled(cg, { idleMs: 10_000 });
+    // Marks this page load: a reload would drop the mark.
+    await cg.evaluate(() => void ((window as unknown as { loadMark: number }).loadMark = 3));
+    const opened = await gqlAs<{ openCase: { id: string } }>(site, peer, 'mutation($i:NewCaseInput!){openCase(input:$i){id}}', {
+      i: { title: '两人协同处置', severity: 'medium', departments: ['城管'] },
+    });
+    const id = opened.openCase.id;
+    await cg.locator('tbody tr', { hasText: id }).waitFor({ timeout: 15_000 });
+    await cg.locator('tbody tr', { hasText: id }).locator('td.column-title').click();
+    await cg.waitForURL(/#\/cases\/CASE-[^/]+\/show$/);
+    await cg.getByTestId('case-summary').waitFor();
+    await settled(cg, { idleMs: 10_000 });
+    const status = cg.getByTestId('case-status');
+    expect(await status.getAttribute('data-status')).toBe('open');
+    await gqlAs(site, peer, 'mutation($id:ID!){addCaseTask(id:$id,title:"核对来源地址"){id}}', { id });
+    await gqlAs(site, peer, 'mutation($id:ID!){commentCase(id:$id,text:"我来核对来源地址"){id}}', { id });
+    await gqlAs(site, peer, 'mutation($id:ID!){moveCase(id:$id,to:in_progress){id}}', { id });
+    await cg.getByTestId('case-task').filter({ hasText: '核对来源地址' }).waitFor({ timeout: 15_000 });
+    await cg.getByTestId('case-comments').getByText('我来核对来源地址').waitFor({ timeout: 15_000 });
+    await cg.locator('[data-testid="case-status"][data-status="in_progress"]').waitFor({ timeout: 15_000 });
+    await expect(status.innerText()).resolves.toBe('处理中');
+    expect(await cg.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(3);
+  });
+
   it('renders the case list and the case page in English with every label translated', async () => {
     await cg.goto(`${site.url}/#/cases/${encodeURIComponent(caseId)}/show`);
     await cg.getByTestId('case-summary').waitFor();

@@ -1,7 +1,7 @@
 /**
  * The live feeds: GraphQL subscriptions over SSE (graphql-sse's client, the protocol graphql-yoga
  * serves), with the session's bearer token — `alertChanged` for the alert queue and the 大屏,
- * `playbookChanged` for playbook runs and approvals. The server ends a stream when the session's
+ * `playbookChanged` for playbook runs and approvals, `caseChanged` for the case list and a case page. The server ends a stream when the session's
  * credential, roles or policy decision change; the client then subscribes again, so the door decides
  * anew. A refused subscription is tried again later, not in a loop.
  */
@@ -35,6 +35,17 @@ const PLAYBOOK_CHANGED = /* GraphQL */ `
   }
 `;
 
+const CASE_CHANGED = /* GraphQL */ `
+  subscription CaseChanged {
+    caseChanged {
+      id
+      version
+      status
+      kind
+    }
+  }
+`;
+
 export interface AlertChangeNotice {
   readonly id: string;
   readonly created: boolean;
@@ -44,6 +55,14 @@ export interface AlertChangeNotice {
 export type PlaybookChangeNotice =
   | { readonly kind: 'run'; readonly id: string; readonly status: string }
   | { readonly kind: 'approval'; readonly id: string; readonly runId: string; readonly status: string };
+
+/** A case just stored: opened, changed (a task, a comment, a status move, …) or merged. */
+export interface CaseChangeNotice {
+  readonly id: string;
+  readonly version: number;
+  readonly status: string;
+  readonly kind: 'created' | 'updated' | 'merged';
+}
 
 /** After the server ended a stream (a changed decision) and after a refusal or a lost connection. */
 const AGAIN_AFTER_END_MS = 1_000;
@@ -107,4 +126,11 @@ export function watchPlaybooks(onChange: (change: PlaybookChangeNotice) => void)
     if (c.run) onChange({ kind: 'run', id: c.run.id, status: c.run.status });
     else if (c.approval) onChange({ kind: 'approval', id: c.approval.id, runId: c.approval.runId, status: c.approval.status });
   });
+}
+
+/** Calls `onChange` for each case the caller may read as it is stored; the returned function stops. */
+export function watchCases(onChange: (change: CaseChangeNotice) => void): () => void {
+  return follow<{ caseChanged: CaseChangeNotice }>(CASE_CHANGED, ({ caseChanged: c }) =>
+    onChange({ id: c.id, version: c.version, status: c.status, kind: c.kind }),
+  );
 }

@@ -5,6 +5,7 @@ import { CASE_STATUSES, SLA_COLOURS } from '../../data/cases';
 import { type ColumnSpec, type FilterSpec, ResourceList } from '../../components/ResourceList';
 import { CaseSeverityField, CaseStatusField, DepartmentsField } from './CaseChips';
 import { SlaField } from './SlaChip';
+import { useLiveCases } from '../live/useLiveRefresh';
 
 const CASE_FILTERS: readonly FilterSpec[] = [
   { kind: 'choices', source: 'status', values: CASE_STATUSES, messages: 'citysoc.cases.status', many: true, alwaysOn: true },
@@ -39,6 +40,8 @@ function CaseListActions() {
 }
 
 export function CaseList() {
+  // Another analyst's case opened, moved or merged shows without a reload.
+  useLiveCases();
   return (
     <ResourceList
       filters={CASE_FILTERS}

@@ -23,6 +23,7 @@ import { ExportCase } from './ExportCase';
 import { MoveCase } from './MoveCase';
 import { Section } from '../../components/Section';
 import { SlaChip } from './SlaChip';
+import { useLiveCases } from '../live/useLiveRefresh';
 
 const caseLink = (id: string) => (
   <Link key={id} to={`/cases/${encodeURIComponent(id)}/show`}>
@@ -77,7 +78,11 @@ function Summary({ c }: { c: CaseRecord }) {
 function CaseDetail() {
   const c = useRecordContext<CaseRecord>();
   const t = useTranslate();
-  if (!c) return null;
+  // Another analyst's task, comment, status move, observable or merge on this case shows without a reload.
+  useLiveCases((change) => !!c && change.id === c.id);
+  // Opened from the case list, the page first holds the list's row (react-admin seeds its cache
+  // with it), which lacks the tasks, observables and timeline: the case itself follows.
+  if (!c || (c as Partial<CaseRecord>).timeline === undefined) return null;
   return (
     <Box sx={{ p: 2 }}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 2, flexWrap: 'wrap', rowGap: 1 }}>

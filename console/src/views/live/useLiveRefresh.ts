@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { useRefresh } from 'react-admin';
-import { type PlaybookChangeNotice, watchAlerts, watchPlaybooks } from '../../data/live';
+import { type CaseChangeNotice, type PlaybookChangeNotice, watchAlerts, watchCases, watchPlaybooks } from '../../data/live';
 
 const AT_MOST_EVERY_MS = 1_000;
 
@@ -41,4 +41,9 @@ export function useAlertBursts(onBurst: () => void): void {
 /** The page's lists refresh on each playbook run or approval the user may read (or only those `wanted`). */
 export function useLivePlaybooks(wanted?: (change: PlaybookChangeNotice) => boolean): void {
   useBursts(watchPlaybooks, useRefresh(), wanted);
+}
+
+/** The page's lists refresh on each case the user may read as it is stored (or only those `wanted`). */
+export function useLiveCases(wanted?: (change: CaseChangeNotice) => boolean): void {
+  useBursts(watchCases, useRefresh(), wanted);
 }
