@@ -382,7 +382,10 @@ describe('the console in Chromium', () => {
     await runner.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
     expect(runner.problems).toEqual([]);
     await runner.close();
-    await admin.goto(`${site.url}/#/playbookRuns/${encodeURIComponent(runId)}/show`);
+    // Opened from the run list, as an analyst does: the page first holds the list's row, without steps.
+    await admin.goto(`${site.url}/#/playbookRuns`);
+    await admin.locator('tbody tr', { hasText: '审批测试 Approval test' }).first().click();
+    await admin.waitForURL((u) => u.hash === `#/playbookRuns/${encodeURIComponent(runId)}/show`);
     await admin.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
     await admin.locator('[data-testid="run-approval"][data-status="approved"]').waitFor();
     // The step log: the manual trigger, the approval and the step on the approved branch, in order.

@@ -76,7 +76,9 @@ function RunDetails() {
   const run = useRecordContext<RunDetail>();
   const t = useTranslate();
   useLivePlaybooks((c) => !!run && (c.kind === 'run' ? c.id === run.id : c.runId === run.id));
-  if (!run) return null;
+  // Opened from the run list, the page first holds the list's row (react-admin seeds its cache with
+  // it), which has no steps or approvals: the run itself follows.
+  if (!run || (run as Partial<RunDetail>).steps === undefined) return null;
   const label = (key: string) => t(`resources.playbookRuns.fields.${key}`);
   return (
     <Box sx={{ display: 'grid', gap: 2 }}>
