@@ -4,7 +4,9 @@
  * move. Lists get the caller's row filter (alerts of the departments it may see); one alert is
  * judged on its own department, answering NOT_FOUND alike for absent and not-yours, and goes out
  * with the field treatments of that decision. Assignment goes only to an existing user who may
- * see the alert. Cases (cases/) build the rest of triage on these same actions.
+ * work the alert and see it (core/may-work.ts); a refusal reads the same whether the user is absent
+ * or may not, and the audit record keeps why. Cases (cases/) build the rest of triage on these
+ * same actions.
  */
 import { z } from 'zod';
 import { type Alert, AlertStatus, RESOLUTIONS } from '../core/alert';
@@ -13,7 +15,7 @@ import type { Doc } from '../core/doc';
 import { type ActionContext, defineAction, type StoredItem } from '../core/door';
 import { describeIssues } from '../core/event';
 import { CitySocError } from '../core/errors';
-import { type UserLookup, userMayWork } from '../core/may-work';
+import { assigneeRefusal, refuseAssignee, type UserLookup } from '../core/may-work';
 import type { AlertStore, StateStore } from '../core/ports';
 import { alertQueryOf, type AlertQueueInput, parseQueueInput } from './queue';
 import { activeSuppressions } from './suppressions';
@@ -62,11 +64,10 @@ export function alertActions(d: AlertServiceDeps) {
     const view = d.authorizer.view(decision.obligations.fields);
     return { alert, shown: (a: Alert) => view.treat(a as unknown as Doc) as unknown as Alert };
   };
-  /** An assignee must exist, hold alerts:read, not be isolated, and be allowed by the PDP to see the alert. */
+  /** An assignee must exist, hold alerts:write, not be isolated, and be allowed by the PDP to see the alert. */
   const checkAssignee = (ctx: ActionContext, username: string, alert: Alert) => {
-    const user = d.users(username);
-    const why = user ? userMayWork(d.authorizer, { name: username, ...user }, 'alerts:read', [alertItem(alert)], ctx.now) : `there is no user ${username}`;
-    if (why) throw new CitySocError('INPUT_INVALID', `alert ${alert.id} cannot be assigned to ${username}: ${why}`);
+    const why = assigneeRefusal(d.authorizer, username, d.users(username), 'alert', [alertItem(alert)], ctx.now);
+    if (why) refuseAssignee(ctx, `alert ${alert.id}`, username, 'alert', why);
   };
   return {
     list: defineAction({

@@ -33,13 +33,47 @@ describe('who a case or an alert may be assigned to', () => {
     const listed = names(await f.services.cases.assignableUsers(f.actor('wu'), { caseId }));
     expect(listed).toEqual(['wu', 'zhao', 'admin']);
     for (const u of listed) await f.services.cases.update(f.actor('wu'), { id: caseId, change: { kind: 'assign', assignee: u } });
-    await expect(f.services.cases.update(f.actor('wu'), { id: caseId, change: { kind: 'assign', assignee: 'chen' } })).rejects.toThrow('there is no user chen');
+    await expect(f.services.cases.update(f.actor('wu'), { id: caseId, change: { kind: 'assign', assignee: 'chen' } })).rejects.toThrow(
+      `case ${caseId} cannot be assigned to chen: not a user who may work this case`,
+    );
+    expect((await trail()).at(-1)!.details?.assigneeRefused).toBe('there is no user chen');
   });
 
   it('leaves out an isolated account, as assignment refuses it', async () => {
     await f.policy.services.isolation.isolate('admin', 'chen', 'UEBA: mass export at night');
     expect(names(await f.services.cases.assignableUsers(f.actor('wu'), { caseId }))).toEqual(['wu', 'zhao', 'admin']);
-    await expect(f.services.cases.update(f.actor('wu'), { id: caseId, change: { kind: 'assign', assignee: 'chen' } })).rejects.toThrow('user chen is isolated');
+    await expect(f.services.cases.update(f.actor('wu'), { id: caseId, change: { kind: 'assign', assignee: 'chen' } })).rejects.toThrow(
+      `case ${caseId} cannot be assigned to chen: not a user who may work this case`,
+    );
+    expect((await trail()).at(-1)!.details?.assigneeRefused).toBe('user chen is isolated');
+  });
+
+  it('lists exactly the users assignment accepts, for an alert and for a case: analysts yes; auditors (even of the department), the isolated, other departments no', async () => {
+    f.users.set('sun', { roles: ['auditor'], department: '城管' });
+    f.users.set('qian', { roles: ['analyst'], department: '城管' });
+    f.users.set('dao', { roles: ['department_admin'], department: '城管' });
+    await f.policy.services.isolation.isolate('admin', 'qian', 'UEBA: mass export at night');
+    const everyone = [...f.users.keys()];
+    const accepted = async (assign: (u: string) => Promise<unknown>) => {
+      const out: string[] = [];
+      for (const u of everyone)
+        if (
+          await assign(u).then(
+            () => true,
+            () => false,
+          )
+        )
+          out.push(u);
+      return out;
+    };
+    const wu = f.actor('wu');
+    const forAlert = await accepted((u) => f.services.alerts.assign(wu, { id: 'cg-1', assignee: u }));
+    const forCase = await accepted((u) => f.services.cases.update(wu, { id: caseId, change: { kind: 'assign', assignee: u } }));
+    expect(forAlert).toEqual(['wu', 'chen', 'zhao', 'admin', 'dao']);
+    expect(forCase).toEqual(['wu', 'chen', 'zhao', 'admin', 'dao']);
+    expect(names(await f.services.cases.assignableUsers(wu, { alertId: 'cg-1' }))).toEqual(forAlert);
+    expect(names(await f.services.cases.assignableUsers(wu, { alertIds: ['cg-1'] }))).toEqual(forAlert);
+    expect(names(await f.services.cases.assignableUsers(wu, { caseId }))).toEqual(forCase);
   });
 
   it('lists, for an alert, those who may work alerts and see it (not an auditor); narrows by text; keeps to size', async () => {

@@ -1,8 +1,9 @@
 /**
  * The people a case or an alert may be assigned to, for the console's picker: enabled accounts
  * whose roles let them work it and whom the PDP lets read it (its departments, row filters,
- * isolation), the same judgement assignment itself makes (core/may-work.ts). The caller must be
- * able to read the item; the answer carries usernames and display names only, bounded.
+ * isolation), by the one predicate assignment itself checks (core/may-work.ts assigneeRefusal).
+ * The caller must be able to read the item; the answer carries usernames and display names only,
+ * bounded.
  *
  * For a bulk assignment the picker names several alerts at once (alertIds) and is answered the
  * people who may work every one of them, in one call audited once rather than one per alert.
@@ -11,10 +12,10 @@ import { z } from 'zod';
 import { defineAction } from '../core/door';
 import { CitySocError } from '../core/errors';
 import type { ActionContext, StoredItem } from '../core/door';
-import type { Permission } from '../core/roles';
+import type { Assignable } from '../core/may-work';
 import type { CasesDeps } from './deps';
 import { Id, parseInput } from './input';
-import { alertItem, caseItems, requireCase, userMayWork } from './items';
+import { alertItem, assigneeRefusal, caseItems, requireCase } from './items';
 
 const MAX_ID = 256;
 const MAX_TEXT = 128;
@@ -58,24 +59,22 @@ export function assigneeActions(deps: CasesDeps) {
     run: async (ctx, raw: AssignableInput): Promise<AssignableUser[]> => {
       const i = parseInput(AssignableInput, raw, 'cases.assignable_users');
       let items: StoredItem[];
-      let permission: Permission;
+      let work: Assignable;
       if (i.caseId) {
         const c = await deps.cases.get(i.caseId);
         if (!c) throw new CitySocError('NOT_FOUND', `no case ${i.caseId}`);
         requireCase(ctx, c, 'read');
         items = caseItems(c);
-        permission = 'cases:write';
+        work = 'case';
       } else if (i.alertIds) {
         items = await visibleAlerts(ctx, deps, i.alertIds);
-        permission = 'alerts:write';
+        work = 'alert';
       } else {
         const a = await deps.alerts.get(i.alertId!);
         if (!a) throw new CitySocError('NOT_FOUND', `no alert ${i.alertId}`);
         ctx.item(alertItem(a), 'read');
         items = [alertItem(a)];
-        // someone who works alerts: assignment itself (alerts/service.ts) takes any reader, an
-        // auditor included, but the picker offers only those who can act on the alert
-        permission = 'alerts:write';
+        work = 'alert';
       }
       const text = i.text?.toLowerCase();
       const out: AssignableUser[] = [];
@@ -84,8 +83,7 @@ export function assigneeActions(deps: CasesDeps) {
         if (++scanned > MAX_SCANNED || out.length >= i.size) break;
         const displayName = u.displayName ?? null;
         if (text && !u.username.toLowerCase().includes(text) && !displayName?.toLowerCase().includes(text)) continue;
-        if (userMayWork(deps.door.authorizer, { name: u.username, roles: u.roles, department: u.department ?? null }, permission, items, ctx.now) === null)
-          out.push({ username: u.username, displayName });
+        if (assigneeRefusal(deps.door.authorizer, u.username, u, work, items, ctx.now) === null) out.push({ username: u.username, displayName });
       }
       ctx.note({ listed: out.length });
       return out;

@@ -32,7 +32,7 @@ import { evaluate } from '../core/query/evaluate';
 import { slaPolicy } from './config';
 import type { CasesDeps } from './deps';
 import { Id, IsoTime, Name, parseInput } from './input';
-import { alertItem, caseItems, eventItem, requireCase, userMayWork } from './items';
+import { alertItem, assigneeRefusal, caseItems, eventItem, refuseAssignee, requireCase } from './items';
 
 /** A case as callers get it: with its SLA colour at the time of the call. */
 export type CaseView = Case & { readonly slaColour: SlaColour };
@@ -182,11 +182,10 @@ export type CaseChangeInput = z.input<typeof ChangeInput>;
 export function caseActions(deps: CasesDeps) {
   const policy = slaPolicy(deps.config);
 
-  /** A person the case or a task may go to: exists, may work cases, and may see this one. */
+  /** A person the case or a task may go to: exists, may work cases, and may see this one; why not is for the audit record only. */
   const checkWorker = (ctx: ActionContext, username: string, c: Pick<Case, 'id' | 'departments'>, what: string) => {
-    const user = deps.users(username);
-    const why = user ? userMayWork(deps.door.authorizer, { name: username, ...user }, 'cases:write', caseItems(c), ctx.now) : `there is no user ${username}`;
-    if (why) throw new CitySocError('INPUT_INVALID', `${what} cannot go to ${username}: ${why}`);
+    const why = assigneeRefusal(deps.door.authorizer, username, deps.users(username), 'case', caseItems(c), ctx.now);
+    if (why) refuseAssignee(ctx, what, username, 'case', why);
   };
 
   /** Applies a change to the stored case, judged before (the case as it is) and after (the case it becomes). */

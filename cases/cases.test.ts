@@ -137,14 +137,24 @@ describe('working a case', () => {
     const c = await f.services.cases.create(f.actor('wu'), { title: 'x', severity: 'high', departments: ['城管'] });
     const wu = f.actor('wu');
     expect(await code(f.services.cases.update(wu, { id: c.id, change: { kind: 'assign', assignee: 'li' } }))).toBe(
-      `INPUT_INVALID: case ${c.id} cannot go to li: user li may not see case ${c.id}`,
+      `INPUT_INVALID: case ${c.id} cannot be assigned to li: not a user who may work this case`,
     );
     expect(await code(f.services.cases.update(wu, { id: c.id, change: { kind: 'assign', assignee: 'shen' } }))).toBe(
-      `INPUT_INVALID: case ${c.id} cannot go to shen: user shen has no role that grants cases:write`,
+      `INPUT_INVALID: case ${c.id} cannot be assigned to shen: not a user who may work this case`,
     );
     expect(await code(f.services.cases.update(wu, { id: c.id, change: { kind: 'add_task', title: 'ask', owner: 'nobody' } }))).toBe(
-      `INPUT_INVALID: a task of case ${c.id} cannot go to nobody: there is no user nobody`,
+      `INPUT_INVALID: a task of case ${c.id} cannot be assigned to nobody: not a user who may work this case`,
     );
+    expect(await code(f.services.cases.create(wu, { title: 'y', severity: 'low', departments: ['城管'], assignee: 'nobody' }))).toBe(
+      'INPUT_INVALID: the case cannot be assigned to nobody: not a user who may work this case',
+    );
+    // the words are alike whoever it is; the audit record says why
+    expect((await trail()).filter((r) => r.decision === 'failure').map((r) => [r.action, r.details?.assigneeRefused])).toEqual([
+      ['cases.change', `user li may not see case ${c.id}`],
+      ['cases.change', 'user shen has no role that grants cases:write'],
+      ['cases.change', 'there is no user nobody'],
+      ['cases.create', 'there is no user nobody'],
+    ]);
     const a = await f.services.cases.update(wu, { id: c.id, change: { kind: 'assign', assignee: 'chen' } });
     const t = await f.services.cases.update(wu, {
       id: c.id,

@@ -44,4 +44,4 @@ export function caseVisible(ctx: ActionContext, c: Case, action: 'read' | 'write
   return caseItems(c).every((i) => ctx.visible(i, action) !== null);
 }
 
-export { userMayWork } from '../core/may-work';
+export { assigneeRefusal, refuseAssignee } from '../core/may-work';

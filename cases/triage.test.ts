@@ -79,21 +79,64 @@ describe('working an alert', () => {
     expect((await trail()).map((r) => [r.action, r.decision, r.resource, r.details?.department])).toEqual([['alerts.comment', 'allow', 'alert:cg-1', '城管']]);
   });
 
-  it('assigns only to an existing user who may see the alert', async () => {
+  it('assigns only to an existing user who may work the alert and see it', async () => {
     const wu = f.actor('wu');
     await expect(f.services.alerts.assign(wu, { id: 'cg-1', assignee: 'alice' })).rejects.toThrow(
-      'alert cg-1 cannot be assigned to alice: there is no user alice',
+      'alert cg-1 cannot be assigned to alice: not a user who may work this alert',
     );
     await expect(f.services.alerts.assign(wu, { id: 'cg-1', assignee: 'li' })).rejects.toThrow(
-      'alert cg-1 cannot be assigned to li: user li may not see alert cg-1',
+      'alert cg-1 cannot be assigned to li: not a user who may work this alert',
     );
-    await expect(f.services.alerts.assign(wu, { id: 'cg-1', assignee: 'fb' })).rejects.toThrow('user fb has no role that grants alerts:read');
+    await expect(f.services.alerts.assign(wu, { id: 'cg-1', assignee: 'fb' })).rejects.toThrow(
+      'alert cg-1 cannot be assigned to fb: not a user who may work this alert',
+    );
+    expect((await trail()).map((r) => [r.action, r.decision, r.details?.assigneeRefused])).toEqual([
+      ['alerts.assign', 'failure', 'there is no user alice'],
+      ['alerts.assign', 'failure', 'user li may not see alert cg-1'],
+      ['alerts.assign', 'failure', 'user fb has no role that grants alerts:write'],
+    ]);
     const a = await f.services.alerts.assign(wu, { id: 'cg-1', assignee: 'chen', comment: '请跟进' });
     expect([a.assignee, a.history.map((h) => h.action)]).toEqual(['chen', ['assign', 'comment']]);
     expect(ids((await f.services.alerts.list(wu, { assignee: 'chen' })).alerts)).toEqual(['cg-1']);
     const b = await f.services.alerts.assign(f.actor('chen'), { id: 'cg-1', assignee: null });
     expect(b.assignee).toBeUndefined();
     expect(ids((await f.services.alerts.list(wu, { unassigned: true })).alerts)).toEqual(['cg-2', 'cg-1']);
+  });
+
+  it("an auditor of the alert's own department is refused as assignee, by assignment and by a status move: reading an alert is not working it", async () => {
+    f.users.set('sun', { roles: ['auditor'], department: '城管' });
+    // sun may read the alert: only the permission to work it is missing
+    expect((await f.services.alerts.get(f.actor('sun'), { id: 'cg-1' })).id).toBe('cg-1');
+    const refused = { code: 'INPUT_INVALID', message: 'alert cg-1 cannot be assigned to sun: not a user who may work this alert' };
+    await expect(f.services.alerts.assign(f.actor('wu'), { id: 'cg-1', assignee: 'sun' })).rejects.toMatchObject(refused);
+    await expect(f.services.alerts.transition(f.actor('wu'), { id: 'cg-1', to: 'acknowledged', assignee: 'sun' })).rejects.toMatchObject(refused);
+    const a = (await f.alerts.get('cg-1'))!;
+    expect([a.status, a.assignee, a.history]).toEqual(['open', undefined, []]);
+    expect((await trail()).slice(1).map((r) => [r.action, r.decision, r.reason, r.details?.assigneeRefused])).toEqual([
+      ['alerts.assign', 'failure', refused.message, 'user sun has no role that grants alerts:write'],
+      ['alerts.transition', 'failure', refused.message, 'user sun has no role that grants alerts:write'],
+    ]);
+  });
+
+  it("an absent user and another department's user are refused with the same code and words; only the audit record says which", async () => {
+    const refusal = (assignee: string) =>
+      f.services.alerts.assign(f.actor('wu'), { id: 'cg-1', assignee }).then(
+        () => null,
+        (e: Error & { code?: string }) => [e.code, e.message.replace(assignee, '<name>')],
+      );
+    const absent = await refusal('nobody');
+    const elsewhere = await refusal('li');
+    expect(absent).toEqual(['INPUT_INVALID', 'alert cg-1 cannot be assigned to <name>: not a user who may work this alert']);
+    expect(elsewhere).toEqual(absent);
+    // an administrator, who lists users anyway, is answered the same words
+    expect(await f.services.alerts.assign(f.actor('admin'), { id: 'cg-1', assignee: 'nobody' }).catch((e: Error) => e.message)).toBe(
+      'alert cg-1 cannot be assigned to nobody: not a user who may work this alert',
+    );
+    expect((await trail()).map((r) => [r.actor, r.action, r.decision, r.resource, r.details?.assignee, r.details?.assigneeRefused])).toEqual([
+      ['wu', 'alerts.assign', 'failure', 'alert:cg-1', 'nobody', 'there is no user nobody'],
+      ['wu', 'alerts.assign', 'failure', 'alert:cg-1', 'li', 'user li may not see alert cg-1'],
+      ['admin', 'alerts.assign', 'failure', 'alert:cg-1', 'nobody', 'there is no user nobody'],
+    ]);
   });
 
   it('a bulk move is one door call and one audit record per alert; one refused alert does not stop the others', async () => {

@@ -9,6 +9,7 @@ import { policyFixture, type PolicyFixture } from '../policy/test-support';
 import type { RequestContext } from '../core/module';
 import { PERMISSIONS, permissionName, ROLES } from '../core/roles';
 import { DepartmentCatalogue } from './departments';
+import { checkDisplayName } from './display-name';
 import { identityGraphQL } from './graphql';
 import { identityActions } from './service';
 import { IdentityStore } from './store';
@@ -144,6 +145,139 @@ describe('a user’s display name', () => {
     const analyst: Actor = { kind: 'user', name: 'wu', roles: ['analyst'], department: '城管', person: 'wu' };
     await expect(svc.updateUser(analyst, { username: 'zhangwei', displayName: '冒名' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(store.user('zhangwei')?.displayName).toBeNull();
+  });
+});
+
+describe('a display name that would look like another', () => {
+  const refusal = (name: string) => {
+    try {
+      return ['accepted', checkDisplayName(name)];
+    } catch (e) {
+      return [(e as { code?: string }).code, (e as Error).message];
+    }
+  };
+
+  it.each([
+    ['the Hangul choseong filler', '\u115f'],
+    ['the Hangul jungseong filler', '\u1160'],
+    ['the Hangul filler', '\u3164'],
+    ['the half-width Hangul filler', '\uffa0'],
+    ['the braille blank', '\u2800'],
+    ['the combining grapheme joiner', '\u034f'],
+    ['variation selector 1', '\ufe00'],
+    ['variation selector 16', '\ufe0f'],
+    ['variation selector 17', '\u{e0100}'],
+    ['variation selector 256', '\u{e01ef}'],
+    ['Mongolian free variation selector 1', '\u180b'],
+    ['Mongolian free variation selector 4', '\u180f'],
+  ])('refuses %s, naming its code', (_what, ch) => {
+    const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    expect(refusal(`张${ch}伟`)).toEqual([
+      'INPUT_INVALID',
+      `displayName may not contain invisible or blank-looking characters (found U+${code} at character 2)`,
+    ]);
+    // alone, or at either end where trimming would otherwise hide it
+    expect(refusal(ch)[1]).toBe(`displayName may not contain invisible or blank-looking characters (found U+${code} at character 1)`);
+    expect(refusal(`张伟${ch}`)[1]).toBe(`displayName may not contain invisible or blank-looking characters (found U+${code} at character 3)`);
+  });
+
+  it.each([
+    ['a no-break space', '\u00a0'],
+    ['an en quad', '\u2000'],
+    ['a hair space', '\u200a'],
+    ['a narrow no-break space', '\u202f'],
+    ['a medium mathematical space', '\u205f'],
+    ['an ideographic space', '\u3000'],
+    ['an ogham space mark', '\u1680'],
+  ])('refuses %s, naming its code: only the ordinary space separates words', (_what, ch) => {
+    const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    expect(refusal(`王${ch}小明`)).toEqual([
+      'INPUT_INVALID',
+      `displayName may contain no space but the ordinary one (U+0020) (found U+${code} at character 2)`,
+    ]);
+    expect(refusal(`${ch}张伟`)[1]).toBe(`displayName may contain no space but the ordinary one (U+0020) (found U+${code} at character 1)`);
+  });
+
+  it('refuses two spaces in a row between words, and still trims ordinary spaces at either end', () => {
+    expect(refusal('王  小明')).toEqual(['INPUT_INVALID', 'displayName may not contain two spaces in a row (at character 3)']);
+    expect(refusal('Zhang   Wei')).toEqual(['INPUT_INVALID', 'displayName may not contain two spaces in a row (at character 7)']);
+    expect(refusal('  王 小明  ')).toEqual(['accepted', '王 小明']);
+  });
+
+  it('refuses a combining mark with nothing to sit on, and more than two stacked on one character', () => {
+    expect(refusal('\u0301')).toEqual([
+      'INPUT_INVALID',
+      'displayName may not have a combining mark at the start or after a space (found U+0301 at character 1)',
+    ]);
+    expect(refusal('\u0301\u0302\u0303')).toEqual([
+      'INPUT_INVALID',
+      'displayName may not have a combining mark at the start or after a space (found U+0301 at character 1)',
+    ]);
+    expect(refusal('\u0308张伟')[1]).toBe('displayName may not have a combining mark at the start or after a space (found U+0308 at character 1)');
+    expect(refusal(' \u0301张伟')[1]).toBe('displayName may not have a combining mark at the start or after a space (found U+0301 at character 2)');
+    expect(refusal('张 \u0301伟')[1]).toBe('displayName may not have a combining mark at the start or after a space (found U+0301 at character 3)');
+    expect(refusal('Zal\u0336\u0334\u0337go')).toEqual([
+      'INPUT_INVALID',
+      'displayName may not stack more than 2 combining marks on one character (found U+0337 at character 6)',
+    ]);
+    // counted decomposed: é (U+00E9) carries one mark already
+    expect(refusal('Jos\u00e9\u0301\u0301')[1]).toBe('displayName may not stack more than 2 combining marks on one character (found U+0301 at character 6)');
+    // two are what Vietnamese needs, decomposed or not
+    expect(refusal('Nguye\u0323\u0302n')).toEqual(['accepted', 'Nguy\u1ec7n']);
+    expect(refusal('Nguy\u1ec7n')).toEqual(['accepted', 'Nguy\u1ec7n']);
+  });
+
+  it.each(['张伟', 'Zhang Wei', '王 小明', "O'Brien-Smith", 'José', 'Jose\u0301', 'Ólafur Þór', 'मोहन', 'مريم'])('accepts the ordinary name %s', (name) => {
+    expect(refusal(name)).toEqual(['accepted', name.normalize('NFC')]);
+  });
+});
+
+describe('two active users with one display name', () => {
+  it('are refused at creation and by a change, naming the user who has it, compared ignoring case and full-width forms', async () => {
+    await svc.createUser(ADMIN, { username: 'zhangwei', roles: ['analyst'], department: '城管', displayName: '张伟' });
+    await svc.createUser(ADMIN, { username: 'zwei', roles: ['analyst'], displayName: 'Zhang Wei' });
+    const taken = (name: string, owner: string) => ({
+      code: 'CONFLICT',
+      message: `displayName '${name}' is already used by user ${owner}: two active users may not share a display name (compared ignoring case and full-width forms)`,
+    });
+    await expect(svc.createUser(ADMIN, { username: 'zhangwei2', roles: ['analyst'], department: '公安', displayName: ' 张伟 ' })).rejects.toMatchObject(
+      taken('张伟', 'zhangwei'),
+    );
+    await expect(svc.createUser(ADMIN, { username: 'zw3', roles: ['analyst'], displayName: 'ＺＨＡＮＧ wei' })).rejects.toMatchObject(
+      taken('ＺＨＡＮＧ wei', 'zwei'),
+    );
+    await svc.createUser(ADMIN, { username: 'wangwu', roles: ['analyst'], displayName: '王五' });
+    await expect(svc.updateUser(ADMIN, { username: 'wangwu', displayName: '张伟' })).rejects.toMatchObject(taken('张伟', 'zhangwei'));
+    expect(store.user('zhangwei2')).toBeNull();
+    expect(store.user('zw3')).toBeNull();
+    expect(store.user('wangwu')?.displayName).toBe('王五');
+    // a name that tells them apart is accepted
+    expect((await svc.createUser(ADMIN, { username: 'zhangwei2', roles: ['analyst'], displayName: '张伟（公安）' })).user.displayName).toBe('张伟（公安）');
+    expect((await trail()).map((r) => [r.action, r.resource, r.decision])).toEqual([
+      ['users.create', 'user:zhangwei', 'allow'],
+      ['users.create', 'user:zwei', 'allow'],
+      ['users.create', 'user:zhangwei2', 'failure'],
+      ['users.create', 'user:zw3', 'failure'],
+      ['users.create', 'user:wangwu', 'allow'],
+      ['users.update', 'user:wangwu', 'failure'],
+      ['users.create', 'user:zhangwei2', 'allow'],
+    ]);
+  });
+
+  it('lets a user keep or re-case their own name, and frees the name of a disabled account until it is enabled again', async () => {
+    await svc.createUser(ADMIN, { username: 'zwei', roles: ['analyst'], displayName: 'Zhang Wei' });
+    expect((await svc.updateUser(ADMIN, { username: 'zwei', displayName: 'Zhang Wei' })).displayName).toBe('Zhang Wei');
+    expect((await svc.updateUser(ADMIN, { username: 'zwei', displayName: 'ZHANG WEI' })).displayName).toBe('ZHANG WEI');
+    expect((await svc.updateUser(ADMIN, { username: 'zwei', roles: ['auditor'] })).displayName).toBe('ZHANG WEI');
+    await svc.updateUser(ADMIN, { username: 'zwei', disabled: true });
+    expect((await svc.createUser(ADMIN, { username: 'zhangwei', roles: ['analyst'], displayName: 'Zhang Wei' })).user.displayName).toBe('Zhang Wei');
+    await expect(svc.updateUser(ADMIN, { username: 'zwei', disabled: false })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message:
+        "displayName 'ZHANG WEI' is already used by user zhangwei: two active users may not share a display name (compared ignoring case and full-width forms)",
+    });
+    expect(store.user('zwei')?.disabled).toBe(true);
+    expect((await svc.updateUser(ADMIN, { username: 'zwei', disabled: false, displayName: 'Zhang Wei（审计）' })).disabled).toBe(false);
   });
 });
 
