@@ -232,52 +232,15 @@ describe('a display name that would look like another', () => {
   });
 });
 
-describe('two active users with one display name', () => {
-  it('are refused at creation and by a change, naming the user who has it, compared ignoring case and full-width forms', async () => {
+describe('two people with one display name', () => {
+  it('are both accepted (a common name is shared by many); the username tells them apart', async () => {
     await svc.createUser(ADMIN, { username: 'zhangwei', roles: ['analyst'], department: '城管', displayName: '张伟' });
-    await svc.createUser(ADMIN, { username: 'zwei', roles: ['analyst'], displayName: 'Zhang Wei' });
-    const taken = (name: string, owner: string) => ({
-      code: 'CONFLICT',
-      message: `displayName '${name}' is already used by user ${owner}: two active users may not share a display name (compared ignoring case and full-width forms)`,
-    });
-    await expect(svc.createUser(ADMIN, { username: 'zhangwei2', roles: ['analyst'], department: '公安', displayName: ' 张伟 ' })).rejects.toMatchObject(
-      taken('张伟', 'zhangwei'),
-    );
-    await expect(svc.createUser(ADMIN, { username: 'zw3', roles: ['analyst'], displayName: 'ＺＨＡＮＧ wei' })).rejects.toMatchObject(
-      taken('ＺＨＡＮＧ wei', 'zwei'),
+    expect((await svc.createUser(ADMIN, { username: 'zhangwei2', roles: ['analyst'], department: '公安', displayName: ' 张伟 ' })).user.displayName).toBe(
+      '张伟',
     );
     await svc.createUser(ADMIN, { username: 'wangwu', roles: ['analyst'], displayName: '王五' });
-    await expect(svc.updateUser(ADMIN, { username: 'wangwu', displayName: '张伟' })).rejects.toMatchObject(taken('张伟', 'zhangwei'));
-    expect(store.user('zhangwei2')).toBeNull();
-    expect(store.user('zw3')).toBeNull();
-    expect(store.user('wangwu')?.displayName).toBe('王五');
-    // a name that tells them apart is accepted
-    expect((await svc.createUser(ADMIN, { username: 'zhangwei2', roles: ['analyst'], displayName: '张伟（公安）' })).user.displayName).toBe('张伟（公安）');
-    expect((await trail()).map((r) => [r.action, r.resource, r.decision])).toEqual([
-      ['users.create', 'user:zhangwei', 'allow'],
-      ['users.create', 'user:zwei', 'allow'],
-      ['users.create', 'user:zhangwei2', 'failure'],
-      ['users.create', 'user:zw3', 'failure'],
-      ['users.create', 'user:wangwu', 'allow'],
-      ['users.update', 'user:wangwu', 'failure'],
-      ['users.create', 'user:zhangwei2', 'allow'],
-    ]);
-  });
-
-  it('lets a user keep or re-case their own name, and frees the name of a disabled account until it is enabled again', async () => {
-    await svc.createUser(ADMIN, { username: 'zwei', roles: ['analyst'], displayName: 'Zhang Wei' });
-    expect((await svc.updateUser(ADMIN, { username: 'zwei', displayName: 'Zhang Wei' })).displayName).toBe('Zhang Wei');
-    expect((await svc.updateUser(ADMIN, { username: 'zwei', displayName: 'ZHANG WEI' })).displayName).toBe('ZHANG WEI');
-    expect((await svc.updateUser(ADMIN, { username: 'zwei', roles: ['auditor'] })).displayName).toBe('ZHANG WEI');
-    await svc.updateUser(ADMIN, { username: 'zwei', disabled: true });
-    expect((await svc.createUser(ADMIN, { username: 'zhangwei', roles: ['analyst'], displayName: 'Zhang Wei' })).user.displayName).toBe('Zhang Wei');
-    await expect(svc.updateUser(ADMIN, { username: 'zwei', disabled: false })).rejects.toMatchObject({
-      code: 'CONFLICT',
-      message:
-        "displayName 'ZHANG WEI' is already used by user zhangwei: two active users may not share a display name (compared ignoring case and full-width forms)",
-    });
-    expect(store.user('zwei')?.disabled).toBe(true);
-    expect((await svc.updateUser(ADMIN, { username: 'zwei', disabled: false, displayName: 'Zhang Wei（审计）' })).disabled).toBe(false);
+    expect((await svc.updateUser(ADMIN, { username: 'wangwu', displayName: '张伟' })).displayName).toBe('张伟');
+    expect(['zhangwei', 'zhangwei2', 'wangwu'].map((u) => store.user(u)?.displayName)).toEqual(['张伟', '张伟', '张伟']);
   });
 });
 

@@ -12,7 +12,8 @@
  *   U+3000, …), and two ordinary spaces in a row between words;
  * - a combining mark with nothing to sit on (at the start, or after a space), and more than
  *   MAX_STACKED_MARKS combining marks stacked on one character (counted decomposed, so é is one).
- * Two active users may not share a display name either (displayNameKey; identity/store.ts).
+ * Two people may share a display name (张伟 is the name of hundreds of thousands): wherever one is
+ * shown its username is shown beside it, and that is what tells them apart.
  */
 import { CitySocError } from '../core/errors';
 
@@ -83,13 +84,4 @@ function checkSpacesAndMarks(v: string): void {
     prev = ch;
     i += ch.length;
   }
-}
-
-/**
- * What two display names are compared by: NFKC (full-width Ｚ is Z, ㈱ is (株)) and case folded
- * (upper then lower case, so ß and SS meet), so "张伟", "Zhang Wei" and "ZHANG WEI" each have
- * one owner among active users.
- */
-export function displayNameKey(name: string): string {
-  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }

@@ -90,7 +90,7 @@ export const identityTypeDefs = /* GraphQL */ `
     logout: Boolean!
     "Changes the caller's password (at least 12 characters, three character classes); ends every session of the caller."
     changePassword(current: String!, next: String!): Boolean!
-    "Creates a user with a one-time password. department: code or name from the catalogue. displayName: 1-64 printable characters (no invisible or blank-looking ones, no space but U+0020, never two in a row), not the display name of another active user."
+    "Creates a user with a one-time password. department: code or name from the catalogue. displayName: 1-64 printable characters (no invisible or blank-looking ones, no space but U+0020, never two in a row); several users may share one."
     createUser(username: String!, roles: [Role!]!, department: String, displayName: String): NewUser!
     "Changes roles, department (null removes it), display name (null or blank removes it; as for createUser) or the disabled flag; disabling ends the user's sessions."
     updateUser(username: String!, roles: [Role!], department: String, displayName: String, disabled: Boolean): User!

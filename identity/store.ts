@@ -18,7 +18,7 @@ import type { Actor } from '../core/actor';
 import { CitySocError } from '../core/errors';
 import type { StateStore } from '../core/ports/state-store';
 import { isRole, ROLES, type Role } from '../core/roles';
-import { checkDisplayName, displayNameKey } from './display-name';
+import { checkDisplayName } from './display-name';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords';
 
 export interface UserView {
@@ -208,7 +208,6 @@ export class IdentityStore {
     const checked = checkRoles(roles);
     const displayName = checkDisplayName(profile.displayName);
     if (checked.includes('department_admin') && !department) throw new CitySocError('INPUT_INVALID', 'a department_admin needs a department');
-    this.requireDisplayNameFree(username, displayName);
     const password = oneTimePassword ?? generatePassword();
     const user: UserDoc = {
       username,
@@ -264,27 +263,10 @@ export class IdentityStore {
     const displayName = change.displayName !== undefined ? checkDisplayName(change.displayName) : (u.displayName ?? null);
     const { displayName: _old, ...rest } = u;
     const next: UserDoc = { ...rest, ...(displayName !== null ? { displayName } : {}), roles, department, disabled: change.disabled ?? u.disabled };
-    // a name given, or an account enabled again, must not then be shared with another active user
-    if (!next.disabled && (change.displayName !== undefined || u.disabled)) this.requireDisplayNameFree(username, displayName);
     await this.saveUser(next);
     if (next.disabled && !u.disabled) await this.revokeSessions(username);
     else await this.announce();
     return this.view(next);
-  }
-
-  /**
-   * Refuses a display name another active (enabled) user already has, compared by displayNameKey,
-   * naming that user: only those who manage users set display names, and they list users anyway.
-   */
-  private requireDisplayNameFree(username: string, displayName: string | null): void {
-    if (displayName === null) return;
-    const key = displayNameKey(displayName);
-    for (const other of this.users.values())
-      if (other.username !== username && !other.disabled && other.displayName !== undefined && displayNameKey(other.displayName) === key)
-        throw new CitySocError(
-          'CONFLICT',
-          `displayName '${displayName}' is already used by user ${other.username}: two active users may not share a display name (compared ignoring case and full-width forms)`,
-        );
   }
 
   /** Renames an account; its sessions end (they name the old account) and its tokens keep working under the new creator name. */
