@@ -124,6 +124,7 @@ export class IdentityStore {
   private sessions = new Map<string, SessionDoc>();
   private tokens = new Map<string, TokenDoc>();
   private tokensByHash = new Map<string, TokenDoc>();
+  private readonly changeListeners = new Set<() => void>();
 
   private constructor(
     private readonly state: StateStore,
@@ -131,7 +132,9 @@ export class IdentityStore {
   ) {
     this.clock = opts.clock ?? (() => new Date());
     opts.channel?.on(async (m) => {
-      if (m.kind === 'identity.changed') await this.reload();
+      if (m.kind !== 'identity.changed') return;
+      await this.reload();
+      this.tell();
     });
   }
 
@@ -155,7 +158,29 @@ export class IdentityStore {
     this.tokensByHash = new Map([...this.tokens.values()].map((t) => [t.tokenHash, t]));
   }
 
+  /**
+   * Calls `listener` after every change of users, sessions or tokens: made here, or made by another
+   * replica and reloaded here. Whoever holds something on a credential's strength (a live stream)
+   * judges it again at once, rather than on its next timer. The returned function stops it.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private tell(): void {
+    for (const l of [...this.changeListeners]) {
+      try {
+        l();
+      } catch {
+        // A listener's fault is its own: the change it follows has been made.
+      }
+    }
+  }
+
+  /** Tells this replica's listeners (the change is made in memory already), then the other replicas. */
   private async announce(): Promise<void> {
+    this.tell();
     await this.opts.channel?.publish({ kind: 'identity.changed', origin: this.opts.channel.origin });
   }
 

@@ -53,7 +53,7 @@ export const liveCasesModule = defineModule({
     const { limits } = ctx.services.get<LiveServices>('live-alerts');
     const identity = ctx.services.get<IdentityKernel>(KERNEL.identity);
     const authorizer = ctx.door.authorizer;
-    const streams = new LiveStreams<CaseChangeNotice>('case', limits, ctx.clock, ctx.log);
+    const streams = new LiveStreams<CaseChangeNotice>('case', limits, ctx.clock, ctx.log, (f) => identity.store.onChange(f));
     const unlisten = cases.changes.on((c) => streams.publish(noticeOf(c)));
     const svc = bind(ctx.door, {
       subscribe: defineAction({

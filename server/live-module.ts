@@ -61,15 +61,24 @@ interface Subscriber<C> {
 export class LiveStreams<C> {
   private readonly subscribers = new Set<Subscriber<C>>();
   private readonly timer: NodeJS.Timeout;
+  private readonly unwatch: () => void;
 
+  /**
+   * `credentialsChanged` registers a call for every change of users, sessions and tokens (the
+   * identity store's onChange): a stream whose session ended, whose account was disabled or whose
+   * token was revoked ends then, not at the next timer. Policy, isolation and grants are judged on
+   * the timer (and at the next change offered).
+   */
   constructor(
     private readonly what: string,
     private readonly limits: LiveConfig,
     private readonly clock: () => Date,
     private readonly log: Logger,
+    credentialsChanged?: (judgeAgain: () => void) => () => void,
   ) {
     this.timer = setInterval(() => this.sweep(), limits.recheckSeconds * 1000);
     this.timer.unref();
+    this.unwatch = credentialsChanged?.(() => this.sweep()) ?? (() => undefined);
   }
 
   get size(): number {
@@ -150,6 +159,7 @@ export class LiveStreams<C> {
 
   close(): void {
     clearInterval(this.timer);
+    this.unwatch();
     for (const s of [...this.subscribers]) s.end();
   }
 }
@@ -159,8 +169,8 @@ export class LiveAlerts {
   private readonly streams: LiveStreams<AlertChange>;
   private readonly unlisten: () => void;
 
-  constructor(feed: AlertFeed, limits: LiveConfig, clock: () => Date, log: Logger) {
-    this.streams = new LiveStreams<AlertChange>('alert', limits, clock, log);
+  constructor(feed: AlertFeed, limits: LiveConfig, clock: () => Date, log: Logger, credentialsChanged?: (judgeAgain: () => void) => () => void) {
+    this.streams = new LiveStreams<AlertChange>('alert', limits, clock, log, credentialsChanged);
     this.unlisten = feed.on((alert, created) => this.streams.publish({ alert, created }));
   }
 
@@ -255,7 +265,7 @@ export const liveAlertsModule = defineModule<LiveConfig>({
   async start(ctx) {
     const { feed } = ctx.services.get<{ feed: AlertFeed }>('analytics');
     const identity = ctx.services.get<IdentityKernel>(KERNEL.identity);
-    const live = new LiveAlerts(feed, ctx.config, ctx.clock, ctx.log);
+    const live = new LiveAlerts(feed, ctx.config, ctx.clock, ctx.log, (f) => identity.store.onChange(f));
     const authorizer = ctx.door.authorizer;
     const svc = bind(ctx.door, {
       subscribe: defineAction({

@@ -38,7 +38,7 @@ export const livePlaybooksModule = defineModule({
     const { limits } = ctx.services.get<LiveServices>('live-alerts');
     const identity = ctx.services.get<IdentityKernel>(KERNEL.identity);
     const authorizer = ctx.door.authorizer;
-    const streams = new LiveStreams<RunChange>('playbook', limits, ctx.clock, ctx.log);
+    const streams = new LiveStreams<RunChange>('playbook', limits, ctx.clock, ctx.log, (f) => identity.store.onChange(f));
     const unlisten = playbooks.changes.on((c) => streams.publish(c));
     const svc = bind(ctx.door, {
       subscribe: defineAction({
